@@ -1,0 +1,84 @@
+/**
+ * bench:import — rows/s of a 20,000-row mapping CSV imported through the HTTP API (parse, validate
+ * every row, plan against the store's mappings, one append of 20,000 mapping streams, answer),
+ * against the raw insert of the same rows into a plain table on the same server in the same run.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { postgresDatabase } from '../src/adapters/sql/postgresDatabase.js';
+import { uuidIds } from '../src/adapters/system.js';
+import { decodeStore } from '../src/application/context.js';
+import { commandHandler } from '../src/domain/shared/commandHandler.js';
+import { storeDecider, storeStreamId } from '../src/domain/store/decider.js';
+import { createService } from '../src/service.js';
+import { median, printTable, withBenchDatabase } from './support.js';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const csvFor = (round: number) =>
+  ['platform_sku,system_sku,quantity', ...Array.from({ length: ROWS }, (_, i) => `R${round}-PSKU-${String(i).padStart(6, '0')},${i % 3 ? 'WIDGET' : 'GADGET'},${(i % 9) + 1}`)].join('\r\n') + '\r\n';
+
+await withBenchDatabase('oms_bench_import', async (url) => {
+  const db = await postgresDatabase({ url, poolSize: 8 });
+  const admin = 'bench-admin-token-0123456789';
+  const service = await createService(loadConfig({ DATABASE_URL: url, OMS_ADMIN_TOKEN: admin, OMS_MASTER_KEY: Buffer.alloc(32, 4).toString('base64'), PULL_SCHEDULER: 'off' }), {
+    logger: createLogger({ level: 'warn' }),
+    database: db,
+  });
+  await service.start();
+  const tenant = await service.tenants.create('Bench', { actor: 'bench' });
+  const { apiKey } = await service.tenants.issueKey(tenant.tenantId, 'bench', { actor: 'bench' });
+  const caller = { tenantId: tenant.tenantId, metadata: { actor: 'bench' } };
+  for (const sku of ['WIDGET', 'GADGET']) await service.catalog.create(caller, { sku, name: sku });
+
+  const raw = new pg.Pool({ connectionString: url, max: 2 });
+  await raw.query('CREATE TABLE raw_mappings (store_id text, platform_sku text, system_sku text, quantity int, PRIMARY KEY (store_id, platform_sku, system_sku))');
+
+  const ours: number[] = [];
+  const baseline: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // A fresh store per round: every row is a new mapping, as in a first import.
+    const storeId = randomUUID();
+    await commandHandler(storeDecider, decodeStore, service.store, uuidIds)(
+      storeStreamId(storeId),
+      { type: 'ConnectStore', data: { storeId, tenantId: tenant.tenantId, authorizationId: randomUUID(), platform: 'amazon', marketplaceId: 'ATVPDKIKX0DER', countryCode: 'US', marketplaceName: 'Amazon.com', name: 'Bench', status: 'active', connectedAt: new Date().toISOString() } },
+      { metadata: { actor: 'bench' } },
+    );
+    const csv = csvFor(round);
+    const t0 = process.hrtime.bigint();
+    const res = await service.app.inject({ method: 'POST', url: `/v1/stores/${storeId}/mappings/import`, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'text/csv' }, payload: csv });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (res.statusCode !== 200) throw new Error(`import failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
+    ours.push(ROWS / seconds);
+
+    const rows = csv.trim().split('\r\n').slice(1).map((l) => l.split(','));
+    const t1 = process.hrtime.bigint();
+    const client = await raw.connect();
+    await client.query('BEGIN');
+    for (let i = 0; i < rows.length; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      const params: unknown[] = [];
+      const values = chunk.map((r, j) => {
+        params.push(storeId, r[0], r[1], Number(r[2]));
+        return `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`;
+      });
+      await client.query(`INSERT INTO raw_mappings VALUES ${values.join(',')}`, params);
+    }
+    await client.query('COMMIT');
+    client.release();
+    baseline.push(ROWS / (Number(process.hrtime.bigint() - t1) / 1e9));
+  }
+  const o = median(ours);
+  const b = median(baseline);
+  printTable(`bench:import — ${ROWS.toLocaleString('en-US')}-row mapping CSV, median of ${ROUNDS}`, [
+    ['OMS import over HTTP (validate, plan, append)', o],
+    ['raw multi-row INSERT of the same rows', b],
+  ], 'rows/s');
+  console.log(`ratio OMS ÷ raw insert: ${(o / b).toFixed(2)}`);
+  await raw.end();
+  await service.stop();
+  await db.close();
+});

@@ -1,0 +1,46 @@
+import tseslint from 'typescript-eslint';
+
+// Selectors shared by the purity rules (flat config replaces a rule's options, so they repeat).
+const impureSyntax = [
+  { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'Pure code takes `now` from its input.' },
+  { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Pure code takes `now` from its input.' },
+  { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Pure code takes randomness from its input.' },
+  { selector: "MemberExpression[object.name='crypto'][property.name='randomUUID']", message: 'Pure code takes ids from its input.' },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.tap/**', '.kafka/**', '.oms-data/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // The domain and the projection definitions are pure: no I/O, no clock, no randomness.
+    files: ['src/domain/**/*.ts', 'src/projections/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'fs/*', 'http', 'https', 'net', 'crypto', 'child_process', 'os', 'path'], message: 'Pure code: no Node I/O.' },
+            { group: ['pg', 'pg-*', 'kafkajs', '@eventstore/*', '@kurrent/*', '@electric-sql/*', 'fastify*', '@fastify/*', 'pino*', 'prom-client', 'undici', 'testcontainers'], message: 'I/O libraries belong in src/adapters.' },
+            { group: ['**/adapters/**', '**/http/**', '**/main.js', '**/service.js', '**/config.js', '**/logger.js', '**/sandbox/**'], message: 'Depend on ports, not on the shell.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'fetch', 'setTimeout', 'setInterval', 'setImmediate', 'console', 'crypto'],
+      'no-restricted-syntax': ['error', ...impureSyntax],
+    },
+  },
+  {
+    // Only the entry points read the environment; everything else gets a parsed Config.
+    files: ['src/**/*.ts'],
+    ignores: ['src/main.ts', 'src/cli/**', 'scripts/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration via src/config.ts, wired in main.ts.' }],
+    },
+  },
+);

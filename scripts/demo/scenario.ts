@@ -1,0 +1,150 @@
+/**
+ * What a fulfilment operator and a seller would do, over the real HTTP API: a tenant and its API
+ * key, an Amazon account (consent played like a browser) and a Walmart store, the warehouse's
+ * products, the mapping file, and a first pull of every store.
+ */
+import { ApiError, DemoError, type Api } from './api.js';
+import { AMAZON_REGION, LOOKBACK_DAYS, mappingsCsv, productsCsv, type DemoPlan } from './data.js';
+
+export type StoreView = Readonly<{
+  storeId: string;
+  authorizationId: string;
+  platform: string;
+  marketplaceId: string;
+  countryCode: string;
+  marketplaceName: string;
+  name: string;
+  status: string;
+  sync: Readonly<{ lastSuccessAt: string | null; nextRunAt: string | null; running: boolean; lastError: string | null; failures: number }>;
+}>;
+
+type AuthorizationView = Readonly<{
+  authorizationId: string;
+  status: string;
+  marketplaces: readonly Readonly<{ marketplaceId: string; countryCode: string; isParticipating: boolean; storeId: string | null }>[];
+}>;
+
+export type ScenarioDeps = Readonly<{
+  api: Api;
+  adminToken: string;
+  plan: DemoPlan;
+  walmartKeys: Readonly<{ clientId: string; clientSecret: string }>;
+  /** Lets the pull scheduler run (held back until the mappings are in, so the first pull finds them). */
+  startScheduler: () => void;
+  /** Prints one progress line around a step. */
+  step: <T>(label: string, run: () => Promise<T>, detail?: (result: T) => string) => Promise<T>;
+  /** How long the first pull of all stores may take. */
+  pullTimeoutMs?: number;
+}>;
+
+export type ScenarioResult = Readonly<{ tenantId: string; apiKey: string; storeIds: readonly string[] }>;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const storesOf = (auth: AuthorizationView) => auth.marketplaces.flatMap((m) => (m.isParticipating && m.storeId ? [m.storeId] : []));
+
+/** Seller Central's consent page, played by "the seller's browser": open it, follow the redirect back to OMS. */
+const consent = async (api: Api, consentUrl: string): Promise<AuthorizationView> => {
+  const page = await fetch(consentUrl, { redirect: 'manual' });
+  const location = page.headers.get('location');
+  if (page.status !== 302 || !location) {
+    throw new DemoError(`the Amazon consent page answered ${page.status} instead of redirecting back: ${(await page.text()).slice(0, 200)}`);
+  }
+  const back = new URL(location);
+  if (back.origin !== new URL(api.baseUrl).origin) throw new DemoError(`the consent redirect goes to ${back.origin}, not to this OMS (${api.baseUrl})`);
+  return api.call<AuthorizationView>('GET', `${back.pathname}${back.search}`);
+};
+
+/** POST /sync answers 422 until the new store's pull schedule exists (a projection): ask again shortly. */
+const requestSync = async (api: Api, apiKey: string, storeId: string) => {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await api.post<{ accepted: true; coalesced: boolean }>(`/v1/stores/${storeId}/sync`, apiKey);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'store_not_active') || Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+};
+
+/** Until every store has a successful pull and nothing more is due or running (GET /v1/stores). */
+const awaitFirstPulls = async (api: Api, apiKey: string, storeIds: readonly string[], timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { items } = await api.get<{ items: StoreView[] }>('/v1/stores', apiKey);
+    const ours = items.filter((s) => storeIds.includes(s.storeId));
+    const failed = ours.find((s) => s.sync.lastSuccessAt === null && s.sync.failures > 0);
+    if (failed) throw new DemoError(`the pull of ${failed.marketplaceName} (${failed.storeId}) failed: ${failed.sync.lastError ?? 'unknown reason'}`);
+    const done = (s: StoreView) =>
+      s.sync.lastSuccessAt !== null && !s.sync.running && s.sync.nextRunAt !== null && Date.parse(s.sync.nextRunAt) > Date.now();
+    if (ours.length === storeIds.length && ours.every(done)) return ours;
+    if (Date.now() > deadline) {
+      const waiting = ours.filter((s) => !done(s)).map((s) => s.marketplaceName);
+      throw new DemoError(`no successful pull within ${Math.round(timeoutMs / 1000)} s for: ${waiting.join(', ') || 'stores not listed yet'}`);
+    }
+    await sleep(200);
+  }
+};
+
+export const runScenario = async (deps: ScenarioDeps): Promise<ScenarioResult> => {
+  const { api, adminToken, plan, step } = deps;
+
+  const tenant = await step(
+    'Tenant and API key (admin token)',
+    async () => {
+      const { tenantId } = await api.post<{ tenantId: string }>('/v1/tenants', adminToken, { name: 'Northbeam Home' });
+      const { apiKey } = await api.post<{ apiKey: string }>(`/v1/tenants/${tenantId}/api-keys`, adminToken, { name: 'demo' });
+      return { tenantId, apiKey };
+    },
+    (t) => `tenant ${t.tenantId}`,
+  );
+  const key = tenant.apiKey;
+
+  const amazon = await step(
+    `Amazon ${AMAZON_REGION}: consent in Seller Central, redirect back to OMS`,
+    async () => {
+      const started = await api.post<{ consentUrl: string }>('/v1/authorizations/amazon', key, { name: `Amazon ${AMAZON_REGION}`, region: AMAZON_REGION, initialLookbackDays: LOOKBACK_DAYS });
+      const auth = await consent(api, started.consentUrl);
+      if (auth.status !== 'active') throw new DemoError(`the Amazon authorization is ${auth.status} after consent`);
+      return auth;
+    },
+    (auth) => `${storesOf(auth).length} stores (${auth.marketplaces.filter((m) => m.storeId).map((m) => m.countryCode).join(', ')})`,
+  );
+
+  const walmart = await step(
+    'Walmart: production keys',
+    () => api.post<AuthorizationView>('/v1/authorizations/walmart', key, { name: 'Walmart US', ...deps.walmartKeys, initialLookbackDays: LOOKBACK_DAYS }),
+    (auth) => `${storesOf(auth).length} store`,
+  );
+  const storeIds = [...storesOf(amazon), ...storesOf(walmart)];
+
+  await step(
+    'System SKUs (POST /v1/products/import)',
+    () => api.postCsv<{ created: number }>('/v1/products/import', key, productsCsv(plan)),
+    (r) => `${r.created} products`,
+  );
+
+  await step(
+    'Mappings by CSV into every store (factors, a 6-pack, a kit)',
+    async () => {
+      const csv = mappingsCsv(plan);
+      const results = [];
+      for (const storeId of storeIds) results.push(await api.postCsv<{ mappings: number }>(`/v1/stores/${storeId}/mappings/import`, key, csv));
+      return results;
+    },
+    (r) => `${r[0]?.mappings ?? 0} platform SKUs per store, ${plan.unmapped} left unmapped`,
+  );
+
+  await step(
+    'First pull of every store (POST /v1/stores/:id/sync)',
+    async () => {
+      for (const storeId of storeIds) await requestSync(api, key, storeId);
+      deps.startScheduler();
+      return awaitFirstPulls(api, key, storeIds, deps.pullTimeoutMs ?? 60_000);
+    },
+    (stores) => `${stores.length} stores synced`,
+  );
+
+  return { tenantId: tenant.tenantId, apiKey: key, storeIds };
+};

@@ -1,0 +1,158 @@
+/**
+ * The demo's summary: gathered from the HTTP API only (what a user would see), printed as a few
+ * aligned lines, and once more as one machine-readable line (`DEMO_SUMMARY {json}`) for the test.
+ */
+import type { Api } from './api.js';
+import { describeMapping, type Mapping } from './data.js';
+import type { StoreView } from './scenario.js';
+
+export const SUMMARY_PREFIX = 'DEMO_SUMMARY ';
+
+export type OrderCounts = { pulled: number; released: number; held: number; marketplace: number; other: number };
+
+export type StoreSummary = Readonly<{
+  storeId: string;
+  platform: string;
+  marketplaceId: string;
+  marketplaceName: string;
+  countryCode: string;
+  orders: OrderCounts;
+  /** GET /v1/stores/:id/unmapped-skus */
+  heldSkus: readonly Readonly<{ platformSku: string; heldOrders: number }>[];
+}>;
+
+export type DemoSummary = Readonly<{
+  url: string;
+  tenantId: string;
+  apiKey: string;
+  dataDir: string;
+  logFile: string;
+  stores: readonly StoreSummary[];
+  totals: OrderCounts;
+  feed: Readonly<{ messages: number; byType: Readonly<Record<string, number>> }>;
+  mappings: Readonly<{ perStore: number; sixPack: Mapping; kit: Mapping; unmapped: string }>;
+  /** Seconds from start to summary, and per phase. */
+  timings: Readonly<Record<string, number>>;
+}>;
+
+type OrderItem = { storeId: string; handoff: { state: string } };
+type FeedPage = { messages: { type: string }[]; nextCursor: string | null; caughtUp: boolean };
+
+const emptyCounts = (): OrderCounts => ({ pulled: 0, released: 0, held: 0, marketplace: 0, other: 0 });
+
+/** Every order of the tenant, counted per store by hand-off state: released, held, fulfilled by the marketplace, other. */
+export const countOrders = (orders: readonly OrderItem[], storeId: string): OrderCounts => {
+  const counts = emptyCounts();
+  for (const o of orders) {
+    if (o.storeId !== storeId) continue;
+    counts.pulled += 1;
+    const state = o.handoff.state;
+    if (state === 'released' || state === 'held' || state === 'marketplace') counts[state] += 1;
+    else counts.other += 1;
+  }
+  return counts;
+};
+
+/** Every message of the tenant's warehouse feed, from the beginning until caught up. */
+export const readWholeFeed = async (api: Api, apiKey: string) => {
+  const messages: { type: string }[] = [];
+  let after: string | null = null;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const query: string = after === null ? '' : `&after=${encodeURIComponent(after)}`;
+    const page: FeedPage = await api.get(`/v1/warehouse/feed?limit=1000${query}`, apiKey);
+    messages.push(...page.messages);
+    if (page.caughtUp || page.nextCursor === null) break;
+    after = page.nextCursor;
+  }
+  return messages;
+};
+
+export const gatherSummary = async (
+  api: Api,
+  ctx: Readonly<{ tenantId: string; apiKey: string; storeIds: readonly string[]; dataDir: string; logFile: string; mappings: DemoSummary['mappings']; timings: Record<string, number> }>,
+): Promise<DemoSummary> => {
+  const { apiKey } = ctx;
+  const { items: stores } = await api.get<{ items: StoreView[] }>('/v1/stores', apiKey);
+  const orders = await api.all<OrderItem>('/v1/orders', apiKey);
+  const storeSummaries: StoreSummary[] = [];
+  // In the order the stores were connected: Amazon's marketplaces as the authorization lists them, then Walmart.
+  const ours = ctx.storeIds.flatMap((id) => stores.filter((x) => x.storeId === id));
+  for (const s of ours) {
+    const { items } = await api.get<{ items: { platformSku: string; heldOrders: number }[] }>(`/v1/stores/${s.storeId}/unmapped-skus`, apiKey);
+    storeSummaries.push({
+      storeId: s.storeId,
+      platform: s.platform,
+      marketplaceId: s.marketplaceId,
+      marketplaceName: s.marketplaceName,
+      countryCode: s.countryCode,
+      orders: countOrders(orders, s.storeId),
+      heldSkus: items.map((i) => ({ platformSku: i.platformSku, heldOrders: i.heldOrders })),
+    });
+  }
+  const totals = emptyCounts();
+  for (const s of storeSummaries) for (const k of Object.keys(totals) as (keyof OrderCounts)[]) totals[k] += s.orders[k];
+  const feed = await readWholeFeed(api, apiKey);
+  const byType: Record<string, number> = {};
+  for (const m of feed) byType[m.type] = (byType[m.type] ?? 0) + 1;
+  return {
+    url: api.baseUrl,
+    tenantId: ctx.tenantId,
+    apiKey,
+    dataDir: ctx.dataDir,
+    logFile: ctx.logFile,
+    stores: storeSummaries,
+    totals,
+    feed: { messages: feed.length, byType },
+    mappings: ctx.mappings,
+    timings: ctx.timings,
+  };
+};
+
+const pad = (s: string | number, width: number) => String(s).padEnd(width);
+const padLeft = (s: string | number, width: number) => String(s).padStart(width);
+
+/** Timing keys of the summary and how the text names them. */
+export const PHASES = { sandboxes: 'sandboxes', omsStart: 'OMS start', setupAndPulls: 'API set-up + pulls', settle: 'settle' } as const;
+
+const COLUMNS = ['pulled', 'released', 'held', 'FBA/WFS', 'other'] as const;
+const countsRow = (c: OrderCounts) => [c.pulled, c.released, c.held, c.marketplace, c.other].map((n, i) => padLeft(n, COLUMNS[i]!.length + 2)).join('');
+
+/** One aligned line per store: platform, marketplace, country, then the order counts. */
+export const storeLine = (s: StoreSummary) => `  ${pad(s.platform, 8)} ${pad(s.marketplaceName, 14)} ${pad(s.countryCode, 3)}${countsRow(s.orders)}`;
+export const totalLine = (t: OrderCounts) => `  ${pad('total', 27)}${countsRow(t)}`;
+
+/** The summary as a person reads it in a terminal. */
+export const renderSummary = (s: DemoSummary): string => {
+  const header = `  ${pad('Stores', 27)}${COLUMNS.map((c) => padLeft(c, c.length + 2)).join('')}`;
+  const held = s.stores.flatMap((st) => st.heldSkus.map((h) => `  ${pad(st.marketplaceName, 14)} ${pad(st.countryCode, 3)} ${pad(h.platformSku, 18)} ${h.heldOrders} order${h.heldOrders === 1 ? '' : 's'}`));
+  const feedTypes = Object.entries(s.feed.byType).map(([type, n]) => `${n} ${type}`).join(', ');
+  const heldStore = s.stores.find((st) => st.heldSkus.length > 0) ?? s.stores[0];
+  const phases = Object.entries(PHASES).map(([k, label]) => `${label} ${(s.timings[k] ?? 0).toFixed(1)} s`).join(', ');
+  return [
+    '',
+    `OMS demo ready in ${(s.timings.total ?? 0).toFixed(1)} s (${phases})`,
+    '',
+    header,
+    ...s.stores.map(storeLine),
+    totalLine(s.totals),
+    '  (released = sent to the warehouse; FBA/WFS = fulfilled by the marketplace, recorded only;',
+    '   other = pending payment, already shipped or cancelled: nothing to send)',
+    '',
+    held.length ? 'Held orders — unmapped platform SKUs (map them and the orders are released):' : 'Held orders: none',
+    ...held,
+    '',
+    `Mappings         ${s.mappings.perStore} platform SKUs per store, imported by CSV; ${s.mappings.unmapped} left unmapped`,
+    `  6-pack         ${pad(s.mappings.sixPack.platformSku, 18)} = ${describeMapping(s.mappings.sixPack)}`,
+    `  kit            ${pad(s.mappings.kit.platformSku, 18)} = ${describeMapping(s.mappings.kit)}`,
+    `Warehouse feed   ${s.feed.messages} messages${feedTypes ? ` (${feedTypes})` : ''}`,
+    '',
+    'Explore (the API key is shown once; the admin token is in the data directory):',
+    `  export OMS=${s.url} KEY=${s.apiKey}`,
+    `  ${pad('API docs', 15)} ${s.url}/docs`,
+    `  ${pad('orders', 15)} curl -s -H "authorization: Bearer $KEY" $OMS/v1/orders`,
+    `  ${pad('held orders', 15)} curl -s -H "authorization: Bearer $KEY" "$OMS/v1/orders?handoff=held"`,
+    ...(heldStore ? [`  ${pad('unmapped SKUs', 15)} curl -s -H "authorization: Bearer $KEY" $OMS/v1/stores/${heldStore.storeId}/unmapped-skus`] : []),
+    `  ${pad('warehouse feed', 15)} curl -s -H "authorization: Bearer $KEY" $OMS/v1/warehouse/feed`,
+    `  ${pad('data, logs', 15)} ${s.dataDir} (admin-token, oms.log)`,
+  ].join('\n');
+};

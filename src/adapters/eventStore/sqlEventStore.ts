@@ -1,0 +1,250 @@
+import type {
+  AppendRequest,
+  AppendResult,
+  Checkpoint,
+  EventBatch,
+  EventFilter,
+  EventStore,
+  ExpectedVersion,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../../domain/ports/eventStore.js';
+import type { Database, Sql } from '../../domain/ports/sql.js';
+import { ConcurrencyError } from '../../domain/shared/errors.js';
+import { appendBatch, isRetryableAppendError } from './sqlAppend.js';
+import { waitForWakeOrTimeout } from '../shared/timers.js';
+
+/**
+ * The event store on PostgreSQL (a server, or PGlite embedded). Global order is
+ * (transaction_id, global_position), read only below the snapshot's xmin (reference §2.3), so a
+ * reader never skips an event that commits late. Checkpoints are `pg:<xid>:<position>`.
+ */
+export type SqlEventStoreOptions = Readonly<{
+  /** Fallback poll for subscribers when no wake-up arrives (a NOTIFY can precede visibility). */
+  pollIntervalMs?: number;
+  /** How often an append is retried after an ordering conflict or deadlock before giving up. */
+  maxAppendAttempts?: number;
+}>;
+
+export const EVENTS_CHANNEL = 'oms_events';
+const MAX_POS = '9223372036854775807';
+
+type Row = {
+  tx: string;
+  global_position: number;
+  stream_id: string;
+  stream_position: number;
+  event_id: string;
+  event_type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+};
+
+const toCheckpoint = (tx: string, pos: number | string): Checkpoint => `pg:${tx}:${pos}` as Checkpoint;
+
+const parseCheckpoint = (cp: Checkpoint | null): [string, string] => {
+  if (cp === null) return ['0', '0'];
+  const m = /^pg:(\d+):(\d+)$/.exec(cp);
+  if (!m) throw new Error(`not a PostgreSQL event-store checkpoint: ${cp}`);
+  return [m[1]!, m[2]!];
+};
+
+const compareCheckpoints = (a: [string, string], b: [string, string]): number => {
+  const tx = BigInt(a[0]) - BigInt(b[0]);
+  if (tx !== 0n) return tx > 0n ? 1 : -1;
+  const pos = BigInt(a[1]) - BigInt(b[1]);
+  return pos === 0n ? 0 : pos > 0n ? 1 : -1;
+};
+
+const toRecorded = (r: Row): RecordedEvent => ({
+  id: r.event_id,
+  streamId: r.stream_id,
+  revision: r.stream_position,
+  type: r.event_type,
+  data: r.data,
+  metadata: r.metadata,
+  recordedAt: r.recorded_at.toISOString(),
+  checkpoint: toCheckpoint(r.tx, r.global_position),
+});
+
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** WHERE fragments for a filter, with parameters numbered from `first`. */
+const filterClause = (filter: EventFilter | undefined, first: number): { sql: string; params: unknown[] } => {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (filter?.streamPrefixes?.length) {
+    params.push(filter.streamPrefixes.map(likePrefix));
+    parts.push(`stream_id LIKE ANY($${first + params.length - 1}::text[])`);
+  }
+  if (filter?.eventTypes?.length) {
+    params.push([...filter.eventTypes]);
+    parts.push(`event_type = ANY($${first + params.length - 1}::text[])`);
+  }
+  return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
+};
+
+const SELECT_COLUMNS = `transaction_id::text AS tx, global_position, stream_id, stream_position,
+  event_id::text AS event_id, event_type, data, metadata, recorded_at`;
+
+export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): EventStore => {
+  const pollIntervalMs = opts.pollIntervalMs ?? 500;
+  const maxAttempts = opts.maxAppendAttempts ?? 20;
+
+  const runAppend = async (requests: readonly AppendRequest[]): Promise<AppendResult[]> => {
+    const seen = new Set<string>();
+    for (const r of requests) {
+      if (seen.has(r.streamId)) throw new Error(`appendMany: stream ${r.streamId} appears twice in one batch`);
+      seen.add(r.streamId);
+    }
+    let concurrencyRetried = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction((tx) => appendBatch(tx, requests, EVENTS_CHANNEL));
+      } catch (error) {
+        if (error instanceof ConcurrencyError && !concurrencyRetried) {
+          // A concurrent append of the very same events loses the race on the stream row; a fresh
+          // transaction then finds the ids and reports an idempotent success.
+          concurrencyRetried = true;
+          continue;
+        }
+        if (!isRetryableAppendError(error) || attempt >= maxAttempts) throw error;
+        // A new transaction gets a newer xid, which is what the ordering guard asks for.
+        await new Promise((r) => setTimeout(r, Math.min(50, attempt * 2) * Math.random()));
+      }
+    }
+  };
+
+  const readAll = async (
+    after: Checkpoint | null,
+    options: { maxCount?: number; filter?: EventFilter } = {},
+  ): Promise<EventBatch> => {
+    const limit = options.maxCount ?? 500;
+    const from = parseCheckpoint(after);
+    const f = filterClause(options.filter, 4);
+    // xmin comes from the same statement's snapshot as the rows (a second statement would see a
+    // newer snapshot and could skip past a transaction that committed in between). The LEFT JOIN
+    // returns one row with xmin even when no event qualifies.
+    const { rows } = await db.query<Partial<Row> & { xmin: string }>(
+      `WITH snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+       SELECT snap.xmin::text AS xmin, e.*
+         FROM snap LEFT JOIN LATERAL (
+           SELECT ${SELECT_COLUMNS}
+             FROM es_events
+            WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+              AND transaction_id < snap.xmin${f.sql}
+            ORDER BY transaction_id, global_position
+            LIMIT $3) e ON true`,
+      [from[0], from[1], limit, ...f.params],
+    );
+    const xmin = rows[0]!.xmin;
+    const events = rows.filter((r): r is Row & { xmin: string } => r.tx != null).map(toRecorded);
+    let checkpoint = events.at(-1)?.checkpoint ?? after;
+    if (options.filter && events.length < limit) {
+      // Filtered and exhausted: every event below xmin was seen, so the reader may skip to just
+      // below xmin without waiting for a matching event (EventStoreDB's checkpointReached, in SQL).
+      const floor: [string, string] = [(BigInt(xmin) - 1n).toString(), MAX_POS];
+      const last = parseCheckpoint(checkpoint);
+      if (compareCheckpoints(floor, last) > 0) checkpoint = toCheckpoint(floor[0], floor[1]);
+    }
+    return { events, checkpoint };
+  };
+
+  async function* subscribe(options: SubscribeOptions): AsyncGenerator<EventBatch> {
+    const maxBatch = options.maxBatch ?? 500;
+    const signal = options.signal;
+    let checkpoint = options.after;
+    let woken = true;
+    let wake: (() => void) | null = null;
+    const unlisten = await db.listen(EVENTS_CHANNEL, () => {
+      woken = true;
+      wake?.();
+    });
+    try {
+      while (!signal?.aborted) {
+        woken = false;
+        const batch = await readAll(checkpoint, { maxCount: maxBatch, ...(options.filter ? { filter: options.filter } : {}) });
+        if (batch.events.length > 0 || batch.checkpoint !== checkpoint) {
+          checkpoint = batch.checkpoint;
+          yield batch;
+        }
+        if (batch.events.length < maxBatch && !woken) {
+          await waitForWakeOrTimeout(pollIntervalMs, signal, (fn) => {
+            wake = fn;
+          });
+          wake = null;
+        }
+      }
+    } finally {
+      await unlisten();
+    }
+  }
+
+  return {
+    guarantees: { atomicMultiStreamAppend: true, idempotentAppendWithAny: true },
+
+    append: async (streamId, events, expected: ExpectedVersion) =>
+      (await runAppend([{ streamId, events, expected }]))[0]!,
+
+    appendMany: (requests) => (requests.length === 0 ? Promise.resolve([]) : runAppend(requests)),
+
+    readStream: async (streamId, options = {}) => {
+      const { rows } = await db.query<Row>(
+        `SELECT ${SELECT_COLUMNS} FROM es_events
+          WHERE stream_id = $1 AND stream_position >= $2
+          ORDER BY stream_position LIMIT $3`,
+        [streamId, options.fromRevision ?? 0, options.maxCount ?? null],
+      );
+      return rows.map(toRecorded);
+    },
+
+    readAll,
+
+    subscribe: (options) => subscribe(options),
+
+    awaitVisible: async (signal) => {
+      // Every transaction that could have committed before now has an xid below this snapshot's
+      // xmax; once the horizon (xmin) passes it, all of them are finished and readable.
+      const { rows } = await db.query<{ xmax: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax');
+      const target = BigInt(rows[0]!.xmax);
+      for (let wait = 2; !signal?.aborted; wait = Math.min(wait * 2, 100)) {
+        const now = await db.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin');
+        if (BigInt(now.rows[0]!.xmin) >= target) return;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    },
+
+    headCheckpoint: async () => {
+      const { rows } = await db.query<{ tx: string; global_position: number }>(
+        `SELECT transaction_id::text AS tx, global_position FROM es_events
+          WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+      );
+      const row = rows[0];
+      return row ? toCheckpoint(row.tx, row.global_position) : null;
+    },
+
+    countAfter: async (after, cap, filter) => {
+      const from = parseCheckpoint(after);
+      const f = filterClause(filter, 4);
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (
+           SELECT 1 FROM es_events
+            WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())${f.sql}
+            LIMIT $3) s`,
+        [from[0], from[1], cap, ...f.params],
+      );
+      return rows[0]!.n;
+    },
+
+    close: async () => undefined,
+  };
+};
+
+/** Exposed for tests and tools that must compare checkpoints of this adapter. */
+export const sqlCheckpointOrder = (a: Checkpoint | null, b: Checkpoint | null): number =>
+  compareCheckpoints(parseCheckpoint(a), parseCheckpoint(b));
+
+export type { Sql };

@@ -1,0 +1,68 @@
+import type { Checkpoint } from '../../domain/ports/eventStore.js';
+import type { Sql } from '../../domain/ports/sql.js';
+
+/**
+ * A feed's position in the event store, a row in `projection_checkpoints` (like the projections'),
+ * written only under the feed's lease: the lease row is locked (FOR SHARE) and its holder and epoch
+ * checked in the same transaction, so an instance that lost the lease can never move the position,
+ * and a takeover (which updates the lease row) waits for a write in progress. The position also only
+ * moves from the value the writer read (compare-and-set), never backwards.
+ */
+export type AdvanceResult = 'stored' | 'lease_lost' | 'moved';
+
+export type FeedCheckpointRow = Readonly<{
+  checkpoint: Checkpoint | null;
+  eventsProcessed: number;
+  lastEventAt: Date | null;
+  updatedAt: Date;
+}>;
+
+export const fencedCheckpoint = (db: Sql, name: string, lease: Readonly<{ name: string; holder: string }>) => ({
+  /** Create the row (position: the start of the store) if it is missing. */
+  ensure: async (): Promise<void> => {
+    await db.query(`INSERT INTO projection_checkpoints (name, version) VALUES ($1, 1) ON CONFLICT (name) DO NOTHING`, [name]);
+  },
+
+  read: async (): Promise<FeedCheckpointRow | null> => {
+    const { rows } = await db.query<{ checkpoint: string | null; events_processed: number; last_event_at: Date | null; updated_at: Date }>(
+      `SELECT checkpoint, events_processed, last_event_at, updated_at FROM projection_checkpoints WHERE name = $1`,
+      [name],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          checkpoint: row.checkpoint as Checkpoint | null,
+          eventsProcessed: row.events_processed,
+          lastEventAt: row.last_event_at,
+          updatedAt: row.updated_at,
+        }
+      : null;
+  },
+
+  /** Move the position from `expected` to `next`, if the lease is still ours at `epoch`. */
+  advance: async (a: {
+    epoch: number;
+    expected: Checkpoint | null;
+    next: Checkpoint | null;
+    events: number;
+    lastEventAt: string | null;
+  }): Promise<AdvanceResult> =>
+    db.transaction(async (tx) => {
+      const held = await tx.query(`SELECT 1 FROM leases WHERE name = $1 AND holder = $2 AND epoch = $3 FOR SHARE`, [
+        lease.name,
+        lease.holder,
+        a.epoch,
+      ]);
+      if (held.rows.length !== 1) return 'lease_lost';
+      const { rowCount } = await tx.query(
+        `UPDATE projection_checkpoints
+            SET checkpoint = $3, events_processed = events_processed + $4,
+                last_event_at = COALESCE($5::timestamptz, last_event_at), updated_at = now()
+          WHERE name = $1 AND checkpoint IS NOT DISTINCT FROM $2`,
+        [name, a.expected, a.next, a.events, a.lastEventAt],
+      );
+      return rowCount === 1 ? 'stored' : 'moved';
+    }),
+});
+
+export type FencedCheckpoint = ReturnType<typeof fencedCheckpoint>;

@@ -1,0 +1,34 @@
+import type { Message } from 'kafkajs';
+import { FEED_HEADERS, type FeedMessage } from '../../domain/warehouse/feedMessage.js';
+
+/** The Kafka record of a feed message: key = order id (one partition per order, so its messages stay in order). */
+export const feedRecord = (message: FeedMessage): Message => ({
+  key: message.order.orderId,
+  value: JSON.stringify(message),
+  headers: FEED_HEADERS(message),
+});
+
+const recordBytes = (r: Message): number =>
+  Buffer.byteLength(String(r.key ?? '')) + Buffer.byteLength(String(r.value ?? '')) + 200;
+
+/**
+ * Split records, in order, into consecutive chunks of at most `maxBytes` (a record larger than that
+ * goes alone), so one send stays below the broker's request and batch size limits.
+ */
+export const chunkRecords = (records: readonly Message[], maxBytes: number): Message[][] => {
+  const chunks: Message[][] = [];
+  let current: Message[] = [];
+  let size = 0;
+  for (const r of records) {
+    const bytes = recordBytes(r);
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(r);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+};

@@ -1,0 +1,30 @@
+import { PlatformOrder } from '../../domain/order/platformOrder.js';
+
+/**
+ * A marketplace order that does not have the shape its API documents. Raised by the pure parsers;
+ * the order sources turn it into MarketplaceError('malformed_response'). Messages name the order
+ * and the offending fields, never their values (they may be buyer data).
+ */
+export class OrderPayloadError extends Error {
+  override readonly name = 'OrderPayloadError';
+}
+
+/** zod issues as "path: problem" — zod's messages describe types, not the values received. */
+export const describeIssues = (issues: readonly { path: readonly PropertyKey[]; message: string }[]): string =>
+  issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+
+/** For error messages: a payload's id field if it is a string (never anything else from it). */
+export const idOf = (raw: unknown, field: string): string => {
+  const id = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)[field] : undefined;
+  return typeof id === 'string' ? id : '(without an id)';
+};
+
+/** The parsers' last step: what they built must be a valid PlatformOrder, or the payload was odd. */
+export const validPlatformOrder = (candidate: PlatformOrder, what: string): PlatformOrder => {
+  const checked = PlatformOrder.safeParse(candidate);
+  if (!checked.success) throw new OrderPayloadError(`${what} cannot be read as an order: ${describeIssues(checked.error.issues)}`);
+  return checked.data;
+};

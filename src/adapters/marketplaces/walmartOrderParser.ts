@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import type { OrderStatus, PlatformOrder, PlatformOrderLine } from '../../domain/order/platformOrder.js';
+import { describeIssues, idOf, OrderPayloadError, validPlatformOrder } from './orderPayloadError.js';
+
+/** Walmart sells on one US marketplace, which has no id of its own in the API. */
+export const WALMART_US_MARKETPLACE = 'WALMART_US';
+
+/** Walmart writes quantities as strings ("1") and money as numbers; accept either for both. */
+const Count = z.union([z.string().regex(/^\d+$/), z.number().int().min(0)]).transform(Number);
+const Amount = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const EpochMs = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
+const Quantity = z.object({ amount: Count });
+
+const Charge = z.object({
+  chargeType: z.string(),
+  chargeAmount: z.object({ currency: z.string(), amount: Amount }),
+  tax: z.object({ taxAmount: z.object({ currency: z.string(), amount: Amount }) }).nullish(),
+});
+
+const OrderLine = z.object({
+  lineNumber: z.string().min(1),
+  item: z.object({ productName: z.string().nullish(), sku: z.string().min(1) }),
+  charges: z.object({ charge: z.array(Charge) }).nullish(),
+  orderLineQuantity: Quantity,
+  statusDate: EpochMs.nullish(),
+  orderLineStatuses: z.object({
+    orderLineStatus: z.array(z.object({ status: z.string(), statusQuantity: Quantity })),
+  }),
+});
+
+export const WalmartOrderPayload = z.object({
+  purchaseOrderId: z.string().min(1),
+  customerEmailId: z.string().nullish(),
+  orderDate: EpochMs,
+  shippingInfo: z
+    .object({
+      phone: z.string().nullish(),
+      estimatedDeliveryDate: EpochMs.nullish(),
+      estimatedShipDate: EpochMs.nullish(),
+      methodCode: z.string().nullish(),
+      postalAddress: z
+        .object({
+          name: z.string().nullish(),
+          address1: z.string().nullish(),
+          address2: z.string().nullish(),
+          city: z.string().nullish(),
+          state: z.string().nullish(),
+          postalCode: z.string().nullish(),
+          country: z.string().nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
+  orderSummary: z.object({ totalAmount: z.object({ currencyAmount: Amount, currencyUnit: z.string() }).nullish() }).nullish(),
+  orderLines: z.object({ orderLine: z.array(OrderLine) }),
+  shipNode: z.object({ type: z.string().nullish() }).nullish(),
+});
+export type WalmartOrderPayload = z.infer<typeof WalmartOrderPayload>;
+
+export type WalmartOrderContext = Readonly<{
+  /** The store's marketplace id (default WALMART_US). */
+  marketplaceId?: string;
+  /** The shipNodeType the order was searched with; the order's own shipNode wins when it has one. */
+  shipNodeType?: string;
+}>;
+
+/** Line statuses that still need the seller (or WFS) to ship, that count as shipped, and cancelled. */
+const OPEN = new Set(['Created', 'Acknowledged']);
+// A refund follows a shipment; the units left the warehouse.
+const SHIPPED = new Set(['Shipped', 'Delivered', 'Refund']);
+const CANCELLED = 'Cancelled';
+/** The one status shown for a line holding several: the earliest step any of its units is at. */
+const PRECEDENCE = ['Created', 'Acknowledged', 'Shipped', 'Delivered', 'Refund', 'Cancelled'];
+
+const text = (value: string | null | undefined): string | null => (value === undefined || value === null || value.trim() === '' ? null : value);
+const iso = (ms: number | null | undefined): string | null => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
+/** ShipTo.countryCode is ISO 3166 alpha-2 everywhere else; Walmart US writes "USA". */
+const countryCode = (country: string | null | undefined): string | null => (country === 'USA' ? 'US' : text(country));
+
+/** Walmart's number amounts as decimal strings, cents exact (avoids 0.1 + 0.2 artefacts). */
+const money = (amount: number): string => (Math.round(amount * 100) / 100).toFixed(2);
+
+type Line = z.infer<typeof OrderLine>;
+
+const toLine = (line: Line): PlatformOrderLine => {
+  const entries = line.orderLineStatuses.orderLineStatus;
+  const sum = (match: (status: string) => boolean) =>
+    entries.filter((entry) => match(entry.status)).reduce((total, entry) => total + entry.statusQuantity.amount, 0);
+  const ordered = line.orderLineQuantity.amount;
+  const shipped = Math.min(ordered, sum((status) => SHIPPED.has(status)));
+  const cancelled = Math.min(ordered - shipped, sum((status) => status === CANCELLED));
+  const statuses = entries.map((entry) => entry.status);
+  const shown = PRECEDENCE.find((status) => statuses.includes(status)) ?? statuses[0] ?? null;
+  // The PRODUCT charge (ItemPrice) is the line's price for all its units.
+  const product = (line.charges?.charge ?? []).filter((charge) => charge.chargeType === 'PRODUCT');
+  const first = product[0];
+  const lineTotal = product.reduce((total, charge) => total + charge.chargeAmount.amount, 0);
+  return {
+    lineId: line.lineNumber,
+    platformSku: line.item.sku,
+    quantityOrdered: ordered,
+    quantityShipped: shipped,
+    quantityCancelled: cancelled,
+    lineStatus: shown,
+    unitPrice: first === undefined || ordered === 0 ? null : { amount: money(lineTotal / ordered), currency: first.chargeAmount.currency },
+    title: text(line.item.productName),
+  };
+};
+
+/**
+ * Walmart keeps status on lines, not the order: the order is unshipped while any unit is Created
+ * or Acknowledged (partially shipped once some units shipped), shipped when none is open and some
+ * shipped, cancelled when every unit was cancelled.
+ */
+const orderStatus = (lines: readonly Line[]): OrderStatus => {
+  const entries = lines.flatMap((line) => line.orderLineStatuses.orderLineStatus);
+  const units = (match: (status: string) => boolean) =>
+    entries.filter((entry) => match(entry.status)).reduce((total, entry) => total + entry.statusQuantity.amount, 0);
+  const open = units((status) => OPEN.has(status));
+  const shipped = units((status) => SHIPPED.has(status));
+  if (open > 0) return shipped > 0 ? 'partially_shipped' : 'unshipped';
+  if (shipped > 0) return 'shipped';
+  if (entries.length > 0 && entries.every((entry) => entry.status === CANCELLED)) return 'cancelled';
+  // Statuses this code does not know (Walmart adds some from time to time) are shown, not guessed at.
+  throw new OrderPayloadError(`unrecognised line statuses ${[...new Set(entries.map((e) => e.status))].join(', ') || '(none)'}`);
+};
+
+/** Per-charge and per-tax amounts added up: what the customer paid, when Walmart sends no orderSummary. */
+const orderTotal = (order: WalmartOrderPayload): PlatformOrder['orderTotal'] => {
+  const summary = order.orderSummary?.totalAmount;
+  if (summary !== undefined && summary !== null) return { amount: money(summary.currencyAmount), currency: summary.currencyUnit };
+  const amounts = order.orderLines.orderLine.flatMap((line) =>
+    (line.charges?.charge ?? []).flatMap((charge) => [charge.chargeAmount, ...(charge.tax ? [charge.tax.taxAmount] : [])]),
+  );
+  const currency = amounts[0]?.currency;
+  if (currency === undefined || amounts.some((a) => a.currency !== currency)) return null;
+  return { amount: money(amounts.reduce((total, a) => total + a.amount, 0)), currency };
+};
+
+/**
+ * A purchase order from GET /v3/orders (or getAnOrder / acknowledge / cancel answers) as a
+ * PlatformOrder. Dates are epoch milliseconds; the order's updatedAt is its latest line status date.
+ */
+export const parseWalmartOrder = (raw: unknown, context: WalmartOrderContext = {}): PlatformOrder => {
+  const parsed = WalmartOrderPayload.safeParse(raw);
+  if (!parsed.success) {
+    throw new OrderPayloadError(`Walmart purchase order ${idOf(raw, 'purchaseOrderId')} does not match the Orders API: ${describeIssues(parsed.error.issues)}`);
+  }
+  const order = parsed.data;
+  const what = `Walmart purchase order ${order.purchaseOrderId}`;
+  const lines = order.orderLines.orderLine;
+  let status: OrderStatus;
+  try {
+    status = orderStatus(lines);
+  } catch (error) {
+    throw new OrderPayloadError(`${what}: ${(error as Error).message}`);
+  }
+  const shipNode = text(order.shipNode?.type) ?? context.shipNodeType ?? 'SellerFulfilled';
+  const updated = Math.max(order.orderDate, ...lines.map((line) => line.statusDate ?? 0));
+  const shipping = order.shippingInfo;
+  const address = shipping?.postalAddress;
+  const distinct = [...new Set(lines.flatMap((line) => line.orderLineStatuses.orderLineStatus.map((entry) => entry.status)))];
+
+  return validPlatformOrder(
+    {
+      platform: 'walmart',
+      marketplaceId: context.marketplaceId ?? WALMART_US_MARKETPLACE,
+      platformOrderId: order.purchaseOrderId,
+      createdAt: new Date(order.orderDate).toISOString(),
+      updatedAt: new Date(updated).toISOString(),
+      status,
+      // Walmart has no order status word; the distinct line statuses are what an operator sees there.
+      platformStatus: PRECEDENCE.filter((s) => distinct.includes(s)).concat(distinct.filter((s) => !PRECEDENCE.includes(s))).join('/'),
+      fulfillmentChannel: shipNode === 'WFSFulfilled' ? 'marketplace' : 'merchant',
+      shipBy: iso(shipping?.estimatedShipDate),
+      deliverBy: iso(shipping?.estimatedDeliveryDate),
+      serviceLevel: text(shipping?.methodCode),
+      shipTo:
+        address === undefined || address === null
+          ? null
+          : {
+              name: text(address.name),
+              addressLines: [address.address1, address.address2].flatMap((line) => (text(line) === null ? [] : [line as string])),
+              city: text(address.city),
+              stateOrRegion: text(address.state),
+              postalCode: text(address.postalCode),
+              countryCode: countryCode(address.country),
+              phone: text(shipping?.phone),
+            },
+      buyer:
+        text(address?.name) === null && text(order.customerEmailId) === null
+          ? null
+          : { name: text(address?.name), email: text(order.customerEmailId) },
+      lines: lines.map(toLine),
+      orderTotal: orderTotal(order),
+    },
+    what,
+  );
+};

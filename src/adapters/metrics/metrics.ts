@@ -1,0 +1,79 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The service's Prometheus metrics, on a registry of its own (several apps can live in one test
+ * process). Components record through the typed handles; collectors that need I/O (lag) are
+ * registered by the composition root and run at scrape time.
+ */
+export const createMetrics = () => {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'oms' });
+  collectDefaultMetrics({ register: registry });
+
+  const httpDuration = new Histogram({
+    name: 'oms_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status class',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  const projectionLag = new Gauge({
+    name: 'oms_projection_lag_seconds',
+    help: 'Age of the oldest event a projection has not applied yet',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+  });
+  const projectionBehind = new Gauge({
+    name: 'oms_projection_events_behind',
+    help: 'Events a projection has not applied yet (capped at 100000)',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+  });
+  const projectionFailed = new Gauge({
+    name: 'oms_projection_failed',
+    help: '1 when a projection stopped on an event it cannot apply',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+  });
+  const projectionEvents = new Counter({
+    name: 'oms_projection_events_applied_total',
+    help: 'Events applied by projections since start',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+  });
+
+  const pulls = new Counter({
+    name: 'oms_pulls_total',
+    help: 'Store pulls by outcome (ok, or the failure reason)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const pullDuration = new Histogram({
+    name: 'oms_pull_duration_seconds',
+    help: 'Duration of store pulls',
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const ordersPulled = new Counter({ name: 'oms_orders_pulled_total', help: 'New or changed orders recorded by pulls', registers: [registry] });
+
+  const feedLatency = new Histogram({
+    name: 'oms_feed_publish_latency_seconds',
+    help: 'From the hand-off event to the broker acknowledgement',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [registry],
+  });
+  const feedLag = new Gauge({ name: 'oms_feed_lag_seconds', help: 'Age of the oldest hand-off event not yet acknowledged by Kafka', registers: [registry] });
+  const feedBrokerUp = new Gauge({ name: 'oms_feed_broker_up', help: '1 when the Kafka broker answers the publisher', registers: [registry] });
+
+  const handoffDecisions = new Counter({
+    name: 'oms_orders_handoff_total',
+    help: 'Hand-off decisions: released, updated, cancelled, held, hold dropped, marketplace-fulfilled',
+    labelNames: ['decision'] as const,
+    registers: [registry],
+  });
+
+  return { registry, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
+};
+
+export type Metrics = ReturnType<typeof createMetrics>;

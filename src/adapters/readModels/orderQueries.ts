@@ -1,0 +1,458 @@
+import { z } from 'zod';
+import { OrderPulled } from '../../domain/order/events.js';
+import { FulfillmentEvent, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
+import type { PlatformOrderLine } from '../../domain/order/platformOrder.js';
+import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
+import type { Sql } from '../../domain/ports/sql.js';
+import { decodeWith } from '../../domain/shared/commandHandler.js';
+
+/**
+ * Queries over the order read model (rm_orders) and, for one order, its own stream. Every query is
+ * bound to one tenant by construction (`forTenant`): the WHERE clause starts with the tenant, and an
+ * order's stream is read only after its row was found for that tenant — another tenant's order is
+ * indistinguishable from a missing one.
+ *
+ * Lists are keyset-paged by (purchased_at DESC, order_id) — the order of the tenant's indexes
+ * (migrations 007 and 009) — so a page costs about `limit` index entries at any depth.
+ */
+export type HandoffView = Readonly<{
+  state: string;
+  holdSkus: string[];
+  heldSince: string | null;
+  releasedAt: string | null;
+  lastMessageType: string | null;
+  lastMessageAt: string | null;
+}>;
+
+export type OrderSummary = Readonly<{
+  orderId: string;
+  storeId: string;
+  platform: string;
+  marketplaceId: string;
+  platformOrderId: string;
+  status: string;
+  platformStatus: string;
+  fulfillmentChannel: string;
+  purchasedAt: string;
+  updatedAt: string;
+  shipBy: string | null;
+  serviceLevel: string | null;
+  handoff: HandoffView;
+  lineCount: number;
+}>;
+
+export type HandoffStep = Readonly<{
+  type: FulfillmentEvent['type'];
+  revision: number;
+  /** When the decision took effect (the event's own time), and when it was recorded. */
+  at: string;
+  recordedAt: string;
+  unmappedSkus?: string[];
+  reason?: string;
+  mappingVersions?: Record<string, number>;
+  lineCount?: number;
+}>;
+
+export type OrderDetail = OrderSummary &
+  Readonly<{
+    deliverBy: string | null;
+    shipToCountry: string | null;
+    shipToRegion: string | null;
+    orderTotal: { amount: string; currency: string } | null;
+    versions: number;
+    firstPulledAt: string;
+    lastPulledAt: string;
+    lines: PlatformOrderLine[];
+    warehouseLines: WarehouseLine[];
+    holdReasons: { code: 'unmapped_sku'; platformSku: string; since: string | null }[];
+    mappingVersions: Record<string, number>;
+    handoffHistory: HandoffStep[];
+  }>;
+
+export type HistoryEntry = Readonly<{
+  revision: number;
+  type: string;
+  recordedAt: string;
+  actor: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+}>;
+
+export type UnmappedSku = Readonly<{ platformSku: string; heldOrders: number; oldestHeldSince: string | null }>;
+
+export type WarehouseLineRow = Readonly<{
+  orderId: string;
+  storeId: string;
+  platformOrderId: string;
+  handoffState: string;
+  releasedAt: string | null;
+  lineId: string;
+  sku: string;
+  quantity: number;
+  source: WarehouseLine['source'];
+}>;
+
+export type OrderListFilter = Readonly<{
+  storeId?: string;
+  platform?: string;
+  status?: string;
+  handoff?: string;
+  /** Purchase time range: from inclusive, to exclusive (ISO 8601). */
+  from?: string;
+  to?: string;
+  /** Platform SKU on a pulled line, or system SKU on a warehouse line. */
+  sku?: string;
+  /** Part of the platform order id (case-insensitive). */
+  q?: string;
+  after?: string | null;
+  limit: number;
+}>;
+
+export type WarehouseLineFilter = Readonly<{
+  storeId?: string;
+  orderId?: string;
+  /** System SKU of the line, or the platform SKU it was expanded from. */
+  sku?: string;
+  after?: string | null;
+  limit: number;
+}>;
+
+export type Page<T> = Readonly<{ items: T[]; nextCursor: string | null }>;
+
+/** The cursor was not issued by these queries (tampered, truncated, or from another list). */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('The cursor is not one this list issued');
+  }
+}
+
+/** What the stored buyer data is replaced by in any output: its ciphertext is not for clients either. */
+export const SEALED = '[sealed]';
+
+// Cursors carry the exact purchase time as PostgreSQL prints it (microseconds, UTC): a JS Date would
+// round it to milliseconds, and a rounded key would skip or repeat rows at a page boundary.
+const OrderKey = z.tuple([z.iso.datetime(), z.guid()]);
+const LineKey = z.tuple([z.iso.datetime(), z.guid(), z.number().int().min(1)]);
+
+const encodeCursor = (key: readonly unknown[]) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+
+const decodeCursor = <T>(schema: z.ZodType<T>, cursor: string): T => {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  const parsed = schema.safeParse(key);
+  if (!parsed.success) throw new InvalidCursorError();
+  return parsed.data;
+};
+
+const page = <R, T>(rows: R[], limit: number, view: (row: R) => T, keyOf: (row: R) => readonly unknown[]): Page<T> => {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  return { items: items.map(view), nextCursor: more ? encodeCursor(keyOf(items.at(-1)!)) : null };
+};
+
+const PURCHASE_KEY = `to_char(o.purchased_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS purchase_key`;
+
+/**
+ * A WHERE clause that begins with the tenant; conditions are added with their parameters. Only the
+ * filters asked for reach the SQL, so the planner sees each query's real shape and picks its index.
+ */
+const tenantWhere = (tenantId: string) => {
+  const params: unknown[] = [tenantId];
+  const conditions = ['o.tenant_id = $1'];
+  return {
+    params,
+    param: (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    },
+    and: (condition: string) => void conditions.push(condition),
+    sql: () => conditions.join(' AND '),
+  };
+};
+
+const containsPattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+type OrderRow = {
+  order_id: string;
+  store_id: string;
+  platform: string;
+  marketplace_id: string;
+  platform_order_id: string;
+  status: string;
+  platform_status: string;
+  fulfillment_channel: string;
+  purchased_at: Date;
+  platform_updated_at: Date;
+  ship_by: Date | null;
+  service_level: string | null;
+  handoff_state: string;
+  hold_skus: string[];
+  held_since: Date | null;
+  released_at: Date | null;
+  last_message_type: string | null;
+  last_message_at: Date | null;
+  line_count: number;
+  purchase_key: string;
+};
+
+type OrderDetailRow = OrderRow & {
+  ship_to_country: string | null;
+  lines: PlatformOrderLine[];
+  warehouse_lines: WarehouseLine[];
+  mapping_versions: Record<string, number>;
+  versions: number;
+  first_pulled_at: Date;
+  last_pulled_at: Date;
+};
+
+const SUMMARY_COLUMNS = `o.order_id, o.store_id, o.platform, o.marketplace_id, o.platform_order_id, o.status, o.platform_status,
+  o.fulfillment_channel, o.purchased_at, o.platform_updated_at, o.ship_by, o.service_level, o.handoff_state, o.hold_skus,
+  o.held_since, o.released_at, o.last_message_type, o.last_message_at, jsonb_array_length(o.lines) AS line_count, ${PURCHASE_KEY}`;
+
+const toSummary = (r: OrderRow): OrderSummary => ({
+  orderId: r.order_id,
+  storeId: r.store_id,
+  platform: r.platform,
+  marketplaceId: r.marketplace_id,
+  platformOrderId: r.platform_order_id,
+  status: r.status,
+  platformStatus: r.platform_status,
+  fulfillmentChannel: r.fulfillment_channel,
+  purchasedAt: r.purchased_at.toISOString(),
+  updatedAt: r.platform_updated_at.toISOString(),
+  shipBy: iso(r.ship_by),
+  serviceLevel: r.service_level,
+  handoff: {
+    state: r.handoff_state,
+    holdSkus: r.hold_skus,
+    heldSince: iso(r.held_since),
+    releasedAt: iso(r.released_at),
+    lastMessageType: r.last_message_type,
+    lastMessageAt: iso(r.last_message_at),
+  },
+  lineCount: r.line_count,
+});
+
+const decodePulled = decodeWith(OrderPulled);
+const decodeFulfillment = decodeWith(FulfillmentEvent);
+const FULFILLMENT_TYPES = new Set<string>(FulfillmentEvent.options.map((o) => o.shape.type.value));
+
+const handoffStep = (recorded: RecordedEvent): HandoffStep => {
+  const e = decodeFulfillment(recorded);
+  const base = { type: e.type, revision: recorded.revision, recordedAt: recorded.recordedAt };
+  switch (e.type) {
+    case 'OrderHeld':
+      return { ...base, at: e.data.heldSince, unmappedSkus: e.data.unmappedSkus };
+    case 'FulfillmentOrderReleased':
+      return { ...base, at: e.data.releasedAt, mappingVersions: e.data.mappingVersions, lineCount: e.data.lines.length };
+    case 'FulfillmentOrderUpdated':
+      return { ...base, at: e.data.updatedAt, mappingVersions: e.data.mappingVersions, lineCount: e.data.lines.length };
+    case 'FulfillmentOrderCancelled':
+      return { ...base, at: e.data.cancelledAt, reason: e.data.reason };
+    case 'OrderHoldDropped':
+      return { ...base, at: e.data.droppedAt, reason: e.data.reason };
+    case 'OrderFulfilledByMarketplace':
+      return { ...base, at: e.data.recordedAt };
+  }
+};
+
+/**
+ * Event data as an auditor may see it: every `personalData` value (the sealed buyer name, address,
+ * phone, e-mail) is replaced by a marker, wherever it sits and whatever event version wrote it.
+ */
+const redact = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, k === 'personalData' ? (v === null || v === undefined ? null : SEALED) : redact(v)]),
+  );
+};
+
+const text = (v: unknown) => (typeof v === 'string' ? v : null);
+
+export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => {
+  const { db, store } = deps;
+
+  return {
+    forTenant: (tenantId: string) => {
+      /** The order's row if it belongs to this tenant; the gate before its stream is read. */
+      const row = async (orderId: string) =>
+        (
+          await db.query<OrderDetailRow>(
+            `SELECT ${SUMMARY_COLUMNS}, o.ship_to_country, o.lines, o.warehouse_lines, o.mapping_versions, o.versions,
+                    o.first_pulled_at, o.last_pulled_at
+               FROM rm_orders o WHERE o.tenant_id = $1 AND o.order_id = $2`,
+            [tenantId, orderId],
+          )
+        ).rows[0] ?? null;
+
+      const streamOf = async (orderId: string) => {
+        const events = await store.readStream(`order-${orderId}`);
+        // Belt and braces: the stream must say it is this tenant's order too.
+        const first = events[0]?.data as { tenantId?: unknown } | undefined;
+        return first?.tenantId === tenantId ? events : [];
+      };
+
+      return {
+        list: async (f: OrderListFilter): Promise<Page<OrderSummary>> => {
+          const w = tenantWhere(tenantId);
+          if (f.storeId) w.and(`o.store_id = ${w.param(f.storeId)}`);
+          if (f.platform) w.and(`o.platform = ${w.param(f.platform)}`);
+          if (f.status) w.and(`o.status = ${w.param(f.status)}`);
+          if (f.handoff) w.and(`o.handoff_state = ${w.param(f.handoff)}`);
+          if (f.from) w.and(`o.purchased_at >= ${w.param(f.from)}::timestamptz`);
+          if (f.to) w.and(`o.purchased_at < ${w.param(f.to)}::timestamptz`);
+          if (f.sku) {
+            w.and(
+              `(o.lines @> ${w.param(JSON.stringify([{ platformSku: f.sku }]))}::jsonb
+                OR o.warehouse_lines @> ${w.param(JSON.stringify([{ sku: f.sku }]))}::jsonb)`,
+            );
+          }
+          if (f.q) {
+            w.and(`o.platform_order_id ILIKE ${w.param(containsPattern(f.q))}`);
+            // Trigram candidates from the GIN index (migration 009); shorter text has no trigram to look up.
+            if (f.q.length >= 3) w.and(`search_trigrams(o.platform_order_id) @> search_trigrams(${w.param(f.q)}::text)`);
+          }
+          if (f.after) {
+            const [purchasedAt, orderId] = decodeCursor(OrderKey, f.after);
+            const t = w.param(purchasedAt);
+            // The first term bounds the index range; the second resolves ties on order_id.
+            w.and(`o.purchased_at <= ${t}::timestamptz AND (o.purchased_at < ${t}::timestamptz OR o.order_id > ${w.param(orderId)})`);
+          }
+          const limit = w.param(f.limit + 1);
+          const { rows } = await db.query<OrderRow>(
+            `SELECT ${SUMMARY_COLUMNS} FROM rm_orders o WHERE ${w.sql()} ORDER BY o.purchased_at DESC, o.order_id LIMIT ${limit}`,
+            w.params,
+          );
+          return page(rows, f.limit, toSummary, (r) => [r.purchase_key, r.order_id]);
+        },
+
+        get: async (orderId: string): Promise<OrderDetail | null> => {
+          const r = await row(orderId);
+          if (!r) return null;
+          const events = await streamOf(orderId);
+          const pulled = events.filter((e) => e.type === 'OrderPulled').at(-1);
+          const order = pulled ? decodePulled(pulled).data.order : null;
+          return {
+            ...toSummary(r),
+            deliverBy: order?.deliverBy ?? null,
+            shipToCountry: r.ship_to_country,
+            shipToRegion: order?.shipToRegion ?? null,
+            orderTotal: order?.orderTotal ?? null,
+            versions: r.versions,
+            firstPulledAt: r.first_pulled_at.toISOString(),
+            lastPulledAt: r.last_pulled_at.toISOString(),
+            lines: r.lines,
+            warehouseLines: r.warehouse_lines,
+            holdReasons: r.hold_skus.map((platformSku) => ({ code: 'unmapped_sku' as const, platformSku, since: iso(r.held_since) })),
+            mappingVersions: r.mapping_versions,
+            handoffHistory: events.filter((e) => FULFILLMENT_TYPES.has(e.type)).map(handoffStep),
+          };
+        },
+
+        /** The order's events for audit, oldest first; null when the order is not this tenant's. */
+        history: async (orderId: string): Promise<HistoryEntry[] | null> => {
+          if (!(await row(orderId))) return null;
+          return (await streamOf(orderId)).map((e) => ({
+            revision: e.revision,
+            type: e.type,
+            recordedAt: e.recordedAt,
+            actor: text(e.metadata.actor),
+            correlationId: text(e.metadata.correlationId),
+            causationId: text(e.metadata.causationId),
+            schemaVersion: typeof e.metadata.schemaVersion === 'number' ? e.metadata.schemaVersion : 1,
+            data: redact(e.data) as Record<string, unknown>,
+          }));
+        },
+
+        /** The platform SKUs holding a store's orders; null when the store is not this tenant's. */
+        unmappedSkus: async (storeId: string): Promise<UnmappedSku[] | null> => {
+          const owned = await db.query('SELECT 1 FROM rm_stores WHERE tenant_id = $1 AND store_id = $2', [tenantId, storeId]);
+          if (owned.rows.length === 0) return null;
+          const { rows } = await db.query<{ platform_sku: string; held_orders: number; oldest: Date | null }>(
+            `SELECT s.platform_sku, count(*)::int AS held_orders, min(o.held_since) AS oldest
+               FROM rm_orders o CROSS JOIN LATERAL jsonb_array_elements_text(o.hold_skus) AS s(platform_sku)
+              WHERE o.tenant_id = $1 AND o.handoff_state = 'held' AND o.store_id = $2
+              GROUP BY s.platform_sku ORDER BY held_orders DESC, s.platform_sku`,
+            [tenantId, storeId],
+          );
+          return rows.map((r) => ({ platformSku: r.platform_sku, heldOrders: r.held_orders, oldestHeldSince: iso(r.oldest) }));
+        },
+
+        /**
+         * The SKU-expansion table: one row per warehouse line of every order that was released (a
+         * later cancellation keeps the lines that were sent; `handoffState` tells).
+         */
+        warehouseLines: async (f: WarehouseLineFilter): Promise<Page<WarehouseLineRow>> => {
+          const w = tenantWhere(tenantId);
+          w.and('o.released_at IS NOT NULL');
+          if (f.storeId) w.and(`o.store_id = ${w.param(f.storeId)}`);
+          if (f.orderId) w.and(`o.order_id = ${w.param(f.orderId)}`);
+          if (f.sku) {
+            const sku = w.param(f.sku);
+            // Orders first (GIN on warehouse_lines), then the matching lines of each.
+            w.and(
+              `(o.warehouse_lines @> ${w.param(JSON.stringify([{ sku: f.sku }]))}::jsonb
+                OR o.warehouse_lines @> ${w.param(JSON.stringify([{ source: { platformSku: f.sku } }]))}::jsonb)
+               AND (l.line->>'sku' = ${sku} OR l.line->'source'->>'platformSku' = ${sku})`,
+            );
+          }
+          if (f.after) {
+            const [purchasedAt, orderId, ordinal] = decodeCursor(LineKey, f.after);
+            const t = w.param(purchasedAt);
+            const id = w.param(orderId);
+            w.and(
+              `o.purchased_at <= ${t}::timestamptz
+               AND (o.purchased_at < ${t}::timestamptz OR o.order_id > ${id} OR (o.order_id = ${id} AND l.ordinal > ${w.param(ordinal)}))`,
+            );
+          }
+          const limit = w.param(f.limit + 1);
+          const { rows } = await db.query<{
+            order_id: string;
+            store_id: string;
+            platform_order_id: string;
+            handoff_state: string;
+            released_at: Date | null;
+            purchase_key: string;
+            ordinal: number;
+            line: WarehouseLine;
+          }>(
+            `SELECT o.order_id, o.store_id, o.platform_order_id, o.handoff_state, o.released_at, ${PURCHASE_KEY}, l.ordinal::int AS ordinal, l.line
+               FROM rm_orders o CROSS JOIN LATERAL jsonb_array_elements(o.warehouse_lines) WITH ORDINALITY AS l(line, ordinal)
+              WHERE ${w.sql()}
+              ORDER BY o.purchased_at DESC, o.order_id, l.ordinal LIMIT ${limit}`,
+            w.params,
+          );
+          return page(
+            rows,
+            f.limit,
+            (r) => ({
+              orderId: r.order_id,
+              storeId: r.store_id,
+              platformOrderId: r.platform_order_id,
+              handoffState: r.handoff_state,
+              releasedAt: iso(r.released_at),
+              lineId: r.line.lineId,
+              sku: r.line.sku,
+              quantity: r.line.quantity,
+              source: r.line.source,
+            }),
+            (r) => [r.purchase_key, r.order_id, r.ordinal],
+          );
+        },
+      };
+    },
+  };
+};
+
+export type OrderQueries = ReturnType<typeof orderQueries>;
+export type TenantOrderQueries = ReturnType<OrderQueries['forTenant']>;

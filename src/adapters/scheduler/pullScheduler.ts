@@ -1,0 +1,99 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { PullOutcome } from '../../application/pulls.js';
+import { retryDelayMs } from '../../domain/pull/window.js';
+import { sleep, waitForWakeOrTimeout } from '../shared/timers.js';
+import type { ScheduleStore } from './scheduleStore.js';
+
+export type PullSchedulerOptions = Readonly<{
+  schedule: ScheduleStore;
+  pullStore: (storeId: string, trigger: 'schedule' | 'manual', signal: AbortSignal) => Promise<PullOutcome>;
+  log: Logger;
+  intervalMinutes: number;
+  /** How many stores this instance pulls at once. */
+  concurrency?: number;
+  /** Claim lease; renewed while a pull runs, expires if this instance dies. */
+  leaseMs?: number;
+  /** How often to look for due stores when nothing wakes the loop. */
+  pollMs?: number;
+  onPull?: (storeId: string, outcome: PullOutcome, durationMs: number) => void;
+}>;
+
+/**
+ * Claims due stores (FOR UPDATE SKIP LOCKED + lease) and pulls them, `concurrency` at a time. Any
+ * number of instances can run this: a store is never pulled by two at once. One store's failure
+ * only delays that store (back-off), never the others.
+ */
+export const pullScheduler = (opts: PullSchedulerOptions) => {
+  const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const concurrency = opts.concurrency ?? 4;
+  const leaseMs = opts.leaseMs ?? 120_000;
+  const pollMs = opts.pollMs ?? 2_000;
+  const intervalMs = opts.intervalMinutes * 60_000;
+  const controller = new AbortController();
+  const running = new Map<string, Promise<void>>();
+  let wake: (() => void) | null = null;
+  let loop: Promise<void> | null = null;
+
+  const runOne = async (storeId: string, manual: boolean) => {
+    const started = Date.now();
+    const renew = setInterval(() => void opts.schedule.renew(holder, storeId, leaseMs).catch(() => undefined), leaseMs / 3);
+    try {
+      const outcome = await opts.pullStore(storeId, manual ? 'manual' : 'schedule', controller.signal);
+      opts.onPull?.(storeId, outcome, Date.now() - started);
+      const row = await opts.schedule.get(storeId);
+      await opts.schedule.release(
+        holder,
+        storeId,
+        outcome.ok ? { ok: true, nextInMs: intervalMs } : { ok: false, error: outcome.reason, retryInMs: retryDelayMs((row?.failures ?? 0) + 1, opts.intervalMinutes) },
+      );
+      if (!outcome.ok) opts.log.warn({ storeId, reason: outcome.reason }, 'pull failed; will retry');
+    } catch (error) {
+      opts.log.error({ storeId, err: error }, 'pull crashed; will retry');
+      await opts.schedule.release(holder, storeId, { ok: false, error: 'internal_error', retryInMs: 60_000 }).catch(() => undefined);
+    } finally {
+      clearInterval(renew);
+    }
+  };
+
+  const tick = async () => {
+    const free = concurrency - running.size;
+    if (free <= 0) return;
+    for (const { storeId, manual } of await opts.schedule.claimDue(holder, free, leaseMs)) {
+      const p = runOne(storeId, manual).finally(() => {
+        running.delete(storeId);
+        wake?.();
+      });
+      running.set(storeId, p);
+    }
+  };
+
+  return {
+    holder,
+    start: () => {
+      loop ??= (async () => {
+        while (!controller.signal.aborted) {
+          try {
+            await tick();
+          } catch (error) {
+            opts.log.warn({ err: error }, 'scheduler could not claim stores; retrying');
+            await sleep(pollMs, controller.signal);
+          }
+          await waitForWakeOrTimeout(pollMs, controller.signal, (fn) => (wake = fn));
+          wake = null;
+        }
+      })();
+    },
+    /** Look for due stores now (a manual sync was requested). */
+    wake: () => wake?.(),
+    stop: async () => {
+      controller.abort();
+      await loop;
+      await Promise.allSettled([...running.values()]);
+    },
+    runningStores: () => [...running.keys()],
+  };
+};
+
+export type PullScheduler = ReturnType<typeof pullScheduler>;

@@ -1,0 +1,125 @@
+import type { Sql } from '../../domain/ports/sql.js';
+import type { PullWindow } from '../../domain/ports/orderSource.js';
+
+export type ScheduleRow = Readonly<{
+  storeId: string;
+  tenantId: string;
+  active: boolean;
+  connectedAt: string;
+  watermark: string | null;
+  lastSuccessAt: string | null;
+  nextRunAt: string;
+  failures: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  running: boolean;
+  resume: { pullId: string; window: PullWindow; cursor: string } | null;
+}>;
+
+type Row = {
+  store_id: string;
+  tenant_id: string;
+  active: boolean;
+  connected_at: Date;
+  watermark: Date | null;
+  last_success_at: Date | null;
+  next_run_at: Date;
+  failures: number;
+  last_error: string | null;
+  last_error_at: Date | null;
+  claimed_until: Date | null;
+  running_pull_id: string | null;
+  resume: ScheduleRow['resume'];
+};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const toRow = (r: Row): ScheduleRow => ({
+  storeId: r.store_id,
+  tenantId: r.tenant_id,
+  active: r.active,
+  connectedAt: r.connected_at.toISOString(),
+  watermark: iso(r.watermark),
+  lastSuccessAt: iso(r.last_success_at),
+  nextRunAt: r.next_run_at.toISOString(),
+  failures: r.failures,
+  lastError: r.last_error,
+  lastErrorAt: iso(r.last_error_at),
+  running: r.running_pull_id !== null && r.claimed_until !== null && r.claimed_until.getTime() > Date.now(),
+  resume: r.resume,
+});
+
+/**
+ * The pull schedule in PostgreSQL. Claims use FOR UPDATE SKIP LOCKED plus a lease (claimed_until),
+ * so any number of scheduler instances share the work and never pull one store twice at once; a
+ * crashed instance's claims simply expire. Times come from the database clock.
+ */
+export const scheduleStore = (db: Sql) => ({
+  /** Claim up to `limit` due, active, unclaimed stores for `holder`. */
+  claimDue: async (holder: string, limit: number, leaseMs: number): Promise<{ storeId: string; manual: boolean }[]> => {
+    const { rows } = await db.query<{ store_id: string; manual: boolean }>(
+      `WITH due AS (
+         SELECT store_id, manual_requested FROM pull_schedule
+          WHERE active AND next_run_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+          ORDER BY next_run_at LIMIT $2
+          FOR UPDATE SKIP LOCKED)
+       UPDATE pull_schedule s
+          SET claimed_by = $1, claimed_until = now() + $3 * interval '1 millisecond', manual_requested = false,
+              running_pull_id = 'claimed'
+         FROM due WHERE s.store_id = due.store_id
+       RETURNING s.store_id, due.manual_requested AS manual`,
+      [holder, limit, leaseMs],
+    );
+    return rows.map((r) => ({ storeId: r.store_id, manual: r.manual }));
+  },
+
+  /** Extend the lease while a long pull runs; false if the claim was lost (another instance took it). */
+  renew: async (holder: string, storeId: string, leaseMs: number): Promise<boolean> =>
+    (
+      await db.query(
+        `UPDATE pull_schedule SET claimed_until = now() + $3 * interval '1 millisecond' WHERE store_id = $1 AND claimed_by = $2`,
+        [storeId, holder, leaseMs],
+      )
+    ).rowCount === 1,
+
+  /** Done: when to run next, how it went. A manual request that came in meanwhile runs right after. */
+  release: async (holder: string, storeId: string, outcome: { ok: true; nextInMs: number } | { ok: false; error: string; retryInMs: number }) => {
+    await db.query(
+      `UPDATE pull_schedule SET
+         claimed_by = NULL, claimed_until = NULL, running_pull_id = NULL,
+         next_run_at = CASE WHEN manual_requested THEN now() ELSE now() + $3 * interval '1 millisecond' END,
+         failures = CASE WHEN $4::text IS NULL THEN 0 ELSE failures + 1 END,
+         last_error = CASE WHEN $4::text IS NULL THEN last_error ELSE $4 END,
+         last_error_at = CASE WHEN $4::text IS NULL THEN last_error_at ELSE now() END
+       WHERE store_id = $1 AND claimed_by = $2`,
+      [storeId, holder, outcome.ok ? outcome.nextInMs : outcome.retryInMs, outcome.ok ? null : outcome.error],
+    );
+  },
+
+  setRunning: async (storeId: string, pullId: string) => {
+    await db.query('UPDATE pull_schedule SET running_pull_id = $2 WHERE store_id = $1', [storeId, pullId]);
+  },
+
+  saveResume: async (storeId: string, resume: ScheduleRow['resume']) => {
+    await db.query('UPDATE pull_schedule SET resume = $2 WHERE store_id = $1', [storeId, resume === null ? null : JSON.stringify(resume)]);
+  },
+
+  /** Manual sync: due now; if a pull is running, it is coalesced into one more run right after. */
+  requestNow: async (storeId: string): Promise<{ found: boolean; running: boolean }> => {
+    const { rows } = await db.query<{ running: boolean }>(
+      `UPDATE pull_schedule SET
+         manual_requested = (claimed_until IS NOT NULL AND claimed_until > now()),
+         next_run_at = CASE WHEN claimed_until IS NOT NULL AND claimed_until > now() THEN next_run_at ELSE now() END
+       WHERE store_id = $1
+       RETURNING (claimed_until IS NOT NULL AND claimed_until > now()) AS running`,
+      [storeId],
+    );
+    return { found: rows.length === 1, running: rows[0]?.running ?? false };
+  },
+
+  get: async (storeId: string): Promise<ScheduleRow | null> => {
+    const { rows } = await db.query<Row>('SELECT * FROM pull_schedule WHERE store_id = $1', [storeId]);
+    return rows[0] ? toRow(rows[0]) : null;
+  },
+});
+
+export type ScheduleStore = ReturnType<typeof scheduleStore>;

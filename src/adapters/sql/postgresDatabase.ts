@@ -1,0 +1,151 @@
+import pg from 'pg';
+import type { Database, QueryResult, Sql, SqlParam } from '../../domain/ports/sql.js';
+import { INT8_OID, parseInt8 } from './int8.js';
+
+export type PostgresOptions = Readonly<{
+  url: string;
+  poolSize?: number;
+  /** Run everything in this schema (tests isolate themselves this way). Must exist or be creatable. */
+  schema?: string;
+  /** Application name shown in pg_stat_activity. */
+  applicationName?: string;
+}>;
+
+const typeParser = (oid: number, format?: string) =>
+  oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format as 'text');
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+const clientSql = (client: pg.PoolClient | pg.Client): Sql => {
+  const sql: Sql = {
+    query: async <Row>(text: string, params: readonly SqlParam[] = []) => {
+      const res = await client.query(text, params as unknown[]);
+      return { rows: res.rows as Row[], rowCount: res.rowCount ?? 0 } satisfies QueryResult<Row>;
+    },
+    exec: async (script) => {
+      await client.query(script);
+    },
+    // Nested transactions join the outer one: callers compose units of work freely.
+    transaction: (fn) => fn(sql),
+  };
+  return sql;
+};
+
+/** node-postgres Pool behind the Sql port, with LISTEN on one dedicated connection. */
+export const postgresDatabase = async (opts: PostgresOptions): Promise<Database> => {
+  const connection = {
+    connectionString: opts.url,
+    application_name: opts.applicationName ?? 'oms',
+    types: { getTypeParser: typeParser },
+    ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
+  } as pg.ClientConfig;
+  if (opts.schema) {
+    const admin = new pg.Client(connection);
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(opts.schema)}`);
+    } catch (error) {
+      // Two instances creating the same schema at once: the loser sees a unique violation.
+      if ((error as { code?: string }).code !== '23505') throw error;
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({ ...connection, max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener that
+  // crashes the process. The next checkout gets a fresh connection, so logging is not needed here.
+  pool.on('error', () => undefined);
+
+  const listeners = new Map<string, Set<() => void>>();
+  let listenClient: pg.Client | null = null;
+  let connecting: Promise<pg.Client> | null = null;
+  let closed = false;
+
+  const fireAll = () => {
+    for (const set of listeners.values()) for (const cb of set) cb();
+  };
+
+  const connectListener = (): Promise<pg.Client> => {
+    connecting ??= (async () => {
+      const client = new pg.Client(connection);
+      client.on('notification', (msg) => {
+        for (const cb of listeners.get(msg.channel) ?? []) cb();
+      });
+      const reconnect = () => {
+        if (listenClient !== client) return;
+        listenClient = null;
+        connecting = null;
+        if (closed) return;
+        // Notifications sent while disconnected are lost: wake everyone so they poll, then retry.
+        fireAll();
+        setTimeout(() => {
+          if (!closed && listeners.size > 0) void connectListener().catch(reconnectLater);
+        }, 1000).unref();
+      };
+      client.on('error', reconnect);
+      client.on('end', reconnect);
+      await client.connect();
+      for (const channel of listeners.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      listenClient = client;
+      return client;
+    })();
+    return connecting;
+  };
+  const reconnectLater = () => {
+    connecting = null;
+    if (!closed) setTimeout(() => void connectListener().catch(reconnectLater), 1000).unref();
+  };
+
+  const db: Database = {
+    kind: 'postgres',
+    query: async <Row>(text: string, params: readonly SqlParam[] = []) => {
+      const res = await pool.query(text, params as unknown[]);
+      return { rows: res.rows as Row[], rowCount: res.rowCount ?? 0 };
+    },
+    exec: async (script) => {
+      await pool.query(script);
+    },
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(clientSql(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection itself failed: do not return it to the pool
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    listen: async (channel, onNotify) => {
+      const isNew = !listeners.has(channel);
+      const set = listeners.get(channel) ?? new Set();
+      set.add(onNotify);
+      listeners.set(channel, set);
+      const client = await connectListener();
+      if (isNew && listenClient === client) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      return async () => {
+        set.delete(onNotify);
+        if (set.size === 0) {
+          listeners.delete(channel);
+          await listenClient?.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => undefined);
+        }
+      };
+    },
+    close: async () => {
+      closed = true;
+      const client = listenClient;
+      listenClient = null;
+      await client?.end().catch(() => undefined);
+      await pool.end();
+    },
+  };
+  return db;
+};

@@ -1,0 +1,188 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Sql } from '../../domain/ports/sql.js';
+import { SecretDestroyedError, SecretNotFoundError, type Sealed, type Vault } from '../../domain/ports/vault.js';
+
+/**
+ * Envelope encryption on PostgreSQL: AES-256-GCM everywhere; a random data key per owner, wrapped
+ * by the master key; the owner id is authenticated data, so a ciphertext moved to another owner
+ * does not open. Unwrapped data keys are cached for a short while (other instances may keep a
+ * destroyed key in memory for at most `cacheTtlMs`).
+ */
+export type SqlVaultOptions = Readonly<{
+  db: Sql;
+  /** 32 bytes. New data keys are wrapped with it. */
+  masterKey: Buffer;
+  /** Former master keys: data keys they wrapped still open, and `rotate` re-wraps them. */
+  previousMasterKeys?: readonly Buffer[];
+  cacheTtlMs?: number;
+  now?: () => number;
+}>;
+
+const b64 = (b: Buffer) => b.toString('base64url');
+const unb64 = (s: string) => Buffer.from(s, 'base64url');
+
+export const masterKeyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 16);
+
+const seal = (key: Buffer, plaintext: Buffer, aad: string): string => {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return `v1.${b64(iv)}.${b64(cipher.getAuthTag())}.${b64(ct)}`;
+};
+
+const open = (key: Buffer, sealed: string, aad: string): Buffer => {
+  const [v, iv, tag, ct] = sealed.split('.');
+  if (v !== 'v1' || !iv || !tag || ct === undefined) throw new Error('not a sealed value');
+  const decipher = createDecipheriv('aes-256-gcm', key, unb64(iv));
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(unb64(tag));
+  return Buffer.concat([decipher.update(unb64(ct)), decipher.final()]);
+};
+
+export const sqlVault = (opts: SqlVaultOptions): Vault & { rotate: () => Promise<{ rewrapped: number }> } => {
+  if (opts.masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
+  const { db } = opts;
+  const masters = new Map([opts.masterKey, ...(opts.previousMasterKeys ?? [])].map((k) => [masterKeyId(k), k]));
+  const currentId = masterKeyId(opts.masterKey);
+  const ttl = opts.cacheTtlMs ?? 60_000;
+  const now = opts.now ?? Date.now;
+  const cache = new Map<string, { key: Buffer; until: number }>();
+  const wrapAad = (ownerId: string) => `oms-vault-key:${ownerId}`;
+
+  const unwrap = (ownerId: string, wrapped: string, keyId: string): Buffer => {
+    const master = masters.get(keyId);
+    if (!master) throw new Error(`data key of ${ownerId} is wrapped by an unknown master key ${keyId}`);
+    return open(master, wrapped, wrapAad(ownerId));
+  };
+
+  const cached = (ownerId: string): Buffer | undefined => {
+    const hit = cache.get(ownerId);
+    if (hit && hit.until > now()) return hit.key;
+    cache.delete(ownerId);
+    return undefined;
+  };
+  const remember = (ownerId: string, key: Buffer) => {
+    if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
+    cache.set(ownerId, { key, until: now() + ttl });
+    return key;
+  };
+
+  /** The owner's data key; made on first use unless `create` is false. */
+  const dataKey = async (ownerId: string, create: boolean): Promise<Buffer> => {
+    const hit = cached(ownerId);
+    if (hit) return hit;
+    const { rows } = await db.query<{ wrapped_key: string; master_key_id: string }>(
+      'SELECT wrapped_key, master_key_id FROM vault_data_keys WHERE owner_id = $1',
+      [ownerId],
+    );
+    if (rows[0]) return remember(ownerId, unwrap(ownerId, rows[0].wrapped_key, rows[0].master_key_id));
+    const destroyed = await db.query('SELECT 1 FROM vault_destroyed WHERE owner_id = $1', [ownerId]);
+    if (destroyed.rows.length) throw new SecretDestroyedError(ownerId);
+    if (!create) throw new SecretNotFoundError();
+    const key = randomBytes(32);
+    // Two callers may race to create: the first insert wins and everyone uses the stored key.
+    await db.query(
+      `INSERT INTO vault_data_keys (owner_id, wrapped_key, master_key_id) VALUES ($1, $2, $3)
+       ON CONFLICT (owner_id) DO NOTHING`,
+      [ownerId, seal(opts.masterKey, key, wrapAad(ownerId)), currentId],
+    );
+    cache.delete(ownerId);
+    return dataKey(ownerId, false);
+  };
+
+  /** Data keys of many owners: cache, then one SELECT, then one INSERT for the new ones. */
+  const dataKeys = async (ownerIds: readonly string[]): Promise<Map<string, Buffer>> => {
+    const keys = new Map<string, Buffer>();
+    const missing = [...new Set(ownerIds)].filter((id) => {
+      const hit = cached(id);
+      if (hit) keys.set(id, hit);
+      return !hit;
+    });
+    if (!missing.length) return keys;
+    const select = async (ids: readonly string[]) => {
+      const { rows } = await db.query<{ owner_id: string; wrapped_key: string; master_key_id: string }>(
+        'SELECT owner_id, wrapped_key, master_key_id FROM vault_data_keys WHERE owner_id = ANY($1::text[])',
+        [[...ids]],
+      );
+      for (const r of rows) keys.set(r.owner_id, remember(r.owner_id, unwrap(r.owner_id, r.wrapped_key, r.master_key_id)));
+    };
+    await select(missing);
+    const toCreate = missing.filter((id) => !keys.has(id));
+    if (!toCreate.length) return keys;
+    const { rows: destroyed } = await db.query<{ owner_id: string }>('SELECT owner_id FROM vault_destroyed WHERE owner_id = ANY($1::text[])', [toCreate]);
+    if (destroyed[0]) throw new SecretDestroyedError(destroyed[0].owner_id);
+    const fresh = toCreate.map((ownerId) => ({ ownerId, key: randomBytes(32) }));
+    await db.query(
+      `INSERT INTO vault_data_keys (owner_id, wrapped_key, master_key_id)
+       SELECT owner_id, wrapped_key, $2 FROM json_to_recordset($1::json) AS k(owner_id text, wrapped_key text)
+       ON CONFLICT (owner_id) DO NOTHING`,
+      [JSON.stringify(fresh.map((f) => ({ owner_id: f.ownerId, wrapped_key: seal(opts.masterKey, f.key, wrapAad(f.ownerId)) }))), currentId],
+    );
+    // Read back rather than trust our own keys: a concurrent creator may have won for some owners.
+    await select(toCreate);
+    return keys;
+  };
+
+  return {
+    sealMany: async (items) => {
+      const keys = await dataKeys(items.map((i) => i.ownerId));
+      return items.map((i) => seal(keys.get(i.ownerId)!, Buffer.from(i.plaintext, 'utf8'), i.ownerId) as Sealed);
+    },
+
+    seal: async (ownerId, plaintext) => seal(await dataKey(ownerId, true), Buffer.from(plaintext, 'utf8'), ownerId) as Sealed,
+
+    open: async (ownerId, sealed) => open(await dataKey(ownerId, false), sealed, ownerId).toString('utf8'),
+
+    storeSecret: async (ownerId, plaintext) => {
+      const ref = randomUUID();
+      const sealed = seal(await dataKey(ownerId, true), Buffer.from(plaintext, 'utf8'), `${ownerId}:${ref}`);
+      await db.query('INSERT INTO vault_secrets (secret_ref, owner_id, sealed) VALUES ($1, $2, $3)', [ref, ownerId, sealed]);
+      return ref;
+    },
+
+    readSecret: async (ref) => {
+      const { rows } = await db.query<{ owner_id: string; sealed: string }>(
+        'SELECT owner_id, sealed FROM vault_secrets WHERE secret_ref = $1::uuid',
+        [ref],
+      );
+      const row = rows[0];
+      if (!row) throw new SecretNotFoundError();
+      return open(await dataKey(row.owner_id, false), row.sealed, `${row.owner_id}:${ref}`).toString('utf8');
+    },
+
+    deleteSecret: async (ref) => {
+      await db.query('DELETE FROM vault_secrets WHERE secret_ref = $1::uuid', [ref]);
+    },
+
+    destroyOwner: async (ownerId) => {
+      await db.transaction(async (tx) => {
+        await tx.query('DELETE FROM vault_data_keys WHERE owner_id = $1', [ownerId]);
+        await tx.query('INSERT INTO vault_destroyed (owner_id) VALUES ($1) ON CONFLICT DO NOTHING', [ownerId]);
+      });
+      cache.delete(ownerId);
+    },
+
+    /** Re-wrap every data key not wrapped by the current master key. Events are not touched. */
+    rotate: async () => {
+      let rewrapped = 0;
+      for (;;) {
+        const { rows } = await db.query<{ owner_id: string; wrapped_key: string; master_key_id: string }>(
+          'SELECT owner_id, wrapped_key, master_key_id FROM vault_data_keys WHERE master_key_id <> $1 LIMIT 500',
+          [currentId],
+        );
+        if (rows.length === 0) return { rewrapped };
+        await db.transaction(async (tx) => {
+          for (const r of rows) {
+            const key = unwrap(r.owner_id, r.wrapped_key, r.master_key_id);
+            await tx.query(
+              'UPDATE vault_data_keys SET wrapped_key = $2, master_key_id = $3 WHERE owner_id = $1 AND master_key_id = $4',
+              [r.owner_id, seal(opts.masterKey, key, wrapAad(r.owner_id)), currentId, r.master_key_id],
+            );
+          }
+        });
+        rewrapped += rows.length;
+      }
+    },
+  };
+};

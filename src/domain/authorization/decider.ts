@@ -1,0 +1,261 @@
+import { assertNever, type Decider } from '../shared/decider.js';
+import { DomainError, NotFoundError } from '../shared/errors.js';
+import { authorizationEvent as ev, type AmazonRegion, type AuthorizationEvent, type AuthorizationEventOf } from './events.js';
+
+export type Marketplace = AuthorizationEventOf<'MarketplacesSynced'>['data']['marketplaces'][number];
+export type AuthorizationStatus = 'pending' | 'active' | 'paused' | 'failed' | 'revoked' | 'merged';
+
+export type Authorization =
+  | Readonly<{ status: 'absent' }>
+  | Readonly<{
+      status: AuthorizationStatus;
+      authorizationId: string;
+      tenantId: string;
+      platform: 'amazon' | 'walmart';
+      name: string;
+      note: string | null;
+      region: AmazonRegion | null;
+      initialLookbackDays: number;
+      /** A consent in flight (first authorization or re-authorization). */
+      pending: Readonly<{ stateHash: string; expiresAt: string }> | null;
+      accountId: string | null;
+      clientIdHint: string | null;
+      secretRef: string | null;
+      scopes: Readonly<Record<string, string>> | null;
+      grantedAt: string | null;
+      renewBy: string | null;
+      marketplaces: readonly Marketplace[];
+      lastFailure: Readonly<{ reason: string; detail: string; at: string }> | null;
+      mergedInto: string | null;
+    }>;
+
+type Known = Exclude<Authorization, { status: 'absent' }>;
+
+/** Amazon asks public apps to renew every 365 days. */
+export const RENEWAL_DAYS = 365;
+export const renewByFor = (grantedAt: string) => new Date(Date.parse(grantedAt) + RENEWAL_DAYS * 86_400_000).toISOString();
+
+export const authorizationErrorStatuses = {
+  invalid_state: 400,
+  state_expired: 400,
+  authorization_revoked: 409,
+  authorization_not_active: 409,
+  authorization_failed: 422,
+  credentials_identical: 422,
+  credentials_rejected: 422,
+  missing_permission: 422,
+  store_pause_not_supported: 409,
+  marketplace_unavailable: 502,
+} as const;
+
+export type GrantOutcome =
+  | Readonly<{ ok: true; accountId: string; secretRef: string; renewBy: string | null }>
+  | Readonly<{ ok: false; reason: string; detail: string }>;
+
+export type AuthorizationCommand =
+  | Readonly<{
+      type: 'RequestAmazonConsent';
+      data: Readonly<{
+        authorizationId: string;
+        tenantId: string;
+        name: string;
+        note: string | null;
+        region: AmazonRegion;
+        initialLookbackDays: number;
+        stateHash: string;
+        stateExpiresAt: string;
+        now: string;
+      }>;
+    }>
+  | Readonly<{ type: 'CompleteAmazonConsent'; data: Readonly<{ stateHash: string; outcome: GrantOutcome; now: string }> }>
+  | Readonly<{ type: 'MergeInto'; data: Readonly<{ into: string; now: string }> }>
+  | Readonly<{
+      type: 'GrantWalmart';
+      data: Readonly<{
+        authorizationId: string;
+        tenantId: string;
+        name: string;
+        note: string | null;
+        accountId: string;
+        clientIdHint: string;
+        secretRef: string;
+        scopes: Readonly<Record<string, string>>;
+        initialLookbackDays: number;
+        now: string;
+      }>;
+    }>
+  | Readonly<{ type: 'RenewSecrets'; data: Readonly<{ secretRef: string; scopes: Readonly<Record<string, string>> | null; renewBy: string | null; now: string }> }>
+  | Readonly<{ type: 'ChangeInfo'; data: Readonly<{ name?: string; note?: string | null; now: string }> }>
+  | Readonly<{ type: 'SyncMarketplaces'; data: Readonly<{ marketplaces: readonly Marketplace[]; now: string }> }>
+  | Readonly<{ type: 'Pause' | 'Resume' | 'Revoke'; data: Readonly<{ now: string }> }>;
+
+export const initialState = (): Authorization => ({ status: 'absent' });
+
+const known = (state: Authorization): Known => {
+  if (state.status === 'absent') throw new NotFoundError('Authorization');
+  return state;
+};
+
+export const evolve = (state: Authorization, event: AuthorizationEvent): Authorization => {
+  switch (event.type) {
+    case 'AmazonConsentRequested': {
+      const d = event.data;
+      const pending = { stateHash: d.stateHash, expiresAt: d.stateExpiresAt };
+      if (state.status !== 'absent') return { ...state, pending };
+      return {
+        status: 'pending', authorizationId: d.authorizationId, tenantId: d.tenantId, platform: 'amazon', name: d.name, note: d.note,
+        region: d.region, initialLookbackDays: d.initialLookbackDays, pending, accountId: null, clientIdHint: null, secretRef: null,
+        scopes: null, grantedAt: null, renewBy: null, marketplaces: [], lastFailure: null, mergedInto: null,
+      };
+    }
+    case 'AuthorizationGranted': {
+      const d = event.data;
+      return {
+        status: 'active', authorizationId: d.authorizationId, tenantId: d.tenantId, platform: d.platform, name: d.name, note: d.note,
+        region: d.region, initialLookbackDays: d.initialLookbackDays, pending: null, accountId: d.accountId, clientIdHint: d.clientIdHint,
+        secretRef: d.secretRef, scopes: d.scopes, grantedAt: d.grantedAt, renewBy: d.renewBy,
+        marketplaces: state.status === 'absent' ? [] : state.marketplaces, lastFailure: null, mergedInto: null,
+      };
+    }
+    case 'AuthorizationFailed': {
+      const s = known(state);
+      const lastFailure = { reason: event.data.reason, detail: event.data.detail, at: event.data.failedAt };
+      return { ...s, pending: null, lastFailure, status: s.status === 'pending' ? 'failed' : s.status };
+    }
+    case 'AuthorizationRenewed': {
+      const s = known(state);
+      return { ...s, pending: null, secretRef: event.data.secretRef, scopes: event.data.scopes ?? s.scopes, renewBy: event.data.renewBy ?? s.renewBy, lastFailure: null };
+    }
+    case 'AuthorizationMerged':
+      return { ...known(state), status: 'merged', pending: null, mergedInto: event.data.into };
+    case 'AuthorizationInfoChanged':
+      return { ...known(state), name: event.data.name, note: event.data.note };
+    case 'MarketplacesSynced':
+      return { ...known(state), marketplaces: event.data.marketplaces };
+    case 'AuthorizationPaused':
+      return { ...known(state), status: 'paused' };
+    case 'AuthorizationResumed':
+      return { ...known(state), status: 'active' };
+    case 'AuthorizationRevoked':
+      return { ...known(state), status: 'revoked', pending: null, secretRef: null };
+    default:
+      return assertNever(event, 'AuthorizationEvent');
+  }
+};
+
+/**
+ * Is this consent state the one this authorization issued, unused and in time? Checked before any
+ * call to Amazon, so a forged, expired or replayed state has no side effect at all.
+ */
+export const checkConsentState = (state: Authorization, stateHash: string, now: string): Known => {
+  if (state.status === 'absent' || state.pending === null || state.pending.stateHash !== stateHash) {
+    throw new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+  }
+  if (Date.parse(state.pending.expiresAt) <= Date.parse(now)) {
+    throw new DomainError('state_expired', 'This authorization link expired (10 minutes); start the authorization again');
+  }
+  return state;
+};
+
+const ids = (s: Known) => ({ authorizationId: s.authorizationId, tenantId: s.tenantId });
+
+const requireUsable = (s: Known) => {
+  if (s.status === 'revoked') throw new DomainError('authorization_revoked', 'The authorization was revoked; create a new one');
+  if (s.status === 'merged') throw new DomainError('authorization_not_active', `The authorization was merged into ${s.mergedInto}`);
+};
+
+export const decide = (command: AuthorizationCommand, state: Authorization): AuthorizationEvent[] => {
+  switch (command.type) {
+    case 'RequestAmazonConsent': {
+      const d = command.data;
+      const consent = { stateHash: d.stateHash, stateExpiresAt: d.stateExpiresAt, requestedAt: d.now };
+      if (state.status === 'absent') {
+        const { authorizationId, tenantId, name, note, region, initialLookbackDays } = d;
+        return [ev('AmazonConsentRequested', { authorizationId, tenantId, name, note, region, initialLookbackDays, ...consent })];
+      }
+      // A re-authorization of an existing Amazon authorization keeps its name, region and look-back.
+      requireUsable(state);
+      if (state.platform !== 'amazon' || state.region === null) {
+        throw new DomainError('authorization_not_active', 'Only Amazon authorizations are renewed through consent');
+      }
+      const { name, note, region, initialLookbackDays } = state;
+      return [ev('AmazonConsentRequested', { ...ids(state), name, note, region, initialLookbackDays, ...consent })];
+    }
+    case 'CompleteAmazonConsent': {
+      const s = checkConsentState(state, command.data.stateHash, command.data.now);
+      const { outcome, now } = command.data;
+      if (!outcome.ok) return [ev('AuthorizationFailed', { ...ids(s), reason: outcome.reason, detail: outcome.detail, failedAt: now })];
+      if (s.status === 'pending' || s.status === 'failed') {
+        return [
+          ev('AuthorizationGranted', {
+            ...ids(s), platform: 'amazon', name: s.name, note: s.note, region: s.region, accountId: outcome.accountId, clientIdHint: null,
+            initialLookbackDays: s.initialLookbackDays, secretRef: outcome.secretRef, scopes: null, grantedAt: now, renewBy: outcome.renewBy,
+          }),
+        ];
+      }
+      if (s.accountId !== outcome.accountId) {
+        return [ev('AuthorizationFailed', { ...ids(s), reason: 'account_mismatch', detail: 'A different Amazon account consented than the one this authorization belongs to; log in to the right account and try again', failedAt: now })];
+      }
+      return [ev('AuthorizationRenewed', { ...ids(s), secretRef: outcome.secretRef, previousSecretRef: s.secretRef ?? '', scopes: null, renewedAt: now, renewBy: outcome.renewBy })];
+    }
+    case 'MergeInto': {
+      const s = known(state);
+      return [ev('AuthorizationMerged', { ...ids(s), into: command.data.into, mergedAt: command.data.now })];
+    }
+    case 'GrantWalmart': {
+      if (state.status !== 'absent') throw new DomainError('authorization_exists', 'The authorization exists already');
+      const d = command.data;
+      return [
+        ev('AuthorizationGranted', {
+          authorizationId: d.authorizationId, tenantId: d.tenantId, platform: 'walmart', name: d.name, note: d.note, region: null,
+          accountId: d.accountId, clientIdHint: d.clientIdHint, initialLookbackDays: d.initialLookbackDays, secretRef: d.secretRef,
+          scopes: { ...d.scopes }, grantedAt: d.now, renewBy: null,
+        }),
+      ];
+    }
+    case 'RenewSecrets': {
+      const s = known(state);
+      requireUsable(s);
+      const d = command.data;
+      return [ev('AuthorizationRenewed', { ...ids(s), secretRef: d.secretRef, previousSecretRef: s.secretRef ?? '', scopes: d.scopes ? { ...d.scopes } : null, renewedAt: d.now, renewBy: d.renewBy })];
+    }
+    case 'ChangeInfo': {
+      const s = known(state);
+      requireUsable(s);
+      const name = command.data.name ?? s.name;
+      const note = command.data.note === undefined ? s.note : command.data.note;
+      if (name === s.name && note === s.note) return [];
+      return [ev('AuthorizationInfoChanged', { ...ids(s), name, note, changedAt: command.data.now })];
+    }
+    case 'SyncMarketplaces': {
+      const s = known(state);
+      requireUsable(s);
+      if (JSON.stringify(s.marketplaces) === JSON.stringify(command.data.marketplaces)) return [];
+      return [ev('MarketplacesSynced', { ...ids(s), marketplaces: [...command.data.marketplaces], syncedAt: command.data.now })];
+    }
+    case 'Pause': {
+      const s = known(state);
+      requireUsable(s);
+      if (s.status === 'paused') return [];
+      if (s.status !== 'active') throw new DomainError('authorization_not_active', `Only an active authorization can be paused (it is ${s.status})`);
+      return [ev('AuthorizationPaused', { ...ids(s), pausedAt: command.data.now })];
+    }
+    case 'Resume': {
+      const s = known(state);
+      requireUsable(s);
+      if (s.status === 'active') return [];
+      if (s.status !== 'paused') throw new DomainError('authorization_not_active', `Only a paused authorization can be resumed (it is ${s.status})`);
+      return [ev('AuthorizationResumed', { ...ids(s), resumedAt: command.data.now })];
+    }
+    case 'Revoke': {
+      const s = known(state);
+      if (s.status === 'revoked') return [];
+      return [ev('AuthorizationRevoked', { ...ids(s), revokedAt: command.data.now })];
+    }
+    default:
+      return assertNever(command, 'AuthorizationCommand');
+  }
+};
+
+export const authorizationDecider: Decider<AuthorizationCommand, AuthorizationEvent, Authorization> = { decide, evolve, initialState };
+export const authorizationStreamId = (authorizationId: string) => `authorization-${authorizationId}`;

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+export const AmazonRegion = z.enum(['NA', 'EU', 'FE']);
+export type AmazonRegion = z.infer<typeof AmazonRegion>;
+
+const Base = { authorizationId: z.string(), tenantId: z.string() };
+
+/**
+ * A seller started an Amazon authorization: basic info, region, look-back, and the one-time consent
+ * state — only its hash (the state itself travels through the browser), valid until `stateExpiresAt`.
+ * Also written for a re-authorization of an existing authorization (then `name` etc. repeat).
+ */
+export const AmazonConsentRequested = z.object({
+  type: z.literal('AmazonConsentRequested'),
+  schemaVersion: z.literal(1),
+  data: z.object({
+    ...Base,
+    name: z.string(),
+    note: z.string().nullable(),
+    region: AmazonRegion,
+    initialLookbackDays: z.number().int().min(3).max(5),
+    stateHash: z.string(),
+    stateExpiresAt: z.iso.datetime(),
+    requestedAt: z.iso.datetime(),
+  }),
+});
+
+/**
+ * The marketplace accepted the credentials. `secretRef` points into the vault (refresh token or
+ * client secret); `accountId` is Amazon's selling_partner_id or the Walmart client id's fingerprint.
+ */
+export const AuthorizationGranted = z.object({
+  type: z.literal('AuthorizationGranted'),
+  schemaVersion: z.literal(1),
+  data: z.object({
+    ...Base,
+    platform: z.enum(['amazon', 'walmart']),
+    name: z.string(),
+    note: z.string().nullable(),
+    region: AmazonRegion.nullable(),
+    accountId: z.string(),
+    clientIdHint: z.string().nullable(),
+    initialLookbackDays: z.number().int().min(3).max(5),
+    secretRef: z.string(),
+    scopes: z.record(z.string(), z.string()).nullable(),
+    grantedAt: z.iso.datetime(),
+    renewBy: z.iso.datetime().nullable(),
+  }),
+});
+
+/** An attempt failed: the reason code says why (invalid_grant, credentials_rejected, missing_permission…). */
+export const AuthorizationFailed = z.object({
+  type: z.literal('AuthorizationFailed'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, reason: z.string(), detail: z.string(), failedAt: z.iso.datetime() }),
+});
+
+/** The same account and region was authorized again: this authorization's secrets are replaced. */
+export const AuthorizationRenewed = z.object({
+  type: z.literal('AuthorizationRenewed'),
+  schemaVersion: z.literal(1),
+  data: z.object({
+    ...Base,
+    secretRef: z.string(),
+    previousSecretRef: z.string(),
+    scopes: z.record(z.string(), z.string()).nullable(),
+    renewedAt: z.iso.datetime(),
+    renewBy: z.iso.datetime().nullable(),
+  }),
+});
+
+/** A new consent for an account already authorized elsewhere in the tenant: that one was renewed instead. */
+export const AuthorizationMerged = z.object({
+  type: z.literal('AuthorizationMerged'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, into: z.string(), mergedAt: z.iso.datetime() }),
+});
+
+export const AuthorizationInfoChanged = z.object({
+  type: z.literal('AuthorizationInfoChanged'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, name: z.string(), note: z.string().nullable(), changedAt: z.iso.datetime() }),
+});
+
+/** Marketplace participations as last read; participating ones have a store. */
+export const MarketplacesSynced = z.object({
+  type: z.literal('MarketplacesSynced'),
+  schemaVersion: z.literal(1),
+  data: z.object({
+    ...Base,
+    marketplaces: z.array(
+      z.object({
+        marketplaceId: z.string(),
+        countryCode: z.string(),
+        name: z.string(),
+        isParticipating: z.boolean(),
+        hasSuspendedListings: z.boolean(),
+        storeId: z.string().nullable(),
+      }),
+    ),
+    syncedAt: z.iso.datetime(),
+  }),
+});
+
+export const AuthorizationPaused = z.object({
+  type: z.literal('AuthorizationPaused'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, pausedAt: z.iso.datetime() }),
+});
+
+export const AuthorizationResumed = z.object({
+  type: z.literal('AuthorizationResumed'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, resumedAt: z.iso.datetime() }),
+});
+
+/** Revoked by the seller: the secrets are destroyed (crypto-shredded) and pulls stop. Final. */
+export const AuthorizationRevoked = z.object({
+  type: z.literal('AuthorizationRevoked'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, revokedAt: z.iso.datetime() }),
+});
+
+export const AuthorizationEvent = z.discriminatedUnion('type', [
+  AmazonConsentRequested,
+  AuthorizationGranted,
+  AuthorizationFailed,
+  AuthorizationRenewed,
+  AuthorizationMerged,
+  AuthorizationInfoChanged,
+  MarketplacesSynced,
+  AuthorizationPaused,
+  AuthorizationResumed,
+  AuthorizationRevoked,
+]);
+export type AuthorizationEvent = z.infer<typeof AuthorizationEvent>;
+export type AuthorizationEventOf<T extends AuthorizationEvent['type']> = Extract<AuthorizationEvent, { type: T }>;
+
+export const authorizationEvent = <T extends AuthorizationEvent['type']>(type: T, data: AuthorizationEventOf<T>['data']) =>
+  ({ type, schemaVersion: 1, data }) as AuthorizationEventOf<T>;

@@ -1,0 +1,57 @@
+import type { AmazonRegion } from '../authorization/events.js';
+
+/**
+ * What OMS needs from the marketplaces to authorize stores. Adapters speak HTTP and translate the
+ * marketplaces' errors into MarketplaceError codes; nothing here ever carries a secret in a message.
+ */
+export type MarketplaceErrorCode =
+  | 'invalid_grant'
+  | 'invalid_client'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'server_error'
+  | 'timeout'
+  | 'malformed_response'
+  | 'bad_request';
+
+export class MarketplaceError extends Error {
+  override readonly name = 'MarketplaceError';
+  constructor(
+    readonly code: MarketplaceErrorCode,
+    readonly status: number | null,
+    message: string,
+    /** From Retry-After or the marketplace's rate headers, when it said. */
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export type Participation = Readonly<{
+  marketplaceId: string;
+  countryCode: string;
+  name: string;
+  isParticipating: boolean;
+  hasSuspendedListings: boolean;
+}>;
+
+export type AccessToken = Readonly<{ accessToken: string; expiresInSeconds: number }>;
+
+export interface AmazonAuthApi {
+  /** Seller Central consent page for the region, carrying our one-time state. */
+  consentUrl(region: AmazonRegion, state: string): string;
+  /** LWA authorization_code grant: the refresh token for the consenting seller. */
+  exchangeCode(code: string): Promise<{ refreshToken: string }>;
+  /** LWA refresh_token grant. */
+  accessToken(refreshToken: string): Promise<AccessToken>;
+  /** Sellers API getMarketplaceParticipations on the region's endpoint. */
+  participations(region: AmazonRegion, accessToken: string): Promise<Participation[]>;
+}
+
+export interface WalmartAuthApi {
+  /** POST /v3/token (client_credentials). */
+  token(clientId: string, clientSecret: string): Promise<AccessToken>;
+  /** GET /v3/token/detail: the scopes the key was given (e.g. orders: full_access). */
+  scopes(accessToken: string): Promise<Record<string, string>>;
+}

@@ -1,0 +1,40 @@
+import type { AmazonRegion } from '../authorization/events.js';
+import type { PlatformOrder } from '../order/platformOrder.js';
+
+/** Which store to pull, and how to authenticate as it. */
+export type PullTarget = Readonly<{
+  authorizationId: string;
+  platform: 'amazon' | 'walmart';
+  /** Amazon only: the region endpoint. */
+  region: AmazonRegion | null;
+  /** Amazon: the store's marketplace (a call may carry up to 50); Walmart: ignored (one store per key). */
+  marketplaceIds: readonly string[];
+}>;
+
+/**
+ * created: orders created in [from, to) (the initial look-back); updated: orders created or changed
+ * in [from, to) (the schedule). `to` is honoured as the marketplaces allow (Amazon: ≥ 2 min ago).
+ */
+export type PullWindow = Readonly<{ kind: 'created' | 'updated'; from: string; to: string }>;
+
+export type OrderPage = Readonly<{
+  orders: readonly PlatformOrder[];
+  /** Opaque resume token for the next page (Amazon paginationToken, Walmart nextCursor); null = last page. */
+  next: string | null;
+}>;
+
+/**
+ * Pages of orders from a marketplace. Rate limits, retries of 429/5xx with back-off and token
+ * refresh are the adapter's job; a page that still fails throws MarketplaceError, and the caller
+ * resumes later with the same `cursor` (tokens stay valid for hours).
+ */
+export interface OrderSource {
+  fetchPage(target: PullTarget, window: PullWindow, cursor: string | null, signal?: AbortSignal): Promise<OrderPage>;
+}
+
+/** Access tokens per authorization, cached until shortly before expiry, one refresh in flight at a time. */
+export interface AccessTokens {
+  get(authorizationId: string): Promise<string>;
+  /** The marketplace said the token is no longer valid: forget it so the next get refreshes. */
+  invalidate(authorizationId: string): void;
+}

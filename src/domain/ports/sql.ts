@@ -1,0 +1,27 @@
+/**
+ * The SQL port: the only database surface the rest of the code sees. Two adapters implement it:
+ * node-postgres (a server) and PGlite (embedded). Both return int8 columns as JS numbers (values
+ * beyond 2^53 are refused rather than silently rounded), numeric as strings, jsonb as objects and
+ * timestamptz as Date. All SQL stays plain PostgreSQL so it runs on both.
+ */
+export type QueryResult<Row> = Readonly<{ rows: Row[]; rowCount: number }>;
+
+export type SqlParam = unknown;
+
+export interface Sql {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly SqlParam[]): Promise<QueryResult<Row>>;
+  /** Run a script of several statements without parameters (migrations, schema set-up). */
+  exec(script: string): Promise<void>;
+  /**
+   * Run `fn` in one transaction (READ COMMITTED). Nested calls join the outer transaction.
+   * The callback must not wait on other I/O (PGlite has one connection: it blocks everyone).
+   */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends Sql {
+  readonly kind: 'postgres' | 'pglite';
+  /** Listen on a channel (LISTEN/NOTIFY on a server; in-process on PGlite); resolves to an unsubscribe. */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}

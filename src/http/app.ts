@@ -1,0 +1,90 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type RawServerDefault } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Metrics } from '../adapters/metrics/metrics.js';
+import { registerAuth, type AuthOptions } from './auth.js';
+import { healthRoutes, type ReadinessCheck } from './health.routes.js';
+import { frameworkErrorHandler, notFoundHandler, problemErrorHandler, refuseUnstorableText } from './problem.js';
+
+/** A route group: one Fastify plugin with its options (dependencies), mounted under a prefix. */
+export type RouteGroup = Readonly<{ plugin: FastifyPluginAsync<never>; options: unknown; prefix: string }>;
+
+export type HttpAppDeps = Readonly<{
+  logger: Logger;
+  metrics: Metrics;
+  checks: readonly ReadinessCheck[];
+  beforeScrape?: () => Promise<void>;
+  routes?: readonly RouteGroup[];
+  /** Bearer-token authentication and per-key rate limiting for /v1 (omitted in some HTTP tests). */
+  auth?: AuthOptions;
+  bodyLimitBytes?: number;
+  version?: string;
+}>;
+
+export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger, ZodTypeProvider>;
+
+export const buildHttpApp = async (deps: HttpAppDeps): Promise<HttpApp> => {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
+    // Correlation: take the caller's id when it looks sane, else make one; echoed in the response.
+    requestIdHeader: 'x-correlation-id',
+    genReqId: () => crypto.randomUUID(),
+    frameworkErrors: frameworkErrorHandler,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('preValidation', refuseUnstorableText);
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-correlation-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    if (!request.url.startsWith('/docs')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store');
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpDuration
+      .labels(request.method, request.routeOptions.url ?? 'unmatched', `${Math.floor(reply.statusCode / 100)}xx`)
+      .observe(reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OMS API',
+        description: 'Order management: marketplace stores, product mappings, orders and the warehouse feed.',
+        version: deps.version ?? '0.1.0',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, {
+    checks: deps.checks,
+    metrics: deps.metrics,
+    ...(deps.beforeScrape ? { beforeScrape: deps.beforeScrape } : {}),
+  });
+  if (deps.auth) await registerAuth(app as unknown as FastifyInstance, deps.auth);
+  for (const group of deps.routes ?? []) {
+    await app.register(group.plugin, { prefix: group.prefix, ...(group.options as object) } as never);
+  }
+  return app;
+};

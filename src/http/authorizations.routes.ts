@@ -1,0 +1,195 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { TenantCatalogQueries } from '../adapters/readModels/catalogQueries.js';
+import type { AuthorizationService } from '../application/authorizations.js';
+import { AmazonRegion } from '../domain/authorization/events.js';
+import { DomainError } from '../domain/shared/errors.js';
+import { commandMetadata, requireTenant } from './auth.js';
+import { callerOf } from './caller.js';
+
+export type AuthorizationRoutesDeps = Readonly<{
+  authorizations: AuthorizationService;
+  queries: (tenantId: string) => TenantCatalogQueries;
+}>;
+
+const Name = z.string().trim().min(1).max(200);
+const Note = z.string().trim().max(2000).nullable();
+const Lookback = z.number().int().min(3).max(5);
+const IdParams = z.strictObject({ authorizationId: z.uuid() });
+
+const AuthorizationView = z.object({
+  authorizationId: z.string(),
+  platform: z.string(),
+  name: z.string(),
+  note: z.string().nullable(),
+  region: z.string().nullable(),
+  status: z.string(),
+  accountId: z.string().nullable(),
+  clientIdHint: z.string().nullable(),
+  initialLookbackDays: z.number(),
+  grantedAt: z.string().nullable(),
+  renewal: z.object({ renewBy: z.string(), daysLeft: z.number(), warning: z.boolean() }).nullable(),
+  scopes: z.record(z.string(), z.string()).nullable(),
+  marketplaces: z.array(
+    z.object({
+      marketplaceId: z.string(),
+      countryCode: z.string(),
+      name: z.string(),
+      isParticipating: z.boolean(),
+      hasSuspendedListings: z.boolean(),
+      storeId: z.string().nullable(),
+    }),
+  ),
+  lastFailure: z.object({ reason: z.string(), detail: z.string(), at: z.string() }).nullable(),
+  mergedInto: z.string().nullable(),
+});
+
+const Consent = z.object({ authorizationId: z.string(), consentUrl: z.string(), state: z.string(), expiresAt: z.string() });
+
+/** Store authorizations: Amazon's consent flow, Walmart keys, and the lifecycle of both. */
+export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps> = async (app, { authorizations, queries }) => {
+  app.get(
+    '/authorizations',
+    {
+      schema: {
+        tags: ['authorizations'],
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                authorizationId: z.string(),
+                platform: z.string(),
+                name: z.string(),
+                region: z.string().nullable(),
+                status: z.string(),
+                renewBy: z.string().nullable(),
+                lastFailure: z.string().nullable(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({ items: await queries(requireTenant(request).tenantId).authorizations.list() }),
+  );
+
+  app.post(
+    '/authorizations/amazon',
+    {
+      schema: {
+        tags: ['authorizations'],
+        summary: 'Start an Amazon authorization: returns the Seller Central consent URL (valid 10 minutes)',
+        body: z.strictObject({ name: Name, note: Note.optional(), region: AmazonRegion, initialLookbackDays: Lookback.optional() }),
+        response: { 201: Consent },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await authorizations.startAmazon(callerOf(request), request.body)),
+  );
+
+  app.get(
+    '/authorizations/amazon/callback',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['authorizations'],
+        summary: 'Where Seller Central sends the seller back (protected by the one-time state)',
+        security: [],
+        querystring: z.object({
+          state: z.string().min(1).max(200),
+          spapi_oauth_code: z.string().min(1).max(2048),
+          selling_partner_id: z.string().min(1).max(64),
+          mws_auth_token: z.string().optional(),
+        }),
+        response: { 200: AuthorizationView.extend({ warning: z.string().nullable() }) },
+      },
+    },
+    async (request, reply) => {
+      reply.header('referrer-policy', 'no-referrer');
+      const q = request.query;
+      return authorizations.completeAmazon(
+        { state: q.state, code: q.spapi_oauth_code, sellingPartnerId: q.selling_partner_id },
+        commandMetadata(request),
+      );
+    },
+  );
+
+  app.post(
+    '/authorizations/walmart',
+    {
+      schema: {
+        tags: ['authorizations'],
+        summary: 'Authorize a Walmart store with its production Client ID and Client Secret',
+        body: z.strictObject({
+          name: Name,
+          note: Note.optional(),
+          clientId: z.string().min(1).max(500),
+          clientSecret: z.string().min(1).max(2000),
+          initialLookbackDays: Lookback.optional(),
+        }),
+        response: { 201: AuthorizationView },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await authorizations.createWalmart(callerOf(request), request.body)),
+  );
+
+  app.get('/authorizations/:authorizationId', { schema: { tags: ['authorizations'], params: IdParams, response: { 200: AuthorizationView } } }, async (request) =>
+    authorizations.get(requireTenant(request).tenantId, request.params.authorizationId),
+  );
+
+  app.patch(
+    '/authorizations/:authorizationId',
+    {
+      schema: {
+        tags: ['authorizations'],
+        summary: 'Change the basic information (name, note)',
+        params: IdParams,
+        body: z.strictObject({ name: Name.optional(), note: Note.optional() }),
+        response: { 200: AuthorizationView },
+      },
+    },
+    async (request) => authorizations.changeInfo(callerOf(request), request.params.authorizationId, request.body),
+  );
+
+  app.post(
+    '/authorizations/:authorizationId/reauthorize',
+    {
+      schema: {
+        tags: ['authorizations'],
+        summary: 'Amazon: a new consent URL (renewal); Walmart: new keys in the body',
+        params: IdParams,
+        body: z.strictObject({ clientId: z.string().min(1).max(500).optional(), clientSecret: z.string().min(1).max(2000).optional() }).nullish(),
+        response: { 200: z.union([Consent, AuthorizationView]) },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const body = request.body;
+      if (body?.clientId !== undefined || body?.clientSecret !== undefined) {
+        if (!body.clientId || !body.clientSecret) throw new DomainError('credentials_rejected', 'Both the Client ID and the Client Secret are needed');
+        return authorizations.replaceWalmartKeys(caller, request.params.authorizationId, { clientId: body.clientId, clientSecret: body.clientSecret });
+      }
+      return authorizations.reauthorizeAmazon(caller, request.params.authorizationId);
+    },
+  );
+
+  for (const [path, action, summary] of [
+    ['pause', 'Pause', 'Pause pulling for the whole authorization (all its stores)'],
+    ['resume', 'Resume', 'Resume pulling'],
+    ['sync-marketplaces', null, 'Amazon: read the marketplace participations again (new stores are created)'],
+  ] as const) {
+    app.post(
+      `/authorizations/:authorizationId/${path}`,
+      { schema: { tags: ['authorizations'], summary, params: IdParams, response: { 200: AuthorizationView } } },
+      async (request) =>
+        action
+          ? authorizations.setLifecycle(callerOf(request), request.params.authorizationId, action)
+          : authorizations.syncMarketplaces(callerOf(request), request.params.authorizationId),
+    );
+  }
+
+  app.delete(
+    '/authorizations/:authorizationId',
+    { schema: { tags: ['authorizations'], summary: 'Revoke: secrets destroyed, pulls stop', params: IdParams, response: { 200: AuthorizationView } } },
+    async (request) => authorizations.setLifecycle(callerOf(request), request.params.authorizationId, 'Revoke'),
+  );
+};

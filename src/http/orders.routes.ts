@@ -1,0 +1,219 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { InvalidCursorError, type OrderQueries, type TenantOrderQueries } from '../adapters/readModels/orderQueries.js';
+import type { HandoffState } from '../domain/order/fulfillment.js';
+import { WarehouseLine } from '../domain/order/fulfillmentEvents.js';
+import { Money, OrderStatus, PlatformOrderLine } from '../domain/order/platformOrder.js';
+import { NotFoundError } from '../domain/shared/errors.js';
+import { requireTenant } from './auth.js';
+import { HttpError } from './problem.js';
+
+export type OrderRoutesDeps = Readonly<{ orders: OrderQueries }>;
+
+const HANDOFF_STATES = ['none', 'held', 'released', 'cancelled', 'marketplace', 'dropped'] as const satisfies readonly HandoffState[];
+
+const Cursor = z.string().min(1).max(400).describe('nextCursor of the previous page');
+const Limit = z.coerce.number().int().min(1).max(500).default(50);
+const OrderParams = z.strictObject({ orderId: z.uuid() });
+const nullableTime = z.string().nullable();
+
+const HandoffView = z.object({
+  state: z.string(),
+  holdSkus: z.array(z.string()),
+  heldSince: nullableTime,
+  releasedAt: nullableTime,
+  lastMessageType: z.string().nullable(),
+  lastMessageAt: nullableTime,
+});
+
+const OrderSummaryView = z.object({
+  orderId: z.string(),
+  storeId: z.string(),
+  platform: z.string(),
+  marketplaceId: z.string(),
+  platformOrderId: z.string(),
+  status: z.string(),
+  platformStatus: z.string(),
+  fulfillmentChannel: z.string(),
+  purchasedAt: z.string(),
+  updatedAt: z.string(),
+  shipBy: nullableTime,
+  serviceLevel: z.string().nullable(),
+  handoff: HandoffView,
+  lineCount: z.number(),
+});
+
+const HandoffStepView = z.object({
+  type: z.string(),
+  revision: z.number(),
+  at: z.string(),
+  recordedAt: z.string(),
+  unmappedSkus: z.array(z.string()).optional(),
+  reason: z.string().optional(),
+  mappingVersions: z.record(z.string(), z.number()).optional(),
+  lineCount: z.number().optional(),
+});
+
+const OrderDetailView = OrderSummaryView.extend({
+  deliverBy: nullableTime,
+  shipToCountry: z.string().nullable(),
+  shipToRegion: z.string().nullable(),
+  orderTotal: Money.nullable(),
+  versions: z.number(),
+  firstPulledAt: z.string(),
+  lastPulledAt: z.string(),
+  lines: z.array(PlatformOrderLine),
+  warehouseLines: z.array(WarehouseLine),
+  holdReasons: z.array(z.object({ code: z.literal('unmapped_sku'), platformSku: z.string(), since: nullableTime })),
+  mappingVersions: z.record(z.string(), z.number()),
+  handoffHistory: z.array(HandoffStepView),
+});
+
+const HistoryEntryView = z.object({
+  revision: z.number(),
+  type: z.string(),
+  recordedAt: z.string(),
+  actor: z.string().nullable(),
+  correlationId: z.string().nullable(),
+  causationId: z.string().nullable(),
+  schemaVersion: z.number(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+const WarehouseLineRowView = z.object({
+  orderId: z.string(),
+  storeId: z.string(),
+  platformOrderId: z.string(),
+  handoffState: z.string(),
+  releasedAt: nullableTime,
+  lineId: z.string(),
+  sku: z.string(),
+  quantity: z.number(),
+  source: WarehouseLine.shape.source,
+});
+
+/** Drop the optional query values that were not given (the query layer adds a condition per key). */
+const given = <T extends Record<string, unknown>>(query: T) =>
+  Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+
+/** A page query with a cursor the client may have mangled: a bad cursor is the client's error. */
+const paged = async <T>(run: () => Promise<T>): Promise<T> => {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new HttpError(400, 'invalid_cursor', error.message);
+    throw error;
+  }
+};
+
+/**
+ * The calling tenant's orders: the list with filters, one order with its lines and hand-off, its
+ * audit history, the SKUs holding a store's orders, and the SKU-expansion table. Another tenant's
+ * order or store answers 404, as a missing one does.
+ */
+export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, deps) => {
+  const queriesOf = (request: FastifyRequest): TenantOrderQueries => deps.orders.forTenant(requireTenant(request).tenantId);
+
+  app.get(
+    '/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Orders, newest purchase first, with filters and a keyset cursor',
+        querystring: z.strictObject({
+          storeId: z.uuid().optional(),
+          platform: z.enum(['amazon', 'walmart']).optional(),
+          status: OrderStatus.optional().describe('the normalized order status'),
+          handoff: z.enum(HANDOFF_STATES).optional().describe('hand-off to the warehouse'),
+          from: z.iso.datetime({ offset: true }).optional().describe('purchased at or after'),
+          to: z.iso.datetime({ offset: true }).optional().describe('purchased before'),
+          sku: z.string().min(1).max(256).optional().describe('platform SKU on an order line, or system SKU on a warehouse line'),
+          q: z.string().trim().min(1).max(100).optional().describe('part of the platform order id (case-insensitive)'),
+          after: Cursor.optional(),
+          limit: Limit,
+        }),
+        response: { 200: z.object({ items: z.array(OrderSummaryView), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const { after, limit, ...filters } = request.query;
+      return paged(() => queriesOf(request).list({ ...given(filters), after: after ?? null, limit }));
+    },
+  );
+
+  app.get(
+    '/orders/:orderId',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'One order: platform data (no buyer data), lines, warehouse lines, hold reasons, hand-off history',
+        params: OrderParams,
+        response: { 200: OrderDetailView },
+      },
+    },
+    async (request) => {
+      const order = await queriesOf(request).get(request.params.orderId);
+      if (!order) throw new NotFoundError('Order');
+      return order;
+    },
+  );
+
+  app.get(
+    '/orders/:orderId/history',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: "The order's events for audit, oldest first (sealed buyer data shown as a marker)",
+        params: OrderParams,
+        response: { 200: z.object({ items: z.array(HistoryEntryView) }) },
+      },
+    },
+    async (request) => {
+      const items = await queriesOf(request).history(request.params.orderId);
+      if (!items) throw new NotFoundError('Order');
+      return { items };
+    },
+  );
+
+  app.get(
+    '/stores/:storeId/unmapped-skus',
+    {
+      schema: {
+        tags: ['mappings'],
+        summary: "Platform SKUs without a mapping that hold this store's orders",
+        params: z.strictObject({ storeId: z.uuid() }),
+        response: {
+          200: z.object({ items: z.array(z.object({ platformSku: z.string(), heldOrders: z.number(), oldestHeldSince: nullableTime })) }),
+        },
+      },
+    },
+    async (request) => {
+      const items = await queriesOf(request).unmappedSkus(request.params.storeId);
+      if (!items) throw new NotFoundError('Store');
+      return { items };
+    },
+  );
+
+  app.get(
+    '/warehouse-lines',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'The SKU-expansion table: one row per warehouse line of released orders',
+        querystring: z.strictObject({
+          storeId: z.uuid().optional(),
+          orderId: z.uuid().optional(),
+          sku: z.string().min(1).max(256).optional().describe('system SKU, or the platform SKU a line was expanded from'),
+          after: Cursor.optional(),
+          limit: Limit,
+        }),
+        response: { 200: z.object({ items: z.array(WarehouseLineRowView), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const { after, limit, ...filters } = request.query;
+      return paged(() => queriesOf(request).warehouseLines({ ...given(filters), after: after ?? null, limit }));
+    },
+  );
+};

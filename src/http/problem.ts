@@ -1,0 +1,115 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { ConcurrencyError, DomainError, NotFoundError, UnavailableError } from '../domain/shared/errors.js';
+
+/**
+ * problem+json (RFC 9457) for every error. 4xx explain what is wrong; 5xx never reveal internals
+ * (messages can carry SQL, hosts or data). Domain codes map to statuses here, in one table.
+ */
+const STATUS_BY_CODE = new Map<string, number>([
+  ['not_found', 404],
+  ['concurrency_conflict', 409],
+  ['invalid_cursor', 400],
+]);
+
+/** Register more domain codes (per route group) with their HTTP status; unknown codes answer 422. */
+export const registerErrorStatuses = (entries: Readonly<Record<string, number>>) => {
+  for (const [code, status] of Object.entries(entries)) STATUS_BY_CODE.set(code, status);
+};
+
+/** An HTTP-level refusal (authentication, authorization, rate limit) with a stable code. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TITLES: Readonly<Record<number, string>> = { 400: 'Bad Request', 414: 'URI Too Long', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' };
+
+const send = (reply: FastifyReply, status: number, title: string, extra: Record<string, unknown> = {}) =>
+  reply
+    .code(status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', title, status, ...extra });
+
+export const problemErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  if (error instanceof HttpError) {
+    if (error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+    return send(reply, error.statusCode, TITLES[error.statusCode] ?? 'Error', { code: error.code, detail: error.message });
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues = error.validation.map((v) => ({
+      path: `${error.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
+      message: v.message,
+      code: (v.params.issue as { code?: string } | undefined)?.code,
+    }));
+    return send(reply, 400, 'Bad Request', { detail: 'The request is not valid', issues });
+  }
+  if (error instanceof NotFoundError) return send(reply, 404, 'Not Found', { code: error.code, detail: error.message });
+  if (error instanceof DomainError) {
+    const status = STATUS_BY_CODE.get(error.code) ?? 422;
+    return send(reply, status, error.code, { code: error.code, detail: error.message, ...(error.details ?? {}) });
+  }
+  if (error instanceof ConcurrencyError) {
+    return send(reply, 409, 'Conflict', { code: 'concurrency_conflict', detail: 'The resource changed meanwhile; retry' });
+  }
+  if (error instanceof UnavailableError) {
+    request.log.warn({ err: error }, 'dependency unavailable');
+    return send(reply, 503, 'Service Unavailable', { code: 'dependency_unavailable', detail: `${error.dependency} is unavailable` });
+  }
+  if (isResponseSerializationError(error)) {
+    request.log.error({ err: error }, 'response did not match its schema');
+    return send(reply, 500, 'Internal Server Error');
+  }
+  const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+  if (status === 400 && (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY')) {
+    // The parser's message quotes the body, which may hold a secret: say what is wrong, not what was sent.
+    return send(reply, 400, 'Bad Request', { code: 'malformed_json', detail: 'The body is not valid JSON' });
+  }
+  if (status < 500) {
+    // Fastify's own client errors (malformed JSON, body too large, wrong content type, rate limit).
+    return send(reply, status, TITLES[status] ?? 'Bad Request', {
+      code: error.code?.toLowerCase() ?? 'bad_request',
+      detail: error.message,
+    });
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return send(reply, 500, 'Internal Server Error');
+};
+
+/**
+ * Text PostgreSQL cannot store (U+0000, unpaired UTF-16 surrogates) is refused at the edge, for
+ * every route: it could never be written, and reaching the database would only produce a 500.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const findUnstorable = (value: unknown, path: string, depth = 0): string | null => {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : null;
+  if (depth > 64 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (UNSTORABLE.test(k)) return `${path}.${k.replace(UNSTORABLE, '?')}`;
+    const found = findUnstorable(v, `${path}.${k}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
+};
+
+export const refuseUnstorableText = async (request: FastifyRequest) => {
+  const where = findUnstorable(request.params, 'params') ?? findUnstorable(request.query, 'query') ?? findUnstorable(request.body, 'body');
+  if (where) throw new HttpError(400, 'invalid_characters', `${where} contains a NUL character or an unpaired surrogate`);
+};
+
+/** Errors Fastify raises before routing (a malformed URL, an over-long parameter) as problem+json too. */
+export const frameworkErrorHandler = (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+  send(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, TITLES[error.statusCode ?? 400] ?? 'Bad Request', {
+    code: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'parameter_too_long' : 'malformed_url',
+    detail: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed',
+  });
+
+export const notFoundHandler = (request: FastifyRequest, reply: FastifyReply) =>
+  send(reply, 404, 'Not Found', { code: 'route_not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}` });

@@ -1,0 +1,14 @@
+import { authorizationsProjection } from './authorizations.js';
+import { mappingsProjection, productsProjection, storesProjection } from './catalog.js';
+import { ordersProjection, pullScheduleProjection } from './orders.js';
+import type { Projection } from './projection.js';
+
+/** Every read model the service keeps (the runner, the CLI's replay and rebuild use this one list). */
+export const PROJECTIONS: readonly Projection[] = [
+  storesProjection,
+  productsProjection,
+  mappingsProjection,
+  authorizationsProjection,
+  ordersProjection,
+  pullScheduleProjection,
+];

@@ -1,0 +1,60 @@
+import { AuthorizationEvent } from '../domain/authorization/events.js';
+import { decodeWith } from '../domain/shared/commandHandler.js';
+import { sql, type Projection } from './projection.js';
+
+const decode = decodeWith(AuthorizationEvent);
+
+/** One row per authorization with its status, for listing. */
+export const authorizationsProjection: Projection = {
+  name: 'authorizations',
+  version: 1,
+  filter: { streamPrefixes: ['authorization-'] },
+  tables: ['rm_authorizations'],
+  apply: (recorded) => {
+    const e = decode(recorded);
+    const at = recorded.recordedAt;
+    const id = e.data.authorizationId;
+    const status = (s: string) => [sql('UPDATE rm_authorizations SET status = $2, updated_at = $3 WHERE authorization_id = $1', id, s, at)];
+    switch (e.type) {
+      case 'AmazonConsentRequested':
+        return [
+          sql(
+            `INSERT INTO rm_authorizations (authorization_id, tenant_id, platform, name, region, status, updated_at)
+             VALUES ($1, $2, 'amazon', $3, $4, 'pending', $5) ON CONFLICT (authorization_id) DO NOTHING`,
+            id, e.data.tenantId, e.data.name, e.data.region, at,
+          ),
+        ];
+      case 'AuthorizationGranted':
+        return [
+          sql(
+            `INSERT INTO rm_authorizations (authorization_id, tenant_id, platform, name, region, status, renew_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)
+             ON CONFLICT (authorization_id) DO UPDATE SET status = 'active', renew_by = EXCLUDED.renew_by, last_failure = NULL, updated_at = EXCLUDED.updated_at`,
+            id, e.data.tenantId, e.data.platform, e.data.name, e.data.region, e.data.renewBy, at,
+          ),
+        ];
+      case 'AuthorizationFailed':
+        return [
+          sql(
+            `UPDATE rm_authorizations SET last_failure = $2, status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END, updated_at = $3
+              WHERE authorization_id = $1`,
+            id, e.data.reason, at,
+          ),
+        ];
+      case 'AuthorizationRenewed':
+        return [sql('UPDATE rm_authorizations SET renew_by = COALESCE($2, renew_by), last_failure = NULL, updated_at = $3 WHERE authorization_id = $1', id, e.data.renewBy, at)];
+      case 'AuthorizationMerged':
+        return status('merged');
+      case 'AuthorizationInfoChanged':
+        return [sql('UPDATE rm_authorizations SET name = $2, updated_at = $3 WHERE authorization_id = $1', id, e.data.name, at)];
+      case 'MarketplacesSynced':
+        return [];
+      case 'AuthorizationPaused':
+        return status('paused');
+      case 'AuthorizationResumed':
+        return status('active');
+      case 'AuthorizationRevoked':
+        return status('revoked');
+    }
+  },
+};

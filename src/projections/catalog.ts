@@ -1,0 +1,99 @@
+import { CatalogEvent } from '../domain/catalog/events.js';
+import { MappingEvent } from '../domain/mapping/events.js';
+import type { RecordedEvent } from '../domain/ports/eventStore.js';
+import { decodeWith } from '../domain/shared/commandHandler.js';
+import { StoreEvent } from '../domain/store/events.js';
+import { sql, type Projection } from './projection.js';
+
+const decodeStore = decodeWith(StoreEvent);
+const decodeCatalog = decodeWith(CatalogEvent);
+const decodeMapping = decodeWith(MappingEvent);
+
+/** Stores of every tenant, with platform, marketplace, country and status. */
+export const storesProjection: Projection = {
+  name: 'stores',
+  version: 1,
+  filter: { streamPrefixes: ['store-'] },
+  tables: ['rm_stores'],
+  apply: (recorded: RecordedEvent) => {
+    const e = decodeStore(recorded);
+    switch (e.type) {
+      case 'StoreConnected': {
+        const d = e.data;
+        return [
+          sql(
+            `INSERT INTO rm_stores (store_id, tenant_id, authorization_id, platform, marketplace_id, country_code,
+                                    marketplace_name, name, status, connected_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT (store_id) DO NOTHING`,
+            d.storeId, d.tenantId, d.authorizationId, d.platform, d.marketplaceId, d.countryCode, d.marketplaceName, d.name, d.status, d.connectedAt,
+          ),
+        ];
+      }
+      case 'StoreStatusChanged':
+        return [sql('UPDATE rm_stores SET status = $2, updated_at = $3 WHERE store_id = $1', e.data.storeId, e.data.status, e.data.changedAt)];
+    }
+  },
+};
+
+/** System SKUs per tenant. */
+export const productsProjection: Projection = {
+  name: 'products',
+  version: 1,
+  filter: { streamPrefixes: ['product-'] },
+  tables: ['rm_products'],
+  apply: (recorded) => {
+    const e = decodeCatalog(recorded);
+    switch (e.type) {
+      case 'SystemSkuCreated':
+        return [
+          sql(
+            `INSERT INTO rm_products (tenant_id, sku, name, barcode, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'active', $5, $5) ON CONFLICT (tenant_id, sku) DO NOTHING`,
+            e.data.tenantId, e.data.sku, e.data.name, e.data.barcode, e.data.createdAt,
+          ),
+        ];
+      case 'SystemSkuUpdated':
+        return [
+          sql('UPDATE rm_products SET name = $3, barcode = $4, updated_at = $5 WHERE tenant_id = $1 AND sku = $2',
+            e.data.tenantId, e.data.sku, e.data.name, e.data.barcode, e.data.updatedAt),
+        ];
+      case 'SystemSkuRetired':
+        return [
+          sql(`UPDATE rm_products SET status = 'retired', updated_at = $3 WHERE tenant_id = $1 AND sku = $2`,
+            e.data.tenantId, e.data.sku, e.data.retiredAt),
+        ];
+    }
+  },
+};
+
+/** The mappings in force per store (and tombstones of removed ones, for their revision). */
+export const mappingsProjection: Projection = {
+  name: 'mappings',
+  version: 1,
+  filter: { streamPrefixes: ['mapping-'] },
+  tables: ['rm_mappings'],
+  apply: (recorded) => {
+    const e = decodeMapping(recorded);
+    switch (e.type) {
+      case 'MappingSet':
+        return [
+          sql(
+            `INSERT INTO rm_mappings (store_id, platform_sku, tenant_id, components, version, revision, removed, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, false, $7)
+             ON CONFLICT (store_id, platform_sku) DO UPDATE
+               SET components = EXCLUDED.components, version = EXCLUDED.version, revision = EXCLUDED.revision,
+                   removed = false, updated_at = EXCLUDED.updated_at`,
+            e.data.storeId, e.data.platformSku, e.data.tenantId, JSON.stringify(e.data.components), e.data.version, recorded.revision, e.data.setAt,
+          ),
+        ];
+      case 'MappingRemoved':
+        return [
+          sql(
+            `UPDATE rm_mappings SET removed = true, components = '[]', version = $3, revision = $4, updated_at = $5
+              WHERE store_id = $1 AND platform_sku = $2`,
+            e.data.storeId, e.data.platformSku, e.data.version, recorded.revision, e.data.removedAt,
+          ),
+        ];
+    }
+  },
+};

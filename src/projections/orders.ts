@@ -1,0 +1,106 @@
+import { decodeWith } from '../domain/shared/commandHandler.js';
+import { OrderPulled } from '../domain/order/events.js';
+import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
+import { PullEvent } from '../domain/pull/events.js';
+import { StoreEvent } from '../domain/store/events.js';
+import { sql, type Projection } from './projection.js';
+
+const decodeOrder = decodeWith(OrderPulled);
+const decodeStore = decodeWith(StoreEvent);
+const decodePull = decodeWith(PullEvent);
+const decodeFulfillment = decodeWith(FulfillmentEvent);
+
+const fulfillmentStatements = (recorded: Parameters<Projection['apply']>[0]) => {
+  const e = decodeFulfillment(recorded);
+  const id = e.data.orderId;
+  switch (e.type) {
+    case 'OrderHeld':
+      return [sql(`UPDATE rm_orders SET handoff_state = 'held', hold_skus = $2, held_since = $3 WHERE order_id = $1`, id, JSON.stringify(e.data.unmappedSkus), e.data.heldSince)];
+    case 'FulfillmentOrderReleased':
+      return [
+        sql(
+          `UPDATE rm_orders SET handoff_state = 'released', hold_skus = '[]', held_since = NULL, released_at = $2, warehouse_lines = $3,
+                  mapping_versions = $4, last_message_type = 'FulfillmentOrderReleased', last_message_at = $2 WHERE order_id = $1`,
+          id, e.data.releasedAt, JSON.stringify(e.data.lines), JSON.stringify(e.data.mappingVersions),
+        ),
+      ];
+    case 'FulfillmentOrderUpdated':
+      return [
+        sql(
+          `UPDATE rm_orders SET warehouse_lines = $3, mapping_versions = $4, last_message_type = 'FulfillmentOrderUpdated', last_message_at = $2
+            WHERE order_id = $1`,
+          id, e.data.updatedAt, JSON.stringify(e.data.lines), JSON.stringify(e.data.mappingVersions),
+        ),
+      ];
+    case 'FulfillmentOrderCancelled':
+      return [sql(`UPDATE rm_orders SET handoff_state = 'cancelled', last_message_type = 'FulfillmentOrderCancelled', last_message_at = $2 WHERE order_id = $1`, id, e.data.cancelledAt)];
+    case 'OrderHoldDropped':
+      return [sql(`UPDATE rm_orders SET handoff_state = 'dropped', hold_skus = '[]', held_since = NULL WHERE order_id = $1`, id)];
+    case 'OrderFulfilledByMarketplace':
+      return [sql(`UPDATE rm_orders SET handoff_state = 'marketplace' WHERE order_id = $1`, id)];
+  }
+};
+
+/** Orders as last pulled (without buyer data), with their hand-off state. */
+export const ordersProjection: Projection = {
+  name: 'orders',
+  version: 2,
+  filter: { streamPrefixes: ['order-'] },
+  tables: ['rm_orders'],
+  apply: (recorded) => {
+    if (recorded.type !== 'OrderPulled') return fulfillmentStatements(recorded);
+    const { data: d } = decodeOrder(recorded);
+    const o = d.order;
+    return [
+      sql(
+        `INSERT INTO rm_orders (order_id, tenant_id, store_id, platform, marketplace_id, platform_order_id, status, platform_status,
+                                fulfillment_channel, purchased_at, platform_updated_at, ship_by, service_level, ship_to_country,
+                                lines, content_hash, versions, first_pulled_at, last_pulled_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17)
+         ON CONFLICT (order_id) DO UPDATE SET
+           status = EXCLUDED.status, platform_status = EXCLUDED.platform_status, fulfillment_channel = EXCLUDED.fulfillment_channel,
+           platform_updated_at = EXCLUDED.platform_updated_at, ship_by = EXCLUDED.ship_by, service_level = EXCLUDED.service_level,
+           ship_to_country = EXCLUDED.ship_to_country, lines = EXCLUDED.lines, content_hash = EXCLUDED.content_hash,
+           versions = rm_orders.versions + 1, last_pulled_at = EXCLUDED.last_pulled_at`,
+        d.orderId, d.tenantId, d.storeId, o.platform, o.marketplaceId, o.platformOrderId, o.status, o.platformStatus, o.fulfillmentChannel,
+        o.createdAt, o.updatedAt, o.shipBy, o.serviceLevel, o.shipToCountry, JSON.stringify(o.lines), d.contentHash, d.pulledAt,
+      ),
+    ];
+  },
+};
+
+/**
+ * Which stores are pulled, and from which watermark. Only the columns events decide are written
+ * here (a rebuild re-applies them and keeps the schedulers' timing and claims).
+ */
+export const pullScheduleProjection: Projection = {
+  name: 'pull_schedule',
+  version: 1,
+  filter: { streamPrefixes: ['store-', 'pulls-'] },
+  tables: [],
+  apply: (recorded) => {
+    if (recorded.streamId.startsWith('store-')) {
+      const e = decodeStore(recorded);
+      if (e.type === 'StoreConnected') {
+        return [
+          sql(
+            `INSERT INTO pull_schedule (store_id, tenant_id, active, connected_at, next_run_at)
+             VALUES ($1, $2, $3, $4, $4)
+             ON CONFLICT (store_id) DO UPDATE SET active = EXCLUDED.active`,
+            e.data.storeId, e.data.tenantId, e.data.status === 'active', e.data.connectedAt,
+          ),
+        ];
+      }
+      return [sql('UPDATE pull_schedule SET active = $2 WHERE store_id = $1', e.data.storeId, e.data.status === 'active')];
+    }
+    const e = decodePull(recorded);
+    if (e.type !== 'PullCompleted') return [];
+    return [
+      sql(
+        `UPDATE pull_schedule SET watermark = GREATEST(watermark, $2::timestamptz), last_success_at = GREATEST(last_success_at, $3::timestamptz)
+          WHERE store_id = $1`,
+        e.data.storeId, e.data.watermark, e.data.completedAt,
+      ),
+    ];
+  },
+};

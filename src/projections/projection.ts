@@ -1,0 +1,22 @@
+import type { EventFilter, RecordedEvent } from '../domain/ports/eventStore.js';
+
+/** One parameterised SQL statement, produced by pure projection code and run by the runner. */
+export type SqlStatement = Readonly<{ text: string; params: readonly unknown[] }>;
+
+export const sql = (text: string, ...params: unknown[]): SqlStatement => ({ text, params });
+
+/**
+ * A read model, defined purely: which events it reads, which tables it owns, and the SQL each
+ * event turns into. The runner applies a batch's statements and the checkpoint in one transaction,
+ * so statements need not be idempotent — but they must be deterministic (no now(), no random()),
+ * so that a rebuild from zero produces exactly the same rows.
+ */
+export type Projection = Readonly<{
+  name: string;
+  /** Bump when the SQL or tables change: the runner then rebuilds the projection from zero. */
+  version: number;
+  filter: EventFilter;
+  /** Tables this projection owns; emptied on rebuild. */
+  tables: readonly string[];
+  apply: (event: RecordedEvent) => readonly SqlStatement[];
+}>;

@@ -1,0 +1,337 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { esdbEventStore } from './adapters/eventStore/esdbEventStore.js';
+import { sqlEventStore } from './adapters/eventStore/sqlEventStore.js';
+import { createMetrics } from './adapters/metrics/metrics.js';
+import { projectionRunner } from './adapters/projections/projectionRunner.js';
+import { migrate } from './adapters/sql/migrate.js';
+import { pgliteDatabase } from './adapters/sql/pgliteDatabase.js';
+import { postgresDatabase } from './adapters/sql/postgresDatabase.js';
+import type { EventStore } from './domain/ports/eventStore.js';
+import type { Database } from './domain/ports/sql.js';
+import type { Clock } from './domain/ports/ids.js';
+import { UnavailableError } from './domain/shared/errors.js';
+import { issueKeyMaterial, parseApiKey, safeEqual, secretMatches } from './adapters/auth/apiKeys.js';
+import { systemClock, uuidIds } from './adapters/system.js';
+import { loadOrCreateKeyFile, newAdminToken, newMasterKey } from './adapters/vault/keyFiles.js';
+import { sqlVault } from './adapters/vault/sqlVault.js';
+import { tenantService } from './application/tenants.js';
+import { tenantErrorStatuses } from './domain/tenant/decider.js';
+import { buildHttpApp, type RouteGroup } from './http/app.js';
+import { registerErrorStatuses } from './http/problem.js';
+import { tenantRoutes } from './http/tenants.routes.js';
+import { PROJECTIONS } from './projections/all.js';
+import { catalogQueries } from './adapters/readModels/catalogQueries.js';
+import { catalogService } from './application/catalog.js';
+import type { AppDeps } from './application/context.js';
+import { mappingService } from './application/mappings.js';
+import { catalogErrorKinds } from './domain/catalog/errors.js';
+import { mappingErrorKinds } from './domain/mapping/errors.js';
+import { errorStatusesFromKinds } from './http/caller.js';
+import { mappingRoutes } from './http/mappings.routes.js';
+import { productRoutes } from './http/products.routes.js';
+import { storeRoutes } from './http/stores.routes.js';
+import { amazonAuthApi } from './adapters/marketplaces/amazonAuth.js';
+import { walmartAuthApi } from './adapters/marketplaces/walmartAuth.js';
+import { authorizationService } from './application/authorizations.js';
+import { authorizationErrorStatuses } from './domain/authorization/decider.js';
+import { authorizationRoutes } from './http/authorizations.routes.js';
+import { createHash } from 'node:crypto';
+import { accessTokenCache } from './adapters/marketplaces/accessTokenCache.js';
+import { systemTiming, type Timing } from './adapters/marketplaces/timing.js';
+import { amazonOrderSource } from './adapters/marketplaces/amazonOrderSource.js';
+import { walmartOrderSource } from './adapters/marketplaces/walmartOrderSource.js';
+import { pullScheduler } from './adapters/scheduler/pullScheduler.js';
+import { scheduleStore } from './adapters/scheduler/scheduleStore.js';
+import { pullService } from './application/pulls.js';
+import { authorizationDecider, authorizationStreamId } from './domain/authorization/decider.js';
+import { AuthorizationEvent } from './domain/authorization/events.js';
+import { pullStreamId } from './domain/pull/events.js';
+import { decodeWith, loadState } from './domain/shared/commandHandler.js';
+import { eventReactor } from './adapters/projections/reactor.js';
+import { RELEASE_POLICY_FILTER, releasePolicy } from './application/releasePolicy.js';
+import { kafkaFeedPublisher } from './adapters/kafka/feedPublisher.js';
+import { warehouseFeedSource } from './application/warehouseFeed.js';
+import { warehouseFeedRoutes } from './http/warehouseFeed.routes.js';
+import { orderQueries } from './adapters/readModels/orderQueries.js';
+import { orderRoutes } from './http/orders.routes.js';
+
+/**
+ * The composition root: the one place that turns configuration into clients, adapters, runners
+ * and the HTTP app. Nothing else constructs infrastructure or reads the environment.
+ */
+export type ServiceOptions = Readonly<{
+  logger: Logger;
+  /** Test seam: run against an already-open database (its schema is migrated here). */
+  database?: Database;
+  /** Test seam: the time (e.g. to let a consent state expire). */
+  clock?: Clock;
+  /** Test seam: how the marketplace clients read time and wait (virtual time in tests). */
+  timing?: Timing;
+}>;
+
+
+const openDatabase = async (config: Config, log: Logger): Promise<Database> => {
+  if (config.database.kind === 'postgres') {
+    return postgresDatabase({ url: config.database.url, poolSize: config.database.poolSize });
+  }
+  const dir = resolve(config.database.dataDir);
+  await mkdir(dir, { recursive: true });
+  log.info({ dataDir: dir }, 'using embedded PGlite (set DATABASE_URL for a PostgreSQL server)');
+  return pgliteDatabase({ dataDir: join(dir, 'pgdata') });
+};
+
+/**
+ * The master key and admin token: from the configuration, or — outside production, for a
+ * newcomer's `npm start` — generated once into the data directory, with a warning naming the file.
+ */
+const resolveKeys = async (config: Config, log: Logger) => {
+  const dir = resolve(config.dataDir);
+  let masterKey = config.masterKey;
+  if (!masterKey) {
+    const file = await loadOrCreateKeyFile(join(dir, 'master.key'), newMasterKey);
+    masterKey = file.value;
+    log.warn({ file: join(dir, 'master.key'), created: file.created }, 'OMS_MASTER_KEY not set: using a generated key from the data directory (set OMS_MASTER_KEY in production)');
+  }
+  let adminToken = config.adminToken;
+  if (!adminToken && config.database.kind === 'pglite') {
+    const file = await loadOrCreateKeyFile(join(dir, 'admin-token'), newAdminToken);
+    adminToken = file.value;
+    log.warn({ file: join(dir, 'admin-token') }, 'OMS_ADMIN_TOKEN not set: the admin token is in this file');
+  } else if (!adminToken) {
+    log.warn('OMS_ADMIN_TOKEN not set: tenant administration is disabled');
+  }
+  return { masterKey: Buffer.from(masterKey, 'base64'), adminToken };
+};
+
+const openEventStore = (config: Config, db: Database): EventStore =>
+  config.eventStore.kind === 'esdb'
+    ? esdbEventStore({ connectionString: config.eventStore.connectionString })
+    : sqlEventStore(db);
+
+export const createService = async (config: Config, opts: ServiceOptions) => {
+  const log = opts.logger;
+  const db = opts.database ?? (await openDatabase(config, log));
+  await migrate(db);
+  const store = openEventStore(config, db);
+  const metrics = createMetrics();
+  const keys = await resolveKeys(config, log);
+  const vault = sqlVault({
+    db,
+    masterKey: keys.masterKey,
+    previousMasterKeys: config.previousMasterKeys.map((k) => Buffer.from(k, 'base64')),
+  });
+  if (config.previousMasterKeys.length) {
+    // A rotation is under way: re-wrap every data key with the current master key (events untouched).
+    const { rewrapped } = await vault.rotate();
+    log.info({ rewrapped }, 'vault data keys re-wrapped with the current master key');
+  }
+  const tenants = tenantService({
+    store,
+    ids: uuidIds,
+    clock: opts.clock ?? systemClock,
+    keys: {
+      issue: issueKeyMaterial,
+      parse: parseApiKey,
+      matches: secretMatches,
+      adminMatches: (token) => keys.adminToken !== null && safeEqual(token, keys.adminToken),
+    },
+  });
+  registerErrorStatuses(tenantErrorStatuses);
+  registerErrorStatuses(errorStatusesFromKinds(catalogErrorKinds));
+  registerErrorStatuses(errorStatusesFromKinds(mappingErrorKinds));
+  const queries = catalogQueries(db);
+  const appDeps: AppDeps = {
+    store,
+    ids: uuidIds,
+    clock: opts.clock ?? systemClock,
+    queries: (tenantId) => queries.forTenant(tenantId),
+    caughtUp: (names) => projections.caughtUp(names),
+  };
+  const catalog = catalogService(appDeps);
+  const mappings = mappingService(appDeps, catalog);
+  registerErrorStatuses(authorizationErrorStatuses);
+  const a = config.amazon;
+  const amazonApi =
+    a.appId && a.lwaClientId && a.lwaClientSecret
+      ? amazonAuthApi({ appId: a.appId, clientId: a.lwaClientId, clientSecret: a.lwaClientSecret, redirectUri: a.redirectUri, appIsDraft: a.appIsDraft, lwaUrl: a.lwaUrl, spApiUrl: a.spApiUrl, sellerCentralUrl: a.sellerCentralUrl })
+      : null;
+  const walmartApi = walmartAuthApi({ apiUrl: config.walmart.apiUrl });
+  const authorizations = authorizationService({
+    ...appDeps,
+    vault,
+    amazon: amazonApi,
+    walmart: walmartApi,
+    defaultLookbackDays: config.pull.defaultLookbackDays,
+  });
+
+  // Order pulling: access tokens minted from the vault's secrets, one refresh in flight per authorization.
+  const decodeAuthorization = decodeWith(AuthorizationEvent);
+  const timing = opts.timing ?? systemTiming;
+  const tokens = accessTokenCache({
+    now: timing.now,
+    fetch: async (authorizationId) => {
+      const { state } = await loadState(authorizationDecider, decodeAuthorization, store, authorizationStreamId(authorizationId));
+      if (state.status === 'absent' || !state.secretRef) throw new UnavailableError('authorization', 'the authorization has no credentials');
+      const secret = await vault.readSecret(state.secretRef);
+      if (state.platform === 'amazon') {
+        if (!amazonApi) throw new UnavailableError('amazon', 'Amazon is not configured');
+        return amazonApi.accessToken(secret);
+      }
+      const { clientId, clientSecret } = JSON.parse(secret) as { clientId: string; clientSecret: string };
+      return walmartApi.token(clientId, clientSecret);
+    },
+  });
+  const schedule = scheduleStore(db);
+  const pulls = pullService({
+    ...appDeps,
+    db,
+    vault,
+    schedule,
+    sources: {
+      amazon: amazonOrderSource({ spApiUrl: a.spApiUrl, tokens, timing, retry: config.marketplaceRetry }),
+      walmart: walmartOrderSource({ apiUrl: config.walmart.apiUrl, tokens, timing, retry: config.marketplaceRetry, log: log.child({ component: 'walmart' }) }),
+    },
+    hashKey: createHash('sha256').update(keys.masterKey).update('oms/order-content-hash').digest(),
+    windowHours: config.pull.windowHours,
+  });
+  const policy = releasePolicy({
+    ...appDeps,
+    db,
+    ordersCaughtUp: () => projections.caughtUp(['orders']),
+    onDecided: (type) => metrics.handoffDecisions.labels(type).inc(),
+  });
+  const policyRunner = eventReactor({
+    name: 'policy:release',
+    db,
+    store,
+    filter: RELEASE_POLICY_FILTER,
+    react: policy.react,
+    log: log.child({ component: 'release-policy' }),
+  });
+  const feedSource = warehouseFeedSource({ store, vault });
+  const feed = config.kafka
+    ? kafkaFeedPublisher({
+        db,
+        store,
+        source: feedSource,
+        kafka: config.kafka,
+        log: log.child({ component: 'feed' }),
+        onPublished: (ms, n) => {
+          for (let i = 0; i < n; i++) metrics.feedLatency.observe(ms / 1000);
+        },
+      })
+    : null;
+  const scheduler = pullScheduler({
+    schedule,
+    pullStore: (storeId, trigger, signal) => pulls.pullStore(storeId, trigger, signal),
+    log: log.child({ component: 'scheduler' }),
+    intervalMinutes: config.pull.intervalMinutes,
+    concurrency: config.pull.concurrency,
+    leaseMs: config.pull.claimLeaseMs,
+    onPull: (_storeId, outcome, ms) => {
+      metrics.pulls.labels(outcome.ok ? 'ok' : outcome.reason).inc();
+      metrics.pullDuration.observe(ms / 1000);
+      if (outcome.ok) metrics.ordersPulled.inc(outcome.ordersNew + outcome.ordersChanged);
+    },
+  });
+  const importLimits = { importMaxBytes: 5 * 1024 * 1024, importMaxRows: 50_000 };
+  const routes: RouteGroup[] = [
+    { plugin: tenantRoutes as never, options: { tenants }, prefix: '/v1' },
+    {
+      plugin: storeRoutes as never,
+      options: {
+        queries: appDeps.queries,
+        requestSync: async (storeId: string) => {
+          const result = await schedule.requestNow(storeId);
+          scheduler.wake();
+          return result;
+        },
+        pullLog: async (storeId: string, limit: number) =>
+          (await store.readStream(pullStreamId(storeId))).slice(-limit).reverse().map((e) => ({ type: e.type, at: e.recordedAt, data: e.data as Record<string, unknown> })),
+      },
+      prefix: '/v1',
+    },
+    { plugin: productRoutes as never, options: { catalog, queries: appDeps.queries, ...importLimits }, prefix: '/v1' },
+    { plugin: mappingRoutes as never, options: { mappings, ...importLimits }, prefix: '/v1' },
+    { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries }, prefix: '/v1' },
+    { plugin: warehouseFeedRoutes as never, options: { store, source: feedSource }, prefix: '/v1' },
+    { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }) }, prefix: '/v1' },
+  ];
+  const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
+
+  const refreshProjectionGauges = async () => {
+    if (feed) {
+      const f = await feed.status();
+      metrics.feedLag.set(f.lagMs / 1000);
+      metrics.feedBrokerUp.set(f.brokerUp ? 1 : 0);
+    }
+    for (const s of await projections.status()) {
+      metrics.projectionLag.labels(s.name).set(s.lagMs / 1000);
+      if (s.eventsBehind !== null) metrics.projectionBehind.labels(s.name).set(s.eventsBehind);
+      metrics.projectionFailed.labels(s.name).set(s.status === 'failed' ? 1 : 0);
+    }
+  };
+
+  const app = await buildHttpApp({
+    logger: log,
+    metrics,
+    checks: [
+      { name: 'database', check: async () => void (await db.query('SELECT 1')) },
+      { name: 'eventStore', check: async () => void (await store.headCheckpoint()) },
+      ...(feed
+        ? [
+            {
+              name: 'kafka',
+              check: async () => {
+                if (!(await feed.status()).brokerUp) throw new UnavailableError('kafka', 'broker unreachable');
+              },
+            },
+          ]
+        : []),
+    ],
+    beforeScrape: refreshProjectionGauges,
+    auth: { authenticate: tenants.authenticate, rateLimitPerMinute: config.rateLimitPerMinute },
+    routes,
+  });
+
+  let started = false;
+  return {
+    app,
+    db,
+    store,
+    projections,
+    config,
+    vault,
+    tenants,
+    catalog,
+    mappings,
+    authorizations,
+    appDeps,
+    pulls,
+    policyRunner,
+    feed,
+    feedSource,
+    scheduler,
+    schedule,
+    /** Start background work (projections; later the scheduler and the warehouse feed). */
+    start: async () => {
+      await projections.start();
+      policyRunner.start();
+      await feed?.start();
+      if (config.pull.schedulerEnabled) scheduler.start();
+      started = true;
+    },
+    /** Stop accepting requests, stop background work, close connections — in that order. */
+    stop: async () => {
+      await app.close();
+      if (started) await Promise.all([scheduler.stop(), projections.stop(), policyRunner.stop(), feed?.stop()]);
+      await store.close();
+      if (!opts.database) await db.close();
+    },
+  };
+};
+
+export type Service = Awaited<ReturnType<typeof createService>>;

@@ -1,0 +1,59 @@
+import t from 'tap';
+import { appendBatch, isRetryableAppendError } from '../../src/adapters/eventStore/sqlAppend.js';
+import { EVENTS_CHANNEL, sqlEventStore } from '../../src/adapters/eventStore/sqlEventStore.js';
+import type { AppendRequest } from '../../src/domain/ports/eventStore.js';
+import type { Database } from '../../src/domain/ports/sql.js';
+import { eventStoreContract, type HeldAppend } from '../contracts/eventStore.contract.js';
+import { serverDatabase } from '../support/postgres.js';
+
+/** Append inside a transaction that stays open until commit(): its xid is older than later appends'. */
+export const holdOpenAppend =
+  (db: Database) =>
+  async (request: AppendRequest): Promise<HeldAppend> => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let appended!: () => void;
+    const ready = new Promise<void>((r) => (appended = r));
+    const done = db.transaction(async (tx) => {
+      await appendBatch(tx, [request], EVENTS_CHANNEL);
+      appended();
+      await gate;
+    });
+    await Promise.race([ready, done]);
+    return {
+      commit: async () => {
+        release();
+        await done;
+      },
+    };
+  };
+
+t.test('PostgreSQL server event store', async (t) => {
+  const db = await serverDatabase(t, { poolSize: 12 });
+  const store = sqlEventStore(db, { pollIntervalMs: 200 });
+  eventStoreContract(t, { make: async () => ({ store, holdOpenAppend: holdOpenAppend(db) }) }, { interleaving: true });
+});
+
+t.test('per-stream order inversion (reference §2.5) is refused and retried, never committed', async (t) => {
+  const db = await serverDatabase(t);
+  const store = sqlEventStore(db);
+  await store.append('inv-S', [{ id: crypto.randomUUID(), type: 'S0', data: {} }], 'no_stream');
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let wroteX!: () => void;
+  const xWritten = new Promise<void>((r) => (wroteX = r));
+  // T1 takes its xid by writing X first, then (after T2 committed) tries to append to S.
+  const t1 = db.transaction(async (tx) => {
+    await appendBatch(tx, [{ streamId: 'inv-X', events: [{ id: crypto.randomUUID(), type: 'X0', data: {} }], expected: 'no_stream' }], EVENTS_CHANNEL);
+    wroteX();
+    await gate;
+    await appendBatch(tx, [{ streamId: 'inv-S', events: [{ id: crypto.randomUUID(), type: 'S-late', data: {} }], expected: 'any' }], EVENTS_CHANNEL);
+  });
+  await xWritten;
+  await store.append('inv-S', [{ id: crypto.randomUUID(), type: 'S1', data: {} }], 0); // T2: newer xid, commits first
+  release();
+  const error = await t1.then(() => null, (e: unknown) => e);
+  t.ok(error && isRetryableAppendError(error), 'the older transaction is refused with a retryable conflict');
+  const all = await store.readAll(null, { filter: { streamPrefixes: ['inv-'] }, maxCount: 100 });
+  t.same(all.events.map((e) => [e.streamId, e.revision]), [['inv-S', 0], ['inv-S', 1]], 'global order keeps stream order');
+});

@@ -1,0 +1,188 @@
+import t, { type Test } from 'tap';
+import type { Sandboxes } from '../../src/sandbox/index.js';
+import { json, startTestService, type TestService } from '../support/service.js';
+import { authorizeAmazon, authorizeWalmart, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
+import { createTenant } from '../support/tenants.js';
+
+const DAY = 86_400_000;
+const MIN = 60_000;
+
+const setUp = async (t: Test, sandboxOptions: Parameters<typeof sandboxesFor>[1] = {}, env: Record<string, string> = {}) => {
+  const clock = movableClock();
+  const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false }, now: () => clock.now(), ...sandboxOptions });
+  const svc = await startTestService(t, { ...sandboxEnv(sandboxes), ...env }, { clock, timing: clock.timing });
+  const tenant = await createTenant(svc, 'Seller');
+  return { clock, sandboxes, svc, tenant };
+};
+
+/** Pull a store now (as the scheduler would) once its schedule row exists. */
+const pull = async (svc: TestService, storeId: string) => {
+  await svc.projections.caughtUp(['pull_schedule']);
+  const outcome = await svc.pulls.pullStore(storeId, 'manual');
+  await svc.projections.caughtUp(['orders', 'pull_schedule']);
+  return outcome;
+};
+
+const ordersOf = async (svc: TestService, storeId: string) =>
+  (
+    await svc.db.query<{ platform_order_id: string; status: string }>(
+      'SELECT platform_order_id, status FROM rm_orders WHERE store_id = $1 ORDER BY platform_order_id',
+      [storeId],
+    )
+  ).rows;
+
+const usStore = async (svc: TestService, sandboxes: Sandboxes, apiKey: string, lookback: number, seller = 0) => {
+  sandboxes.amazon.consentAs(sandboxes.amazon.sellers[seller]!.sellerId);
+  const auth = await authorizeAmazon(svc, apiKey, { region: 'NA', initialLookbackDays: lookback });
+  const us = auth.marketplaces.find((m: { marketplaceId: string }) => m.marketplaceId === 'ATVPDKIKX0DER');
+  await svc.projections.caughtUp(['pull_schedule']);
+  return us.storeId as string;
+};
+
+t.test('the initial pull honours a 3-day and a 5-day look-back exactly', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t);
+  const { amazon } = sandboxes;
+  const now = clock.now().getTime();
+  for (const seller of [0, 1]) {
+    for (const [label, ago] of [['2d', 2 * DAY], ['3d-1m', 3 * DAY - MIN], ['3d+1m', 3 * DAY + MIN], ['5d-1m', 5 * DAY - MIN], ['5d+1m', 5 * DAY + MIN]] as const) {
+      amazon.orders.add({ sellerId: amazon.sellers[seller]!.sellerId, marketplaceId: 'ATVPDKIKX0DER', createdAt: now - ago, status: 'UNSHIPPED', buyerName: label });
+    }
+  }
+  const three = await usStore(svc, sandboxes, tenant.apiKey, 3, 0);
+  const five = await usStore(svc, sandboxes, tenant.apiKey, 5, 1);
+  clock.advance(3 * MIN); // Amazon lists only what is at least 2 minutes old
+  const o3 = await pull(svc, three);
+  t.match(o3, { ok: true, ordersNew: 2 }, JSON.stringify(o3));
+  t.match(await pull(svc, five), { ok: true, ordersNew: 4 });
+  t.equal((await ordersOf(svc, three)).length, 2, '3 days: the two orders inside');
+  t.equal((await ordersOf(svc, five)).length, 4, '5 days: the four orders inside');
+  const log = (await json(await svc.call('GET', `/v1/stores/${three}/pulls`, { token: tenant.apiKey }))).items;
+  t.match(log[0], { type: 'PullCompleted', data: { window: { kind: 'created' }, ordersNew: 2, pages: 1 } });
+  t.match(log[1], { type: 'PullStarted', data: { trigger: 'initial' } });
+});
+
+t.test('a marketplace change shows after the next pull; unchanged orders append nothing; a 3-day outage is caught up', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t);
+  const { amazon } = sandboxes;
+  const storeId = await usStore(svc, sandboxes, tenant.apiKey, 3);
+  const seller = amazon.sellers[0]!.sellerId;
+  const first = amazon.orders.add({ sellerId: seller, marketplaceId: 'ATVPDKIKX0DER', createdAt: clock.now().getTime() - DAY, status: 'UNSHIPPED' });
+  amazon.orders.add({ sellerId: seller, marketplaceId: 'ATVPDKIKX0DER', createdAt: clock.now().getTime() - 1.5 * DAY, status: 'UNSHIPPED' });
+  clock.advance(3 * MIN);
+  t.match(await pull(svc, storeId), { ok: true, ordersNew: 2 });
+
+  clock.advance(15 * MIN);
+  const eventsBefore = (await svc.db.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE event_type = 'OrderPulled'")).rows[0]!.n;
+  t.match(await pull(svc, storeId), { ok: true, ordersNew: 0, ordersChanged: 0, ordersUnchanged: 2 }, 'nothing changed');
+  const eventsAfter = (await svc.db.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE event_type = 'OrderPulled'")).rows[0]!.n;
+  t.equal(eventsAfter, eventsBefore, 'unchanged orders append no events');
+
+  amazon.orders.cancel(first.orderId);
+  clock.advance(3 * MIN);
+  t.match(await pull(svc, storeId), { ok: true, ordersChanged: 1 });
+  const cancelled = (await ordersOf(svc, storeId)).find((o) => o.platform_order_id === first.orderId);
+  t.equal(cancelled?.status, 'cancelled', 'the change is reflected');
+
+  // Downtime: three days pass with orders arriving; the next pull covers everything since the watermark.
+  const watermark = (await svc.schedule.get(storeId))!.watermark!;
+  for (let h = 0; h < 72; h += 6) {
+    clock.advance(6 * 60 * MIN);
+    amazon.orders.add({ sellerId: seller, marketplaceId: 'ATVPDKIKX0DER', createdAt: clock.now().getTime() - 30 * MIN, status: 'UNSHIPPED' });
+  }
+  clock.advance(3 * MIN);
+  const caughtUp = await pull(svc, storeId);
+  t.match(caughtUp, { ok: true, ordersNew: 12 }, 'all 12 orders of the outage');
+  const log = (await json(await svc.call('GET', `/v1/stores/${storeId}/pulls?limit=1`, { token: tenant.apiKey }))).items;
+  t.ok(Date.parse(log[0].data.window.from) <= Date.parse(watermark), 'the window starts at the old watermark, not 48 h back');
+});
+
+t.test('a storm of 429s and 5xx: failed pulls move no watermark; in the end every order is there once', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, {}, { MARKETPLACE_MAX_ATTEMPTS: '3' });
+  const { amazon } = sandboxes;
+  const storeId = await usStore(svc, sandboxes, tenant.apiKey, 3);
+  amazon.orders.generate({ count: 450, sellerId: amazon.sellers[0]!.sellerId, marketplaceId: 'ATVPDKIKX0DER', days: 2 });
+  clock.advance(3 * MIN);
+  const storm = [
+    amazon.faults.rule({ status: 429, probability: 0.35, route: 'searchOrders' }),
+    amazon.faults.rule({ status: 503, probability: 0.15, route: 'searchOrders' }),
+    amazon.faults.rule({ kind: 'truncatedJson', probability: 0.1, route: 'searchOrders' }),
+  ];
+  let failures = 0;
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const before = (await svc.schedule.get(storeId))!.watermark;
+    const outcome = await pull(svc, storeId);
+    if (outcome.ok) break;
+    failures++;
+    t.equal((await svc.schedule.get(storeId))!.watermark, before, 'a failed pull moves no watermark');
+  }
+  storm.forEach((r) => r.remove());
+  t.ok(failures > 0, `the storm made ${failures} pull(s) fail and resume`);
+  const expected = amazon.orders.list({ sellerId: amazon.sellers[0]!.sellerId }).filter((o) => o.orderId && JSON.stringify(o).includes('ATVPDKIKX0DER'));
+  const stored = await ordersOf(svc, storeId);
+  t.equal(new Set(stored.map((o) => o.platform_order_id)).size, stored.length, 'each order once');
+  t.equal(stored.length, expected.length, 'every order present');
+  const counters = amazon.counters.byStatus('searchOrders');
+  t.ok((counters[429] ?? 0) > 0, 'throttled on the way');
+});
+
+t.test('Walmart: a store with 20,000 orders in its window is pulled completely', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, { walmart: { orders: false } });
+  const { walmart } = sandboxes;
+  walmart.orders.generate({ count: 20_000, days: 2 });
+  const auth = await authorizeWalmart(svc, tenant.apiKey, sandboxes);
+  clock.advance(3 * MIN);
+  const outcome = await pull(svc, auth.storeIds[0]!);
+  t.match(outcome, { ok: true, ordersNew: 20_000 });
+  const { rows } = await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM rm_orders WHERE store_id = $1', [auth.storeIds[0]]);
+  t.equal(rows[0]!.n, 20_000);
+});
+
+t.test('manual sync answers 202 and the scheduler pulls; two schedulers never pull one store at once', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, {}, { PULL_SCHEDULER: 'on' });
+  const { amazon } = sandboxes;
+  const eu = await authorizeAmazon(svc, tenant.apiKey, { region: 'EU' });
+  const na = await authorizeAmazon(svc, tenant.apiKey, { region: 'NA' });
+  for (const marketplaceId of ['A1F83G8C2ARO7P', 'A1PA6795UKMFR9', 'ATVPDKIKX0DER', 'A2EUQ1WTGCTBG2']) {
+    amazon.orders.generate({ count: 120, sellerId: amazon.sellers[0]!.sellerId, marketplaceId, days: 2 });
+  }
+  clock.advance(3 * MIN);
+  // A second instance on the same database, with its own scheduler.
+  const { createService } = await import('../../src/service.js');
+  const { loadConfig } = await import('../../src/config.js');
+  const { createLogger } = await import('../../src/logger.js');
+  const other = await createService(loadConfig({ ...sandboxEnv(sandboxes), OMS_MASTER_KEY: Buffer.alloc(32, 9).toString('base64') }), {
+    logger: createLogger({ level: 'silent' }),
+    database: svc.db,
+    clock,
+    timing: clock.timing,
+  });
+  await other.start();
+  t.teardown(() => other.stop());
+
+  const storeIds = [...eu.storeIds, ...na.storeIds];
+  const accepted = await svc.call('POST', `/v1/stores/${storeIds[0]}/sync`, { token: tenant.apiKey });
+  t.equal(accepted.status, 202);
+  for (let i = 0; i < 200; i++) {
+    const rows = (await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pull_schedule WHERE last_success_at IS NOT NULL')).rows[0]!.n;
+    if (rows >= storeIds.length) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const storeId of storeIds) {
+    const log = await svc.store.readStream(`pulls-${storeId}`);
+    let open = 0;
+    let overlapped = false;
+    for (const e of log) {
+      if (e.type === 'PullStarted') open++;
+      else open--;
+      if (open > 1) overlapped = true;
+    }
+    t.notOk(overlapped, `store ${storeId.slice(0, 8)}: pulls never overlap`);
+    t.ok(log.some((e) => e.type === 'PullCompleted'), 'pulled');
+  }
+  const dupes = await svc.db.query(
+    `SELECT event_id FROM es_events GROUP BY stream_id, event_id HAVING count(*) > 1`,
+  );
+  t.equal(dupes.rows.length, 0, 'no duplicate events');
+  const stores = (await json(await svc.call('GET', '/v1/stores', { token: tenant.apiKey }))).items;
+  t.ok(stores.every((s: { sync: { lastSuccessAt: string | null; nextRunAt: string | null } }) => s.sync.lastSuccessAt && s.sync.nextRunAt), 'sync state shown');
+});

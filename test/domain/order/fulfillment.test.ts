@@ -1,0 +1,87 @@
+import t from 'tap';
+import type { OrderPulled, StoredOrder } from '../../../src/domain/order/events.js';
+import { fulfillmentDecider, type OrderStreamEvent } from '../../../src/domain/order/fulfillment.js';
+import type { FulfillmentEvent } from '../../../src/domain/order/fulfillmentEvents.js';
+import type { MappingLookup } from '../../../src/domain/mapping/lookups.js';
+import { deciderSpec } from '../../support/deciderSpec.js';
+
+const spec = deciderSpec(fulfillmentDecider);
+const now = '2026-11-23T12:00:00.000Z';
+const base = { orderId: 'o1', tenantId: 't1', storeId: 's1' };
+
+const order = (over: Partial<StoredOrder> = {}, lines = [{ lineId: 'L1', platformSku: 'AMZ-6PK', ordered: 2, cancelled: 0 }, { lineId: 'L2', platformSku: 'KIT', ordered: 1, cancelled: 0 }]): StoredOrder => ({
+  platform: 'amazon', marketplaceId: 'ATVPDKIKX0DER', platformOrderId: '111-1', createdAt: now, updatedAt: now, status: 'unshipped',
+  platformStatus: 'UNSHIPPED', fulfillmentChannel: 'merchant', shipBy: null, deliverBy: null, serviceLevel: 'Standard', shipToCountry: 'US',
+  shipToRegion: 'WA', personalData: 'v1.sealed', orderTotal: null,
+  lines: lines.map((l) => ({ lineId: l.lineId, platformSku: l.platformSku, quantityOrdered: l.ordered, quantityShipped: 0, quantityCancelled: l.cancelled, lineStatus: null, unitPrice: null, title: null })),
+  ...over,
+});
+const pulled = (o: StoredOrder): OrderPulled => ({ type: 'OrderPulled', schemaVersion: 1, data: { ...base, pullId: 'p', contentHash: 'h', order: o, pulledAt: now } });
+const mappings: MappingLookup = new Map([
+  ['AMZ-6PK', { version: 2, components: [{ sku: 'WIDGET', quantity: 6 }] }],
+  ['KIT', { version: 1, components: [{ sku: 'WIDGET', quantity: 1 }, { sku: 'GADGET', quantity: 3 }] }],
+]);
+const evaluate = (m: MappingLookup = mappings) => ({ type: 'Evaluate' as const, data: { mappings: m, now } });
+
+const released: FulfillmentEvent = {
+  type: 'FulfillmentOrderReleased',
+  schemaVersion: 1,
+  data: {
+    ...base,
+    lines: [
+      { lineId: 'L1:0', sku: 'WIDGET', quantity: 12, source: { platformSku: 'AMZ-6PK', platformLineId: 'L1', platformQuantity: 2, factor: 6, mappingVersion: 2 } },
+      { lineId: 'L2:0', sku: 'WIDGET', quantity: 1, source: { platformSku: 'KIT', platformLineId: 'L2', platformQuantity: 1, factor: 1, mappingVersion: 1 } },
+      { lineId: 'L2:1', sku: 'GADGET', quantity: 3, source: { platformSku: 'KIT', platformLineId: 'L2', platformQuantity: 1, factor: 3, mappingVersion: 1 } },
+    ],
+    mappingVersions: { 'AMZ-6PK': 2, KIT: 1 },
+    orderVersion: 1,
+    releasedAt: now,
+  },
+};
+
+t.test('a shippable, merchant-fulfilled, fully mapped order is released with factors and combinations expanded', async (t) => {
+  spec(t).given(pulled(order())).when(evaluate()).then(released);
+});
+
+t.test('an unmapped SKU holds the order, naming it; the same hold is not repeated; a mapping releases it', async (t) => {
+  const partial: MappingLookup = new Map([...mappings].filter(([k]) => k !== 'KIT'));
+  const held: OrderStreamEvent = { type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: ['KIT'], heldSince: now, orderVersion: 1 } };
+  spec(t).given(pulled(order())).when(evaluate(partial)).then(held);
+  spec(t).given(pulled(order()), held).when(evaluate(partial)).thenNothingHappened();
+  spec(t).given(pulled(order()), held).when(evaluate()).then(released);
+});
+
+t.test('a platform SKU equal to a system SKU is still unmapped without a mapping', async (t) => {
+  const o = order({}, [{ lineId: 'L1', platformSku: 'WIDGET', ordered: 1, cancelled: 0 }]);
+  const events = spec(t).given(pulled(o)).when(evaluate()).then({ type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: ['WIDGET'], heldSince: now, orderVersion: 1 } });
+  t.equal(events.length, 1);
+});
+
+t.test('marketplace-fulfilled orders (FBA/WFS) are recorded once and never released', async (t) => {
+  const fba = pulled(order({ fulfillmentChannel: 'marketplace' }));
+  const recorded: OrderStreamEvent = { type: 'OrderFulfilledByMarketplace', schemaVersion: 1, data: { ...base, recordedAt: now } };
+  spec(t).given(fba).when(evaluate()).then(recorded);
+  spec(t).given(fba, recorded).when(evaluate()).thenNothingHappened();
+});
+
+t.test('pending orders wait; a held order cancelled before release is dropped', async (t) => {
+  spec(t).given(pulled(order({ status: 'pending' }))).when(evaluate()).thenNothingHappened();
+  const held: OrderStreamEvent = { type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: ['KIT'], heldSince: now, orderVersion: 1 } };
+  spec(t).given(pulled(order()), held, pulled(order({ status: 'cancelled' }))).when(evaluate()).then({ type: 'OrderHoldDropped', schemaVersion: 1, data: { ...base, reason: 'cancelled', droppedAt: now } });
+});
+
+t.test('after release: a cancellation is forwarded once; a line change sends the whole new line set', async (t) => {
+  const cancelledEvent: OrderStreamEvent = { type: 'FulfillmentOrderCancelled', schemaVersion: 1, data: { ...base, reason: 'cancelled on the marketplace', orderVersion: 2, cancelledAt: now } };
+  spec(t).given(pulled(order()), released, pulled(order({ status: 'cancelled' }))).when(evaluate()).then(cancelledEvent);
+  spec(t).given(pulled(order()), released, pulled(order({ status: 'cancelled' })), cancelledEvent).when(evaluate()).thenNothingHappened();
+  spec(t).given(pulled(order()), released, pulled(order({ platformStatus: 'UNSHIPPED', updatedAt: '2026-11-23T13:00:00.000Z' }))).when(evaluate()).thenNothingHappened();
+  const reduced = order({}, [{ lineId: 'L1', platformSku: 'AMZ-6PK', ordered: 2, cancelled: 1 }, { lineId: 'L2', platformSku: 'KIT', ordered: 1, cancelled: 0 }]);
+  const [update] = spec(t).given(pulled(order()), released, pulled(reduced)).when(evaluate()).then({
+    type: 'FulfillmentOrderUpdated',
+    schemaVersion: 1,
+    data: { ...base, lines: [{ ...released.data.lines[0]!, quantity: 6, source: { ...released.data.lines[0]!.source, platformQuantity: 1 } }, released.data.lines[1]!, released.data.lines[2]!] as never, mappingVersions: { 'AMZ-6PK': 2, KIT: 1 }, orderVersion: 2, updatedAt: now },
+  });
+  t.ok(update);
+  const allCancelled = order({}, [{ lineId: 'L1', platformSku: 'AMZ-6PK', ordered: 2, cancelled: 2 }, { lineId: 'L2', platformSku: 'KIT', ordered: 1, cancelled: 1 }]);
+  spec(t).given(pulled(order()), released, pulled(allCancelled)).when(evaluate()).then(cancelledEvent);
+});

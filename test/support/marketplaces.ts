@@ -1,0 +1,64 @@
+import { startSandboxes, type Sandboxes, type SandboxesOptions } from '../../src/sandbox/index.js';
+import { json, type TestService } from './service.js';
+
+/**
+ * A clock the tests move; the sandboxes and the service share it. `timing` is the marketplace
+ * clients' view of it: their waits (rate limits, back-off) advance the clock instead of sleeping.
+ */
+export const movableClock = (start = Date.now()) => {
+  let offset = start - Date.now();
+  const clock = { now: () => new Date(Date.now() + offset), advance: (ms: number) => void (offset += ms) };
+  return {
+    ...clock,
+    timing: {
+      now: () => clock.now().getTime(),
+      sleep: async (ms: number, signal?: AbortSignal) => {
+        signal?.throwIfAborted();
+        clock.advance(ms);
+      },
+    },
+  };
+};
+
+/** Both sandboxes, closed at the end of the test. */
+export const sandboxesFor = async (t: { teardown: (fn: () => unknown) => void }, options: SandboxesOptions = {}) => {
+  const sandboxes = await startSandboxes({ seed: 'oms-tests', ...options });
+  t.teardown(() => sandboxes.close());
+  return sandboxes;
+};
+
+/** The OMS environment that points every marketplace URL at the sandboxes. */
+export const sandboxEnv = ({ amazon, walmart }: Sandboxes): Record<string, string> => ({
+  AMAZON_APP_ID: amazon.app.applicationId,
+  AMAZON_LWA_CLIENT_ID: amazon.app.clientId,
+  AMAZON_LWA_CLIENT_SECRET: amazon.app.clientSecret,
+  AMAZON_REDIRECT_URI: amazon.app.redirectUris[0]!,
+  AMAZON_LWA_URL: amazon.urls.NA,
+  AMAZON_SPAPI_URL_NA: amazon.urls.NA,
+  AMAZON_SPAPI_URL_EU: amazon.urls.EU,
+  AMAZON_SPAPI_URL_FE: amazon.urls.FE,
+  AMAZON_SELLER_CENTRAL_URL_NA: amazon.urls.NA,
+  AMAZON_SELLER_CENTRAL_URL_EU: amazon.urls.EU,
+  AMAZON_SELLER_CENTRAL_URL_FE: amazon.urls.FE,
+  WALMART_API_URL: walmart.url,
+});
+
+/** Play the seller's browser: open the consent URL at the sandbox and follow its redirect back to OMS. */
+export const consent = async (svc: TestService, consentUrl: string) => {
+  const page = await fetch(consentUrl, { redirect: 'manual' });
+  const back = new URL(page.headers.get('location')!);
+  return { query: back.search, callback: () => svc.call('GET', `/v1/authorizations/amazon/callback${back.search}`) };
+};
+
+/** A granted Amazon authorization (consent played end to end) and its stores. */
+export const authorizeAmazon = async (svc: TestService, apiKey: string, body: { name?: string; region: 'NA' | 'EU' | 'FE'; initialLookbackDays?: number }) => {
+  const started = await json(await svc.call('POST', '/v1/authorizations/amazon', { token: apiKey, body: { name: 'Amazon', ...body } }));
+  const auth = await json(await (await consent(svc, started.consentUrl)).callback());
+  return { ...auth, storeIds: auth.marketplaces.flatMap((m: { storeId: string | null; isParticipating: boolean }) => (m.isParticipating && m.storeId ? [m.storeId] : [])) as string[] };
+};
+
+export const authorizeWalmart = async (svc: TestService, apiKey: string, sandboxes: Sandboxes, body: { initialLookbackDays?: number } = {}) => {
+  const main = sandboxes.walmart.client('main');
+  const auth = await json(await svc.call('POST', '/v1/authorizations/walmart', { token: apiKey, body: { name: 'Walmart', clientId: main.clientId, clientSecret: main.clientSecret, ...body } }));
+  return { ...auth, storeIds: [auth.marketplaces[0].storeId as string] };
+};

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A TCP port that was free a moment ago (for child processes that need a fixed PORT). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+export type Spawned = Readonly<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }>;
+
+/** Run a TypeScript entry point of the repo as a child process, capturing its output. */
+export const spawnTs = (entry: string, opts: { cwd?: string; env: Record<string, string>; args?: string[] }): Spawned => {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), `${repoRoot}${entry}`, ...(opts.args ?? [])], {
+    cwd: opts.cwd ?? repoRoot,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+};
+
+/** Poll `url` until it answers 200 or the deadline passes. */
+export const waitForHttp200 = async (url: string, deadlineMs: number, alive?: () => boolean): Promise<number> => {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return Date.now() - started;
+    } catch {
+      // not listening yet
+    }
+    if (alive && !alive()) throw new Error(`process exited before ${url} answered`);
+    if (Date.now() - started > deadlineMs) throw new Error(`${url} did not answer 200 within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};

@@ -23,6 +23,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createService } from '../src/service.js';
 import { withBenchDatabase } from './support.js';
+import { emitResults } from './results.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -219,4 +220,10 @@ await withBenchDatabase('oms_bench_api', async (url) => {
   console.log(`p99 ≤ ${P99_TARGET_MS} ms: ${oms.p99 <= P99_TARGET_MS ? 'OK' : 'ABOVE TARGET'} (${ms(oms.p99)})`);
   console.log(`service peak RSS during the run: ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
   if (oms.errors || baseline.errors) process.exitCode = 1;
+
+  const load = `${ORDERS.toLocaleString('en-US')} orders, ${CONCURRENCY} connections, ${DURATION_S} s`;
+  emitResults('api', [
+    { name: 'API: GET /v1/orders throughput', figure: oms.rps, unit: 'req/s', baseline: baseline.rps, baselineUnit: 'req/s (bare Fastify route)', notes: `${load}; errors ${oms.errors}/${oms.requests}; service peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB` },
+    { name: 'API: GET /v1/orders p99', figure: oms.p99, unit: 'ms', baseline: baseline.p99, baselineUnit: 'ms (bare Fastify route)', floor: { of: 'figure', atMost: P99_TARGET_MS }, notes: `${load}; p50 ${oms.p50.toFixed(1)} ms` },
+  ]);
 });

@@ -13,6 +13,7 @@ import { sqlEventStore } from '../src/adapters/eventStore/sqlEventStore.js';
 import { migrate } from '../src/adapters/sql/migrate.js';
 import { postgresDatabase } from '../src/adapters/sql/postgresDatabase.js';
 import { printTable, median, withBenchDatabase } from './support.js';
+import { emitResults } from './results.js';
 
 const WRITERS = 4;
 const PER_TX = 100;
@@ -134,4 +135,10 @@ await withBenchDatabase('oms_bench_append', async (url) => {
   await peerPool.end().catch(() => undefined);
   await raw.end();
   await db.close();
+
+  const scope = `4 writers, 100 events per transaction, ~1 KB JSON, median of ${ROUNDS} rounds`;
+  emitResults('append', [
+    { name: 'append: OMS event store (appendMany)', figure: oursRate, unit: 'events/s', baseline: rawRate, baselineUnit: 'events/s (raw multi-row INSERT)', floor: { of: 'ratio', atLeast: 0.5 }, notes: scope },
+    { name: 'append: vs emmett-postgresql', figure: oursRate, unit: 'events/s', baseline: peerRate, baselineUnit: 'events/s (emmett, one append per stream)', floor: { of: 'ratio', atLeast: 5 }, notes: 'the peer a user would otherwise pick' },
+  ]);
 });

@@ -15,6 +15,7 @@ import { sqlVault } from '../src/adapters/vault/sqlVault.js';
 import { warehouseFeedSource } from '../src/application/warehouseFeed.js';
 import { createLogger } from '../src/logger.js';
 import { printTable, withBenchDatabase } from './support.js';
+import { emitResults } from './results.js';
 // @ts-expect-error — plain JavaScript script without types
 import { startBroker } from '../scripts/kafka.mjs';
 
@@ -103,4 +104,8 @@ await withBenchDatabase('oms_bench_handoff', async (url) => {
   ], 'msgs/s');
   console.log(`ratio OMS ÷ bare producer: ${(ours / bare).toFixed(2)}; p99 release → broker ack: ${Math.round(p99)} ms (includes the backlog's queueing)`);
   await db.close();
+
+  emitResults('handoff', [
+    { name: 'handoff: event store → Kafka ack', figure: ours, unit: 'msgs/s', baseline: bare, baselineUnit: 'msgs/s (bare idempotent kafkajs producer)', notes: `${MESSAGES.toLocaleString('en-US')} releases, batches of ${BATCH}; p99 release → ack ${Math.round(p99)} ms (backlog queueing included)` },
+  ]);
 });

@@ -14,6 +14,7 @@ import { commandHandler } from '../src/domain/shared/commandHandler.js';
 import { storeDecider, storeStreamId } from '../src/domain/store/decider.js';
 import { createService } from '../src/service.js';
 import { median, printTable, withBenchDatabase } from './support.js';
+import { emitResults } from './results.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -81,4 +82,8 @@ await withBenchDatabase('oms_bench_import', async (url) => {
   await raw.end();
   await service.stop();
   await db.close();
+
+  emitResults('import', [
+    { name: 'import: mapping CSV over HTTP', figure: o, unit: 'rows/s', baseline: b, baselineUnit: 'rows/s (raw multi-row INSERT)', notes: `${ROWS.toLocaleString('en-US')}-row CSV: validate, plan, one append; median of ${ROUNDS}` },
+  ]);
 });

@@ -10,6 +10,7 @@ import { postgresDatabase } from '../src/adapters/sql/postgresDatabase.js';
 import { createService } from '../src/service.js';
 import { startSandboxes } from '../src/sandbox/index.js';
 import { printTable, withBenchDatabase } from './support.js';
+import { emitResults } from './results.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 20_000);
 
@@ -75,4 +76,8 @@ await withBenchDatabase('oms_bench_pull', async (url) => {
   await service.stop();
   await db.close();
   await sandboxes.close();
+
+  emitResults('pull', [
+    { name: 'pull: Walmart sandbox → event store', figure: rate, unit: 'orders/s', baseline, baselineUnit: 'orders/s (sandbox serving a plain client)', notes: `${pulled.toLocaleString('en-US')} orders, one store, initial look-back` },
+  ]);
 });

@@ -25,6 +25,7 @@ import { postgresDatabase } from '../src/adapters/sql/postgresDatabase.js';
 import { createLogger } from '../src/logger.js';
 import { ordersProjection } from '../src/projections/orders.js';
 import { printTable, withBenchDatabase } from './support.js';
+import { emitResults } from './results.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const FULFILLMENT = Math.floor(EVENTS / 5);
@@ -177,4 +178,8 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
 
   await raw.end();
   await db.close();
+
+  emitResults('rebuild', [
+    { name: 'rebuild: orders projection from zero', figure: oursRate, unit: 'events/s', baseline: baselineRate, baselineUnit: 'events/s (set-based SQL)', floor: { of: 'figure', atLeast: FLOOR }, notes: `${EVENTS.toLocaleString('en-US')} events (80 % OrderPulled, 20 % hand-off); baseline INSERT … SELECT + UPDATE … FROM` },
+  ]);
 });

@@ -1,0 +1,255 @@
+/**
+ * bench:pipeline — the whole path under load: marketplace sandbox → pull → event store → read
+ * models → release policy → warehouse feed → Kafka, with the real service (createService, the pull
+ * scheduler on, the Kafka publisher on) over BENCH_ORDERS (default 100,000) Walmart orders spread
+ * over BENCH_STORES (default 8) stores, so the scheduler pulls PULL_CONCURRENCY (default 4) stores
+ * at once as in production.
+ *
+ * Walmart only: OMS keeps to Amazon's published searchOrders usage plan (a burst of 20 pages, then
+ * one page per 180 s per authorization), so an Amazon account with more than ~2,000 orders would
+ * measure Amazon's quota, not OMS.
+ *
+ * Figures:
+ *  - orders/s: orders pulled ÷ (time of the last release on the broker − scheduler start);
+ *  - per released order, the delay from its OrderPulled event's recorded time to the broker's
+ *    append time of its release (the topic is created with LogAppendTime) → p50 / p99;
+ *  - peak RSS of this process, sampled every 50 ms from the scheduler start to the last release.
+ *    This process holds the service and only the bench's thin control loop: the sandbox, the
+ *    baseline client and the consumer run in child processes (bench/pipeline/*).
+ * Baselines, same run: the sandbox's serving rate of the same orders to a plain HTTP client (same
+ * concurrency), its page latency (for the delay), and the service's idle RSS before the pull.
+ * Checks: every sandbox order in rm_orders exactly once, every release event on the topic.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../src/config.js';
+import type { RecordedEvent } from '../src/domain/ports/eventStore.js';
+import { createLogger } from '../src/logger.js';
+import { createService, type Service } from '../src/service.js';
+import { nextMessage, startHelper, stopHelper, type TopicRecord } from './pipeline/protocol.js';
+import { emitResults } from './results.js';
+import { withBenchDatabase } from './support.js';
+// @ts-expect-error — plain JavaScript script without types
+import { startBroker } from '../scripts/kafka.mjs';
+
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
+const STORES = Number(process.env.BENCH_STORES ?? 8);
+const CONCURRENCY = Number(process.env.PULL_CONCURRENCY ?? 4);
+const PARTITIONS = 6;
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const UNMAPPED_SKUS = 2;
+const FLOOR_ORDERS_PER_S = 1000;
+const FLOOR_P99_MS = 2000;
+const FLOOR_RSS_MIB = 512;
+// Generous (20 orders/s would still finish): a slow pipeline is measured, only a stuck one ends.
+const TIMEOUT_MS = Math.max(600_000, ORDERS * 50);
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const mib = (bytes: number) => bytes / 2 ** 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+const brokers: string[] = process.env.KAFKA_BROKERS ? process.env.KAFKA_BROKERS.split(',') : (await startBroker()).brokers;
+
+/** The service's HTTP API, in process (no socket: the load is the pipeline, not HTTP). */
+const api = async <T>(service: Service, method: 'GET' | 'POST', url: string, opts: { token: string; json?: unknown; csv?: string }): Promise<T> => {
+  const res = await service.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${opts.token}`, ...(opts.csv !== undefined ? { 'content-type': 'text/csv' } : {}) },
+    ...(opts.json !== undefined ? { payload: opts.json as object } : opts.csv !== undefined ? { payload: opts.csv } : {}),
+  });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url}: HTTP ${res.statusCode} ${res.body.slice(0, 400)}`);
+  return res.json<T>();
+};
+
+/** Peak RSS of this process, sampled every 50 ms until `stop()`. */
+const rssSampler = () => {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  return { stop: () => (clearInterval(timer), Math.max(peak, process.memoryUsage().rss)) };
+};
+
+/** Every event of the given types, in global order. */
+const readAllOf = async (service: Service, eventTypes: string[]) => {
+  const events: RecordedEvent[] = [];
+  let after = null;
+  for (;;) {
+    const batch = await service.store.readAll(after, { maxCount: 10_000, filter: { eventTypes } });
+    events.push(...batch.events);
+    if (batch.events.length === 0 || batch.checkpoint === null) return events;
+    after = batch.checkpoint;
+  }
+};
+
+await withBenchDatabase('oms_bench_pipeline', async (url) => {
+  const topic = `bench-pipeline-${Date.now()}`;
+  const sandbox = startHelper('./sandboxHost.ts', { orders: ORDERS, sellers: STORES, seed: `bench-pipeline-${randomUUID().slice(0, 8)}` });
+  const watcher = startHelper('./topicWatcher.ts', { brokers, topic, partitions: PARTITIONS });
+  try {
+    const market = await nextMessage(sandbox, 'ready');
+    await nextMessage(watcher, 'consuming');
+    log(`sandbox: ${fmt(market.orders)} Walmart orders over ${STORES} sellers; topic ${topic} (LogAppendTime)`);
+
+    // 1. Baseline: the sandbox serving the same orders to a plain client, same concurrency.
+    const client = startHelper('./servingRate.ts', { url: market.walmartUrl, sellers: market.sellers, concurrency: CONCURRENCY, fromMs: market.fromMs, toMs: market.toMs, ordersPerSeller: Math.ceil(ORDERS / STORES) });
+    const served = await nextMessage(client, 'served', TIMEOUT_MS);
+    await stopHelper(client);
+    const servingRate = served.distinct / served.seconds;
+    log(`baseline: ${fmt(served.distinct)} orders in ${served.seconds.toFixed(1)} s (${served.requests} requests, page p99 ${served.pageP99Ms.toFixed(1)} ms)`);
+    if (served.distinct !== market.orders) throw new Error(`the baseline client read ${served.distinct} distinct orders, the sandbox has ${market.orders}`);
+
+    // 2. The service, as production runs it (scheduler held back until the seller is set up).
+    const service = await createService(
+      loadConfig({
+        DATABASE_URL: url,
+        WALMART_API_URL: market.walmartUrl,
+        OMS_MASTER_KEY: Buffer.alloc(32, 6).toString('base64'),
+        OMS_ADMIN_TOKEN: ADMIN_TOKEN,
+        PULL_SCHEDULER: 'off',
+        PULL_CONCURRENCY: String(CONCURRENCY),
+        KAFKA_BROKERS: brokers.join(','),
+        KAFKA_TOPIC: topic,
+        KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
+        RATE_LIMIT_PER_MINUTE: '1000000',
+      }),
+      { logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) },
+    );
+    await service.start();
+    try {
+      // 3. The seller, over the HTTP API: tenant, key, products, one Walmart authorization per seller key, mappings.
+      const { tenantId } = await api<{ tenantId: string }>(service, 'POST', '/v1/tenants', { token: ADMIN_TOKEN, json: { name: 'Bench seller' } });
+      const { apiKey } = await api<{ apiKey: string }>(service, 'POST', `/v1/tenants/${tenantId}/api-keys`, { token: ADMIN_TOKEN, json: { name: 'bench' } });
+      const mapped = market.skus.slice(0, market.skus.length - UNMAPPED_SKUS);
+      await api(service, 'POST', '/v1/products/import', { token: apiKey, csv: ['sku,name,barcode', ...mapped.map((s) => `SYS-${s},System ${s},`)].join('\n') + '\n' });
+      const mappingsCsv = ['platform_sku,system_sku,quantity', ...mapped.map((s, i) => `${s},SYS-${s},${i % 5 === 0 ? 2 : 1}`)].join('\n') + '\n';
+      const storeIds: string[] = [];
+      for (const [i, seller] of market.sellers.entries()) {
+        const auth = await api<{ marketplaces: { storeId: string }[] }>(service, 'POST', '/v1/authorizations/walmart', {
+          token: apiKey,
+          json: { name: `Walmart seller ${i + 1}`, clientId: seller.clientId, clientSecret: seller.clientSecret, initialLookbackDays: 3 },
+        });
+        const storeId = auth.marketplaces[0]!.storeId;
+        storeIds.push(storeId);
+        await api(service, 'POST', `/v1/stores/${storeId}/mappings/import`, { token: apiKey, csv: mappingsCsv });
+      }
+      await service.projections.caughtUp(['orders', 'mappings', 'pull_schedule']);
+      const idleRss = process.memoryUsage().rss;
+
+      // 4. The run: from the scheduler's start until the last release is on the broker.
+      const rss = rssSampler();
+      const t0 = Date.now();
+      service.scheduler.start();
+      let pullsDoneAt = 0;
+      for (let lastLog = 0; ; await sleep(250)) {
+        const { items } = await api<{ items: { storeId: string; sync: { lastSuccessAt: string | null; lastError: string | null; failures: number } }[] }>(service, 'GET', '/v1/stores', { token: apiKey });
+        const done = items.filter((s) => storeIds.includes(s.storeId) && s.sync.lastSuccessAt !== null);
+        if (Date.now() - lastLog > 10_000) {
+          lastLog = Date.now();
+          const failing = items.filter((s) => s.sync.failures > 0).map((s) => s.sync.lastError);
+          log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${done.length}/${storeIds.length} stores pulled${failing.length ? `; failing: ${failing.join('; ')}` : ''}`);
+        }
+        if (done.length === storeIds.length) {
+          pullsDoneAt = Math.max(...done.map((s) => Date.parse(s.sync.lastSuccessAt!)));
+          break;
+        }
+        if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`pulls not complete after ${TIMEOUT_MS} ms`);
+      }
+      await service.projections.caughtUp(['orders'], TIMEOUT_MS);
+      const ordersCaughtUpAt = Date.now();
+      await service.policyRunner.caughtUp(TIMEOUT_MS);
+      const policyCaughtUpAt = Date.now();
+      const releasesExpected = (await service.store.countAfter(null, 100_000_000, { eventTypes: ['FulfillmentOrderReleased'] })) ?? 0;
+      for (let progress = await nextMessage(watcher, 'progress'); progress.releases < releasesExpected; progress = await nextMessage(watcher, 'progress')) {
+        if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`${progress.releases} of ${releasesExpected} releases on the topic after ${TIMEOUT_MS} ms`);
+      }
+      const peakRss = rss.stop();
+
+      // 5. What happened: the topic's records, each order's pull time, the read model.
+      watcher.send({ type: 'report' });
+      const { records, timestampType } = await nextMessage(watcher, 'report');
+      const events = await readAllOf(service, ['OrderPulled', 'FulfillmentOrderReleased']);
+      const pulledAt = new Map<string, number>();
+      const releaseIds = new Map<string, string>();
+      for (const e of events) {
+        const orderId = e.streamId.slice('order-'.length);
+        if (e.type === 'OrderPulled' && !pulledAt.has(orderId)) pulledAt.set(orderId, Date.parse(e.recordedAt));
+        if (e.type === 'FulfillmentOrderReleased') releaseIds.set(e.id, orderId);
+      }
+      const firstDelivery = new Map<string, TopicRecord>();
+      for (const r of records) if (!firstDelivery.has(r[0])) firstDelivery.set(r[0], r);
+      const missing = [...releaseIds.keys()].filter((id) => !firstDelivery.has(id));
+      const releaseRecords = [...releaseIds].flatMap(([id]) => (firstDelivery.has(id) ? [firstDelivery.get(id)!] : []));
+      const lastOnBroker = Math.max(...releaseRecords.map((r) => r[3]));
+      const delays = releaseRecords.map((r) => r[3] - pulledAt.get(r[2])!).sort((a, b) => a - b);
+      const consumerLag = releaseRecords.map((r) => r[4] - r[3]).sort((a, b) => a - b);
+
+      const expected = await nextMessage((sandbox.send({ type: 'orders' }), sandbox), 'orders');
+      const sandboxIds = new Set(Object.values(expected.byPartner).flat());
+      const { rows } = await service.db.query<{ platform_order_id: string; n: number }>('SELECT platform_order_id, count(*)::int AS n FROM rm_orders GROUP BY platform_order_id');
+      const twice = rows.filter((r) => r.n !== 1).length;
+      const foreign = rows.filter((r) => !sandboxIds.has(r.platform_order_id)).length;
+      const absent = sandboxIds.size - (rows.length - foreign);
+      const problems = [
+        ...(twice ? [`${twice} orders more than once in rm_orders`] : []),
+        ...(foreign ? [`${foreign} rm_orders rows the sandbox does not have`] : []),
+        ...(absent ? [`${absent} sandbox orders missing from rm_orders`] : []),
+        ...(missing.length ? [`${missing.length} of ${releaseIds.size} releases not on the topic`] : []),
+        ...(releaseIds.size === 0 ? ['no order was released'] : []),
+        ...(timestampType !== 'LogAppendTime' ? [`topic timestamps are ${timestampType}, not LogAppendTime`] : []),
+      ];
+      if (problems.length) throw new Error(`pipeline check failed: ${problems.join('; ')}`);
+
+      const seconds = (lastOnBroker - t0) / 1000;
+      const rate = rows.length / seconds;
+      const p50 = percentile(delays, 0.5);
+      const p99 = percentile(delays, 0.99);
+      const duplicates = records.length - firstDelivery.size;
+
+      console.log(`\nbench:pipeline — ${fmt(rows.length)} Walmart orders, ${STORES} stores, ${CONCURRENCY} pulled at once: sandbox → pull → event store → read models → release → Kafka ack`);
+      console.log(`  ${'OMS pipeline (scheduler start → last release on the broker)'.padEnd(64)} ${fmt(rate).padStart(8)} orders/s   (${seconds.toFixed(1)} s)`);
+      console.log(`  ${'sandbox serving rate (plain HTTP client, same orders, same concurrency)'.padEnd(64)} ${fmt(servingRate).padStart(8)} orders/s   (${served.seconds.toFixed(1)} s)`);
+      console.log(`ratio OMS ÷ sandbox serving rate: ${(rate / servingRate).toFixed(2)}   floor ${fmt(FLOOR_ORDERS_PER_S)} orders/s: ${rate >= FLOOR_ORDERS_PER_S ? 'OK' : 'BELOW FLOOR'}`);
+      console.log(`pull → broker delay over ${fmt(delays.length)} releases: p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms, max ${fmt(delays.at(-1)!)} ms   (p99 ≤ ${fmt(FLOOR_P99_MS)} ms: ${p99 <= FLOOR_P99_MS ? 'OK' : 'ABOVE TARGET'})`);
+      const after = (at: number) => `${((at - t0) / 1000).toFixed(1)} s`;
+      console.log(`  after the scheduler start: all stores pulled ${after(pullsDoneAt)}, orders read model caught up ≤ ${after(ordersCaughtUpAt)}, release policy caught up ≤ ${after(policyCaughtUpAt)}, last release on the broker ${after(lastOnBroker)}; broker → consumer p99 ${fmt(percentile(consumerLag, 0.99))} ms`);
+      console.log(`service peak RSS: ${mib(peakRss).toFixed(0)} MiB (idle before the pull: ${mib(idleRss).toFixed(0)} MiB)   (≤ ${FLOOR_RSS_MIB} MiB: ${mib(peakRss) <= FLOOR_RSS_MIB ? 'OK' : 'ABOVE TARGET'})`);
+      console.log(`checks: ${fmt(rows.length)} orders in rm_orders exactly once; ${fmt(releaseIds.size)} releases all on the topic (${fmt(records.length)} records, ${duplicates} duplicate deliveries)`);
+
+      const scope = `${fmt(rows.length)} orders, ${STORES} stores, ${CONCURRENCY} at once`;
+      emitResults('pipeline', [
+        {
+          name: 'pipeline: sandbox → … → Kafka ack',
+          figure: rate,
+          unit: 'orders/s',
+          baseline: servingRate,
+          baselineUnit: 'orders/s (sandbox serving a plain client)',
+          floor: { of: 'figure', atLeast: FLOOR_ORDERS_PER_S },
+          notes: `${scope}; ${seconds.toFixed(1)} s to the last release on the broker; ${fmt(releaseIds.size)} released`,
+        },
+        {
+          name: 'pipeline: pull → broker delay p99',
+          figure: p99,
+          unit: 'ms',
+          baseline: served.pageP99Ms,
+          baselineUnit: 'ms (sandbox page p99 to a plain client)',
+          floor: { of: 'figure', atMost: FLOOR_P99_MS },
+          notes: `p50 ${fmt(p50)} ms; from OrderPulled recorded to the broker's append time (LogAppendTime), ${fmt(delays.length)} releases`,
+        },
+        {
+          name: 'memory: service peak RSS (pipeline run)',
+          figure: mib(peakRss),
+          unit: 'MiB',
+          baseline: mib(idleRss),
+          baselineUnit: 'MiB (same service, idle before the pull)',
+          floor: { of: 'figure', atMost: FLOOR_RSS_MIB },
+          notes: 'the service process only: sandbox, baseline client and consumer run in child processes',
+        },
+      ]);
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    await Promise.all([stopHelper(sandbox), stopHelper(watcher)]);
+  }
+});

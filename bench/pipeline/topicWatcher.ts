@@ -1,0 +1,49 @@
+/**
+ * bench:pipeline helper — the WMS stand-in, in its own process: creates the topic (before OMS
+ * would, with the broker stamping each record's append time — LogAppendTime — so a record's
+ * timestamp is when it was on the broker, not when the producer built it), then consumes it from
+ * the beginning and records, per record, the message id, type, key, broker timestamp and arrival
+ * time. Reports progress every half second and everything when asked.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { helperInput, onParentClose, send, type TopicRecord } from './protocol.js';
+
+const { brokers, topic, partitions } = helperInput<{ brokers: string[]; topic: string; partitions: number }>();
+
+const kafka = new Kafka({ clientId: 'bench-pipeline-wms', brokers, logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+await admin.connect();
+await admin.createTopics({
+  waitForLeaders: true,
+  topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }],
+});
+const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2 /* TOPIC */, name: topic, configNames: ['message.timestamp.type'] }] });
+const timestampType = described.resources[0]?.configEntries[0]?.configValue ?? 'unknown';
+await admin.disconnect();
+
+const records: TopicRecord[] = [];
+const releases = new Set<string>();
+const header = (h: Record<string, unknown> | undefined, name: string) => String(h?.[name] ?? '');
+
+const consumer = kafka.consumer({ groupId: `${topic}-wms`, maxBytes: 50 * 1024 * 1024 });
+await consumer.connect();
+await consumer.subscribe({ topic, fromBeginning: true });
+await consumer.run({
+  eachBatch: async ({ batch }) => {
+    const arrived = Date.now();
+    for (const m of batch.messages) {
+      const messageId = header(m.headers, 'message-id');
+      const type = header(m.headers, 'message-type');
+      records.push([messageId, type, m.key?.toString() ?? '', Number(m.timestamp), arrived]);
+      if (type === 'FulfillmentOrderReleased') releases.add(messageId);
+    }
+  },
+});
+
+const progress = setInterval(() => send({ type: 'progress', records: records.length, releases: releases.size }), 500);
+process.on('message', (m: { type?: string }) => m.type === 'report' && send({ type: 'report', records, timestampType }));
+onParentClose(async () => {
+  clearInterval(progress);
+  await consumer.disconnect().catch(() => undefined);
+});
+send({ type: 'consuming' });

@@ -54,6 +54,7 @@ t.test('per-stream order inversion (reference §2.5) is refused and retried, nev
   release();
   const error = await t1.then(() => null, (e: unknown) => e);
   t.ok(error && isRetryableAppendError(error), 'the older transaction is refused with a retryable conflict');
+  await store.awaitVisible(); // other databases' transactions on the shared server hold the horizon too
   const all = await store.readAll(null, { filter: { streamPrefixes: ['inv-'] }, maxCount: 100 });
   t.same(all.events.map((e) => [e.streamId, e.revision]), [['inv-S', 0], ['inv-S', 1]], 'global order keeps stream order');
 });

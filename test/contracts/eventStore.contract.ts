@@ -37,6 +37,9 @@ const evs = (n: number, type = 'Pinged') => Array.from({ length: n }, (_, i) => 
 
 /** Read every event under `prefix` from the start, page by page. */
 const readAllUnder = async (store: EventStore, prefix: string, pageSize = 1000): Promise<RecordedEvent[]> => {
+  // What this test committed is readable only once every older transaction in the cluster ended
+  // (another test's, or another database's, on a shared server): wait for that, not for luck.
+  await store.awaitVisible();
   const out: RecordedEvent[] = [];
   let after: Checkpoint | null = null;
   for (;;) {
@@ -283,6 +286,7 @@ const cases: Case[] = [
     name: 'head checkpoint and counts support lag figures',
     run: async (t, { store, prefix }) => {
       await store.append(`${prefix}-h`, evs(3), 'no_stream');
+      await store.awaitVisible();
       const head = await store.headCheckpoint();
       t.ok(head, 'a head exists');
       const all = await readAllUnder(store, prefix);

@@ -180,7 +180,8 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       for (const r of records) if (!firstDelivery.has(r[0])) firstDelivery.set(r[0], r);
       const missing = [...releaseIds.keys()].filter((id) => !firstDelivery.has(id));
       const releaseRecords = [...releaseIds].flatMap(([id]) => (firstDelivery.has(id) ? [firstDelivery.get(id)!] : []));
-      const lastOnBroker = Math.max(...releaseRecords.map((r) => r[3]));
+      // A loop, not Math.max(...): spreading ~100,000 arguments can overflow the stack.
+      const lastOnBroker = releaseRecords.reduce((latest, r) => Math.max(latest, r[3]), 0);
       const delays = releaseRecords.map((r) => r[3] - pulledAt.get(r[2])!).sort((a, b) => a - b);
       const consumerLag = releaseRecords.map((r) => r[4] - r[3]).sort((a, b) => a - b);
 

@@ -58,7 +58,9 @@ export const describeFloor = (row: Pick<BenchRow, 'floor' | 'unit'>): string => 
   if (!f) return '';
   const subject = f.of === 'ratio' ? 'ratio ' : '';
   const unit = f.of === 'figure' ? ` ${row.unit}` : '';
-  const bound = f.atLeast !== undefined ? `≥ ${formatNumber(f.atLeast)}` : `≤ ${formatNumber(f.atMost ?? NaN)}`;
+  // Floors are round targets from the issue: shown as written (0.5, 2,000), not padded to two decimals.
+  const target = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  const bound = f.atLeast !== undefined ? `≥ ${target(f.atLeast)}` : `≤ ${target(f.atMost ?? NaN)}`;
   return `${subject}${bound}${unit}`;
 };
 

@@ -108,6 +108,15 @@ export const postgresDatabase = async (opts: PostgresOptions): Promise<Database>
     transaction: async (fn) => {
       const client = await pool.connect();
       let broken = false;
+      // A checked-out client has no 'error' listener (the pool only listens while it is idle), and
+      // node-postgres emits 'error' when the server ends the session (restart, pg_terminate_backend,
+      // network loss) even while a statement is running. Unheard, that event is an uncaught exception
+      // that takes the whole process down; the statement in flight rejects on its own, so here it
+      // only marks the connection as not reusable.
+      const onConnectionError = () => {
+        broken = true;
+      };
+      client.on('error', onConnectionError);
       try {
         await client.query('BEGIN');
         const result = await fn(clientSql(client));
@@ -121,6 +130,7 @@ export const postgresDatabase = async (opts: PostgresOptions): Promise<Database>
         }
         throw error;
       } finally {
+        client.removeListener('error', onConnectionError);
         client.release(broken);
       }
     },

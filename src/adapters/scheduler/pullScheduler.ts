@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PullOutcome } from '../../application/pulls.js';
 import { retryDelayMs } from '../../domain/pull/window.js';
-import { sleep, waitForWakeOrTimeout } from '../shared/timers.js';
+import { backoffDelay, sleep, waitForWakeOrTimeout } from '../shared/timers.js';
 import type { ScheduleStore } from './scheduleStore.js';
 
 export type PullSchedulerOptions = Readonly<{
@@ -36,6 +36,26 @@ export const pullScheduler = (opts: PullSchedulerOptions) => {
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
 
+  /**
+   * Give the store back. When the database is away (restarting), keep trying with back-off: left
+   * claimed, the store would wait for the whole lease before anyone pulls it again, manual syncs
+   * included. After the lease, trying is pointless (the claim has lapsed anyway).
+   */
+  const release = async (storeId: string, outcome: Parameters<ScheduleStore['release']>[2]) => {
+    const lapses = Date.now() + leaseMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await opts.schedule.release(holder, storeId, outcome);
+        return;
+      } catch (error) {
+        const delay = backoffDelay(attempt, 250, 5_000);
+        if (controller.signal.aborted || Date.now() + delay > lapses) throw error;
+        if (attempt === 1) opts.log.warn({ storeId, err: error }, 'could not release the store; retrying');
+        await sleep(delay, controller.signal);
+      }
+    }
+  };
+
   const runOne = async (storeId: string, manual: boolean) => {
     const started = Date.now();
     const renew = setInterval(() => void opts.schedule.renew(holder, storeId, leaseMs).catch(() => undefined), leaseMs / 3);
@@ -43,15 +63,14 @@ export const pullScheduler = (opts: PullSchedulerOptions) => {
       const outcome = await opts.pullStore(storeId, manual ? 'manual' : 'schedule', controller.signal);
       opts.onPull?.(storeId, outcome, Date.now() - started);
       const row = await opts.schedule.get(storeId);
-      await opts.schedule.release(
-        holder,
+      await release(
         storeId,
         outcome.ok ? { ok: true, nextInMs: intervalMs } : { ok: false, error: outcome.reason, retryInMs: retryDelayMs((row?.failures ?? 0) + 1, opts.intervalMinutes) },
       );
       if (!outcome.ok) opts.log.warn({ storeId, reason: outcome.reason }, 'pull failed; will retry');
     } catch (error) {
       opts.log.error({ storeId, err: error }, 'pull crashed; will retry');
-      await opts.schedule.release(holder, storeId, { ok: false, error: 'internal_error', retryInMs: 60_000 }).catch(() => undefined);
+      await release(storeId, { ok: false, error: 'internal_error', retryInMs: 60_000 }).catch(() => undefined);
     } finally {
       clearInterval(renew);
     }

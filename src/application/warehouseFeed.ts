@@ -6,6 +6,7 @@ import type { Sealed, Vault } from '../domain/ports/vault.js';
 import { SecretDestroyedError } from '../domain/ports/vault.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import type { FeedMessage, FeedShipTo, FeedSource } from '../domain/warehouse/feedMessage.js';
+import { batchLoader } from './batchLoader.js';
 
 const decodePulled = decodeWith(OrderPulled);
 const decodeFulfillment = decodeWith(FulfillmentEvent);
@@ -41,54 +42,68 @@ const feedLines = (lines: readonly WarehouseLine[]) =>
  * pulled before that event (never later ones, so a re-delivery is identical), and the ship-to is
  * opened from the vault here — the only place buyer data leaves its seal, on its way to the WMS.
  */
-export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): FeedSource => ({
-  name: 'warehouse',
-  filter: { streamPrefixes: ['order-'], eventTypes: [...FEED_EVENT_TYPES] },
-  toMessages: async (event: RecordedEvent): Promise<FeedMessage[]> => {
-    const decision = decodeFulfillment(event);
-    if (decision.type !== 'FulfillmentOrderReleased' && decision.type !== 'FulfillmentOrderUpdated' && decision.type !== 'FulfillmentOrderCancelled') return [];
-    const earlier = (await deps.store.readStream(event.streamId, { maxCount: event.revision })).filter((e) => e.revision < event.revision);
-    const pulled = earlier.filter((e) => e.type === 'OrderPulled').map(decodePulled).at(-1);
-    if (!pulled) throw new Error(`order stream ${event.streamId} has no pulled version before revision ${event.revision}`);
-    const o = pulled.data.order;
-    let lines: readonly WarehouseLine[];
-    if (decision.type === 'FulfillmentOrderCancelled') {
-      const sent = earlier.filter((e) => e.type === 'FulfillmentOrderReleased' || e.type === 'FulfillmentOrderUpdated').map(decodeFulfillment).at(-1);
-      lines = sent && (sent.type === 'FulfillmentOrderReleased' || sent.type === 'FulfillmentOrderUpdated') ? sent.data.lines : [];
-    } else {
-      lines = decision.data.lines;
-    }
-    let shipTo: ShipTo | null = null;
-    if (o.personalData) {
-      try {
-        shipTo = (JSON.parse(await deps.vault.open(`order-${pulled.data.orderId}`, o.personalData as Sealed)) as { shipTo: ShipTo | null }).shipTo;
-      } catch (error) {
-        // Erased (crypto-shredded) buyer data: the message still goes out, without an address.
-        if (!(error instanceof SecretDestroyedError)) throw error;
+export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): FeedSource => {
+  // The events of one feed batch are mapped together: their order streams are read with one query
+  // (readStreams) rather than one each, and their ship-tos opened with one key lookup (the vault
+  // batches concurrent opens). Without readStreams, each stream is still read once per batch.
+  const { store } = deps;
+  const readStreams = store.readStreams
+    ? (ids: readonly string[]) => store.readStreams!(ids)
+    : async (ids: readonly string[]) => new Map(await Promise.all(ids.map(async (id) => [id, await store.readStream(id)] as const)));
+  const streamOf = batchLoader<readonly RecordedEvent[]>(readStreams, []);
+  return {
+    name: 'warehouse',
+    filter: { streamPrefixes: ['order-'], eventTypes: [...FEED_EVENT_TYPES] },
+    toMessages: async (event: RecordedEvent): Promise<FeedMessage[]> => {
+      const decision = decodeFulfillment(event);
+      if (decision.type !== 'FulfillmentOrderReleased' && decision.type !== 'FulfillmentOrderUpdated' && decision.type !== 'FulfillmentOrderCancelled') return [];
+      // Only the events before this one: a later version never alters a re-delivered message.
+      const earlier = (await streamOf(event.streamId)).filter((e) => e.revision < event.revision);
+      // Decoded (validated) only where used: the last pulled version, and for a cancellation the last lines sent.
+      const lastPulled = earlier.findLast((e) => e.type === 'OrderPulled');
+      const pulled = lastPulled ? decodePulled(lastPulled) : undefined;
+      if (!pulled) throw new Error(`order stream ${event.streamId} has no pulled version before revision ${event.revision}`);
+      const o = pulled.data.order;
+      let lines: readonly WarehouseLine[];
+      if (decision.type === 'FulfillmentOrderCancelled') {
+        const lastSent = earlier.findLast((e) => e.type === 'FulfillmentOrderReleased' || e.type === 'FulfillmentOrderUpdated');
+        const sent = lastSent ? decodeFulfillment(lastSent) : undefined;
+        lines = sent && (sent.type === 'FulfillmentOrderReleased' || sent.type === 'FulfillmentOrderUpdated') ? sent.data.lines : [];
+      } else {
+        lines = decision.data.lines;
       }
-    }
-    const occurredAt =
-      decision.type === 'FulfillmentOrderReleased' ? decision.data.releasedAt : decision.type === 'FulfillmentOrderUpdated' ? decision.data.updatedAt : decision.data.cancelledAt;
-    return [
-      {
-        messageId: event.id,
-        type: decision.type,
-        schemaVersion: 1,
-        occurredAt,
-        tenantId: decision.data.tenantId,
-        order: {
-          orderId: decision.data.orderId,
-          storeId: decision.data.storeId,
-          platform: o.platform,
-          marketplaceId: o.marketplaceId,
-          platformOrderId: o.platformOrderId,
-          purchasedAt: o.createdAt,
-          shipBy: o.shipBy,
-          serviceLevel: o.serviceLevel,
-          shipTo: toFeedShipTo(shipTo, o.shipToCountry),
-          lines: feedLines(lines),
+      let shipTo: ShipTo | null = null;
+      if (o.personalData) {
+        try {
+          shipTo = (JSON.parse(await deps.vault.open(`order-${pulled.data.orderId}`, o.personalData as Sealed)) as { shipTo: ShipTo | null }).shipTo;
+        } catch (error) {
+          // Erased (crypto-shredded) buyer data: the message still goes out, without an address.
+          if (!(error instanceof SecretDestroyedError)) throw error;
+        }
+      }
+      const occurredAt =
+        decision.type === 'FulfillmentOrderReleased' ? decision.data.releasedAt : decision.type === 'FulfillmentOrderUpdated' ? decision.data.updatedAt : decision.data.cancelledAt;
+      return [
+        {
+          messageId: event.id,
+          type: decision.type,
+          schemaVersion: 1,
+          occurredAt,
+          tenantId: decision.data.tenantId,
+          order: {
+            orderId: decision.data.orderId,
+            storeId: decision.data.storeId,
+            platform: o.platform,
+            marketplaceId: o.marketplaceId,
+            platformOrderId: o.platformOrderId,
+            purchasedAt: o.createdAt,
+            shipBy: o.shipBy,
+            serviceLevel: o.serviceLevel,
+            shipTo: toFeedShipTo(shipTo, o.shipToCountry),
+            lines: feedLines(lines),
+          },
         },
-      },
-    ];
-  },
-});
+      ];
+    },
+  };
+};

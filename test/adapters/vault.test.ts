@@ -49,6 +49,46 @@ for (const [label, makeDb] of [
     t.equal(rows.length, 1, 'the ciphertext is still there, and unreadable');
   });
 
+  t.test(`${label}: a page of owners is sealed and opened with one statement each, and a destroyed owner still refuses`, async (t) => {
+    const db = await makeDb(t);
+    // Counts the statements the vault sends to the real database (nothing is answered in its place).
+    let statements = 0;
+    const counted: Database = { ...db, query: <Row,>(sql: string, params?: Parameters<Database["query"]>[1]) => (statements++, db.query<Row>(sql, params)) };
+    const writer = sqlVault({ db: counted, masterKey: randomBytes(32) });
+    const existing = await writer.seal('order-old', 'kept');
+    const owners = Array.from({ length: 50 }, (_, i) => `order-${i}`);
+    statements = 0;
+    const sealed = await writer.sealMany([...owners, 'order-old'].map((ownerId) => ({ ownerId, plaintext: `ship-to of ${ownerId}` })));
+    t.equal(statements, 1, 'fifty new owners and one known one: one statement');
+    t.equal(await writer.open('order-old', existing), 'kept', 'the known owner kept its key');
+
+    statements = 0;
+    const opened = await Promise.all(owners.map((ownerId, i) => writer.open(ownerId, sealed[i]!)));
+    t.same(opened, owners.map((o) => `ship-to of ${o}`));
+    t.equal(statements, 0, 'keys made by sealMany are cached');
+
+    const master = randomBytes(32);
+    const first = sqlVault({ db: counted, masterKey: master });
+    const values = await first.sealMany(owners.map((ownerId) => ({ ownerId: `${ownerId}-b`, plaintext: ownerId })));
+    await first.destroyOwner('order-7-b');
+    const cold = sqlVault({ db: counted, masterKey: master });
+    statements = 0;
+    const results = await Promise.allSettled([
+      ...owners.map((ownerId, i) => cold.open(`${ownerId}-b`, values[i]!)),
+      cold.open('order-unknown', values[0]!),
+    ]);
+    t.equal(statements, 1, 'fifty-one opens in one burst: one lookup');
+    t.match(results[7], { status: 'rejected', reason: SecretDestroyedError }, 'the destroyed owner answers destroyed');
+    t.match(results.at(-1), { status: 'rejected', reason: SecretNotFoundError }, 'an unknown owner answers not found');
+    t.same(
+      results.filter((r, i) => i !== 7 && i < owners.length).map((r) => (r.status === 'fulfilled' ? r.value : null)),
+      owners.filter((_, i) => i !== 7),
+      'every other owner opens',
+    );
+    await t.rejects(cold.sealMany([{ ownerId: 'order-new', plaintext: 'x' }, { ownerId: 'order-7-b', plaintext: 'x' }]), SecretDestroyedError, 'no new key for a destroyed owner in a batch');
+    t.notMatch(await dumpVault(db), 'ship-to of', 'the tables hold no plaintext');
+  });
+
   t.test(`${label}: master-key rotation re-wraps data keys without touching what they sealed`, async (t) => {
     const db = await makeDb(t);
     const oldKey = randomBytes(32);

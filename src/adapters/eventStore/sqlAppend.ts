@@ -9,7 +9,8 @@ import { ConcurrencyError } from '../../domain/shared/errors.js';
  *     idempotent re-append appends nothing) — a pull of new orders never pays for this lookup;
  *  3. advance existing streams under the expected-version check and the ordering guard (an older
  *     transaction may not append after a newer one, reference §2.5);
- *  4. insert the events; 5. NOTIFY subscribers (delivered at commit, folded per transaction).
+ *  4. insert the events and NOTIFY subscribers in the same statement (delivered at commit, folded
+ *     per transaction).
  */
 
 /** The ordering guard tripped: retry the whole append in a new transaction (it gets a newer xid). */
@@ -106,14 +107,17 @@ export const appendBatch = async (tx: Sql, requests: readonly AppendRequest[], c
     }));
   });
   if (rows.length) {
+    // The NOTIFY rides on the INSERT (a data-modifying WITH runs whether or not it is read): one
+    // round trip fewer per append.
     await tx.query(
-      `INSERT INTO es_events (stream_id, stream_position, event_id, event_type, data, metadata)
-       SELECT stream_id, stream_position, event_id, event_type, data, metadata
-         FROM json_to_recordset($1::json)
-           AS e(stream_id text, stream_position bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)`,
-      [JSON.stringify(rows)],
+      `WITH inserted AS (
+         INSERT INTO es_events (stream_id, stream_position, event_id, event_type, data, metadata)
+         SELECT stream_id, stream_position, event_id, event_type, data, metadata
+           FROM json_to_recordset($1::json)
+             AS e(stream_id text, stream_position bigint, event_id uuid, event_type text, data jsonb, metadata jsonb))
+       SELECT pg_notify($2, '')`,
+      [JSON.stringify(rows), channel],
     );
-    await tx.query('SELECT pg_notify($1, $2)', [channel, '']);
   }
   return results as AppendResult[];
 };

@@ -199,6 +199,20 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
       return rows.map(toRecorded);
     },
 
+    readStreams: async (streamIds) => {
+      const { rows } = await db.query<Row>(
+        `SELECT ${SELECT_COLUMNS} FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`,
+        [[...new Set(streamIds)]],
+      );
+      const streams = new Map<string, RecordedEvent[]>();
+      for (const r of rows) {
+        const events = streams.get(r.stream_id);
+        if (events) events.push(toRecorded(r));
+        else streams.set(r.stream_id, [toRecorded(r)]);
+      }
+      return streams;
+    },
+
     readAll,
 
     subscribe: (options) => subscribe(options),

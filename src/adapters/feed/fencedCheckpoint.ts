@@ -39,30 +39,35 @@ export const fencedCheckpoint = (db: Sql, name: string, lease: Readonly<{ name: 
       : null;
   },
 
-  /** Move the position from `expected` to `next`, if the lease is still ours at `epoch`. */
+  /**
+   * Move the position from `expected` to `next`, if the lease is still ours at `epoch`. One
+   * statement (its own transaction): the lease row is locked FOR SHARE in the materialized `held`
+   * part and the UPDATE runs only if that found the row, so the fence is the same as a transaction
+   * of two statements, in one round trip instead of four.
+   */
   advance: async (a: {
     epoch: number;
     expected: Checkpoint | null;
     next: Checkpoint | null;
     events: number;
     lastEventAt: string | null;
-  }): Promise<AdvanceResult> =>
-    db.transaction(async (tx) => {
-      const held = await tx.query(`SELECT 1 FROM leases WHERE name = $1 AND holder = $2 AND epoch = $3 FOR SHARE`, [
-        lease.name,
-        lease.holder,
-        a.epoch,
-      ]);
-      if (held.rows.length !== 1) return 'lease_lost';
-      const { rowCount } = await tx.query(
-        `UPDATE projection_checkpoints
+  }): Promise<AdvanceResult> => {
+    const { rows } = await db.query<{ held: number; moved: number }>(
+      `WITH held AS MATERIALIZED (
+         SELECT 1 FROM leases WHERE name = $6 AND holder = $7 AND epoch = $8 FOR SHARE),
+       moved AS (
+         UPDATE projection_checkpoints
             SET checkpoint = $3, events_processed = events_processed + $4,
                 last_event_at = COALESCE($5::timestamptz, last_event_at), updated_at = now()
-          WHERE name = $1 AND checkpoint IS NOT DISTINCT FROM $2`,
-        [name, a.expected, a.next, a.events, a.lastEventAt],
-      );
-      return rowCount === 1 ? 'stored' : 'moved';
-    }),
+          WHERE name = $1 AND checkpoint IS NOT DISTINCT FROM $2 AND EXISTS (SELECT 1 FROM held)
+          RETURNING 1)
+       SELECT (SELECT count(*) FROM held)::int AS held, (SELECT count(*) FROM moved)::int AS moved`,
+      [name, a.expected, a.next, a.events, a.lastEventAt, lease.name, lease.holder, a.epoch],
+    );
+    const row = rows[0]!;
+    if (row.held !== 1) return 'lease_lost';
+    return row.moved === 1 ? 'stored' : 'moved';
+  },
 });
 
 export type FencedCheckpoint = ReturnType<typeof fencedCheckpoint>;

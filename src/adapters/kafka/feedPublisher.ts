@@ -3,13 +3,14 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
+import type { EventBatch, EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Database } from '../../domain/ports/sql.js';
 import { FeedMappingError, feedMessagesOf, type FeedMessage, type FeedSource } from '../../domain/warehouse/feedMessage.js';
 import { fencedCheckpoint } from '../feed/fencedCheckpoint.js';
 import { sqlLease } from '../feed/lease.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
 import { chunkRecords, feedRecord } from './feedRecords.js';
+import { readAhead } from './readAhead.js';
 import { ensureTopic, isBrokerUnreachable, kafkaClient, withAdmin } from './kafkaClient.js';
 
 /**
@@ -63,6 +64,10 @@ export type KafkaFeedPublisherOptions = Readonly<{
   leaseMs?: number;
   /** Events read (and sent) per batch; default 200. */
   maxBatch?: number;
+  /** Batches read and mapped ahead while earlier ones are sent; default 2. */
+  lookahead?: number;
+  /** Events at most in one group of ready batches sent together before one checkpoint; default 4 × maxBatch. */
+  maxGroupEvents?: number;
   /** Bytes per producer send (a batch may take several sends, one after the other); default 512 KiB. */
   maxSendBytes?: number;
   /** Longest pause between retries; default 10 s. */
@@ -109,6 +114,8 @@ export type FeedPublisherStats = Readonly<{
   lastAckAt: string | null;
 }>;
 
+type Prepared = Readonly<{ batch: EventBatch; messages: FeedMessage[][] }>;
+
 /** The lease changed hands (or could not be renewed in time): stop publishing at once. */
 class LeaseLost extends Error {}
 /** The stored checkpoint is not where this publisher left it (reset by hand?): read it again. */
@@ -130,6 +137,8 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
   const leaseMs = opts.leaseMs ?? 15_000;
   const maxBatch = opts.maxBatch ?? 200;
   const maxSendBytes = opts.maxSendBytes ?? 512 * 1024;
+  const lookahead = opts.lookahead ?? 2;
+  const maxGroupEvents = opts.maxGroupEvents ?? 4 * maxBatch;
   const maxBackoffMs = opts.maxBackoffMs ?? 10_000;
   const probeMs = opts.brokerProbeMs ?? 5000;
   const emptyEvery = opts.emptyCheckpointEveryMs ?? 1000;
@@ -138,6 +147,8 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
   const now = opts.now ?? (() => new Date());
   positiveInt(leaseMs, 'leaseMs');
   positiveInt(maxBatch, 'maxBatch');
+  positiveInt(lookahead, 'lookahead');
+  positiveInt(maxGroupEvents, 'maxGroupEvents');
 
   const lease = sqlLease({ db, name, holder, ttlMs: leaseMs });
   const checkpoints = fencedCheckpoint(db, name, lease);
@@ -242,29 +253,58 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
     await checkpoints.ensure();
     let stored = (await checkpoints.read())?.checkpoint ?? null;
     let lastEmptySave = 0;
-    for await (const batch of store.subscribe({ after: stored, filter: source.filter, maxBatch, signal })) {
-      if (batch.events.length === 0) {
-        if (Date.now() - lastEmptySave < emptyEvery) continue;
-        lastEmptySave = Date.now();
+    // Two stages: while batches are sent (and their checkpoint stored), the next ones are already
+    // read and mapped. Batches mapped by the time a send starts go out together (one group: its
+    // sends one after the other, then one checkpoint at the group's end), so a backlog pays the
+    // broker round trip and the checkpoint write once per group, not once per batch. Sends stay
+    // strictly sequential, and a checkpoint only ever moves past what the broker acknowledged.
+    const batches = store.subscribe({ after: stored, filter: source.filter, maxBatch, signal })[Symbol.asyncIterator]();
+    const ahead = readAhead<Prepared>(async () => {
+      const next = await batches.next();
+      if (next.done) return null;
+      const batch = next.value;
+      return { batch, messages: await Promise.all(batch.events.map((event) => feedMessagesOf(source, event))) };
+    }, lookahead);
+    try {
+      for (;;) {
+        const first = await ahead.take();
+        if (first === null || signal.aborted) return;
+        const group = [first];
+        for (let events = first.batch.events.length; events < maxGroupEvents; ) {
+          const more = ahead.takeIfReady();
+          if (!more) break;
+          group.push(more);
+          events += more.batch.events.length;
+        }
+        const last = group.at(-1)!.batch;
+        const events = group.flatMap((g) => g.batch.events);
+        if (events.length === 0) {
+          if (Date.now() - lastEmptySave < emptyEvery) continue;
+          lastEmptySave = Date.now();
+        }
+        const messages = group.flatMap((g) => g.messages);
+        if (messages.some((m) => m.length > 0)) {
+          if (performance.now() >= state.validUntil) throw new LeaseLost('lease not renewed in time');
+          await publish(events, messages);
+        }
+        const result = await checkpoints.advance({
+          epoch,
+          expected: stored,
+          next: last.checkpoint,
+          events: events.length,
+          lastEventAt: events.at(-1)?.recordedAt ?? null,
+        });
+        if (result === 'lease_lost') throw new LeaseLost('lease taken by another instance');
+        if (result === 'moved') throw new CheckpointMoved('checkpoint moved by someone else');
+        stored = last.checkpoint;
+        stats.batches += group.length;
+        state.lastError = null;
+        onProgress();
       }
-      const messages = await Promise.all(batch.events.map((event) => feedMessagesOf(source, event)));
-      if (messages.some((m) => m.length > 0)) {
-        if (performance.now() >= state.validUntil) throw new LeaseLost('lease not renewed in time');
-        await publish(batch.events, messages);
-      }
-      const result = await checkpoints.advance({
-        epoch,
-        expected: stored,
-        next: batch.checkpoint,
-        events: batch.events.length,
-        lastEventAt: batch.events.at(-1)?.recordedAt ?? null,
-      });
-      if (result === 'lease_lost') throw new LeaseLost('lease taken by another instance');
-      if (result === 'moved') throw new CheckpointMoved('checkpoint moved by someone else');
-      stored = batch.checkpoint;
-      stats.batches++;
-      state.lastError = null;
-      onProgress();
+    } finally {
+      ahead.stop();
+      // Ends the subscription (its LISTEN); waits at most for a read in flight to finish.
+      await batches.return?.();
     }
   };
 

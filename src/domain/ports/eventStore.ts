@@ -105,6 +105,13 @@ export interface EventStore {
   /** Events of one stream in revision order, from `fromRevision` (inclusive); [] for a missing stream. */
   readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<RecordedEvent[]>;
 
+  /**
+   * Several whole streams in one read (revision order within each; a missing stream is absent or
+   * []). Optional: callers that map a batch of events needing each one's stream (the warehouse
+   * feed) use it instead of one readStream per event, and fall back to readStream without it.
+   */
+  readStreams?(streamIds: readonly string[]): Promise<ReadonlyMap<string, RecordedEvent[]>>;
+
   /** Up to `maxCount` events after `after` in global order (no event committed later can sort before them). */
   readAll(after: Checkpoint | null, options?: { maxCount?: number; filter?: EventFilter }): Promise<EventBatch>;
 

@@ -86,6 +86,61 @@ t.test('publishes every message once, keyed by order, in order per order; create
   t.equal((await publisher.status()).leader, false);
 });
 
+t.test('a backlog goes out in groups of ready batches (one checkpoint each), still in order per order across partitions', { timeout: 120_000, skip: unavailable ?? false }, async (t) => {
+  const db = await serverDatabase(t);
+  const store = sqlEventStore(db, { pollIntervalMs: 100 });
+  const brokers = await findKafkaBrokers();
+  const topic = uniqueTopic('feed-groups');
+  const orders = makeOrders(10);
+  await appendRounds(store, orders, 6, { total: 6 });
+  // The first batch's mapping waits until the two batches after it are mapped (read ahead), so the
+  // first group is known to hold three batches whatever the machine's speed.
+  const maxBatch = 5;
+  let mappedElsewhere = 0;
+  let firstEventId: string | null = null;
+  let openGate: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
+  const source: FeedSource = {
+    ...testSource,
+    toMessages: async (e) => {
+      firstEventId ??= e.id;
+      if (e.id === firstEventId) await gate;
+      else if (++mappedElsewhere === 2 * maxBatch) setTimeout(openGate, 50);
+      return testSource.toMessages(e);
+    },
+  };
+  const advances: string[] = [];
+  const counted = { ...db, query: <Row,>(sql: string, params?: Parameters<typeof db.query>[1]) => {
+    if (sql.includes('UPDATE projection_checkpoints')) advances.push(sql);
+    return db.query<Row>(sql, params);
+  } };
+  const publisher = kafkaFeedPublisher({
+    db: counted,
+    store,
+    source,
+    kafka: { brokers, topic, partitions: 3, replicationFactor: 1 },
+    log: silent,
+    leaseMs: 5000,
+    maxBatch,
+    lookahead: 3,
+    maxGroupEvents: 15,
+  });
+  t.teardown(() => publisher.stop());
+  await publisher.start();
+  await waitForTopic(brokers, topic);
+  const received = await startConsumer(t, brokers, topic);
+  const expected = await expectedMessages(store);
+  t.equal(expected.length, 60);
+  await waitFor('all messages', () => received.length >= expected.length);
+  await waitFor('the checkpoint', async () => (await publisher.status()).lagMs === 0);
+  const report = checkDelivery(t, received, expected);
+  t.equal(report.duplicates, 0, 'no duplicates without failures');
+  const stats = publisher.stats();
+  t.equal(stats.batches, 12, 'twelve batches of five events');
+  t.ok(advances.length < stats.batches, `fewer checkpoint writes (${advances.length}) than batches: batches were grouped`);
+  t.ok(stats.sends < stats.batches, `fewer producer sends (${stats.sends}) than batches`);
+});
+
 t.test('a message the contract refuses stops the feed at its event, reported, until the mapping is fixed', { timeout: 120_000, skip: unavailable ?? false }, async (t) => {
   const db = await serverDatabase(t);
   const store = sqlEventStore(db, { pollIntervalMs: 100 });

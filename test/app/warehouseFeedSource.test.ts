@@ -1,0 +1,79 @@
+// The warehouse feed's mapping of a whole batch at once, on a real PostgreSQL: one read of the
+// order streams and one vault lookup for the batch, and messages identical to mapping each event
+// on its own (never showing a version pulled after the event).
+import { randomBytes, randomUUID } from 'node:crypto';
+import t from 'tap';
+import { sqlEventStore } from '../../src/adapters/eventStore/sqlEventStore.js';
+import { sqlVault } from '../../src/adapters/vault/sqlVault.js';
+import { warehouseFeedSource } from '../../src/application/warehouseFeed.js';
+import type { RecordedEvent } from '../../src/domain/ports/eventStore.js';
+import type { Database } from '../../src/domain/ports/sql.js';
+import { serverDatabase } from '../support/postgres.js';
+
+const at = '2026-03-01T10:00:00.000Z';
+const shipTo = (name: string) => ({ name, addressLines: ['1 Main St', 'Unit 2'], city: 'Seattle', stateOrRegion: 'WA', postalCode: '98101', countryCode: 'US', phone: null });
+const line = (quantity: number) => ({ lineId: 'L1:0', sku: 'WIDGET', quantity: quantity * 6, source: { platformSku: 'AMZ-6PK', platformLineId: 'L1', platformQuantity: quantity, factor: 6, mappingVersion: 1 } });
+
+t.test('a batch of releases, updates and cancellations is mapped with one stream read and one key lookup', async (t) => {
+  const db = await serverDatabase(t);
+  let statements = 0;
+  // Counts what reaches the real database; nothing is answered in its place.
+  const counted: Database = { ...db, query: <Row,>(sql: string, params?: Parameters<Database['query']>[1]) => (statements++, db.query<Row>(sql, params)) };
+  const store = sqlEventStore(counted);
+  const masterKey = randomBytes(32);
+  const writer = sqlVault({ db, masterKey });
+
+  const orders = Array.from({ length: 12 }, (_, i) => ({ orderId: randomUUID(), buyer: `Buyer ${i}` }));
+  const sealed = await writer.sealMany(orders.map((o) => ({ ownerId: `order-${o.orderId}`, plaintext: JSON.stringify({ shipTo: shipTo(o.buyer), buyer: null }) })));
+  const base = (orderId: string) => ({ orderId, tenantId: 'tenant', storeId: 'store' });
+  const pulled = (orderId: string, i: number, version: string, personalData: string) => ({
+    id: randomUUID(),
+    type: 'OrderPulled',
+    metadata: { schemaVersion: 1 },
+    data: {
+      ...base(orderId), pullId: 'pull', contentHash: version, pulledAt: at,
+      order: {
+        platform: 'amazon', marketplaceId: 'ATVPDKIKX0DER', platformOrderId: `113-${i}-${version}`, createdAt: at, updatedAt: at, status: 'unshipped', platformStatus: 'Unshipped',
+        fulfillmentChannel: 'merchant', shipBy: at, deliverBy: null, serviceLevel: 'Standard', shipToCountry: 'US', shipToRegion: 'WA', personalData,
+        lines: [{ lineId: 'L1', platformSku: 'AMZ-6PK', quantityOrdered: 2, quantityShipped: 0, quantityCancelled: 0, lineStatus: null, unitPrice: null, title: null }], orderTotal: null,
+      },
+    },
+  });
+  const decision = (orderId: string, type: string, data: Record<string, unknown>) => ({ id: randomUUID(), type, metadata: { schemaVersion: 1 }, data: { ...base(orderId), ...data } });
+  // Each order: pulled v1, released, updated, cancelled — then pulled again (v2), after all of them.
+  await store.appendMany(
+    orders.map((o, i) => ({
+      streamId: `order-${o.orderId}`,
+      expected: 'no_stream' as const,
+      events: [
+        pulled(o.orderId, i, 'v1', sealed[i]!),
+        decision(o.orderId, 'FulfillmentOrderReleased', { lines: [line(2)], mappingVersions: { 'AMZ-6PK': 1 }, orderVersion: 0, releasedAt: at }),
+        decision(o.orderId, 'FulfillmentOrderUpdated', { lines: [line(1)], mappingVersions: { 'AMZ-6PK': 1 }, orderVersion: 0, updatedAt: at }),
+        decision(o.orderId, 'FulfillmentOrderCancelled', { reason: 'buyer', orderVersion: 0, cancelledAt: at }),
+        pulled(o.orderId, i, 'v2', sealed[i]!),
+      ],
+    })),
+  );
+  const feedEvents: RecordedEvent[] = [];
+  for (const o of orders) feedEvents.push(...(await store.readStream(`order-${o.orderId}`)).filter((e) => e.revision >= 1 && e.revision <= 3));
+
+  // Mapped one at a time by a fresh source (cold vault cache): the reference.
+  const one = warehouseFeedSource({ store, vault: sqlVault({ db, masterKey }) });
+  const alone = [];
+  for (const e of feedEvents) alone.push(await one.toMessages(e));
+
+  // Mapped together, as the publisher maps a batch, by another fresh source.
+  const together = warehouseFeedSource({ store, vault: sqlVault({ db: counted, masterKey }) });
+  statements = 0;
+  const batch = await Promise.all(feedEvents.map((e) => together.toMessages(e)));
+  t.equal(statements, 2, '36 events: one read of their 12 streams and one key lookup');
+  t.same(batch, alone, 'the same messages as mapping each event on its own');
+
+  const messages = batch.flat();
+  t.equal(messages.length, 36);
+  t.ok(messages.every((m) => m.order.platformOrderId.endsWith('-v1')), 'built from the version pulled before each event, never the later v2');
+  const first = messages.filter((m) => m.order.orderId === orders[0]!.orderId);
+  t.same(first.map((m) => m.type), ['FulfillmentOrderReleased', 'FulfillmentOrderUpdated', 'FulfillmentOrderCancelled']);
+  t.same(first.map((m) => m.order.lines[0]!.quantity), [12, 6, 6], 'a cancellation repeats the lines last sent');
+  t.equal(first[0]!.order.shipTo.name, 'Buyer 0', 'the ship-to is opened from the vault');
+});

@@ -98,6 +98,8 @@ export const onParentClose = (onClose: () => Promise<void>) => {
   const close = () => {
     if (closing) return;
     closing = true;
+    // A client stuck reconnecting (e.g. to a broker that went away) must not keep the helper alive.
+    setTimeout(() => process.exit(0), 5000).unref();
     void onClose().finally(() => process.exit(0));
   };
   process.on('message', (m: { type?: string }) => m.type === 'close' && close());

@@ -17,15 +17,26 @@ await admin.createTopics({
   waitForLeaders: true,
   topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }],
 });
-const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2 /* TOPIC */, name: topic, configNames: ['message.timestamp.type'] }] });
-const timestampType = described.resources[0]?.configEntries[0]?.configValue ?? 'unknown';
 await admin.disconnect();
+
+/** The topic's timestamp type now: a broker replaced mid-run would have a topic recreated by OMS with CreateTime. */
+const timestampType = async () => {
+  const client = kafka.admin();
+  await client.connect();
+  try {
+    const described = await client.describeConfigs({ includeSynonyms: false, resources: [{ type: 2 /* TOPIC */, name: topic, configNames: ['message.timestamp.type'] }] });
+    return described.resources[0]?.configEntries[0]?.configValue ?? 'unknown';
+  } finally {
+    await client.disconnect();
+  }
+};
 
 const records: TopicRecord[] = [];
 const releases = new Set<string>();
 const header = (h: Record<string, unknown> | undefined, name: string) => String(h?.[name] ?? '');
 
 const consumer = kafka.consumer({ groupId: `${topic}-wms`, maxBytes: 50 * 1024 * 1024 });
+if ((await timestampType()) !== 'LogAppendTime') throw new Error(`topic ${topic} was not created with LogAppendTime`);
 await consumer.connect();
 await consumer.subscribe({ topic, fromBeginning: true });
 await consumer.run({
@@ -41,7 +52,9 @@ await consumer.run({
 });
 
 const progress = setInterval(() => send({ type: 'progress', records: records.length, releases: releases.size }), 500);
-process.on('message', (m: { type?: string }) => m.type === 'report' && send({ type: 'report', records, timestampType }));
+process.on('message', (m: { type?: string }) => {
+  if (m.type === 'report') void timestampType().then((type) => send({ type: 'report', records, timestampType: type }));
+});
 onParentClose(async () => {
   clearInterval(progress);
   await consumer.disconnect().catch(() => undefined);

@@ -6,7 +6,7 @@ import { OrderPulled, type StoredOrder } from '../domain/order/events.js';
 import type { PlatformOrder } from '../domain/order/platformOrder.js';
 import type { AppendRequest, NewEvent } from '../domain/ports/eventStore.js';
 import { MarketplaceError } from '../domain/ports/marketplaces.js';
-import type { OrderSource, PullTarget, PullWindow } from '../domain/ports/orderSource.js';
+import type { OrderPage, OrderSource, PullTarget, PullWindow } from '../domain/ports/orderSource.js';
 import type { Sql } from '../domain/ports/sql.js';
 import type { Vault } from '../domain/ports/vault.js';
 import { nextPullWindow } from '../domain/pull/window.js';
@@ -68,8 +68,12 @@ export const pullService = (deps: PullDeps) => {
     return { ...rest, shipToCountry: shipTo?.countryCode ?? null, shipToRegion: shipTo?.stateOrRegion ?? null, personalData: personal };
   };
 
-  /** Record one page: returns counts. Event ids derive from order + update time + content (re-runs append nothing). */
-  const recordPage = async (ctx: { storeId: string; tenantId: string; pullId: string }, orders: readonly PlatformOrder[]) => {
+  /**
+   * Recording a page, first half: which orders are new or changed (against the orders read model,
+   * which may lag — appends are idempotent, so that only costs a no-op), their buyer data sealed,
+   * their events built. Event ids derive from order + update time + content (re-runs append nothing).
+   */
+  const preparePage = async (ctx: { storeId: string; tenantId: string; pullId: string }, orders: readonly PlatformOrder[]) => {
     const keyed = orders.map((o) => ({ o, orderId: nameUuid(`order/${ctx.storeId}/${o.platformOrderId}`), contentHash: hash(o) }));
     const { rows } = keyed.length
       ? await deps.db.query<{ order_id: string; content_hash: string }>(
@@ -108,10 +112,16 @@ export const pullService = (deps: PullDeps) => {
           expected: 'any' as const,
         };
       });
+    return { requests, orderIds: [...latest.keys()], known, pageSize: keyed.length };
+  };
+  type PreparedPage = Awaited<ReturnType<typeof preparePage>>;
+
+  /** Second half: the page's events in one append (one transaction on PostgreSQL); returns counts. */
+  const writePage = async ({ requests, orderIds, known, pageSize }: PreparedPage) => {
     const results = requests.length ? await deps.store.appendMany(requests) : [];
     const appended = results.filter((r) => r.appended).length;
-    const ordersNew = [...latest.keys()].filter((id, i) => !known.has(id) && results[i]?.appended).length;
-    return { ordersNew, ordersChanged: appended - ordersNew, ordersUnchanged: keyed.length - appended };
+    const ordersNew = orderIds.filter((id, i) => !known.has(id) && results[i]?.appended).length;
+    return { ordersNew, ordersChanged: appended - ordersNew, ordersUnchanged: pageSize - appended };
   };
 
   return {
@@ -147,9 +157,22 @@ export const pullService = (deps: PullDeps) => {
       let pages = 0;
       const totals = { ordersNew: 0, ordersChanged: 0, ordersUnchanged: 0 };
       try {
+        // Three stages overlap: while page N is appended, page N+1 is prepared (read-model lookup,
+        // sealing) and page N+2 fetched. Appends stay one page after the other, in page order, and
+        // the resume point only ever names a page whose predecessors are all appended.
+        type Stage = { fetched: Promise<OrderPage>; prepared: Promise<PreparedPage> };
+        const stage = (from: string | null): Stage => {
+          const fetched = deps.sources[store.platform].fetchPage(target, window, from, signal);
+          const prepared = fetched.then((page) => preparePage(ctx, page.orders));
+          // Awaited in their turn; if an earlier page fails first, their outcome is moot.
+          prepared.catch(() => undefined);
+          return { fetched, prepared };
+        };
+        let current = stage(cursor);
         do {
-          const page = await deps.sources[store.platform].fetchPage(target, window, cursor, signal);
-          const counts = await recordPage(ctx, page.orders);
+          const page = await current.fetched;
+          const next = page.next && !signal?.aborted ? stage(page.next) : null;
+          const counts = await writePage(await current.prepared);
           totals.ordersNew += counts.ordersNew;
           totals.ordersChanged += counts.ordersChanged;
           totals.ordersUnchanged += counts.ordersUnchanged;
@@ -157,6 +180,7 @@ export const pullService = (deps: PullDeps) => {
           cursor = page.next;
           // After the page is recorded: a crash from here resumes with the next page, not the first.
           await deps.schedule.saveResume(storeId, cursor ? { pullId, window, cursor } : null);
+          if (next) current = next;
         } while (cursor && !signal?.aborted);
         if (cursor) throw new MarketplaceError('timeout', null, 'the pull was interrupted');
       } catch (error) {

@@ -137,6 +137,38 @@ t.test('Walmart: a store with 20,000 orders in its window is pulled completely',
   t.equal(rows[0]!.n, 20_000);
 });
 
+t.test('Walmart: each page is one append transaction, pages in page order, every buyer sealed under its own key', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, { walmart: { orders: false } });
+  sandboxes.walmart.orders.generate({ count: 650, days: 2 });
+  const auth = await authorizeWalmart(svc, tenant.apiKey, sandboxes);
+  clock.advance(3 * MIN);
+  const outcome = await pull(svc, auth.storeIds[0]!);
+  t.match(outcome, { ok: true, ordersNew: 650 });
+  // Pages are fetched and prepared ahead, but appended one after the other: one transaction per
+  // page (Walmart pages hold up to 200 orders), committed in page order.
+  const { rows: transactions } = await svc.db.query<{ n: number; first: number }>(
+    `SELECT count(*)::int AS n, min(global_position) AS first FROM es_events
+      WHERE event_type = 'OrderPulled' AND data->>'storeId' = $1
+      GROUP BY transaction_id ORDER BY transaction_id`,
+    [auth.storeIds[0]],
+  );
+  t.equal(transactions.reduce((sum, r) => sum + r.n, 0), 650, 'every order once');
+  t.ok(transactions.length >= 4 && transactions.every((r) => r.n <= 200), `one append per page (${transactions.map((r) => r.n).join(', ')})`);
+  t.same(transactions.map((r) => r.first), [...transactions.map((r) => r.first)].sort((a, b) => a - b), 'pages committed in order');
+  const { rows: keys } = await svc.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM vault_data_keys k
+       JOIN es_events e ON k.owner_id = e.stream_id
+      WHERE e.event_type = 'OrderPulled' AND e.data->>'storeId' = $1`,
+    [auth.storeIds[0]],
+  );
+  t.equal(keys[0]!.n, 650, 'one data key per order');
+  const { rows: clear } = await svc.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM es_events WHERE event_type = 'OrderPulled' AND data->>'storeId' = $1 AND (data::text LIKE '%addressLines%' OR data->'order'->>'personalData' IS NULL)`,
+    [auth.storeIds[0]],
+  );
+  t.equal(clear[0]!.n, 0, 'no ship-to in clear; every order carries its sealed buyer data');
+});
+
 t.test('manual sync answers 202 and the scheduler pulls; two schedulers never pull one store at once', async (t) => {
   const { clock, sandboxes, svc, tenant } = await setUp(t, {}, { PULL_SCHEDULER: 'on' });
   const { amazon } = sandboxes;

@@ -8,7 +8,8 @@ import { ConcurrencyError } from '../../domain/shared/errors.js';
  *  2. only for streams that already existed: look for the request's event ids in them (an
  *     idempotent re-append appends nothing) — a pull of new orders never pays for this lookup;
  *  3. advance existing streams under the expected-version check and the ordering guard (an older
- *     transaction may not append after a newer one, reference §2.5);
+ *     transaction may not append after a newer one, reference §2.5) — when no stream is new, in
+ *     the same statement as step 4;
  *  4. insert the events and NOTIFY subscribers in the same statement (delivered at commit, folded
  *     per transaction).
  */
@@ -72,6 +73,12 @@ export const appendBatch = async (tx: Sql, requests: readonly AppendRequest[], c
 
   const existed = withEvents.filter((p) => !newVersion.has(p.req.streamId));
   const toAdvance = existed.length ? await dropIdempotent(tx, existed, results) : [];
+  if (toAdvance.length && newVersion.size === 0) {
+    // Only existing streams to write (a command on an order, the release policy): advancing them
+    // and inserting their events is one statement, one round trip fewer than below.
+    await advanceAndInsert(tx, toAdvance, results, channel);
+    return results as AppendResult[];
+  }
   if (toAdvance.length) {
     const { rows } = await tx.query<{ stream_id: string; version: number }>(
       `UPDATE es_streams s
@@ -120,6 +127,52 @@ export const appendBatch = async (tx: Sql, requests: readonly AppendRequest[], c
     );
   }
   return results as AppendResult[];
+};
+
+/**
+ * Advance existing streams under the expected-version check and the ordering guard, and insert
+ * their events at the positions that gives, in one statement (the INSERT reads the UPDATE's
+ * RETURNING); the NOTIFY rides along. A stream that did not advance is explained by a throw, which
+ * rolls the whole transaction back, its inserted events included.
+ */
+const advanceAndInsert = async (tx: Sql, toAdvance: readonly Pending[], results: (AppendResult | undefined)[], channel: string) => {
+  const streams = toAdvance.map((p) => ({ stream_id: p.req.streamId, n: p.req.events.length, expected: encodeExpected(p.req.expected) }));
+  let ord = 0;
+  const events = toAdvance.flatMap((p) =>
+    p.req.events.map((e, i) => ({
+      ord: ord++,
+      stream_id: p.req.streamId,
+      i,
+      n: p.req.events.length,
+      event_id: e.id,
+      event_type: e.type,
+      data: e.data ?? null,
+      metadata: e.metadata ?? {},
+    })),
+  );
+  const { rows } = await tx.query<{ stream_id: string; version: number }>(
+    `WITH advanced AS (
+       UPDATE es_streams s
+          SET version = s.version + u.n, last_xid = pg_current_xact_id(), updated_at = now()
+         FROM json_to_recordset($1::json) AS u(stream_id text, n bigint, expected bigint)
+        WHERE s.stream_id = u.stream_id
+          AND (u.expected IN (${ANY}, ${STREAM_EXISTS}) OR s.version = u.expected)
+          AND s.last_xid <= pg_current_xact_id()
+        RETURNING s.stream_id, s.version),
+     inserted AS (
+       INSERT INTO es_events (stream_id, stream_position, event_id, event_type, data, metadata)
+       SELECT e.stream_id, a.version - e.n + 1 + e.i, e.event_id, e.event_type, e.data, e.metadata
+         FROM json_to_recordset($2::json)
+           AS e(ord bigint, stream_id text, i bigint, n bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)
+         JOIN advanced a ON a.stream_id = e.stream_id
+        ORDER BY e.ord)
+     SELECT stream_id, version, pg_notify($3, '') FROM advanced`,
+    [JSON.stringify(streams), JSON.stringify(events), channel],
+  );
+  const advanced = new Map(rows.map((r) => [r.stream_id, r.version]));
+  const missing = toAdvance.filter((p) => !advanced.has(p.req.streamId));
+  if (missing.length) await explainMissing(tx, missing.map((m) => m.req));
+  for (const p of toAdvance) results[p.index] = { nextRevision: advanced.get(p.req.streamId)!, appended: true };
 };
 
 /**

@@ -209,6 +209,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     store,
     filter: RELEASE_POLICY_FILTER,
     react: policy.react,
+    reactBatch: policy.reactBatch,
     log: log.child({ component: 'release-policy' }),
   });
   const feedSource = warehouseFeedSource({ store, vault });

@@ -7,7 +7,7 @@ import { fulfillmentDecider, platformSkusOf, type OrderStreamEvent } from '../do
 import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
 import type { EventFilter, RecordedEvent } from '../domain/ports/eventStore.js';
 import type { Sql } from '../domain/ports/sql.js';
-import { decodeWith, loadState, toNewEvents } from '../domain/shared/commandHandler.js';
+import { decodeWith, toNewEvents } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError } from '../domain/shared/errors.js';
 import type { AppDeps } from './context.js';
 
@@ -29,31 +29,44 @@ export const releasePolicy = (
 ) => {
   const now = () => deps.clock.now().toISOString();
 
-  /** The mappings in force now, read from their own streams (consistent with the write that woke us). */
-  const mappingsFor = async (storeId: string, platformSkus: readonly string[]): Promise<MappingLookup> => {
-    const entries = await Promise.all(
-      platformSkus.map(async (sku) => {
-        const { state } = await loadState(mappingDecider, decodeMapping, deps.store, mappingStreamId(storeId, sku));
-        return state.status === 'mapped' ? ([sku, { version: state.version, components: state.components }] as const) : null;
+  /** Decisions are folded from streams: one order's, and the mapping streams of its platform SKUs. */
+  const foldOrder = (recorded: readonly RecordedEvent[]) => ({
+    state: recorded.map(decodeOrderEvent).reduce(fulfillmentDecider.evolve, fulfillmentDecider.initialState()),
+    revision: recorded.length - 1,
+  });
+  const mappingOf = (recorded: readonly RecordedEvent[]) => {
+    const state = recorded.map(decodeMapping).reduce(mappingDecider.evolve, mappingDecider.initialState());
+    return state.status === 'mapped' ? { version: state.version, components: state.components } : null;
+  };
+  const lookupFrom = (skus: readonly string[], storeId: string, streams: ReadonlyMap<string, readonly RecordedEvent[]>): MappingLookup =>
+    new Map(
+      skus.flatMap((sku) => {
+        const mapping = mappingOf(streams.get(mappingStreamId(storeId, sku)) ?? []);
+        return mapping ? [[sku, mapping] as const] : [];
       }),
     );
-    return new Map(entries.filter((e) => e !== null));
+  const metadataFor = (cause: RecordedEvent) => ({
+    actor: 'system:release-policy',
+    correlationId: typeof cause.metadata.correlationId === 'string' ? cause.metadata.correlationId : cause.id,
+    causationId: cause.id,
+  });
+
+  /** The mappings in force now, read from their own streams (consistent with the write that woke us). */
+  const mappingsFor = async (storeId: string, platformSkus: readonly string[]): Promise<MappingLookup> => {
+    const streams = await Promise.all(platformSkus.map((sku) => deps.store.readStream(mappingStreamId(storeId, sku))));
+    return lookupFrom(platformSkus, storeId, new Map(platformSkus.map((sku, i) => [mappingStreamId(storeId, sku), streams[i]!])));
   };
 
+  /** One order, with retries when a pull appends a newer version between read and append. */
   const evaluate = async (orderId: string, cause: RecordedEvent) => {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const { state, revision } = await loadState(fulfillmentDecider, decodeOrderEvent, deps.store, `order-${orderId}`);
+      const { state, revision } = foldOrder(await deps.store.readStream(`order-${orderId}`));
       if (!state.pulled) return;
       const mappings = await mappingsFor(state.pulled.storeId, platformSkusOf(state));
       const events = fulfillmentDecider.decide({ type: 'Evaluate', data: { mappings, now: now() } }, state);
       if (!events.length) return;
-      const metadata = {
-        actor: 'system:release-policy',
-        correlationId: typeof cause.metadata.correlationId === 'string' ? cause.metadata.correlationId : cause.id,
-        causationId: cause.id,
-      };
       try {
-        await deps.store.append(`order-${orderId}`, toNewEvents(events, metadata, deps.ids), revision);
+        await deps.store.append(`order-${orderId}`, toNewEvents(events, metadataFor(cause), deps.ids), revision);
         for (const e of events) deps.onDecided?.(e.type);
         return;
       } catch (error) {
@@ -63,17 +76,76 @@ export const releasePolicy = (
     }
   };
 
+  /**
+   * Many orders at once (a page of pulled orders, a mapping's held orders): their streams in one
+   * read, their mappings in one read, their decisions in one multi-stream append — three round
+   * trips for the lot instead of several per order. The same decisions as `evaluate` one by one
+   * (each order's are folded from its own stream and the mappings in force); when a pull appended
+   * to one of them meanwhile, the whole append is refused and each order is evaluated on its own.
+   */
+  const evaluateMany = async (causes: ReadonlyMap<string, RecordedEvent>) => {
+    const readStreams = deps.store.readStreams?.bind(deps.store);
+    if (!readStreams || causes.size < 2) {
+      for (const [orderId, cause] of causes) await evaluate(orderId, cause);
+      return;
+    }
+    const orderStreams = await readStreams([...causes.keys()].map((id) => `order-${id}`));
+    const orders = [...causes].flatMap(([orderId, cause]) => {
+      const { state, revision } = foldOrder(orderStreams.get(`order-${orderId}`) ?? []);
+      return state.pulled ? [{ orderId, cause, state, revision, storeId: state.pulled.storeId, skus: platformSkusOf(state) }] : [];
+    });
+    const mappingStreams = await readStreams([...new Set(orders.flatMap((o) => o.skus.map((sku) => mappingStreamId(o.storeId, sku))))]);
+    const decided = orders.flatMap((o) => {
+      const events = fulfillmentDecider.decide({ type: 'Evaluate', data: { mappings: lookupFrom(o.skus, o.storeId, mappingStreams), now: now() } }, o.state);
+      return events.length ? [{ ...o, events }] : [];
+    });
+    if (!decided.length) return;
+    try {
+      await deps.store.appendMany(decided.map((o) => ({ streamId: `order-${o.orderId}`, events: toNewEvents(o.events, metadataFor(o.cause), deps.ids), expected: o.revision })));
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+      for (const o of decided) await evaluate(o.orderId, o.cause);
+      return;
+    }
+    for (const o of decided) for (const e of o.events) deps.onDecided?.(e.type);
+  };
+
+  /** A mapping change: the store's orders held on that platform SKU may now be complete. */
+  const reactToMapping = async (event: RecordedEvent) => {
+    const mapping = decodeMapping(event);
+    if (mapping.type !== 'MappingSet') return;
+    await deps.ordersCaughtUp();
+    const { rows } = await deps.db.query<{ order_id: string }>(
+      `SELECT order_id FROM rm_orders WHERE store_id = $1 AND handoff_state = 'held' AND hold_skus @> $2::jsonb`,
+      [mapping.data.storeId, JSON.stringify([mapping.data.platformSku])],
+    );
+    await evaluateMany(new Map(rows.map((r) => [r.order_id, event])));
+  };
+
   return {
     react: async (event: RecordedEvent) => {
       if (event.type === 'OrderPulled') return evaluate(decodePulled(event).data.orderId, event);
-      const mapping = decodeMapping(event);
-      if (mapping.type !== 'MappingSet') return;
-      await deps.ordersCaughtUp();
-      const { rows } = await deps.db.query<{ order_id: string }>(
-        `SELECT order_id FROM rm_orders WHERE store_id = $1 AND handoff_state = 'held' AND hold_skus @> $2::jsonb`,
-        [mapping.data.storeId, JSON.stringify([mapping.data.platformSku])],
-      );
-      for (const { order_id } of rows) await evaluate(order_id, event);
+      await reactToMapping(event);
+    },
+    /**
+     * A batch in event order: runs of pulled orders are evaluated together (an order pulled twice
+     * in a run is evaluated once, on its latest version — what one-by-one evaluation would also see,
+     * as it reads the stream as it is now); a mapping change first finishes the run before it.
+     */
+    reactBatch: async (events: readonly RecordedEvent[]) => {
+      let run = new Map<string, RecordedEvent>();
+      for (const event of events) {
+        if (event.type === 'OrderPulled') {
+          const orderId = decodePulled(event).data.orderId;
+          run.delete(orderId);
+          run.set(orderId, event);
+          continue;
+        }
+        await evaluateMany(run);
+        run = new Map();
+        await reactToMapping(event);
+      }
+      await evaluateMany(run);
     },
   };
 };

@@ -16,6 +16,8 @@ export const eventReactor = (opts: {
   store: EventStore;
   filter: EventFilter;
   react: (event: RecordedEvent) => Promise<void>;
+  /** When given, a whole batch at once (in event order), e.g. to share reads and writes across it. */
+  reactBatch?: (events: readonly RecordedEvent[]) => Promise<void>;
   log: Logger;
   maxBatch?: number;
 }) => {
@@ -42,9 +44,14 @@ export const eventReactor = (opts: {
       try {
         let checkpoint = await load();
         for await (const batch of opts.store.subscribe({ after: checkpoint, filter: opts.filter, maxBatch: opts.maxBatch ?? 200, signal: controller.signal })) {
-          for (const event of batch.events) {
-            await opts.react(event);
-            processed++;
+          if (opts.reactBatch) {
+            await opts.reactBatch(batch.events);
+            processed += batch.events.length;
+          } else {
+            for (const event of batch.events) {
+              await opts.react(event);
+              processed++;
+            }
           }
           await save(batch.checkpoint, batch.events.length, batch.events.at(-1)?.recordedAt ?? null);
           checkpoint = batch.checkpoint;

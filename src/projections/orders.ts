@@ -3,6 +3,7 @@ import { OrderPulled } from '../domain/order/events.js';
 import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
 import { PullEvent } from '../domain/pull/events.js';
 import { StoreEvent } from '../domain/store/events.js';
+import { ordersBatchStatements } from './ordersBatch.js';
 import { sql, type Projection } from './projection.js';
 
 const decodeOrder = decodeWith(OrderPulled);
@@ -41,7 +42,10 @@ const fulfillmentStatements = (recorded: Parameters<Projection['apply']>[0]) => 
   }
 };
 
-/** Orders as last pulled (without buyer data), with their hand-off state. */
+/**
+ * Orders as last pulled (without buyer data), with their hand-off state. `apply` is the reference
+ * (one event at a time); `applyBatch` writes the same rows set-based (see ordersBatch.ts).
+ */
 export const ordersProjection: Projection = {
   name: 'orders',
   version: 2,
@@ -67,6 +71,7 @@ export const ordersProjection: Projection = {
       ),
     ];
   },
+  applyBatch: ordersBatchStatements,
 };
 
 /**

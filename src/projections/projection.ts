@@ -19,4 +19,11 @@ export type Projection = Readonly<{
   /** Tables this projection owns; emptied on rebuild. */
   tables: readonly string[];
   apply: (event: RecordedEvent) => readonly SqlStatement[];
+  /**
+   * Optional set-based form of `apply` for a whole batch: a few statements instead of one or more
+   * per event (a rebuild of a million events is then thousands of statements, not millions). It
+   * must have exactly the effect of `events.flatMap(apply)` run in order; the runner uses it when
+   * present and runs each statement with bound parameters (they carry whole batches of values).
+   */
+  applyBatch?: (events: readonly RecordedEvent[]) => readonly SqlStatement[];
 }>;

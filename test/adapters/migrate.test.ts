@@ -16,7 +16,7 @@ t.test('two instances starting together apply each migration exactly once', asyn
   t.teardown(() => Promise.all(instances.map((db) => db.close())));
   const applied = await Promise.all([first, ...instances].map((db) => migrate(db)));
   const all = await loadMigrations();
-  t.same(applied.flat().sort(), all.map((m) => m.version), 'every migration applied by exactly one instance');
+  t.same(applied.flat().sort((a, b) => a - b), all.map((m) => m.version), 'every migration applied by exactly one instance');
   const { rows } = await first.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
   t.equal(rows[0]!.n, all.length);
   t.same(await migrate(first), [], 'a later start finds nothing to do');

@@ -4,8 +4,9 @@ import type { Database, Sql } from '../../domain/ports/sql.js';
 import type { Projection } from '../../projections/projection.js';
 import { UnavailableError } from '../../domain/shared/errors.js';
 import { isTransientError } from '../sql/transientErrors.js';
-import { toScripts } from './inlineSql.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
+import { batchSql, runBatchSql, type BatchSql } from './batchSql.js';
+import { restoreIndexes, setAsideCount, setAsideCounts, setAsideIndexes } from './rebuildIndexes.js';
 
 /**
  * Runs pure projection definitions against the event store. For each projection:
@@ -16,6 +17,9 @@ import { backoffDelay, sleep } from '../shared/timers.js';
  * - a transient error (database away) backs off and resumes from the stored checkpoint;
  * - any other error is isolated to one event, which is recorded with the error; that projection
  *   stops (status `failed`) while the others go on, until it is retried or rebuilt.
+ * A rebuild from zero of a large backlog sets the projection's secondary indexes aside (see
+ * rebuildIndexes.ts) and catches up in large batches, reading the next batch while the current one
+ * is written; once it has caught up, it builds the indexes again.
  */
 export type ProjectionRunnerOptions = Readonly<{
   db: Database;
@@ -23,6 +27,17 @@ export type ProjectionRunnerOptions = Readonly<{
   projections: readonly Projection[];
   log: Logger;
   maxBatch?: number;
+  /** Batch size while a projection rebuilds with its indexes set aside (fewer, larger transactions). */
+  rebuildBatch?: number;
+  /**
+   * A rebuild from zero sets the projection's secondary indexes aside when at least this many
+   * events are to be replayed (below it, building the indexes again costs more than it saves).
+   */
+  rebuildWithoutIndexesFrom?: number;
+  /** maintenance_work_mem of each index build after a rebuild (PostgreSQL server). */
+  rebuildMaintenanceWorkMem?: string;
+  /** Index builds at once after a rebuild, each on its own connection (PostgreSQL server; PGlite: 1). */
+  rebuildIndexBuilders?: number;
   /** An empty batch only moves the checkpoint past filtered-out events: store it at most this often. */
   emptyCheckpointEveryMs?: number;
   now?: () => Date;
@@ -41,6 +56,8 @@ export type ProjectionStatus = Readonly<{
   lagMs: number;
   failedEvent: { id: string; streamId: string; revision: number; type: string } | null;
   error: string | null;
+  /** Secondary indexes set aside by a rebuild in progress (built again when it catches up). */
+  indexesSetAside: number;
 }>;
 
 type Row = {
@@ -58,9 +75,22 @@ class Superseded extends Error {}
 
 type Outcome = 'applied' | 'superseded' | 'failed';
 
+/** How a batch commits: normally, or as part of a rebuild without indexes. */
+type CommitMode = Readonly<{ rebuilding: boolean }>;
+const NORMAL: CommitMode = { rebuilding: false };
+
+/** A batch read ahead, with its SQL (or the error its projection threw turning it into SQL). */
+type Prepared = Readonly<{ batch: EventBatch; sql: BatchSql | null }>;
+
 export const projectionRunner = (opts: ProjectionRunnerOptions) => {
   const { db, store, log } = opts;
   const maxBatch = opts.maxBatch ?? 500;
+  const rebuildBatch = opts.rebuildBatch ?? 4000;
+  const rebuildWithoutIndexesFrom = opts.rebuildWithoutIndexesFrom ?? 20_000;
+  const restoreOptions = {
+    maintenanceWorkMem: db.kind === 'postgres' ? (opts.rebuildMaintenanceWorkMem ?? '256MB') : null,
+    builders: db.kind === 'postgres' ? (opts.rebuildIndexBuilders ?? 2) : 1,
+  };
   const emptyEvery = opts.emptyCheckpointEveryMs ?? 1000;
   const now = opts.now ?? (() => new Date());
   const byName = new Map(opts.projections.map((p) => [p.name, p]));
@@ -73,9 +103,19 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
     return s;
   };
 
+  /** Is the backlog of a rebuild from zero large enough to load the tables without their indexes? */
+  const worthSettingIndexesAside = async (p: Projection): Promise<boolean> => {
+    if (!p.tables.length) return false;
+    // Counted outside the reset's transaction (PGlite has one connection); null: the store cannot count.
+    const backlog = await store.countAfter(null, rebuildWithoutIndexesFrom, p.filter);
+    return backlog === null || backlog >= rebuildWithoutIndexesFrom;
+  };
+
   /** Make sure the checkpoint row exists; a new version empties the tables and starts from zero. */
-  const ensureRow = async (p: Projection): Promise<Row> =>
-    db.transaction(async (tx) => {
+  const ensureRow = async (p: Projection): Promise<Row> => {
+    const known = (await db.query<{ version: number }>('SELECT version FROM projection_checkpoints WHERE name = $1', [p.name])).rows[0];
+    const setIndexesAside = known !== undefined && known.version !== p.version && (await worthSettingIndexesAside(p));
+    return db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO projection_checkpoints (name, version) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
         [p.name, p.version],
@@ -83,11 +123,18 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
       const row = (await tx.query<Row>('SELECT * FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [p.name])).rows[0]!;
       if (row.version === p.version) return row;
       log.info({ projection: p.name, from: row.version, to: p.version }, 'projection version changed: rebuilding');
-      return reset(tx, p);
+      return reset(tx, p, setIndexesAside);
     });
+  };
 
-  const reset = async (tx: Sql, p: Projection): Promise<Row> => {
+  const reset = async (tx: Sql, p: Projection, setIndexesAside: boolean): Promise<Row> => {
+    // The checkpoint row first, as a batch's transaction locks it: then the tables (no deadlock).
+    await tx.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [p.name]);
     if (p.tables.length) await tx.query(`TRUNCATE ${p.tables.map((t) => `"${t}"`).join(', ')}`);
+    if (setIndexesAside) {
+      const n = await setAsideIndexes(tx, p.name, p.tables);
+      if (n) log.info({ projection: p.name, indexes: n }, 'rebuilding without secondary indexes; they are built again once caught up');
+    }
     const { rows } = await tx.query<Row>(
       `UPDATE projection_checkpoints
           SET version = $2, checkpoint = NULL, status = 'running', events_processed = 0,
@@ -98,8 +145,11 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
     return rows[0]!;
   };
 
-  const commitBatch = async (p: Projection, stored: string | null, batch: EventBatch): Promise<void> => {
+  const commitBatch = async (p: Projection, stored: string | null, batch: EventBatch, sql: BatchSql, mode: CommitMode): Promise<void> => {
     await db.transaction(async (tx) => {
+      // A rebuild's intermediate batches need not wait for the WAL flush: after a server crash the
+      // checkpoint, in the same transaction, goes back with the rows and they are applied again.
+      if (mode.rebuilding && db.kind === 'postgres') await tx.query(`SELECT set_config('synchronous_commit', 'off', true)`);
       const current = (
         await tx.query<{ checkpoint: string | null; status: string }>(
           'SELECT checkpoint, status FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
@@ -107,8 +157,7 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
         )
       ).rows[0];
       if (!current || current.checkpoint !== stored || current.status !== 'running') throw new Superseded();
-      // One round trip per batch (not per statement): a rebuild of a million events stays fast.
-      for (const script of toScripts(batch.events.flatMap((event) => p.apply(event)))) await tx.exec(script);
+      await runBatchSql(tx, sql);
       await tx.query(
         `UPDATE projection_checkpoints
             SET checkpoint = $2, events_processed = events_processed + $3,
@@ -131,28 +180,69 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
     log.error({ projection: p.name, event: failedEvent, err: error }, 'projection stopped on an event it cannot apply');
   };
 
-  /** Apply a batch; on a non-transient failure, find the poison event by applying one at a time. */
-  const applyBatch = async (p: Projection, stored: string | null, batch: EventBatch): Promise<Outcome> => {
+  /** The batch's SQL, or null when the projection throws on one of its events (found by isolation). */
+  const prepare = (p: Projection, batch: EventBatch): Prepared => {
     try {
-      await commitBatch(p, stored, batch);
+      return { batch, sql: batchSql(p, batch.events) };
+    } catch {
+      return { batch, sql: null };
+    }
+  };
+
+  /** Apply a batch; on a non-transient failure, find the poison event by applying one at a time. */
+  const applyBatch = async (p: Projection, stored: string | null, prepared: Prepared, mode: CommitMode = NORMAL): Promise<Outcome> => {
+    const { batch } = prepared;
+    try {
+      await commitBatch(p, stored, batch, prepared.sql ?? batchSql(p, batch.events), mode);
       stat(p.name).batches++;
       stat(p.name).events += batch.events.length;
       return 'applied';
     } catch (error) {
       if (error instanceof Superseded) return 'superseded';
-      if (isTransientError(error)) throw error;
+      // No event to blame (moving the checkpoint, or building indexes failed): retried with back-off.
+      if (isTransientError(error) || batch.events.length === 0) throw error;
       if (batch.events.length === 1) {
         await markFailed(p, batch.events[0]!, error);
         return 'failed';
       }
       let at = stored;
       for (const event of batch.events) {
-        const outcome = await applyBatch(p, at, { events: [event], checkpoint: event.checkpoint });
+        const outcome = await applyBatch(p, at, prepare(p, { events: [event], checkpoint: event.checkpoint }), mode);
         if (outcome !== 'applied') return outcome;
         at = event.checkpoint;
       }
       // Every event applied alone: the failure needed the whole batch. Move past what remains.
-      return at === batch.checkpoint ? 'applied' : applyBatch(p, at, { events: [], checkpoint: batch.checkpoint });
+      return at === batch.checkpoint ? 'applied' : applyBatch(p, at, prepare(p, { events: [], checkpoint: batch.checkpoint }), mode);
+    }
+  };
+
+  /**
+   * Catch up a projection whose indexes are set aside: batches of `rebuildBatch`, the next one read
+   * (and turned into SQL) while the current one is written. A shorter batch reached the head of the
+   * store: once it is committed, the indexes are built again (queries were correct meanwhile, only
+   * slower). Returns then, or when another instance got ahead, an event failed or the signal aborted.
+   */
+  const catchUpWithoutIndexes = async (p: Projection, from: string | null, signal: AbortSignal): Promise<Outcome> => {
+    const read = (after: string | null): Promise<Prepared> =>
+      store.readAll(after as Checkpoint | null, { maxCount: rebuildBatch, filter: p.filter }).then((batch) => prepare(p, batch));
+    let stored = from;
+    let ahead: Promise<Prepared> | null = read(stored);
+    try {
+      while (ahead && !signal.aborted) {
+        const prepared: Prepared = await ahead;
+        const last = prepared.batch.events.length < rebuildBatch;
+        ahead = last ? null : read(prepared.batch.checkpoint);
+        const outcome = await applyBatch(p, stored, prepared, { rebuilding: true });
+        if (outcome !== 'applied') return outcome;
+        stored = prepared.batch.checkpoint;
+      }
+      if (signal.aborted) return 'applied';
+      await restoreIndexes(db, p.name, restoreOptions);
+      log.info({ projection: p.name }, 'rebuild caught up: secondary indexes built again');
+      return 'applied';
+    } finally {
+      // A read still in flight when we stop: its result (or error) is not wanted.
+      ahead?.catch(() => undefined);
     }
   };
 
@@ -162,6 +252,12 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
       try {
         const row = await ensureRow(p);
         if (row.status === 'failed') return;
+        if ((await setAsideCount(db, p.name)) > 0) {
+          // Rebuilding from zero (perhaps resumed after a crash): catch up, then look again.
+          if ((await catchUpWithoutIndexes(p, row.checkpoint, signal)) === 'failed') return;
+          attempt = 0;
+          continue;
+        }
         let stored = row.checkpoint;
         let lastEmptySave = 0;
         let outcome: Outcome = 'applied';
@@ -175,7 +271,7 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
             if (now().getTime() - lastEmptySave < emptyEvery) continue;
             lastEmptySave = now().getTime();
           }
-          outcome = await applyBatch(p, stored, batch);
+          outcome = await applyBatch(p, stored, prepare(p, batch));
           if (outcome !== 'applied') break;
           stored = batch.checkpoint;
           attempt = 0;
@@ -217,6 +313,7 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
   const status = async (): Promise<ProjectionStatus[]> => {
     const { rows } = await db.query<Row>('SELECT * FROM projection_checkpoints WHERE name = ANY($1::text[])', [[...byName.keys()]]);
     const byRow = new Map(rows.map((r) => [r.name, r]));
+    const setAside = await setAsideCounts(db);
     return Promise.all(
       [...byName.values()].map(async (p): Promise<ProjectionStatus> => {
         const row = byRow.get(p.name);
@@ -237,9 +334,31 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
           lagMs: oldest ? Math.max(0, now().getTime() - Date.parse(oldest.recordedAt)) : 0,
           failedEvent: row?.failed_event ?? null,
           error: row?.error ?? null,
+          indexesSetAside: setAside.get(p.name) ?? 0,
         };
       }),
     );
+  };
+
+  /**
+   * Has every projection applied every matching event readable now (and, after a rebuild, built its
+   * indexes again), or stopped on a failed one?
+   */
+  const everyCaughtUpOrFailed = async (): Promise<boolean> => {
+    const { rows } = await db.query<Pick<Row, 'name' | 'checkpoint' | 'status'>>(
+      'SELECT name, checkpoint, status FROM projection_checkpoints WHERE name = ANY($1::text[])',
+      [[...byName.keys()]],
+    );
+    const byRow = new Map(rows.map((r) => [r.name, r]));
+    const setAside = await setAsideCounts(db);
+    for (const p of byName.values()) {
+      const row = byRow.get(p.name);
+      if (row?.status === 'failed') continue;
+      if (setAside.has(p.name)) return false;
+      const next = await store.readAll((row?.checkpoint ?? null) as Checkpoint | null, { maxCount: 1, filter: p.filter });
+      if (next.events.length) return false;
+    }
+    return true;
   };
 
   /** Has this projection applied every matching event readable now? */
@@ -280,7 +399,8 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
       const p = projectionNamed(name);
       await stopOne(name);
       await ensureRow(p);
-      await db.transaction((tx) => reset(tx, p));
+      const setIndexesAside = await worthSettingIndexesAside(p);
+      await db.transaction((tx) => reset(tx, p, setIndexesAside));
       startOne(p);
     },
     /** Try a failed projection again from where it stopped (after a fix). */
@@ -296,16 +416,21 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
     status,
     /** In-process counters for /metrics. */
     stats: () => new Map(stats),
-    /** Resolve once every running projection has applied everything readable now (tests, CLI). */
+    /**
+     * Resolve once every running projection has applied everything readable now and, after a
+     * rebuild, built its indexes again (tests, CLI, benchmarks). `caughtUp` asks only for the rows.
+     */
     waitUntilCaughtUp: async (timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
       await store.awaitVisible();
-      for (;;) {
-        const all = await status();
-        if (all.every((s) => s.status === 'failed' || s.lagMs === 0)) return all;
+      // Polls only whether an unapplied event remains (not the full status, whose count of what is
+      // behind reads up to 100,000 events), and less often as the wait goes on: a long catch-up need
+      // not share the database with its own observer.
+      for (let pause = 10; !(await everyCaughtUpOrFailed()); pause = Math.min(pause * 2, 250)) {
         if (Date.now() > deadline) throw new Error(`projections not caught up after ${timeoutMs} ms`);
-        await sleep(50);
+        await sleep(pause);
       }
+      return status();
     },
   };
 };

@@ -1,0 +1,158 @@
+import type { RecordedEvent } from '../domain/ports/eventStore.js';
+import { OrderPulled } from '../domain/order/events.js';
+import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
+import { decodeWith } from '../domain/shared/commandHandler.js';
+import { sql, type SqlStatement } from './projection.js';
+import { recordset } from './recordset.js';
+
+/**
+ * The `orders` projection for a whole batch, set-based: the same rows as `ordersProjection.apply`
+ * event by event, in a few statements. Why it is the same:
+ * - An OrderPulled writes the order's columns (an upsert); a hand-off event writes only hand-off
+ *   columns (an UPDATE, a no-op while the row does not exist). The two sets of columns are
+ *   disjoint, so within a segment all pulls can run first and all hand-off events after — unless a
+ *   hand-off event precedes the first pull of its order in the segment (it may have hit no row).
+ *   That pull then starts a new segment.
+ * - Several pulls of one order in a segment fold into one row: the columns only an INSERT writes
+ *   come from the first, the ones the upsert overwrites from the last, and `versions` counts them
+ *   (a re-pull adds 1, as one by one).
+ * - Every hand-off event sets its columns to values from the event alone (nothing relative), so
+ *   several on one order fold into one patch: per column, the value of the last event setting it.
+ */
+
+const decodeOrder = decodeWith(OrderPulled);
+const decodeFulfillment = decodeWith(FulfillmentEvent);
+
+/** rm_orders columns an OrderPulled writes: the first eight only when it inserts the row. */
+const PULLED = recordset([
+  ['order_id', 'text'], ['tenant_id', 'text'], ['store_id', 'text'], ['platform', 'text'], ['marketplace_id', 'text'],
+  ['platform_order_id', 'text'], ['purchased_at', 'timestamptz'], ['first_pulled_at', 'timestamptz'],
+  ['status', 'text'], ['platform_status', 'text'], ['fulfillment_channel', 'text'], ['platform_updated_at', 'timestamptz'],
+  ['ship_by', 'timestamptz'], ['service_level', 'text'], ['ship_to_country', 'text'], ['lines', 'jsonb'], ['content_hash', 'text'],
+  ['last_pulled_at', 'timestamptz'],
+  // pulls of this order folded into the row
+  ['versions', 'integer'],
+] as const);
+
+type PulledRow = {
+  order_id: string;
+  tenant_id: string;
+  store_id: string;
+  platform: string;
+  marketplace_id: string;
+  platform_order_id: string;
+  purchased_at: string;
+  first_pulled_at: string;
+  status: string;
+  platform_status: string;
+  fulfillment_channel: string;
+  platform_updated_at: string;
+  ship_by: string | null;
+  service_level: string | null;
+  ship_to_country: string | null;
+  lines: unknown;
+  content_hash: string;
+  last_pulled_at: string;
+  versions: number;
+};
+
+/** Hand-off columns an event sets (absent = left as it is). */
+type HandoffPatch = Partial<{
+  handoff_state: string;
+  hold_skus: unknown;
+  held_since: string | null;
+  released_at: string;
+  warehouse_lines: unknown;
+  mapping_versions: unknown;
+  last_message_type: string;
+  last_message_at: string;
+}>;
+
+const handoffPatch = (e: FulfillmentEvent): HandoffPatch => {
+  switch (e.type) {
+    case 'OrderHeld':
+      return { handoff_state: 'held', hold_skus: e.data.unmappedSkus, held_since: e.data.heldSince };
+    case 'FulfillmentOrderReleased':
+      return {
+        handoff_state: 'released', hold_skus: [], held_since: null, released_at: e.data.releasedAt, warehouse_lines: e.data.lines,
+        mapping_versions: e.data.mappingVersions, last_message_type: 'FulfillmentOrderReleased', last_message_at: e.data.releasedAt,
+      };
+    case 'FulfillmentOrderUpdated':
+      return { warehouse_lines: e.data.lines, mapping_versions: e.data.mappingVersions, last_message_type: 'FulfillmentOrderUpdated', last_message_at: e.data.updatedAt };
+    case 'FulfillmentOrderCancelled':
+      return { handoff_state: 'cancelled', last_message_type: 'FulfillmentOrderCancelled', last_message_at: e.data.cancelledAt };
+    case 'OrderHoldDropped':
+      return { handoff_state: 'dropped', hold_skus: [], held_since: null };
+    case 'OrderFulfilledByMarketplace':
+      return { handoff_state: 'marketplace' };
+  }
+};
+
+const UPSERT_PULLED = `
+  INSERT INTO rm_orders (${PULLED.names})
+  SELECT ${PULLED.select} FROM ${PULLED.from(1, 'r')}
+  ON CONFLICT (order_id) DO UPDATE SET
+    status = EXCLUDED.status, platform_status = EXCLUDED.platform_status, fulfillment_channel = EXCLUDED.fulfillment_channel,
+    platform_updated_at = EXCLUDED.platform_updated_at, ship_by = EXCLUDED.ship_by, service_level = EXCLUDED.service_level,
+    ship_to_country = EXCLUDED.ship_to_country, lines = EXCLUDED.lines, content_hash = EXCLUDED.content_hash,
+    versions = rm_orders.versions + EXCLUDED.versions, last_pulled_at = EXCLUDED.last_pulled_at`;
+
+/** `column` from the patch when the patch sets it, else unchanged. */
+const patched = (column: keyof HandoffPatch, type: 'text' | 'jsonb' | 'timestamptz') => {
+  const value = type === 'jsonb' ? `r.p -> '${column}'` : type === 'text' ? `r.p ->> '${column}'` : `(r.p ->> '${column}')::timestamptz`;
+  return `${column} = CASE WHEN r.p ? '${column}' THEN ${value} ELSE o.${column} END`;
+};
+
+const UPDATE_HANDOFF = `
+  UPDATE rm_orders o SET
+    ${patched('handoff_state', 'text')}, ${patched('hold_skus', 'jsonb')}, ${patched('held_since', 'timestamptz')},
+    ${patched('released_at', 'timestamptz')}, ${patched('warehouse_lines', 'jsonb')}, ${patched('mapping_versions', 'jsonb')},
+    ${patched('last_message_type', 'text')}, ${patched('last_message_at', 'timestamptz')}
+    FROM jsonb_to_recordset($1::jsonb) AS r(order_id text, p jsonb)
+   WHERE o.order_id = r.order_id`;
+
+export const ordersBatchStatements = (events: readonly RecordedEvent[]): SqlStatement[] => {
+  const statements: SqlStatement[] = [];
+  let pulled = new Map<string, PulledRow>();
+  let patches = new Map<string, HandoffPatch>();
+  const endSegment = () => {
+    if (pulled.size) statements.push(sql(UPSERT_PULLED, PULLED.encode(pulled.values())));
+    if (patches.size) statements.push(sql(UPDATE_HANDOFF, JSON.stringify([...patches].map(([order_id, p]) => ({ order_id, p })))));
+    pulled = new Map();
+    patches = new Map();
+  };
+  for (const recorded of events) {
+    if (recorded.type !== 'OrderPulled') {
+      const e = decodeFulfillment(recorded);
+      patches.set(e.data.orderId, { ...patches.get(e.data.orderId), ...handoffPatch(e) });
+      continue;
+    }
+    const { data: d } = decodeOrder(recorded);
+    const o = d.order;
+    if (patches.has(d.orderId) && !pulled.has(d.orderId)) endSegment();
+    const earlier = pulled.get(d.orderId);
+    pulled.set(d.orderId, {
+      order_id: d.orderId,
+      tenant_id: earlier?.tenant_id ?? d.tenantId,
+      store_id: earlier?.store_id ?? d.storeId,
+      platform: earlier?.platform ?? o.platform,
+      marketplace_id: earlier?.marketplace_id ?? o.marketplaceId,
+      platform_order_id: earlier?.platform_order_id ?? o.platformOrderId,
+      purchased_at: earlier?.purchased_at ?? o.createdAt,
+      first_pulled_at: earlier?.first_pulled_at ?? d.pulledAt,
+      status: o.status,
+      platform_status: o.platformStatus,
+      fulfillment_channel: o.fulfillmentChannel,
+      platform_updated_at: o.updatedAt,
+      ship_by: o.shipBy,
+      service_level: o.serviceLevel,
+      ship_to_country: o.shipToCountry,
+      lines: o.lines,
+      content_hash: d.contentHash,
+      last_pulled_at: d.pulledAt,
+      versions: (earlier?.versions ?? 0) + 1,
+    });
+  }
+  endSegment();
+  return statements;
+};

@@ -1,0 +1,160 @@
+import t, { type Test } from 'tap';
+import pino from 'pino';
+import { sqlEventStore } from '../../src/adapters/eventStore/sqlEventStore.js';
+import { batchSql, runBatchSql } from '../../src/adapters/projections/batchSql.js';
+import { projectionRunner } from '../../src/adapters/projections/projectionRunner.js';
+import type { Database, Sql } from '../../src/domain/ports/sql.js';
+import { ordersProjection } from '../../src/projections/orders.js';
+import { embeddedDatabase, serverDatabase } from '../support/postgres.js';
+import {
+  byMarketplace, cancelled, dropped, held, pulled, randomSequence, recorded, released, toNewEvent, updated, type OrderEvent,
+} from './fixtures/orderEvents.js';
+
+/**
+ * The set-based `applyBatch` of the orders projection against its reference, `apply` one event at
+ * a time, on both SQL adapters: same rows, column for column, for sequences chosen to break a naive
+ * batch (re-pulls, several hand-off events of one order, hand-off events before an order's pull).
+ */
+
+type OrderRow = Record<string, unknown> & { order_id: string };
+const rows = async (db: Sql): Promise<OrderRow[]> =>
+  (await db.query<{ r: OrderRow }>('SELECT row_to_json(o) AS r FROM rm_orders o ORDER BY order_id')).rows.map((x) => x.r);
+
+/** The reference: each event's own statements, one event after the other. */
+const oneByOne = async (db: Sql, events: readonly OrderEvent[]) => {
+  for (const e of recorded(events)) await runBatchSql(db, { statements: ordersProjection.apply(e), setBased: false });
+};
+
+/** Set-based, cut into batches of the given sizes (in turn), each in its own transaction. */
+const inBatches = async (db: Database, events: readonly OrderEvent[], sizes: readonly number[]) => {
+  const all = recorded(events);
+  for (let i = 0, k = 0; i < all.length; k++) {
+    const chunk = all.slice(i, i + sizes[k % sizes.length]!);
+    i += chunk.length;
+    await db.transaction((tx) => runBatchSql(tx, batchSql(ordersProjection, chunk)));
+  }
+};
+
+/** Rows after `before` (one by one) then `events` one by one, and the same with `events` in batches. */
+const bothWays = async (db: Database, before: readonly OrderEvent[], events: readonly OrderEvent[], sizes: readonly number[] = [events.length]) => {
+  await db.query('TRUNCATE rm_orders');
+  await oneByOne(db, [...before, ...events]);
+  const expected = await rows(db);
+  await db.query('TRUNCATE rm_orders');
+  await oneByOne(db, before);
+  await inBatches(db, events, sizes);
+  return { expected, actual: await rows(db) };
+};
+
+const row = (all: OrderRow[], id: string) => all.find((r) => r.order_id === id);
+
+const cases: readonly { name: string; before: OrderEvent[]; events: OrderEvent[]; check: (rows: OrderRow[], t: Test) => void }[] = [
+  {
+    name: 'an order pulled three times in one batch',
+    before: [],
+    events: [pulled('a', 1), pulled('b', 1), pulled('a', 2), pulled('a', 3)],
+    check: (r, t) => {
+      // store and purchase time from the first pull, status from the last, every pull counted
+      t.match(row(r, 'a'), { versions: 3, store_id: 'store-2', platform_status: 'Status3' });
+      t.not(row(r, 'a')!.first_pulled_at, row(r, 'a')!.last_pulled_at);
+      t.match(row(r, 'b'), { versions: 1 });
+    },
+  },
+  {
+    name: 're-pulls of an order already in the table',
+    before: [pulled('a', 1)],
+    events: [pulled('a', 2), pulled('c', 1), pulled('a', 3)],
+    check: (r, t) => t.match(row(r, 'a'), { versions: 3, store_id: 'store-2', platform_status: 'Status3' }),
+  },
+  {
+    name: 'a hold then a release of the same order',
+    before: [pulled('a', 1)],
+    events: [held('a', 1), released('a', 2), held('b', 1)],
+    check: (r, t) => t.match(row(r, 'a'), { handoff_state: 'released', hold_skus: [], held_since: null, last_message_type: 'FulfillmentOrderReleased' }),
+  },
+  {
+    name: 'released, updated, cancelled',
+    before: [pulled('a', 1)],
+    events: [released('a', 1), updated('a', 2), cancelled('a', 3)],
+    check: (r, t) => t.match(row(r, 'a'), { handoff_state: 'cancelled', last_message_type: 'FulfillmentOrderCancelled', warehouse_lines: [{ sku: 'WIDGET-2' }, { sku: 'WIDGET-2' }] }),
+  },
+  {
+    name: 'a hand-off event before the first pull of its order (no row yet: it changes nothing)',
+    before: [],
+    events: [held('a', 1), pulled('a', 1), released('b', 1), pulled('b', 1), cancelled('a', 2)],
+    check: (r, t) => {
+      t.match(row(r, 'a'), { handoff_state: 'cancelled', hold_skus: [], held_since: null });
+      t.match(row(r, 'b'), { handoff_state: 'none', released_at: null });
+    },
+  },
+  {
+    name: 'a hand-off event before a re-pull of an order in the table',
+    before: [pulled('a', 1)],
+    events: [held('a', 2), pulled('a', 2)],
+    check: (r, t) => t.match(row(r, 'a'), { handoff_state: 'held', versions: 2 }),
+  },
+  {
+    name: 'hand-off events of an order never pulled',
+    before: [],
+    events: [released('z', 1), pulled('a', 1), dropped('z', 2)],
+    check: (r, t) => t.same(r.map((x) => x.order_id), ['a']),
+  },
+  {
+    name: 'held, dropped, re-pulled, fulfilled by the marketplace',
+    before: [pulled('a', 1)],
+    events: [held('a', 1), dropped('a', 2), pulled('a', 2), byMarketplace('a', 3)],
+    check: (r, t) => t.match(row(r, 'a'), { handoff_state: 'marketplace', hold_skus: [], versions: 2 }),
+  },
+];
+
+for (const [label, makeDb] of [
+  ['PostgreSQL server', (t: Test) => serverDatabase(t)],
+  ['PGlite', (t: Test) => embeddedDatabase(t)],
+] as const) {
+  t.test(`${label}: a batch writes what its events write one by one`, async (t) => {
+    const db = await makeDb(t);
+    for (const c of cases) {
+      const { expected, actual } = await bothWays(db, c.before, c.events);
+      t.same(actual, expected, c.name);
+      c.check(actual, t);
+    }
+  });
+
+  t.test(`${label}: random sequences cut into batches of every size`, async (t) => {
+    const db = await makeDb(t);
+    for (const seed of [1, 2, 3]) {
+      const events = randomSequence(seed, 300, 12);
+      const { expected, actual } = await bothWays(db, events.slice(0, 60), events.slice(60), [1, 7, 50, 2, 120]);
+      t.same(actual, expected, `seed ${seed}`);
+      t.ok(expected.some((r) => (r.versions as number) > 2) && expected.some((r) => r.handoff_state !== 'none'), 'the sequence re-pulls and hands off');
+    }
+  });
+
+  t.test(`${label}: the projection runner applies batches set-based, and isolates an event it cannot apply`, async (t) => {
+    const db = await makeDb(t);
+    const store = sqlEventStore(db, { pollIntervalMs: 100 });
+    const events = randomSequence(7, 150, 10);
+    for (const e of events) await store.append(`order-${(e.data as { orderId: string }).orderId}`, [toNewEvent(e)], 'any');
+    const runner = projectionRunner({ db, store, projections: [ordersProjection], log: pino({ level: 'silent' }), maxBatch: 16 });
+    await runner.start();
+    await runner.waitUntilCaughtUp();
+    const applied = await rows(db);
+    await db.query('TRUNCATE rm_orders');
+    await oneByOne(db, events);
+    t.same(applied, await rows(db), 'the runner, in batches of 16, wrote what one-by-one writes');
+
+    // An OrderPulled without its order: the batch fails, the runner finds the event, and stops there.
+    await store.append('order-bad', [{ ...toNewEvent(pulled('bad', 1)), data: { orderId: 'bad' } }], 'no_stream');
+    await store.append('order-after', [toNewEvent(pulled('after', 1))], 'no_stream');
+    const [status] = await runner.waitUntilCaughtUp();
+    t.match(status, { status: 'failed', failedEvent: { streamId: 'order-bad', type: 'OrderPulled' } });
+    await runner.stop();
+  });
+}
+
+t.test('a batch of pulls and hand-off events is two statements, not one per event', async (t) => {
+  const events = [...Array.from({ length: 100 }, (_, i) => pulled(`o${i}`, 1)), ...Array.from({ length: 50 }, (_, i) => (i % 2 ? held : released)(`o${i}`, 1))];
+  const { statements } = batchSql(ordersProjection, recorded(events));
+  t.equal(statements.length, 2);
+  t.equal(JSON.parse(statements[0]!.params[0] as string).length, 100, 'one row per order');
+});

@@ -109,9 +109,10 @@ t.test('a backlog goes out in groups of ready batches (one checkpoint each), sti
       return testSource.toMessages(e);
     },
   };
-  const advances: string[] = [];
+  // Checkpoint writes that moved past events (an idle feed also stores its position now and then).
+  let advances = 0;
   const counted = { ...db, query: <Row,>(sql: string, params?: Parameters<typeof db.query>[1]) => {
-    if (sql.includes('UPDATE projection_checkpoints')) advances.push(sql);
+    if (sql.includes('UPDATE projection_checkpoints') && Number(params?.[3]) > 0) advances++;
     return db.query<Row>(sql, params);
   } };
   const publisher = kafkaFeedPublisher({
@@ -135,10 +136,10 @@ t.test('a backlog goes out in groups of ready batches (one checkpoint each), sti
   await waitFor('the checkpoint', async () => (await publisher.status()).lagMs === 0);
   const report = checkDelivery(t, received, expected);
   t.equal(report.duplicates, 0, 'no duplicates without failures');
+  // Sixty events in batches of five: twelve sends and twelve checkpoint writes without grouping.
   const stats = publisher.stats();
-  t.equal(stats.batches, 12, 'twelve batches of five events');
-  t.ok(advances.length < stats.batches, `fewer checkpoint writes (${advances.length}) than batches: batches were grouped`);
-  t.ok(stats.sends < stats.batches, `fewer producer sends (${stats.sends}) than batches`);
+  t.ok(advances < 12, `fewer checkpoint writes (${advances}) than the twelve batches: batches were grouped`);
+  t.ok(stats.sends < 12, `fewer producer sends (${stats.sends}) than the twelve batches`);
 });
 
 t.test('a message the contract refuses stops the feed at its event, reported, until the mapping is fixed', { timeout: 120_000, skip: unavailable ?? false }, async (t) => {

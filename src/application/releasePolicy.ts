@@ -110,42 +110,41 @@ export const releasePolicy = (
     for (const o of decided) for (const e of o.events) deps.onDecided?.(e.type);
   };
 
-  /** A mapping change: the store's orders held on that platform SKU may now be complete. */
-  const reactToMapping = async (event: RecordedEvent) => {
-    const mapping = decodeMapping(event);
-    if (mapping.type !== 'MappingSet') return;
+  /**
+   * Mapping changes: the store's orders held on those platform SKUs may now be complete. The order
+   * read model must first show every hold decided so far (one wait for all the changes at hand).
+   */
+  const reactToMappings = async (events: readonly RecordedEvent[]) => {
+    const changes = events.map(decodeMapping).filter((e) => e.type === 'MappingSet');
+    if (!changes.length) return;
     await deps.ordersCaughtUp();
-    const { rows } = await deps.db.query<{ order_id: string }>(
-      `SELECT order_id FROM rm_orders WHERE store_id = $1 AND handoff_state = 'held' AND hold_skus @> $2::jsonb`,
-      [mapping.data.storeId, JSON.stringify([mapping.data.platformSku])],
-    );
-    await evaluateMany(new Map(rows.map((r) => [r.order_id, event])));
+    const held = new Map<string, RecordedEvent>();
+    for (const [i, change] of changes.entries()) {
+      const { rows } = await deps.db.query<{ order_id: string }>(
+        `SELECT order_id FROM rm_orders WHERE store_id = $1 AND handoff_state = 'held' AND hold_skus @> $2::jsonb`,
+        [change.data.storeId, JSON.stringify([change.data.platformSku])],
+      );
+      for (const { order_id } of rows) if (!held.has(order_id)) held.set(order_id, events[i]!);
+    }
+    await evaluateMany(held);
   };
 
   return {
     react: async (event: RecordedEvent) => {
       if (event.type === 'OrderPulled') return evaluate(decodePulled(event).data.orderId, event);
-      await reactToMapping(event);
+      await reactToMappings([event]);
     },
     /**
-     * A batch in event order: runs of pulled orders are evaluated together (an order pulled twice
-     * in a run is evaluated once, on its latest version — what one-by-one evaluation would also see,
-     * as it reads the stream as it is now); a mapping change first finishes the run before it.
+     * A batch: its pulled orders are evaluated together, then its mapping changes. The order does
+     * not change any decision: each is made on the order's stream and the mappings as they are now
+     * (so an order pulled before a mapping in this batch already sees it), and an order pulled twice
+     * is evaluated once, on its newest version — which is also what one-by-one evaluation reads.
      */
     reactBatch: async (events: readonly RecordedEvent[]) => {
-      let run = new Map<string, RecordedEvent>();
-      for (const event of events) {
-        if (event.type === 'OrderPulled') {
-          const orderId = decodePulled(event).data.orderId;
-          run.delete(orderId);
-          run.set(orderId, event);
-          continue;
-        }
-        await evaluateMany(run);
-        run = new Map();
-        await reactToMapping(event);
-      }
-      await evaluateMany(run);
+      const pulled = new Map<string, RecordedEvent>();
+      for (const event of events) if (event.type === 'OrderPulled') pulled.set(decodePulled(event).data.orderId, event);
+      await evaluateMany(pulled);
+      await reactToMappings(events.filter((e) => e.type !== 'OrderPulled'));
     },
   };
 };

@@ -43,7 +43,7 @@ export const eventReactor = (opts: {
     while (!controller.signal.aborted) {
       try {
         let checkpoint = await load();
-        for await (const batch of opts.store.subscribe({ after: checkpoint, filter: opts.filter, maxBatch: opts.maxBatch ?? 200, signal: controller.signal })) {
+        for await (const batch of opts.store.subscribe({ after: checkpoint, filter: opts.filter, maxBatch: opts.maxBatch ?? 500, signal: controller.signal })) {
           if (opts.reactBatch) {
             await opts.reactBatch(batch.events);
             processed += batch.events.length;

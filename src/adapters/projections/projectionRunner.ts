@@ -79,7 +79,7 @@ type Outcome = 'applied' | 'superseded' | 'failed';
 type CommitMode = Readonly<{ rebuilding: boolean }>;
 const NORMAL: CommitMode = { rebuilding: false };
 
-/** A batch read ahead, with its SQL (or the error its projection threw turning it into SQL). */
+/** A batch with its SQL, computed ahead; `sql` is null when the projection threw on one of its events. */
 type Prepared = Readonly<{ batch: EventBatch; sql: BatchSql | null }>;
 
 export const projectionRunner = (opts: ProjectionRunnerOptions) => {
@@ -147,12 +147,13 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
 
   const commitBatch = async (p: Projection, stored: string | null, batch: EventBatch, sql: BatchSql, mode: CommitMode): Promise<void> => {
     await db.transaction(async (tx) => {
-      // A rebuild's intermediate batches need not wait for the WAL flush: after a server crash the
-      // checkpoint, in the same transaction, goes back with the rows and they are applied again.
-      if (mode.rebuilding && db.kind === 'postgres') await tx.query(`SELECT set_config('synchronous_commit', 'off', true)`);
+      // A rebuild's batches need not wait for the WAL flush: after a server crash the checkpoint, in
+      // the same transaction, goes back with the rows and they are applied again. (Set in the same
+      // round trip as the lock: a rebuild commits thousands of batches.)
+      const asyncCommit = mode.rebuilding && db.kind === 'postgres' ? `, set_config('synchronous_commit', 'off', true)` : '';
       const current = (
         await tx.query<{ checkpoint: string | null; status: string }>(
-          'SELECT checkpoint, status FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+          `SELECT checkpoint, status${asyncCommit} FROM projection_checkpoints WHERE name = $1 FOR UPDATE`,
           [p.name],
         )
       ).rows[0];
@@ -199,7 +200,7 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
       return 'applied';
     } catch (error) {
       if (error instanceof Superseded) return 'superseded';
-      // No event to blame (moving the checkpoint, or building indexes failed): retried with back-off.
+      // No event to blame (the batch only moves the checkpoint): retried with back-off, not skipped.
       if (isTransientError(error) || batch.events.length === 0) throw error;
       if (batch.events.length === 1) {
         await markFailed(p, batch.events[0]!, error);
@@ -361,7 +362,10 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
     return true;
   };
 
-  /** Has this projection applied every matching event readable now? */
+  /**
+   * Has this projection applied every matching event readable now, and finished any rebuild (its
+   * indexes back)? One meaning of "caught up" for every caller: a rebuild is over only then.
+   */
   const isCaughtUp = async (p: Projection): Promise<boolean> => {
     const { rows } = await db.query<{ checkpoint: string | null; status: string }>(
       'SELECT checkpoint, status FROM projection_checkpoints WHERE name = $1',
@@ -369,12 +373,16 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
     );
     const row = rows[0];
     if (row?.status === 'failed') throw new UnavailableError(`projection ${p.name}`, `projection ${p.name} is stopped on a failed event`);
+    if ((await setAsideCount(db, p.name)) > 0) return false;
     const next = await store.readAll((row?.checkpoint ?? null) as Checkpoint | null, { maxCount: 1, filter: p.filter });
     return next.events.length === 0;
   };
 
   return {
-    /** Resolve once the named projections have applied everything committed before the call. */
+    /**
+     * Resolve once the named projections have applied everything committed before the call (and
+     * finished any rebuild, indexes included).
+     */
     caughtUp: async (names: readonly string[], timeoutMs = 60_000) => {
       const deadline = now().getTime() + timeoutMs;
       await store.awaitVisible();
@@ -417,8 +425,8 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
     /** In-process counters for /metrics. */
     stats: () => new Map(stats),
     /**
-     * Resolve once every running projection has applied everything readable now and, after a
-     * rebuild, built its indexes again (tests, CLI, benchmarks). `caughtUp` asks only for the rows.
+     * Resolve once every running projection has applied everything readable now and finished any
+     * rebuild, indexes included (tests, CLI, benchmarks).
      */
     waitUntilCaughtUp: async (timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;

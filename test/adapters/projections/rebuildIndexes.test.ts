@@ -111,6 +111,8 @@ t.test('PostgreSQL server: an instance killed while writing rows, then while bui
 
   // 3. A runner starts as the service would: it finishes the rebuild.
   const last = runner(db, store);
+  t.equal(await progress(db), total, 'every event applied');
+  await t.rejects(last.caughtUp(['orders'], 300), /behind/, 'yet not caught up while indexes are set aside');
   await last.start();
   const [status] = await last.waitUntilCaughtUp(120_000);
   await last.stop();

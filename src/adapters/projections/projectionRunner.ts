@@ -90,6 +90,7 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
   const restoreOptions = {
     maintenanceWorkMem: db.kind === 'postgres' ? (opts.rebuildMaintenanceWorkMem ?? '256MB') : null,
     builders: db.kind === 'postgres' ? (opts.rebuildIndexBuilders ?? 2) : 1,
+    analyze: db.kind === 'pglite',
   };
   const emptyEvery = opts.emptyCheckpointEveryMs ?? 1000;
   const now = opts.now ?? (() => new Date());
@@ -238,7 +239,7 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
         stored = prepared.batch.checkpoint;
       }
       if (signal.aborted) return 'applied';
-      await restoreIndexes(db, p.name, restoreOptions);
+      await restoreIndexes(db, p.name, p.tables, restoreOptions);
       log.info({ projection: p.name }, 'rebuild caught up: secondary indexes built again');
       return 'applied';
     } finally {

@@ -13,7 +13,8 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /**
  * Record and drop the plain secondary indexes of `tables` (call in the transaction that empties
  * them). Primary keys, unique and exclusion indexes, and any index behind a constraint stay: they
- * decide which rows may exist, and ON CONFLICT needs them. Returns how many were set aside.
+ * decide which rows may exist, and ON CONFLICT needs them. So does an index in a tablespace of its
+ * own (pg_get_indexdef leaves the tablespace out). Returns how many were set aside.
  */
 export const setAsideIndexes = async (tx: Sql, projection: string, tables: readonly string[]): Promise<number> => {
   if (!tables.length) return 0;
@@ -24,7 +25,7 @@ export const setAsideIndexes = async (tx: Sql, projection: string, tables: reado
        JOIN pg_class c ON c.oid = i.indexrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE i.indrelid IN (SELECT to_regclass(quote_ident(t)) FROM unnest($2::text[]) AS t)
-        AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
+        AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion AND c.reltablespace = 0
         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
      ON CONFLICT (projection, schema_name, index_name) DO UPDATE SET definition = EXCLUDED.definition
      RETURNING schema_name, index_name`,
@@ -80,6 +81,11 @@ export type RestoreOptions = Readonly<{
   maintenanceWorkMem: string | null;
   /** Builds at once, each on its own connection (1 on PGlite, which has one). */
   builders: number;
+  /**
+   * ANALYZE the tables afterwards. Their statistics describe them as they were before the rebuild;
+   * a server's autovacuum analyzes a table soon after so many inserts, PGlite runs no autovacuum.
+   */
+  analyze: boolean;
 }>;
 
 /**
@@ -88,7 +94,7 @@ export type RestoreOptions = Readonly<{
  * Returns when none is left: what others were building meanwhile is waited for, and built here if
  * they did not finish (an instance killed mid-build: its server session rolls back on its own).
  */
-export const restoreIndexes = async (db: Sql, projection: string, opts: RestoreOptions): Promise<void> => {
+export const restoreIndexes = async (db: Sql, projection: string, tables: readonly string[], opts: RestoreOptions): Promise<void> => {
   const builder = async () => {
     while (await buildOne(db, projection, opts.maintenanceWorkMem, true));
     while (await buildOne(db, projection, opts.maintenanceWorkMem, false));
@@ -96,4 +102,5 @@ export const restoreIndexes = async (db: Sql, projection: string, opts: RestoreO
   const results = await Promise.allSettled(Array.from({ length: Math.max(1, opts.builders) }, builder));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+  if (opts.analyze) for (const table of tables) await db.query(`ANALYZE ${ident(table)}`);
 };

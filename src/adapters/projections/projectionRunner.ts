@@ -6,6 +6,7 @@ import { UnavailableError } from '../../domain/shared/errors.js';
 import { isTransientError } from '../sql/transientErrors.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
 import { batchSql, runBatchSql, type BatchSql } from './batchSql.js';
+import { readAhead } from './readAhead.js';
 import { restoreIndexes, setAsideCount, setAsideCounts, setAsideIndexes } from './rebuildIndexes.js';
 
 /**
@@ -29,6 +30,8 @@ export type ProjectionRunnerOptions = Readonly<{
   maxBatch?: number;
   /** Batch size while a projection rebuilds with its indexes set aside (fewer, larger transactions). */
   rebuildBatch?: number;
+  /** Batches read and turned into SQL ahead of the one being written, during such a rebuild. */
+  rebuildReadAhead?: number;
   /**
    * A rebuild from zero sets the projection's secondary indexes aside when at least this many
    * events are to be replayed (below it, building the indexes again costs more than it saves).
@@ -86,6 +89,7 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
   const { db, store, log } = opts;
   const maxBatch = opts.maxBatch ?? 500;
   const rebuildBatch = opts.rebuildBatch ?? 4000;
+  const rebuildReadAhead = opts.rebuildReadAhead ?? 2;
   const rebuildWithoutIndexesFrom = opts.rebuildWithoutIndexesFrom ?? 20_000;
   const restoreOptions = {
     maintenanceWorkMem: db.kind === 'postgres' ? (opts.rebuildMaintenanceWorkMem ?? '256MB') : null,
@@ -219,33 +223,34 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
   };
 
   /**
-   * Catch up a projection whose indexes are set aside: batches of `rebuildBatch`, the next one read
+   * Catch up a projection whose indexes are set aside: batches of `rebuildBatch`, the next ones read
    * (and turned into SQL) while the current one is written. A shorter batch reached the head of the
    * store: once it is committed, the indexes are built again (queries were correct meanwhile, only
    * slower). Returns then, or when another instance got ahead, an event failed or the signal aborted.
    */
   const catchUpWithoutIndexes = async (p: Projection, from: string | null, signal: AbortSignal): Promise<Outcome> => {
-    const read = (after: string | null): Promise<Prepared> =>
-      store.readAll(after as Checkpoint | null, { maxCount: rebuildBatch, filter: p.filter }).then((batch) => prepare(p, batch));
+    const batches = readAhead<Prepared>(
+      async (previous) => {
+        const after = (previous ? previous.batch.checkpoint : from) as Checkpoint | null;
+        return prepare(p, await store.readAll(after, { maxCount: rebuildBatch, filter: p.filter }));
+      },
+      (prepared) => prepared.batch.events.length < rebuildBatch,
+      rebuildReadAhead,
+    );
     let stored = from;
-    let ahead: Promise<Prepared> | null = read(stored);
     try {
-      while (ahead && !signal.aborted) {
-        const prepared: Prepared = await ahead;
-        const last = prepared.batch.events.length < rebuildBatch;
-        ahead = last ? null : read(prepared.batch.checkpoint);
+      for (let prepared = await batches.next(); prepared && !signal.aborted; prepared = await batches.next()) {
         const outcome = await applyBatch(p, stored, prepared, { rebuilding: true });
         if (outcome !== 'applied') return outcome;
         stored = prepared.batch.checkpoint;
       }
-      if (signal.aborted) return 'applied';
-      await restoreIndexes(db, p.name, p.tables, restoreOptions);
-      log.info({ projection: p.name }, 'rebuild caught up: secondary indexes built again');
-      return 'applied';
     } finally {
-      // A read still in flight when we stop: its result (or error) is not wanted.
-      ahead?.catch(() => undefined);
+      await batches.close();
     }
+    if (signal.aborted) return 'applied';
+    await restoreIndexes(db, p.name, p.tables, restoreOptions);
+    log.info({ projection: p.name }, 'rebuild caught up: secondary indexes built again');
+    return 'applied';
   };
 
   const runLoop = async (p: Projection, signal: AbortSignal) => {

@@ -19,8 +19,9 @@ import { restoreIndexes, setAsideCount, setAsideCounts, setAsideIndexes } from '
  * - any other error is isolated to one event, which is recorded with the error; that projection
  *   stops (status `failed`) while the others go on, until it is retried or rebuilt.
  * A rebuild from zero of a large backlog sets the projection's secondary indexes aside (see
- * rebuildIndexes.ts) and catches up in large batches, reading the next batch while the current one
- * is written; once it has caught up, it builds the indexes again.
+ * rebuildIndexes.ts) and catches up in large batches, reading the next ones while the current one
+ * is written; once it has caught up, it builds the indexes again. Projections with `applyBatch`
+ * write each batch set-based, in a few statements (see batchSql.ts).
  */
 export type ProjectionRunnerOptions = Readonly<{
   db: Database;

@@ -84,8 +84,8 @@ export const releasePolicy = (
    * to one of them meanwhile, the whole append is refused and each order is evaluated on its own.
    */
   const evaluateMany = async (causes: ReadonlyMap<string, RecordedEvent>) => {
-    const readStreams = deps.store.readStreams?.bind(deps.store);
-    if (!readStreams || causes.size < 2) {
+    const readStreams = (ids: readonly string[]) => deps.store.readStreams(ids);
+    if (causes.size < 2) {
       for (const [orderId, cause] of causes) await evaluate(orderId, cause);
       return;
     }

@@ -45,12 +45,8 @@ const feedLines = (lines: readonly WarehouseLine[]) =>
 export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): FeedSource => {
   // The events of one feed batch are mapped together: their order streams are read with one query
   // (readStreams) rather than one each, and their ship-tos opened with one key lookup (the vault
-  // batches concurrent opens). Without readStreams, each stream is still read once per batch.
-  const { store } = deps;
-  const readStreams = store.readStreams
-    ? (ids: readonly string[]) => store.readStreams!(ids)
-    : async (ids: readonly string[]) => new Map(await Promise.all(ids.map(async (id) => [id, await store.readStream(id)] as const)));
-  const streamOf = batchLoader<readonly RecordedEvent[]>(readStreams, []);
+  // batches concurrent opens).
+  const streamOf = batchLoader<readonly RecordedEvent[]>((ids) => deps.store.readStreams(ids), []);
   return {
     name: 'warehouse',
     filter: { streamPrefixes: ['order-'], eventTypes: [...FEED_EVENT_TYPES] },

@@ -179,6 +179,17 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'readStreams reads several whole streams at once; a missing stream reads as empty',
+    run: async (t, { store, prefix }) => {
+      await store.append(`${prefix}-a`, evs(3), 'no_stream');
+      await store.append(`${prefix}-b`, evs(1), 'no_stream');
+      const streams = await store.readStreams([`${prefix}-a`, `${prefix}-b`, `${prefix}-none`, `${prefix}-a`]);
+      t.same(streams.get(`${prefix}-a`)?.map((e) => e.revision), [0, 1, 2], 'in revision order');
+      t.same(streams.get(`${prefix}-b`), await store.readStream(`${prefix}-b`), 'the same events as readStream');
+      t.same(streams.get(`${prefix}-none`) ?? [], [], 'missing: absent or empty');
+    },
+  },
+  {
     name: 'readAll returns every event once, in per-stream order, across pages',
     run: async (t, { store, prefix }) => {
       const streams = Array.from({ length: 6 }, (_, i) => `${prefix}-s${i}`);

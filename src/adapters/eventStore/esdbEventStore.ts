@@ -255,6 +255,8 @@ export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
       return results;
     },
     readStream,
+    // EventStoreDB has no multi-stream read: the reads run concurrently over the one connection.
+    readStreams: async (streamIds) => new Map(await Promise.all([...new Set(streamIds)].map(async (id) => [id, await readStream(id)] as const))),
     readAll,
     subscribe: (options) => subscribe(options),
     headCheckpoint: async () => {

@@ -106,11 +106,11 @@ export interface EventStore {
   readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<RecordedEvent[]>;
 
   /**
-   * Several whole streams in one read (revision order within each; a missing stream is absent or
-   * []). Optional: callers that map a batch of events needing each one's stream (the warehouse
-   * feed) use it instead of one readStream per event, and fall back to readStream without it.
+   * Several whole streams at once (revision order within each; a missing stream is absent or []),
+   * for callers that handle a batch of events needing each one's stream (the warehouse feed, the
+   * release policy): one query on PostgreSQL, concurrent reads on EventStoreDB.
    */
-  readStreams?(streamIds: readonly string[]): Promise<ReadonlyMap<string, RecordedEvent[]>>;
+  readStreams(streamIds: readonly string[]): Promise<ReadonlyMap<string, RecordedEvent[]>>;
 
   /** Up to `maxCount` events after `after` in global order (no event committed later can sort before them). */
   readAll(after: Checkpoint | null, options?: { maxCount?: number; filter?: EventFilter }): Promise<EventBatch>;

@@ -112,6 +112,8 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
         KAFKA_TOPIC: topic,
         KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
         RATE_LIMIT_PER_MINUTE: '1000000',
+        // The pull's back-pressure, at its default unless set for an experiment.
+        ...(process.env.PULL_MAX_BACKLOG ? { PULL_MAX_BACKLOG: process.env.PULL_MAX_BACKLOG } : {}),
       }),
       { logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) },
     );
@@ -171,10 +173,14 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       const events = await readAllOf(service, ['OrderPulled', 'FulfillmentOrderReleased']);
       const pulledAt = new Map<string, number>();
       const releaseIds = new Map<string, string>();
+      const decidedAt = new Map<string, number>();
       for (const e of events) {
         const orderId = e.streamId.slice('order-'.length);
         if (e.type === 'OrderPulled' && !pulledAt.has(orderId)) pulledAt.set(orderId, Date.parse(e.recordedAt));
-        if (e.type === 'FulfillmentOrderReleased') releaseIds.set(e.id, orderId);
+        if (e.type === 'FulfillmentOrderReleased') {
+          releaseIds.set(e.id, orderId);
+          decidedAt.set(e.id, Date.parse(e.recordedAt));
+        }
       }
       const firstDelivery = new Map<string, TopicRecord>();
       for (const r of records) if (!firstDelivery.has(r[0])) firstDelivery.set(r[0], r);
@@ -184,6 +190,13 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       const lastOnBroker = releaseRecords.reduce((latest, r) => Math.max(latest, r[3]), 0);
       const delays = releaseRecords.map((r) => r[3] - pulledAt.get(r[2])!).sort((a, b) => a - b);
       const consumerLag = releaseRecords.map((r) => r[4] - r[3]).sort((a, b) => a - b);
+      // The delay in two legs: pull → the policy's release event, and that event → the broker.
+      const toDecision = releaseRecords.map((r) => decidedAt.get(r[0])! - pulledAt.get(r[2])!).sort((a, b) => a - b);
+      if (process.env.BENCH_TIMELINE) {
+        const byPull = releaseRecords.map((r) => [pulledAt.get(r[2])! - t0, decidedAt.get(r[0])! - t0, r[3] - t0] as const).sort((a, b) => a[0] - b[0]);
+        for (let i = 0; i < byPull.length; i += Math.ceil(byPull.length / 40)) log(`timeline pulled ${byPull[i]![0]} decided ${byPull[i]![1]} broker ${byPull[i]![2]}`);
+      }
+      const toBroker = releaseRecords.map((r) => r[3] - decidedAt.get(r[0])!).sort((a, b) => a - b);
 
       const expected = await nextMessage((sandbox.send({ type: 'orders' }), sandbox), 'orders');
       const sandboxIds = new Set(Object.values(expected.byPartner).flat());
@@ -213,6 +226,7 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       console.log(`ratio OMS ÷ sandbox serving rate: ${(rate / servingRate).toFixed(2)}   floor ${fmt(FLOOR_ORDERS_PER_S)} orders/s: ${rate >= FLOOR_ORDERS_PER_S ? 'OK' : 'BELOW FLOOR'}`);
       console.log(`pull → broker delay over ${fmt(delays.length)} releases: p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms, max ${fmt(delays.at(-1)!)} ms   (p99 ≤ ${fmt(FLOOR_P99_MS)} ms: ${p99 <= FLOOR_P99_MS ? 'OK' : 'ABOVE TARGET'})`);
       const after = (at: number) => `${((at - t0) / 1000).toFixed(1)} s`;
+      console.log(`  legs: pull → release decided p50 ${fmt(percentile(toDecision, 0.5))} / p99 ${fmt(percentile(toDecision, 0.99))} ms; release decided → broker p50 ${fmt(percentile(toBroker, 0.5))} / p99 ${fmt(percentile(toBroker, 0.99))} ms`);
       console.log(`  after the scheduler start: all stores pulled ${after(pullsDoneAt)}, orders read model caught up ≤ ${after(ordersCaughtUpAt)}, release policy caught up ≤ ${after(policyCaughtUpAt)}, last release on the broker ${after(lastOnBroker)}; broker → consumer p99 ${fmt(percentile(consumerLag, 0.99))} ms`);
       console.log(`service peak RSS: ${mib(peakRss).toFixed(0)} MiB (idle before the pull: ${mib(idleRss).toFixed(0)} MiB)   (≤ ${FLOOR_RSS_MIB} MiB: ${mib(peakRss) <= FLOOR_RSS_MIB ? 'OK' : 'ABOVE TARGET'})`);
       console.log(`checks: ${fmt(rows.length)} orders in rm_orders exactly once; ${fmt(releaseIds.size)} releases all on the topic (${fmt(records.length)} records, ${duplicates} duplicate deliveries)`);

@@ -51,6 +51,7 @@ import { AuthorizationEvent } from './domain/authorization/events.js';
 import { pullStreamId } from './domain/pull/events.js';
 import { decodeWith, loadState } from './domain/shared/commandHandler.js';
 import { eventReactor } from './adapters/projections/reactor.js';
+import { backlogGate } from './adapters/projections/backlogGate.js';
 import { RELEASE_POLICY_FILTER, releasePolicy } from './application/releasePolicy.js';
 import { kafkaFeedPublisher } from './adapters/kafka/feedPublisher.js';
 import { warehouseFeedSource } from './application/warehouseFeed.js';
@@ -72,6 +73,9 @@ export type ServiceOptions = Readonly<{
   timing?: Timing;
 }>;
 
+
+/** The release policy's checkpoint row (projection_checkpoints). */
+const POLICY_RUNNER_NAME = 'policy:release';
 
 const openDatabase = async (config: Config, log: Logger): Promise<Database> => {
   if (config.database.kind === 'postgres') {
@@ -185,6 +189,15 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
   });
   const schedule = scheduleStore(db);
+  // Pulls keep pace with the release policy: what it has not decided yet stays bounded (see backlogGate.ts).
+  const pullGate = backlogGate({
+    db,
+    store,
+    consumers: [{ name: POLICY_RUNNER_NAME, filter: RELEASE_POLICY_FILTER }],
+    maxBacklog: config.pull.maxBacklog,
+    maxWaitMs: config.pull.backlogMaxWaitMs,
+    log: log.child({ component: 'pull-gate' }),
+  });
   const pulls = pullService({
     ...appDeps,
     db,
@@ -196,6 +209,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     hashKey: createHash('sha256').update(keys.masterKey).update('oms/order-content-hash').digest(),
     windowHours: config.pull.windowHours,
+    admitPage: pullGate.admit,
   });
   const policy = releasePolicy({
     ...appDeps,
@@ -204,7 +218,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     onDecided: (type) => metrics.handoffDecisions.labels(type).inc(),
   });
   const policyRunner = eventReactor({
-    name: 'policy:release',
+    name: POLICY_RUNNER_NAME,
     db,
     store,
     filter: RELEASE_POLICY_FILTER,

@@ -27,6 +27,11 @@ export type PullDeps = AppDeps &
     /** Keys the content hash (HMAC), so hashes of orders reveal nothing about their buyers. */
     hashKey: Buffer;
     windowHours: number;
+    /**
+     * Resolves when the next page may be recorded: back-pressure from the consumers downstream, so
+     * that a large backlog waits at the marketplace rather than in OMS (absent: never waits).
+     */
+    admitPage?: (signal?: AbortSignal) => Promise<void>;
   }>;
 
 export type PullOutcome =
@@ -172,7 +177,9 @@ export const pullService = (deps: PullDeps) => {
         do {
           const page = await current.fetched;
           const next = page.next && !signal?.aborted ? stage(page.next) : null;
-          const counts = await writePage(await current.prepared);
+          const prepared = await current.prepared;
+          if (prepared.requests.length) await deps.admitPage?.(signal);
+          const counts = await writePage(prepared);
           totals.ordersNew += counts.ordersNew;
           totals.ordersChanged += counts.ordersChanged;
           totals.ordersUnchanged += counts.ordersUnchanged;

@@ -3,6 +3,7 @@ import type { Sandboxes } from '../../src/sandbox/index.js';
 import { json, startTestService, type TestService } from '../support/service.js';
 import { authorizeAmazon, authorizeWalmart, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { createTenant } from '../support/tenants.js';
+import { RELEASE_POLICY_FILTER } from '../../src/application/releasePolicy.js';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -167,6 +168,46 @@ t.test('Walmart: each page is one append transaction, pages in page order, every
     [auth.storeIds[0]],
   );
   t.equal(clear[0]!.n, 0, 'no ship-to in clear; every order carries its sealed buyer data');
+});
+
+t.test('back-pressure: while a big pull records its pages, the release policy never has more than the limit and one page waiting', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, { walmart: { orders: false } }, { PULL_MAX_BACKLOG: '300' });
+  sandboxes.walmart.orders.generate({ count: 3_000, days: 2 });
+  const auth = await authorizeWalmart(svc, tenant.apiKey, sandboxes);
+  clock.advance(3 * MIN);
+  const policyBacklog = async () => {
+    const { rows } = await svc.db.query<{ checkpoint: string | null }>(`SELECT checkpoint FROM projection_checkpoints WHERE name = 'policy:release'`);
+    return (await svc.store.countAfter((rows[0]?.checkpoint ?? null) as never, 10_000, RELEASE_POLICY_FILTER))!;
+  };
+  let sampling = true;
+  let worst = 0;
+  const sampler = (async () => {
+    while (sampling) {
+      worst = Math.max(worst, await policyBacklog());
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const outcome = await pull(svc, auth.storeIds[0]!);
+  sampling = false;
+  await sampler;
+  t.match(outcome, { ok: true, ordersNew: 3_000 });
+  // One pull: a page is recorded only when at most 300 wait, so at most 300 + one page (200) ever do.
+  t.ok(worst > 0 && worst <= 500, `the policy had at most ${worst} events waiting`);
+  t.notMatch(svc.logs(), /consumer downstream is behind/, 'the policy kept moving: nothing recorded without waiting');
+});
+
+t.test('back-pressure never stops ingestion: with the release policy stopped, the pull waits a few seconds once, then records everything', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, { walmart: { orders: false } }, { PULL_MAX_BACKLOG: '100' });
+  sandboxes.walmart.orders.generate({ count: 1_000, days: 2 });
+  const auth = await authorizeWalmart(svc, tenant.apiKey, sandboxes);
+  clock.advance(3 * MIN);
+  await svc.policyRunner.stop();
+  const started = Date.now();
+  t.match(await pull(svc, auth.storeIds[0]!), { ok: true, ordersNew: 1_000 });
+  t.ok(Date.now() - started < 60_000, `pulled in ${Date.now() - started} ms`);
+  t.match(svc.logs(), /"consumer":"policy:release".*consumer downstream is behind; recording pulled orders without waiting for it/);
+  const { rows } = await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM rm_orders WHERE store_id = $1', [auth.storeIds[0]]);
+  t.equal(rows[0]!.n, 1_000, 'every order recorded');
 });
 
 t.test('manual sync answers 202 and the scheduler pulls; two schedulers never pull one store at once', async (t) => {

@@ -1,0 +1,108 @@
+import type { Logger } from 'pino';
+import type { Checkpoint, EventFilter, EventStore } from '../../domain/ports/eventStore.js';
+import type { Database } from '../../domain/ports/sql.js';
+import { sleep } from '../shared/timers.js';
+
+/**
+ * Back-pressure for the pull: before a page of orders is recorded, wait while a consumer downstream
+ * (the release policy) has more than `maxBacklog` matching events it has not handled yet. A pull can
+ * record orders several times faster than the policy decides them on the same two cores; without
+ * the gate a large backlog (a new seller's look-back, a catch-up after downtime) queues inside OMS
+ * and every order in it waits for the whole queue before it reaches the warehouse. With it, orders
+ * wait at the marketplace instead, and each one recorded is handed over within about
+ * `maxBacklog` ÷ (the policy's rate) seconds.
+ *
+ * The gate never stops ingestion for long: it lets the page through once the consumer has not moved
+ * for `stallMs` (stopped, failed, or on another instance that died) or after `maxWaitMs` for one
+ * page. Where the store cannot count (EventStoreDB), it lets every page through.
+ */
+export type BacklogGateOptions = Readonly<{
+  db: Database;
+  store: EventStore;
+  /** Checkpoint rows (projection_checkpoints.name) of the consumers to keep pace with, and what they read. */
+  consumers: readonly Readonly<{ name: string; filter: EventFilter }>[];
+  /** Events a consumer may have waiting; 0 turns the gate off. */
+  maxBacklog: number;
+  /** Longest wait for one page. */
+  maxWaitMs: number;
+  /** A consumer whose checkpoint has not moved for this long is not waited for. */
+  stallMs?: number;
+  /** Pause between two looks at the backlog while waiting. */
+  pollMs?: number;
+  log: Logger;
+  now?: () => number;
+}>;
+
+type Look = Readonly<{ consumer: string | null; backlog: number; stuckSince: number }>;
+
+export const backlogGate = (opts: BacklogGateOptions) => {
+  const { db, store, consumers, maxBacklog } = opts;
+  const stallMs = opts.stallMs ?? 5_000;
+  const pollMs = opts.pollMs ?? 50;
+  const now = opts.now ?? Date.now;
+  const names = consumers.map((c) => c.name);
+  const lastSeen = new Map<string, { checkpoint: string | null; at: number }>();
+  let inFlight: Promise<Look> | null = null;
+  let warnedAt = 0;
+
+  /**
+   * Since when has the consumer been over the limit at this same checkpoint? The clock starts when
+   * the gate first sees it over the limit (an idle consumer's old checkpoint is not a stall).
+   */
+  const stuckSince = (name: string, checkpoint: string | null): number => {
+    const seen = lastSeen.get(name);
+    if (seen && seen.checkpoint === checkpoint) return seen.at;
+    lastSeen.set(name, { checkpoint, at: now() });
+    return now();
+  };
+
+  /** The largest backlog among the consumers (capped just above the limit) — one look shared by every pull waiting. */
+  const look = (): Promise<Look> =>
+    (inFlight ??= (async (): Promise<Look> => {
+      try {
+        const { rows } = await db.query<{ name: string; checkpoint: string | null; status: string }>(
+          'SELECT name, checkpoint, status FROM projection_checkpoints WHERE name = ANY($1::text[])',
+          [names],
+        );
+        const byName = new Map(rows.map((r) => [r.name, r]));
+        let worst: Look = { consumer: null, backlog: 0, stuckSince: now() };
+        for (const c of consumers) {
+          const row = byName.get(c.name);
+          if (!row || row.status === 'failed') continue;
+          const backlog = (await store.countAfter(row.checkpoint as Checkpoint | null, maxBacklog + 1, c.filter)) ?? 0;
+          if (backlog <= maxBacklog) {
+            lastSeen.delete(c.name);
+            continue;
+          }
+          const since = stuckSince(c.name, row.checkpoint);
+          if (backlog > worst.backlog) worst = { consumer: c.name, backlog, stuckSince: since };
+        }
+        return worst;
+      } finally {
+        inFlight = null;
+      }
+    })());
+
+  return {
+    /** Resolve when the next page may be recorded (at once when the consumers keep up). */
+    admit: async (signal?: AbortSignal): Promise<void> => {
+      if (maxBacklog <= 0) return;
+      const deadline = now() + opts.maxWaitMs;
+      for (;;) {
+        const { consumer, backlog, stuckSince: since } = await look();
+        if (backlog <= maxBacklog || signal?.aborted) return;
+        const stalled = now() - since >= stallMs;
+        if (stalled || now() >= deadline) {
+          if (now() - warnedAt > 60_000) {
+            warnedAt = now();
+            opts.log.warn({ consumer, backlog, stalled }, 'a consumer downstream is behind; recording pulled orders without waiting for it');
+          }
+          return;
+        }
+        await sleep(pollMs, signal);
+      }
+    },
+  };
+};
+
+export type BacklogGate = ReturnType<typeof backlogGate>;

@@ -28,10 +28,11 @@ export type PullDeps = AppDeps &
     hashKey: Buffer;
     windowHours: number;
     /**
-     * Resolves when the next page may be recorded: back-pressure from the consumers downstream, so
-     * that a large backlog waits at the marketplace rather than in OMS (absent: never waits).
+     * Resolves when the next page (of so many events) may be recorded, with the function to call
+     * once it is: back-pressure from the consumers downstream, so that a large backlog waits at the
+     * marketplace rather than in OMS (absent: never waits).
      */
-    admitPage?: (signal?: AbortSignal) => Promise<void>;
+    admitPage?: (events: number, signal?: AbortSignal) => Promise<() => void>;
   }>;
 
 export type PullOutcome =
@@ -178,8 +179,8 @@ export const pullService = (deps: PullDeps) => {
           const page = await current.fetched;
           const next = page.next && !signal?.aborted ? stage(page.next) : null;
           const prepared = await current.prepared;
-          if (prepared.requests.length) await deps.admitPage?.(signal);
-          const counts = await writePage(prepared);
+          const recorded = prepared.requests.length ? await deps.admitPage?.(prepared.requests.length, signal) : undefined;
+          const counts = await writePage(prepared).finally(() => recorded?.());
           totals.ordersNew += counts.ordersNew;
           totals.ordersChanged += counts.ordersChanged;
           totals.ordersUnchanged += counts.ordersUnchanged;

@@ -44,6 +44,8 @@ export const backlogGate = (opts: BacklogGateOptions) => {
   const lastSeen = new Map<string, { checkpoint: string | null; at: number }>();
   let inFlight: Promise<Look> | null = null;
   let warnedAt = 0;
+  /** Events of pages admitted by this gate and not recorded yet: they count as waiting already. */
+  let admittedUnrecorded = 0;
 
   /**
    * Since when has the consumer been over the limit at this same checkpoint? The clock starts when
@@ -84,20 +86,35 @@ export const backlogGate = (opts: BacklogGateOptions) => {
     })());
 
   return {
-    /** Resolve when the next page may be recorded (at once when the consumers keep up). */
-    admit: async (signal?: AbortSignal): Promise<void> => {
-      if (maxBacklog <= 0) return;
+    /**
+     * Resolve when a page of `events` may be recorded (at once when the consumers keep up), with the
+     * function to call once it is recorded (or failed). Pages admitted and not recorded yet count as
+     * waiting, so pulls running side by side do not all slip in on the same look.
+     */
+    admit: async (events: number, signal?: AbortSignal): Promise<() => void> => {
+      let admitted = false;
+      const admit = () => {
+        admittedUnrecorded += events;
+        admitted = true;
+        return () => {
+          if (!admitted) return;
+          admitted = false;
+          admittedUnrecorded -= events;
+        };
+      };
+      if (maxBacklog <= 0) return admit();
       const deadline = now() + opts.maxWaitMs;
       for (;;) {
         const { consumer, backlog, stuckSince: since } = await look();
-        if (backlog <= maxBacklog || signal?.aborted) return;
-        const stalled = now() - since >= stallMs;
+        // Admitted while the total is within the limit: it overshoots by at most this one page.
+        if (backlog + admittedUnrecorded <= maxBacklog || signal?.aborted) return admit();
+        const stalled = backlog > maxBacklog && now() - since >= stallMs;
         if (stalled || now() >= deadline) {
           if (now() - warnedAt > 60_000) {
             warnedAt = now();
             opts.log.warn({ consumer, backlog, stalled }, 'a consumer downstream is behind; recording pulled orders without waiting for it');
           }
-          return;
+          return admit();
         }
         await sleep(pollMs, signal);
       }

@@ -7,6 +7,7 @@ import { isTransientError } from '../sql/transientErrors.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
 import { batchSql, runBatchSql, type BatchSql } from './batchSql.js';
 import { readAhead } from './readAhead.js';
+import { prefetchOne } from '../shared/prefetch.js';
 import { restoreIndexes, setAsideCount, setAsideCounts, setAsideIndexes } from './rebuildIndexes.js';
 
 /**
@@ -269,12 +270,10 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
         let stored = row.checkpoint;
         let lastEmptySave = 0;
         let outcome: Outcome = 'applied';
-        for await (const batch of store.subscribe({
-          after: stored as Checkpoint | null,
-          filter: p.filter,
-          maxBatch,
-          signal,
-        })) {
+        const batches = store.subscribe({ after: stored as Checkpoint | null, filter: p.filter, maxBatch, signal });
+        // The next batch is read while this one is written; a superseded or failed batch ends the
+        // loop, and the next round starts again from the stored checkpoint.
+        for await (const batch of prefetchOne(batches)) {
           if (batch.events.length === 0) {
             if (now().getTime() - lastEmptySave < emptyEvery) continue;
             lastEmptySave = now().getTime();

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Checkpoint, EventFilter, EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Database } from '../../domain/ports/sql.js';
+import { prefetchOne } from '../shared/prefetch.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
 
 /**
@@ -43,7 +44,9 @@ export const eventReactor = (opts: {
     while (!controller.signal.aborted) {
       try {
         let checkpoint = await load();
-        for await (const batch of opts.store.subscribe({ after: checkpoint, filter: opts.filter, maxBatch: opts.maxBatch ?? 500, signal: controller.signal })) {
+        const batches = opts.store.subscribe({ after: checkpoint, filter: opts.filter, maxBatch: opts.maxBatch ?? 500, signal: controller.signal });
+        // The next batch is read while this one is reacted to (the checkpoint still moves in order).
+        for await (const batch of prefetchOne(batches)) {
           if (opts.reactBatch) {
             await opts.reactBatch(batch.events);
             processed += batch.events.length;

@@ -76,22 +76,22 @@ t.test('a consumer within the limit, absent, failed, or a gate turned off: the p
   s.setOpen(true);
   await appendOrders(s.store, 0, 8);
   await s.reactor.caughtUp();
-  t.ok(await settlesWithin(s.gate().admit(), 2000), 'caught up');
+  t.ok(await settlesWithin(s.gate().admit(1), 2000), 'caught up');
   s.setOpen(false);
   await appendOrders(s.store, 8, 10);
-  t.ok(await settlesWithin(s.gate().admit(), 2000), 'ten waiting, the limit is ten');
+  t.ok(await settlesWithin(s.gate().admit(1), 2000), 'ten waiting, the limit is ten');
   await appendOrders(s.store, 18, 20);
-  t.ok(await settlesWithin(s.gate({ maxBacklog: 0 }).admit(), 2000), 'maxBacklog 0 turns the gate off');
-  t.ok(await settlesWithin(s.gate({ consumers: [{ name: 'nobody', filter: FILTER }] }).admit(), 2000), 'a consumer without a checkpoint row is not waited for');
+  t.ok(await settlesWithin(s.gate({ maxBacklog: 0 }).admit(1), 2000), 'maxBacklog 0 turns the gate off');
+  t.ok(await settlesWithin(s.gate({ consumers: [{ name: 'nobody', filter: FILTER }] }).admit(1), 2000), 'a consumer without a checkpoint row is not waited for');
   await s.db.query(`UPDATE projection_checkpoints SET status = 'failed' WHERE name = 'test:consumer'`);
-  t.ok(await settlesWithin(s.gate().admit(), 2000), 'a failed consumer is not waited for');
+  t.ok(await settlesWithin(s.gate().admit(1), 2000), 'a failed consumer is not waited for');
   await s.done();
 });
 
 t.test('over the limit, a working consumer is waited for until it is back under it', async (t) => {
   const s = await setUp(t);
   await appendOrders(s.store, 0, 40);
-  const admitted = s.gate({ stallMs: 60_000 }).admit();
+  const admitted = s.gate({ stallMs: 60_000 }).admit(1);
   t.notOk(await settlesWithin(admitted, 500), 'forty waiting: the page waits');
   t.equal(s.handled(), 0);
   s.setOpen(true);
@@ -110,17 +110,17 @@ t.test('a consumer that does not move is waited for only `stallMs`; a slow one o
   const s = await setUp(t);
   await appendOrders(s.store, 0, 40);
   let started = Date.now();
-  t.ok(await settlesWithin(s.gate({ stallMs: 300 }).admit(), 10_000), 'a stalled consumer does not hold the pull');
+  t.ok(await settlesWithin(s.gate({ stallMs: 300 }).admit(1), 10_000), 'a stalled consumer does not hold the pull');
   t.ok(Date.now() - started >= 250, `waited ${Date.now() - started} ms, about stallMs`);
   t.match(s.logs(), /"consumer":"test:consumer".*consumer downstream is behind/, 'the pull says why it did not wait');
   t.notMatch(s.logs(), /g\d+/, 'the warning names no order');
 
   started = Date.now();
-  t.ok(await settlesWithin(s.gate({ maxWaitMs: 300 }).admit(), 10_000), 'the longest wait for one page');
+  t.ok(await settlesWithin(s.gate({ maxWaitMs: 300 }).admit(1), 10_000), 'the longest wait for one page');
   t.ok(Date.now() - started >= 250, `waited ${Date.now() - started} ms, about maxWaitMs`);
 
   const controller = new AbortController();
-  const aborted = s.gate().admit(controller.signal);
+  const aborted = s.gate().admit(1, controller.signal);
   t.notOk(await settlesWithin(aborted, 200), 'waiting');
   controller.abort();
   t.ok(await settlesWithin(aborted, 2000), 'a shutdown ends the wait');
@@ -134,7 +134,28 @@ t.test('pulls waiting at once share one look at the backlog', async (t) => {
   const queries: string[] = [];
   const original = s.db.query.bind(s.db);
   s.db.query = ((text: string, params?: unknown[]) => (queries.push(text), original(text, params as never))) as typeof s.db.query;
-  await Promise.all(Array.from({ length: 4 }, () => gate.admit()));
+  await Promise.all(Array.from({ length: 4 }, () => gate.admit(1)));
   t.equal(queries.filter((q) => q.startsWith('SELECT name, checkpoint, status FROM projection_checkpoints')).length, 1, 'four pulls, one look');
+  await s.done();
+});
+
+t.test('pages admitted and not recorded yet count as waiting: pulls side by side do not all slip in on one look', async (t) => {
+  const s = await setUp(t);
+  s.setOpen(true);
+  const gate = s.gate({ maxBacklog: 10 });
+  const first = await gate.admit(8);
+  const second = await gate.admit(8); // 8 waiting is within the limit: this page goes, one page over
+  const third = gate.admit(8);
+  t.notOk(await settlesWithin(third, 300), '16 admitted and not recorded: the third page waits');
+  first();
+  t.ok(await settlesWithin(third, 2000), 'the first page recorded: 8 counted, the third page goes');
+  const fourth = gate.admit(8);
+  t.notOk(await settlesWithin(fourth, 300), 'the second and third pages (16) not recorded: the fourth waits');
+  first(); // a second call changes nothing
+  t.notOk(await settlesWithin(fourth, 300), 'still 16');
+  second();
+  t.ok(await settlesWithin(fourth, 2000), 'the second page recorded: 8 counted, the fourth goes');
+  (await third)();
+  (await fourth)();
   await s.done();
 });

@@ -6,7 +6,7 @@ import type { Sealed, Vault } from '../domain/ports/vault.js';
 import { SecretDestroyedError } from '../domain/ports/vault.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import type { FeedMessage, FeedShipTo, FeedSource } from '../domain/warehouse/feedMessage.js';
-import { batchLoader } from './batchLoader.js';
+import { batchLoader } from '../shared/batchLoader.js';
 
 const decodePulled = decodeWith(OrderPulled);
 const decodeFulfillment = decodeWith(FulfillmentEvent);
@@ -46,7 +46,10 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
   // The events of one feed batch are mapped together: their order streams are read with one query
   // (readStreams) rather than one each, and their ship-tos opened with one key lookup (the vault
   // batches concurrent opens).
-  const streamOf = batchLoader<readonly RecordedEvent[]>((ids) => deps.store.readStreams(ids), []);
+  const streamOf = batchLoader<readonly RecordedEvent[]>(async (ids) => {
+    const streams = await deps.store.readStreams(ids);
+    return (id) => streams.get(id) ?? [];
+  });
   return {
     name: 'warehouse',
     filter: { streamPrefixes: ['order-'], eventTypes: [...FEED_EVENT_TYPES] },

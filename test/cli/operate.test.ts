@@ -165,6 +165,13 @@ t.test('status prints lag lines, the feed and the pull schedule', async (t) => {
   t.match(text.stdout, /^ {2}products +ok +2 behind +lag [1-9]\S*/m); // the age of the oldest unapplied event: ≥ 1 s, longer on a busy machine
   t.match(text.stdout, new RegExp(`${storeId} +\\S+ +due +2 +\\S+ rate limited by Amazon`));
 
+  // A rebuild from zero in progress (its secondary indexes set aside until it catches up) says so.
+  await svc.db.query(
+    `INSERT INTO projection_rebuild_indexes (projection, schema_name, index_name, definition) VALUES ('orders', current_schema(), 'rm_orders_example_idx', 'CREATE INDEX rm_orders_example_idx ON rm_orders (order_id)')`,
+  );
+  t.match((await oms(['status'], env)).stdout, /^ {2}orders +rebuilding \(1 index set aside\) +\d+ behind/m);
+  await svc.db.query(`DELETE FROM projection_rebuild_indexes WHERE projection = 'orders'`);
+
   // With Kafka configured: the publisher's checkpoint and lag (nothing published: the broker is not there).
   const kafka = await omsInProcess(['status'], { ...env, KAFKA_BROKERS: '127.0.0.1:1' });
   t.equal(kafka.code, 0, kafka.stderr);

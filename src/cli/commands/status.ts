@@ -122,7 +122,7 @@ const printStatus = (io: CliIo, r: StatusReport) => {
   line(out, 'Projections');
   const rows = r.projections.map((p) => [
     p.name,
-    p.status === 'failed' ? 'FAILED' : 'ok',
+    p.status === 'failed' ? 'FAILED' : p.indexesSetAside > 0 ? `rebuilding (${p.indexesSetAside} ${p.indexesSetAside === 1 ? 'index' : 'indexes'} set aside)` : 'ok',
     behind(p.eventsBehind),
     `lag ${duration(p.lagMs)}`,
     `${count(p.eventsProcessed)} applied`,

@@ -19,6 +19,9 @@
  * Baselines, same run: the sandbox's serving rate of the same orders to a plain HTTP client (same
  * concurrency), its page latency (for the delay), and the service's idle RSS before the pull.
  * Checks: every sandbox order in rm_orders exactly once, every release event on the topic.
+ * The delay is also split in its two legs (pull → release decided by the policy, decided → broker);
+ * BENCH_TIMELINE=1 prints 40 samples of (pulled, decided, on the broker) over the run, to see where
+ * a backlog builds up. PULL_MAX_BACKLOG overrides the pull's back-pressure for an experiment.
  */
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config.js';

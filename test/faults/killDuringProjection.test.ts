@@ -8,14 +8,12 @@
 // service's runner continues it". The next service instance therefore starts with the whole orders
 // history to replay, and is killed as soon as the checkpoint row shows it part-way.
 import t from 'tap';
-import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../support/kafka.js';
+import { kafkaUnavailableReason } from '../support/kafka.js';
 import { spawnTs } from '../support/process.js';
 import {
   addWalmartOrders,
   checkInvariant,
-  freshDatabase,
-  faultSandboxes,
-  omsEnv,
+  faultRig,
   ordersChecksum,
   requestSync,
   seed,
@@ -31,11 +29,7 @@ const ORDERS = 2000;
 
 t.test('SIGKILL while a projection applies a backlog: restarted, it resumes and equals a rebuild', { timeout: 180_000, skip: unavailable ?? false }, async (t) => {
   const started = Date.now();
-  const db = await freshDatabase(t);
-  const sandboxes = await faultSandboxes(t);
-  const brokers = await findKafkaBrokers();
-  const topic = uniqueTopic('fault-kill-projection');
-  const env = omsEnv({ databaseUrl: db.url, sandboxes, brokers, topic });
+  const { db, sandboxes, brokers, topic, env } = await faultRig(t, 'fault-kill-projection');
   // Later instances do not pull: every event they project then exists before the rebuild, so the
   // replayed read model can be compared with the one built live (a pull could legitimately change it).
   const replayEnv = { ...env, PULL_SCHEDULER: 'off' };

@@ -1,13 +1,11 @@
 // OMS SIGKILLed in the middle of a 3,000-order Walmart pull, restarted on the same database: the
 // pull resumes from its last recorded page, and nothing is lost or duplicated.
 import t from 'tap';
-import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../support/kafka.js';
+import { kafkaUnavailableReason } from '../support/kafka.js';
 import {
   addWalmartOrders,
   checkInvariant,
-  freshDatabase,
-  faultSandboxes,
-  omsEnv,
+  faultRig,
   pullLog,
   requestSync,
   seed,
@@ -21,11 +19,7 @@ const unavailable = await kafkaUnavailableReason();
 
 t.test('SIGKILL during a pull: restarted, the pull resumes and every order is there once', { timeout: 180_000, skip: unavailable ?? false }, async (t) => {
   const started = Date.now();
-  const db = await freshDatabase(t);
-  const sandboxes = await faultSandboxes(t);
-  const brokers = await findKafkaBrokers();
-  const topic = uniqueTopic('fault-kill-pull');
-  const env = omsEnv({ databaseUrl: db.url, sandboxes, brokers, topic });
+  const { db, sandboxes, brokers, topic, env } = await faultRig(t, 'fault-kill-pull');
   const first = await startOms(t, env);
   const seeded = await seed(first.url, sandboxes);
   const initial = await waitForSuccessAfter(first.url, seeded, null, 60_000);

@@ -2,13 +2,11 @@
 // 5xx, slow answers and truncated JSON as probability rules, orders added and cancelled meanwhile.
 // Once the faults stop, everything the marketplace has is in OMS, once, and reached the broker.
 import t from 'tap';
-import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../support/kafka.js';
+import { kafkaUnavailableReason } from '../support/kafka.js';
 import {
   addWalmartOrders,
   checkInvariant,
-  freshDatabase,
-  faultSandboxes,
-  omsEnv,
+  faultRig,
   pullLog,
   requestSync,
   seed,
@@ -23,13 +21,12 @@ const unavailable = await kafkaUnavailableReason();
 
 t.test('marketplace faults during pulls: in the end every order is present once', { timeout: 240_000, skip: unavailable ?? false }, async (t) => {
   const started = Date.now();
-  const db = await freshDatabase(t);
   // The Walmart sandbox's clock runs 5 minutes behind, so what it changes "now" is already older
   // than the end of OMS's next pull window (now − 130 s) and a test need not wait that lag out.
-  const sandboxes = await faultSandboxes(t, { walmartClockOffsetMs: -5 * 60_000 });
-  const brokers = await findKafkaBrokers();
-  const topic = uniqueTopic('fault-marketplace');
-  const env = omsEnv({ databaseUrl: db.url, sandboxes, brokers, topic, extra: { PULL_INTERVAL_MINUTES: '1', MARKETPLACE_MAX_ATTEMPTS: '3' } });
+  const { db, sandboxes, brokers, topic, env } = await faultRig(t, 'fault-marketplace', {
+    walmartClockOffsetMs: -5 * 60_000,
+    extra: { PULL_INTERVAL_MINUTES: '1', MARKETPLACE_MAX_ATTEMPTS: '3' },
+  });
   const oms = await startOms(t, env);
   const seeded = await seed(oms.url, sandboxes);
   await waitForSuccessAfter(oms.url, seeded, null, 60_000);

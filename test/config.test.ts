@@ -7,7 +7,7 @@ t.test('an empty environment gives the embedded defaults', async (t) => {
   t.same(c.eventStore, { kind: 'sql' });
   t.equal(c.kafka, null, 'no Kafka: the HTTP feed only');
   t.equal(c.http.port, 3000);
-  t.same(c.pull, { intervalMinutes: 15, windowHours: 48, defaultLookbackDays: 3, schedulerEnabled: true, concurrency: 4, claimLeaseMs: 120_000 });
+  t.same(c.pull, { intervalMinutes: 15, windowHours: 48, defaultLookbackDays: 3, schedulerEnabled: true, concurrency: 4, claimLeaseMs: 120_000, maxBacklog: 500, backlogMaxWaitMs: 30_000 });
   t.equal(c.amazon.spApiUrl.EU, 'https://sellingpartnerapi-eu.amazon.com');
 });
 
@@ -26,15 +26,16 @@ t.test('servers are chosen by their variables', async (t) => {
   t.equal(c.kafka?.topic, 'custom.topic');
   t.equal(c.http.port, 8080);
   t.equal(c.pull.intervalMinutes, 15, 'an empty value counts as unset');
+  t.equal(loadConfig({ PULL_MAX_BACKLOG: '0' }).pull.maxBacklog, 0, 'back-pressure off');
 });
 
 t.test('every bad variable is named, and no value is echoed', async (t) => {
   const secret = 'not-base64-secret-value!!';
   const error = t.throws(() =>
-    loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', OMS_MASTER_KEY: secret, KAFKA_BROKERS: 'nohostport', DEFAULT_LOOKBACK_DAYS: '9' }),
+    loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', OMS_MASTER_KEY: secret, KAFKA_BROKERS: 'nohostport', DEFAULT_LOOKBACK_DAYS: '9', PULL_MAX_BACKLOG: '-1', PULL_BACKLOG_MAX_WAIT_SECONDS: '0' }),
   ) as Error;
   t.type(error, ConfigError);
-  for (const name of ['PORT', 'DATABASE_URL', 'OMS_MASTER_KEY', 'KAFKA_BROKERS', 'DEFAULT_LOOKBACK_DAYS']) {
+  for (const name of ['PORT', 'DATABASE_URL', 'OMS_MASTER_KEY', 'KAFKA_BROKERS', 'DEFAULT_LOOKBACK_DAYS', 'PULL_MAX_BACKLOG', 'PULL_BACKLOG_MAX_WAIT_SECONDS']) {
     t.match(error.message, name, `names ${name}`);
   }
   t.notMatch(error.message, secret, 'never prints the value');

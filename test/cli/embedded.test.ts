@@ -8,13 +8,13 @@ import { inSchema } from '../../src/cli/replay.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createService } from '../../src/service.js';
-import { repoRoot } from '../support/process.js';
+import { repoRoot, childEnv } from '../support/process.js';
 
 type Ran = { code: number | null; stdout: string; stderr: string };
 
 const oms = (args: string[], env: Record<string, string>): Promise<Ran> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${repoRoot}bin/oms.mjs`, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [`${repoRoot}bin/oms.mjs`, ...args], { cwd: repoRoot, env: childEnv({ PATH: process.env.PATH ?? '', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

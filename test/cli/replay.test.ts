@@ -5,7 +5,7 @@ import { orderQueries } from '../../src/adapters/readModels/orderQueries.js';
 import { inSchema } from '../../src/cli/replay.js';
 import type { Database } from '../../src/domain/ports/sql.js';
 import { authorizeAmazon, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
-import { repoRoot } from '../support/process.js';
+import { repoRoot, childEnv } from '../support/process.js';
 import { uniqueName } from '../support/postgres.js';
 import { json, startTestService, type TestService } from '../support/service.js';
 import { createTenant } from '../support/tenants.js';
@@ -17,7 +17,7 @@ type Ran = { code: number | null; stdout: string; stderr: string };
 /** `oms …` as an operator runs it: a child process through bin/oms.mjs, with only the environment given. */
 const oms = (args: string[], env: Record<string, string>): Promise<Ran> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${repoRoot}bin/oms.mjs`, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [`${repoRoot}bin/oms.mjs`, ...args], { cwd: repoRoot, env: childEnv({ PATH: process.env.PATH ?? '', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

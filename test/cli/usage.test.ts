@@ -6,13 +6,13 @@ import t from 'tap';
 import { progress } from '../../src/cli/progress.js';
 import { defaultSchemaName } from '../../src/cli/commands/replay.js';
 import { run, type CliOutput } from '../../src/cli/run.js';
-import { repoRoot } from '../support/process.js';
+import { repoRoot, childEnv } from '../support/process.js';
 
 type Ran = { code: number | null; stdout: string; stderr: string };
 
 const oms = (args: string[], env: Record<string, string> = {}): Promise<Ran> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${repoRoot}bin/oms.mjs`, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [`${repoRoot}bin/oms.mjs`, ...args], { cwd: repoRoot, env: childEnv({ PATH: process.env.PATH ?? '', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -197,6 +197,10 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     maxBacklog: config.pull.maxBacklog,
     maxWaitMs: config.pull.backlogMaxWaitMs,
     log: log.child({ component: 'pull-gate' }),
+    onWaited: (ms, outcome) => {
+      metrics.pullBackpressureWait.inc(ms / 1000);
+      metrics.pullBackpressurePages.labels(outcome).inc();
+    },
   });
   const pulls = pullService({
     ...appDeps,

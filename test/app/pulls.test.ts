@@ -206,6 +206,9 @@ t.test('back-pressure never stops ingestion: with the release policy stopped, th
   t.match(await pull(svc, auth.storeIds[0]!), { ok: true, ordersNew: 1_000 });
   t.ok(Date.now() - started < 60_000, `pulled in ${Date.now() - started} ms`);
   t.match(svc.logs(), /"consumer":"policy:release".*consumer downstream is behind; recording pulled orders without waiting for it/);
+  const metrics = await (await svc.call('GET', '/metrics')).text();
+  t.match(metrics, /^oms_pull_backpressure_pages_total\{outcome="stalled"[^}]*\} [1-9]/m, 'the metrics say a page went without waiting for a stalled policy');
+  t.match(metrics, /^oms_pull_backpressure_wait_seconds_total(\{[^}]*\})? [1-9]/m, 'and how long pages waited');
   const { rows } = await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM rm_orders WHERE store_id = $1', [auth.storeIds[0]]);
   t.equal(rows[0]!.n, 1_000, 'every order recorded');
 });

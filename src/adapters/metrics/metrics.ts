@@ -56,6 +56,17 @@ export const createMetrics = () => {
     registers: [registry],
   });
   const ordersPulled = new Counter({ name: 'oms_orders_pulled_total', help: 'New or changed orders recorded by pulls', registers: [registry] });
+  const pullBackpressureWait = new Counter({
+    name: 'oms_pull_backpressure_wait_seconds_total',
+    help: 'Time pulled pages waited for the release policy to catch up (PULL_MAX_BACKLOG)',
+    registers: [registry],
+  });
+  const pullBackpressurePages = new Counter({
+    name: 'oms_pull_backpressure_pages_total',
+    help: 'Pages that waited for the release policy, by how the wait ended (caught_up, stalled, max_wait)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
 
   const feedLatency = new Histogram({
     name: 'oms_feed_publish_latency_seconds',
@@ -73,7 +84,7 @@ export const createMetrics = () => {
     registers: [registry],
   });
 
-  return { registry, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
+  return { registry, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -12,9 +12,10 @@ import { sleep } from '../shared/timers.js';
  * wait at the marketplace instead, and each one recorded is handed over within about
  * `maxBacklog` ÷ (the policy's rate) seconds.
  *
- * The gate never stops ingestion for long: it lets the page through once the consumer has not moved
- * for `stallMs` (stopped, failed, or on another instance that died) or after `maxWaitMs` for one
- * page. Where the store cannot count (EventStoreDB), it lets every page through.
+ * The gate never stops ingestion for long: it lets the page through once the consumer, with work
+ * waiting, has not moved for `stallMs` (stopped, failed, or on another instance that died), or
+ * after `maxWaitMs` for one page. Where the store cannot count (EventStoreDB), it lets every page
+ * through.
  */
 export type BacklogGateOptions = Readonly<{
   db: Database;
@@ -25,11 +26,13 @@ export type BacklogGateOptions = Readonly<{
   maxBacklog: number;
   /** Longest wait for one page. */
   maxWaitMs: number;
-  /** A consumer whose checkpoint has not moved for this long is not waited for. */
+  /** A consumer whose checkpoint has not moved for this long while it had work is not waited for. */
   stallMs?: number;
   /** Pause between two looks at the backlog while waiting. */
   pollMs?: number;
   log: Logger;
+  /** After a page had to wait: for how long, and why it went (metrics). */
+  onWaited?: (ms: number, outcome: 'caught_up' | 'stalled' | 'max_wait') => void;
   now?: () => number;
 }>;
 
@@ -48,8 +51,8 @@ export const backlogGate = (opts: BacklogGateOptions) => {
   let admittedUnrecorded = 0;
 
   /**
-   * Since when has the consumer been over the limit at this same checkpoint? The clock starts when
-   * the gate first sees it over the limit (an idle consumer's old checkpoint is not a stall).
+   * Since when has the consumer had work waiting at this same checkpoint? The clock starts when the
+   * gate first sees it with work (an idle consumer's old checkpoint is not a stall).
    */
   const stuckSince = (name: string, checkpoint: string | null): number => {
     const seen = lastSeen.get(name);
@@ -72,7 +75,7 @@ export const backlogGate = (opts: BacklogGateOptions) => {
           const row = byName.get(c.name);
           if (!row || row.status === 'failed') continue;
           const backlog = (await store.countAfter(row.checkpoint as Checkpoint | null, maxBacklog + 1, c.filter)) ?? 0;
-          if (backlog <= maxBacklog) {
+          if (backlog === 0) {
             lastSeen.delete(c.name);
             continue;
           }
@@ -99,22 +102,34 @@ export const backlogGate = (opts: BacklogGateOptions) => {
         return () => {
           if (!admitted) return;
           admitted = false;
-          admittedUnrecorded -= events;
+          // The page counts as waiting until the consumers can read it: PostgreSQL shows an event
+          // only once every older transaction has ended, and a page recorded but not yet readable
+          // is in nobody's count (bounded by maxWaitMs should a long transaction hold it back).
+          const timeout = AbortSignal.timeout(opts.maxWaitMs);
+          void store
+            .awaitVisible(timeout)
+            .catch(() => undefined)
+            .finally(() => (admittedUnrecorded -= events));
         };
       };
       if (maxBacklog <= 0) return admit();
-      const deadline = now() + opts.maxWaitMs;
+      const started = now();
+      const deadline = started + opts.maxWaitMs;
+      const waited = (outcome: 'caught_up' | 'stalled' | 'max_wait') => {
+        if (now() > started || outcome !== 'caught_up') opts.onWaited?.(now() - started, outcome);
+        return admit();
+      };
       for (;;) {
         const { consumer, backlog, stuckSince: since } = await look();
         // Admitted while the total is within the limit: it overshoots by at most this one page.
-        if (backlog + admittedUnrecorded <= maxBacklog || signal?.aborted) return admit();
-        const stalled = backlog > maxBacklog && now() - since >= stallMs;
+        if (backlog + admittedUnrecorded <= maxBacklog || signal?.aborted) return waited('caught_up');
+        const stalled = backlog > 0 && now() - since >= stallMs;
         if (stalled || now() >= deadline) {
           if (now() - warnedAt > 60_000) {
             warnedAt = now();
             opts.log.warn({ consumer, backlog, stalled }, 'a consumer downstream is behind; recording pulled orders without waiting for it');
           }
-          return admit();
+          return waited(stalled ? 'stalled' : 'max_wait');
         }
         await sleep(pollMs, signal);
       }

@@ -91,7 +91,8 @@ t.test('a consumer within the limit, absent, failed, or a gate turned off: the p
 t.test('over the limit, a working consumer is waited for until it is back under it', async (t) => {
   const s = await setUp(t);
   await appendOrders(s.store, 0, 40);
-  const admitted = s.gate({ stallMs: 60_000 }).admit(1);
+  const waits: [number, string][] = [];
+  const admitted = s.gate({ stallMs: 60_000, onWaited: (ms, outcome) => waits.push([ms, outcome]) }).admit(1);
   t.notOk(await settlesWithin(admitted, 500), 'forty waiting: the page waits');
   t.equal(s.handled(), 0);
   s.setOpen(true);
@@ -103,20 +104,25 @@ t.test('over the limit, a working consumer is waited for until it is back under 
   ))!;
   t.ok(s.handled() >= 30 || left <= 10, `handled ${s.handled()}, ${left} left when the page went`);
   t.notMatch(s.logs(), /consumer downstream is behind/, 'no warning: nothing was let through early');
+  t.match(waits, [[Number, 'caught_up']], 'the wait is reported, with how it ended');
+  t.ok(waits[0]![0] >= 400, `waited ${waits[0]![0]} ms`);
   await s.done();
 });
 
 t.test('a consumer that does not move is waited for only `stallMs`; a slow one only `maxWaitMs` per page', async (t) => {
   const s = await setUp(t);
   await appendOrders(s.store, 0, 40);
+  const waits: string[] = [];
+  const onWaited = (_ms: number, outcome: string) => waits.push(outcome);
   let started = Date.now();
-  t.ok(await settlesWithin(s.gate({ stallMs: 300 }).admit(1), 10_000), 'a stalled consumer does not hold the pull');
+  t.ok(await settlesWithin(s.gate({ stallMs: 300, onWaited }).admit(1), 10_000), 'a stalled consumer does not hold the pull');
   t.ok(Date.now() - started >= 250, `waited ${Date.now() - started} ms, about stallMs`);
   t.match(s.logs(), /"consumer":"test:consumer".*consumer downstream is behind/, 'the pull says why it did not wait');
   t.notMatch(s.logs(), /g\d+/, 'the warning names no order');
 
   started = Date.now();
-  t.ok(await settlesWithin(s.gate({ maxWaitMs: 300 }).admit(1), 10_000), 'the longest wait for one page');
+  t.ok(await settlesWithin(s.gate({ maxWaitMs: 300, onWaited }).admit(1), 10_000), 'the longest wait for one page');
+  t.same(waits, ['stalled', 'max_wait'], 'each reported with how it ended');
   t.ok(Date.now() - started >= 250, `waited ${Date.now() - started} ms, about maxWaitMs`);
 
   const controller = new AbortController();

@@ -58,3 +58,21 @@ t.test('per-stream order inversion (reference §2.5) is refused and retried, nev
   const all = await store.readAll(null, { filter: { streamPrefixes: ['inv-'] }, maxCount: 100 });
   t.same(all.events.map((e) => [e.streamId, e.revision]), [['inv-S', 0], ['inv-S', 1]], 'global order keeps stream order');
 });
+
+t.test('countAfter: readable events, or with `committed` also those held back behind an older open transaction', async (t) => {
+  const db = await serverDatabase(t, { poolSize: 6 });
+  const store = sqlEventStore(db);
+  const event = () => ({ id: crypto.randomUUID(), type: 'Counted', data: {} });
+  await store.append('count-a', [event()], 'no_stream');
+  await store.awaitVisible();
+  const after = await store.headCheckpoint();
+  const held = await holdOpenAppend(db)({ streamId: 'count-held', events: [event()], expected: 'no_stream' });
+  await store.append('count-b', [event(), event()], 'no_stream');
+  t.equal(await store.countAfter(after, 100), 0, 'the newer commit is not readable while the older transaction is open');
+  t.equal(await store.countAfter(after, 100, undefined, { committed: true }), 2, 'but it is committed, and counted so');
+  t.equal(await store.countAfter(after, 1, undefined, { committed: true }), 1, 'up to the cap');
+  await held.commit();
+  await store.awaitVisible();
+  t.equal(await store.countAfter(after, 100), 3, 'all readable once the older transaction ends');
+  t.equal(await store.countAfter(after, 100, { eventTypes: ['Counted'] }, { committed: true }), 3);
+});

@@ -239,14 +239,14 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
       return row ? toCheckpoint(row.tx, row.global_position) : null;
     },
 
-    countAfter: async (after, cap, filter) => {
+    countAfter: async (after, cap, filter, options) => {
       const from = parseCheckpoint(after);
       const f = filterClause(filter, 4);
+      const horizon = options?.committed ? '' : '\n              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
       const { rows } = await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM (
            SELECT 1 FROM es_events
-            WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())${f.sql}
+            WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)${horizon}${f.sql}
             LIMIT $3) s`,
         [from[0], from[1], cap, ...f.params],
       );

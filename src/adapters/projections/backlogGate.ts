@@ -74,7 +74,7 @@ export const backlogGate = (opts: BacklogGateOptions) => {
         for (const c of consumers) {
           const row = byName.get(c.name);
           if (!row || row.status === 'failed') continue;
-          const backlog = (await store.countAfter(row.checkpoint as Checkpoint | null, maxBacklog + 1, c.filter)) ?? 0;
+          const backlog = (await store.countAfter(row.checkpoint as Checkpoint | null, maxBacklog + 1, c.filter, { committed: true })) ?? 0;
           if (backlog === 0) {
             lastSeen.delete(c.name);
             continue;
@@ -102,14 +102,9 @@ export const backlogGate = (opts: BacklogGateOptions) => {
         return () => {
           if (!admitted) return;
           admitted = false;
-          // The page counts as waiting until the consumers can read it: PostgreSQL shows an event
-          // only once every older transaction has ended, and a page recorded but not yet readable
-          // is in nobody's count (bounded by maxWaitMs should a long transaction hold it back).
-          const timeout = AbortSignal.timeout(opts.maxWaitMs);
-          void store
-            .awaitVisible(timeout)
-            .catch(() => undefined)
-            .finally(() => (admittedUnrecorded -= events));
+          // Recorded: from now on the backlog's count includes it (committed events are counted
+          // even while PostgreSQL's visibility horizon keeps them from the consumers).
+          admittedUnrecorded -= events;
         };
       };
       if (maxBacklog <= 0) return admit();

@@ -131,8 +131,13 @@ export interface EventStore {
   /** Checkpoint of the newest readable event, or null for an empty store: for lag figures. */
   headCheckpoint(): Promise<Checkpoint | null>;
 
-  /** Number of readable events after `after`, counted up to `cap` (null where the adapter cannot count cheaply). */
-  countAfter(after: Checkpoint | null, cap: number, filter?: EventFilter): Promise<number | null>;
+  /**
+   * Number of readable events after `after`, counted up to `cap` (null where the adapter cannot count
+   * cheaply). With `committed`, every committed event after it, including those not readable yet
+   * (held back behind an older open transaction): what a consumer will have to handle, not what it
+   * can read now.
+   */
+  countAfter(after: Checkpoint | null, cap: number, filter?: EventFilter, options?: { committed?: boolean }): Promise<number | null>;
 
   close(): Promise<void>;
 }

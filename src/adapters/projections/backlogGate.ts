@@ -116,8 +116,10 @@ export const backlogGate = (opts: BacklogGateOptions) => {
       };
       for (;;) {
         const { consumer, backlog, stuckSince: since } = await look();
+        // A shutdown: the pull stops after this page; its wait says nothing about the consumer.
+        if (signal?.aborted) return admit();
         // Admitted while the total is within the limit: it overshoots by at most this one page.
-        if (backlog + admittedUnrecorded <= maxBacklog || signal?.aborted) return waited('caught_up');
+        if (backlog + admittedUnrecorded <= maxBacklog) return waited('caught_up');
         const stalled = backlog > 0 && now() - since >= stallMs;
         if (stalled || now() >= deadline) {
           if (now() - warnedAt > 60_000) {
@@ -131,5 +133,3 @@ export const backlogGate = (opts: BacklogGateOptions) => {
     },
   };
 };
-
-export type BacklogGate = ReturnType<typeof backlogGate>;

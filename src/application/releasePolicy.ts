@@ -84,17 +84,16 @@ export const releasePolicy = (
    * to one of them meanwhile, the whole append is refused and each order is evaluated on its own.
    */
   const evaluateMany = async (causes: ReadonlyMap<string, RecordedEvent>) => {
-    const readStreams = (ids: readonly string[]) => deps.store.readStreams(ids);
     if (causes.size < 2) {
       for (const [orderId, cause] of causes) await evaluate(orderId, cause);
       return;
     }
-    const orderStreams = await readStreams([...causes.keys()].map((id) => `order-${id}`));
+    const orderStreams = await deps.store.readStreams([...causes.keys()].map((id) => `order-${id}`));
     const orders = [...causes].flatMap(([orderId, cause]) => {
       const { state, revision } = foldOrder(orderStreams.get(`order-${orderId}`) ?? []);
       return state.pulled ? [{ orderId, cause, state, revision, storeId: state.pulled.storeId, skus: platformSkusOf(state) }] : [];
     });
-    const mappingStreams = await readStreams([...new Set(orders.flatMap((o) => o.skus.map((sku) => mappingStreamId(o.storeId, sku))))]);
+    const mappingStreams = await deps.store.readStreams([...new Set(orders.flatMap((o) => o.skus.map((sku) => mappingStreamId(o.storeId, sku))))]);
     const decided = orders.flatMap((o) => {
       const events = fulfillmentDecider.decide({ type: 'Evaluate', data: { mappings: lookupFrom(o.skus, o.storeId, mappingStreams), now: now() } }, o.state);
       return events.length ? [{ ...o, events }] : [];

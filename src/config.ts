@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { esdbConnectionStringProblem } from './adapters/eventStore/esdbConnection.js';
 
 /**
  * The whole configuration, read once from the environment by the composition root.
@@ -37,8 +38,12 @@ const Env = z.object({
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')),
   DATABASE_POOL_SIZE: z.preprocess(emptyAsUnset, int(1, 200).default(10)),
   OMS_DATA_DIR: z.preprocess(emptyAsUnset, z.string().default('./.oms-data')),
+  // Only schemes the installed client parses (esdbConnection.ts): a typo stops start-up here.
   ESDB_CONNECTION_STRING: optional(
-    z.string().regex(/^(esdb|esdb\+discover|kurrentdb|kdb):\/\//, 'expected an esdb:// connection string'),
+    z.string().superRefine((v, ctx) => {
+      const problem = esdbConnectionStringProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   ),
   KAFKA_BROKERS: optional(csv),
   KAFKA_TOPIC: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('oms.fulfillment-orders.v1')),

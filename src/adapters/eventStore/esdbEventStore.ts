@@ -1,27 +1,24 @@
 import {
-  ANY,
   BACKWARDS,
   END,
-  EventStoreDBClient,
+  ErrorType,
   FORWARDS,
-  NO_STREAM,
+  KurrentDBClient,
   START,
-  STREAM_EXISTS,
   StreamNotFoundError,
-  UnavailableError as EsdbUnavailableError,
-  DeadlineExceededError,
-  WrongExpectedVersionError,
   eventTypeFilter,
   excludeSystemEvents,
   jsonEvent,
   streamNameFilter,
   type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
+  type AllStreamSubscription,
+  type AppendStreamRequest,
   type Filter,
   type Position,
   type ResolvedEvent,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import type {
+  AppendRequest,
   AppendResult,
   Checkpoint,
   EventBatch,
@@ -32,77 +29,101 @@ import type {
   RecordedEvent,
   SubscribeOptions,
 } from '../../domain/ports/eventStore.js';
-import { ConcurrencyError, UnavailableError } from '../../domain/shared/errors.js';
+import { ConcurrencyError } from '../../domain/shared/errors.js';
+import { planAppend, runUntilFailure, type AppendPlan } from './esdbAppendPlan.js';
+import { isAfter, laterCheckpoint, toCheckpoint, toPosition } from './esdbCheckpoint.js';
+import { esdbErrorType, translateEsdbError } from './esdbErrors.js';
 
 /**
- * The event store on EventStoreDB / KurrentDB through @eventstore/db-client.
- * - Checkpoints are `esdb:<commit>:<prepare>` ($all positions).
- * - There is no multi-stream transaction: appendMany is a sequence of idempotent appends.
- * - Idempotency is exact for a numeric expected version or no_stream (we check the ids at that
- *   place first); with 'any' it is the server's best effort.
+ * The event store on KurrentDB / EventStoreDB through @kurrent/kurrentdb-client.
+ * - Checkpoints are `esdb:<commit>:<prepare>` ($all positions) and never move backwards.
+ * - Appends are exactly idempotent on event ids within the stream's last `idempotencyWindow` events,
+ *   `any` included: the tail is read and the append planned (esdbAppendPlan.ts) before writing.
+ * - appendMany is one atomic multi-stream append where the server offers it (KurrentDB ≥ 25.1,
+ *   detected by the client on the first multi-stream append); otherwise a sequence of idempotent
+ *   appends that stops at the first failure (re-running the request completes it).
+ * - `$all` reads and subscriptions filter on the server; a subscription is read with back-pressure.
  */
-export type EsdbEventStoreOptions = Readonly<{ connectionString: string; appendConcurrency?: number }>;
+export type EsdbEventStoreOptions = Readonly<{
+  connectionString: string;
+  appendConcurrency?: number;
+  /** How many of a stream's last events are checked for ids already appended (default 200). */
+  idempotencyWindow?: number;
+  /** `off` never tries the server's multi-stream append (default `auto`). */
+  atomicAppends?: 'auto' | 'off';
+}>;
 
-const toCheckpoint = (p: Position): Checkpoint => `esdb:${p.commit}:${p.prepare}` as Checkpoint;
-
-const toPosition = (cp: Checkpoint): Position => {
-  const m = /^esdb:(\d+):(\d+)$/.exec(cp);
-  if (!m) throw new Error(`not an EventStoreDB checkpoint: ${cp}`);
-  return { commit: BigInt(m[1]!), prepare: BigInt(m[2]!) };
-};
-
-const toExpected = (e: ExpectedVersion): AppendExpectedRevision =>
-  e === 'any' ? ANY : e === 'no_stream' ? NO_STREAM : e === 'stream_exists' ? STREAM_EXISTS : BigInt(e);
+/** Appends planned against a tail another writer changed meanwhile are planned again, this often. */
+const PINNED_RETRIES = 5;
 
 const isSystem = (streamId: string, type: string) => streamId.startsWith('$') || type.startsWith('$');
 
 const matches = (filter: EventFilter | undefined, streamId: string, type: string) =>
+  !isSystem(streamId, type) &&
   (!filter?.streamPrefixes?.length || filter.streamPrefixes.some((p) => streamId.startsWith(p))) &&
   (!filter?.eventTypes?.length || filter.eventTypes.includes(type));
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Translate vendor errors into ours; everything else passes through unchanged. */
-const translate = (error: unknown, streamId?: string, expected?: ExpectedVersion): unknown => {
-  if (error instanceof WrongExpectedVersionError) {
-    return new ConcurrencyError(streamId ?? error.streamName, String(expected ?? error.expectedVersion), String(error.actualVersion));
-  }
-  if (error instanceof EsdbUnavailableError || error instanceof DeadlineExceededError) {
-    return new UnavailableError('eventstoredb', `EventStoreDB unavailable: ${error.message}`);
-  }
-  return error;
+/** Metadata rides the multi-stream append as one string property (that API takes string values only). */
+const METADATA_PROPERTY = 'oms-metadata';
+
+const readMetadata = (raw: unknown): RecordedEvent['metadata'] => {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array) return {};
+  const packed = (raw as Record<string, unknown>)[METADATA_PROPERTY];
+  if (typeof packed === 'string') return JSON.parse(packed) as RecordedEvent['metadata'];
+  return raw as RecordedEvent['metadata'];
 };
 
 const toRecorded = (resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | null => {
   const e = resolved.event;
   if (!e) return null;
-  const position = (e as { position?: Position }).position ?? (resolved as { commitPosition?: bigint }).commitPosition;
-  const cp =
-    position && typeof position === 'object' ? toCheckpoint(position) : (`esdb:${position ?? 0}:${position ?? 0}` as Checkpoint);
+  const position: Position | undefined = e.position ?? (resolved.commitPosition !== undefined ? { commit: resolved.commitPosition, prepare: resolved.commitPosition } : undefined);
   return {
     id: e.id,
     streamId: e.streamId,
     revision: Number(e.revision),
     type: e.type,
     data: e.isJson ? e.data : null,
-    metadata: (e.metadata ?? {}) as RecordedEvent['metadata'],
+    metadata: readMetadata(e.metadata),
     recordedAt: e.created.toISOString(),
-    checkpoint: cp,
+    checkpoint: toCheckpoint(position ?? { commit: 0n, prepare: 0n }),
   };
 };
 
-const serverFilter = (filter: EventFilter | undefined, onCheckpoint: Filter['checkpointReached']): Filter => {
+/**
+ * The server-side `$all` filter: stream prefixes when given (event types are then checked here),
+ * else event types, else everything but system events.
+ */
+const serverFilter = (filter: EventFilter | undefined, onCheckpoint?: Filter['checkpointReached']): Filter => {
   const common = { checkpointInterval: 1, ...(onCheckpoint ? { checkpointReached: onCheckpoint } : {}) };
   if (filter?.streamPrefixes?.length) return streamNameFilter({ prefixes: [...filter.streamPrefixes], ...common });
-  if (filter?.eventTypes?.length) {
-    return eventTypeFilter({ regex: `^(${filter.eventTypes.map(escapeRegex).join('|')})$`, ...common });
-  }
+  if (filter?.eventTypes?.length) return eventTypeFilter({ regex: `^(${filter.eventTypes.map(escapeRegex).join('|')})$`, ...common });
   return excludeSystemEvents(common);
 };
 
+/** A checkpoint the server reached while scanning, pushed into the subscription in order with its events. */
+type CheckpointMark = Readonly<{ checkpointReached: Position }>;
+const isMark = (item: unknown): item is CheckpointMark => typeof item === 'object' && item !== null && 'checkpointReached' in item;
+
+/** Resolve when the subscription has something to read, ended, failed, or the signal aborted. */
+const readable = (sub: AllStreamSubscription, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      sub.off('readable', done).off('end', done).off('error', done).off('close', done);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    sub.once('readable', done).once('end', done).once('error', done).once('close', done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
 export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
-  const client = EventStoreDBClient.connectionString(opts.connectionString);
+  const client = KurrentDBClient.connectionString(opts.connectionString);
   const concurrency = opts.appendConcurrency ?? 16;
+  const window = opts.idempotencyWindow ?? 200;
+  /** null until the first multi-stream append asked the server. */
+  let atomic: boolean | null = opts.atomicAppends === 'off' ? false : null;
 
   const readStream = async (streamId: string, options: { fromRevision?: number; maxCount?: number } = {}) => {
     const out: RecordedEvent[] = [];
@@ -117,156 +138,196 @@ export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
-      throw translate(error, streamId);
+      throw translateEsdbError(error, streamId);
     }
     return out;
   };
 
-  /** Are these exact events already at the place `expected` names? (exact idempotency) */
-  const alreadyAppended = async (streamId: string, events: readonly NewEvent[], expected: ExpectedVersion) => {
-    if (expected !== 'no_stream' && typeof expected !== 'number') return null;
-    const from = expected === 'no_stream' ? 0 : expected + 1;
-    const there = await readStream(streamId, { fromRevision: from, maxCount: events.length });
-    if (there.length === 0) return null;
-    const same = there.length === events.length && there.every((e, i) => e.id === events[i]!.id.toLowerCase());
-    if (!same) throw new ConcurrencyError(streamId, String(expected), 'events partly present or different');
-    return { nextRevision: there.at(-1)!.revision, appended: false };
+  /** The stream's last events (ids and revisions) and its current revision (null: no stream). */
+  const readTail = async (streamId: string, size: number) => {
+    const tail: { id: string; revision: number }[] = [];
+    try {
+      for await (const resolved of client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: size })) {
+        if (resolved.event) tail.push({ id: resolved.event.id, revision: Number(resolved.event.revision) });
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return { tail, current: null };
+      throw translateEsdbError(error, streamId);
+    }
+    tail.reverse();
+    return { tail, current: tail.at(-1)?.revision ?? null };
   };
 
+  const plan = async (req: AppendRequest): Promise<AppendPlan> => {
+    const { tail, current } = await readTail(req.streamId, Math.max(window, req.events.length));
+    return planAppend(tail, current, req.events.map((e) => e.id), req.expected);
+  };
+
+  const conflict = (req: AppendRequest, p: Extract<AppendPlan, { kind: 'conflict' }>) =>
+    new ConcurrencyError(req.streamId, String(req.expected), `${p.actual} (${p.reason})`);
+
+  const toEventData = (e: NewEvent, packMetadata: boolean) =>
+    jsonEvent({
+      id: e.id,
+      type: e.type,
+      data: (e.data ?? null) as never,
+      metadata: (packMetadata ? { [METADATA_PROPERTY]: JSON.stringify(e.metadata ?? {}) } : (e.metadata ?? {})) as never,
+    });
+
+  const isWrongVersion = (error: unknown) => esdbErrorType(error) === ErrorType.WRONG_EXPECTED_VERSION;
+
   const append = async (streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> => {
-    const existing = events.length ? await alreadyAppended(streamId, events, expected) : null;
-    if (existing) return existing;
-    try {
-      const result = await client.appendToStream(
-        streamId,
-        events.map((e) => jsonEvent({ id: e.id, type: e.type, data: (e.data ?? null) as never, metadata: (e.metadata ?? {}) as never })),
-        { expectedRevision: toExpected(expected) },
-      );
-      return { nextRevision: Number(result.nextExpectedRevision), appended: events.length > 0 };
-    } catch (error) {
-      throw translate(error, streamId, expected);
+    const req = { streamId, events, expected };
+    for (let attempt = 1; ; attempt++) {
+      const p = await plan(req);
+      if (p.kind === 'noop') return { nextRevision: p.nextRevision, appended: false };
+      if (p.kind === 'conflict') throw conflict(req, p);
+      try {
+        const result = await client.appendToStream(
+          streamId,
+          events.map((e) => toEventData(e, false)),
+          { streamState: p.expected === 'no_stream' ? 'no_stream' : BigInt(p.expected) },
+        );
+        return { nextRevision: Number(result.nextExpectedRevision), appended: true };
+      } catch (error) {
+        // `any` was pinned to the revision read: another writer got in between, so read and plan again.
+        if (p.pinned && isWrongVersion(error) && attempt < PINNED_RETRIES) continue;
+        throw translateEsdbError(error, streamId, expected);
+      }
     }
+  };
+
+  /** All streams in one server-side transaction (KurrentDB ≥ 25.1); false when the server has no such append. */
+  const appendAtomically = async (requests: readonly AppendRequest[]): Promise<readonly AppendResult[] | false> => {
+    for (let attempt = 1; ; attempt++) {
+      const plans = await Promise.all(requests.map(plan));
+      const refused = plans.findIndex((p) => p.kind === 'conflict');
+      if (refused >= 0) throw conflict(requests[refused]!, plans[refused] as Extract<AppendPlan, { kind: 'conflict' }>);
+      const toWrite: AppendStreamRequest[] = [];
+      plans.forEach((p, i) => {
+        if (p.kind !== 'append') return;
+        toWrite.push({
+          streamName: requests[i]!.streamId,
+          events: requests[i]!.events.map((e) => toEventData(e, true)),
+          expectedState: p.expected === 'no_stream' ? 'no_stream' : BigInt(p.expected),
+        });
+      });
+      if (toWrite.length === 0) return plans.map((p) => ({ nextRevision: (p as { nextRevision: number }).nextRevision, appended: false }));
+      try {
+        const result = await client.multiStreamAppend(toWrite);
+        atomic = true;
+        const revisionOf = new Map(result.responses.map((r) => [r.streamName, Number(r.revision)]));
+        return plans.map((p, i) =>
+          p.kind === 'noop' ? { nextRevision: p.nextRevision, appended: false } : { nextRevision: revisionOf.get(requests[i]!.streamId) ?? -1, appended: true },
+        );
+      } catch (error) {
+        if (esdbErrorType(error) === ErrorType.UNSUPPORTED) return (atomic = false);
+        const pinned = plans.some((p) => p.kind === 'append' && p.pinned);
+        if (pinned && (isWrongVersion(error) || esdbErrorType(error) === ErrorType.APPEND_CONSISTENCY_VIOLATION) && attempt < PINNED_RETRIES) continue;
+        throw translateEsdbError(error);
+      }
+    }
+  };
+
+  const appendMany = async (requests: readonly AppendRequest[]): Promise<readonly AppendResult[]> => {
+    const distinct = new Set(requests.map((r) => r.streamId)).size === requests.length;
+    if (requests.length > 1 && distinct && atomic !== false) {
+      const results = await appendAtomically(requests);
+      if (results) return results;
+    }
+    return runUntilFailure(requests, concurrency, (r) => append(r.streamId, r.events, r.expected));
   };
 
   const readAll = async (after: Checkpoint | null, options: { maxCount?: number; filter?: EventFilter } = {}): Promise<EventBatch> => {
     const limit = options.maxCount ?? 500;
     const events: RecordedEvent[] = [];
     let checkpoint = after;
-    let from: Position | typeof START = after ? toPosition(after) : START;
-    // v6 readAll has no server-side filter: scan pages and filter here, moving the checkpoint past
-    // what was scanned so a caller never re-reads filtered-out events.
-    for (;;) {
-      let scanned = 0;
-      try {
-        for await (const resolved of client.readAll({ fromPosition: from, maxCount: limit + 1, direction: FORWARDS })) {
-          const e = resolved.event;
-          if (!e) continue;
-          const cp = toCheckpoint(e.position);
-          if (cp === checkpoint) continue; // readAll's start is inclusive
-          scanned++;
-          checkpoint = cp;
-          from = e.position;
-          if (isSystem(e.streamId, e.type) || !matches(options.filter, e.streamId, e.type)) continue;
-          events.push(toRecorded(resolved)!);
-          if (events.length >= limit) return { events, checkpoint };
-        }
-      } catch (error) {
-        throw translate(error);
+    try {
+      // The server filters; the start position is inclusive, so one more is asked for and `after` dropped.
+      for await (const resolved of client.readAll({
+        fromPosition: after ? toPosition(after) : START,
+        maxCount: limit + 1,
+        direction: FORWARDS,
+        filter: serverFilter(options.filter),
+      })) {
+        const r = toRecorded(resolved);
+        if (!r || !isAfter(r.checkpoint, after)) continue;
+        checkpoint = laterCheckpoint(checkpoint, r.checkpoint);
+        if (!matches(options.filter, r.streamId, r.type)) continue;
+        events.push(r);
+        if (events.length >= limit) break;
       }
-      if (scanned === 0) return { events, checkpoint };
+    } catch (error) {
+      throw translateEsdbError(error);
     }
+    return { events, checkpoint };
   };
 
   async function* subscribe(options: SubscribeOptions): AsyncGenerator<EventBatch> {
     const maxBatch = options.maxBatch ?? 500;
-    const buffer: EventBatch[] = [];
     let failure: unknown = null;
-    let ended = false;
-    let notify: (() => void) | null = null;
-    const poke = () => {
-      notify?.();
-      notify = null;
-    };
-    let lastCheckpoint = options.after;
-    const subscription = client.subscribeToAll({
-      fromPosition: options.after ? toPosition(options.after) : START,
-      filter: serverFilter(options.filter, (_sub, position) => {
-        // The server scanned this far without a match: the consumer may store this checkpoint.
-        buffer.push({ events: [], checkpoint: toCheckpoint(position) });
-        poke();
-      }),
-    });
-    subscription.on('data', (resolved: AllStreamResolvedEvent) => {
-      const r = toRecorded(resolved);
-      if (!r || isSystem(r.streamId, r.type) || !matches(options.filter, r.streamId, r.type)) return;
-      buffer.push({ events: [r], checkpoint: r.checkpoint });
-      poke();
-    });
-    subscription.on('error', (error) => {
-      failure = translate(error);
-      poke();
-    });
-    subscription.on('end', () => {
-      ended = true;
-      poke();
-    });
-    const onAbort = () => poke();
-    options.signal?.addEventListener('abort', onAbort);
+    // The subscription is a Readable: it holds at most about `maxBatch` events, and the client stops
+    // reading from the server while it is full, so catching up on a large $all never buffers it.
+    const sub = client.subscribeToAll(
+      {
+        fromPosition: options.after ? toPosition(options.after) : START,
+        filter: serverFilter(options.filter, (subscription, position) => {
+          // Pushed in order with the events, so it is taken only after every event before it.
+          subscription.push({ checkpointReached: position } satisfies CheckpointMark);
+        }),
+      },
+      { highWaterMark: maxBatch },
+    );
+    sub.on('error', (error) => (failure ??= translateEsdbError(error)));
+    let last = options.after;
     try {
       while (!options.signal?.aborted) {
-        if (buffer.length === 0) {
-          if (failure) throw failure;
-          if (ended) return;
-          await new Promise<void>((r) => (notify = r));
+        const events: RecordedEvent[] = [];
+        let checkpoint = last;
+        let item: unknown;
+        while (events.length < maxBatch && (item = sub.read()) !== null) {
+          if (isMark(item)) {
+            checkpoint = laterCheckpoint(checkpoint, toCheckpoint(item.checkpointReached));
+            continue;
+          }
+          const r = toRecorded(item as AllStreamResolvedEvent);
+          // A stale or repeated delivery (at or before what was handed out) is dropped.
+          if (!r || !isAfter(r.checkpoint, checkpoint)) continue;
+          checkpoint = r.checkpoint;
+          if (matches(options.filter, r.streamId, r.type)) events.push(r);
+        }
+        if (events.length || checkpoint !== last) {
+          last = checkpoint;
+          yield { events, checkpoint };
           continue;
         }
-        const events: RecordedEvent[] = [];
-        let checkpoint = lastCheckpoint;
-        while (buffer.length && events.length < maxBatch) {
-          const next = buffer.shift()!;
-          events.push(...next.events);
-          checkpoint = next.checkpoint;
-        }
-        if (events.length || checkpoint !== lastCheckpoint) {
-          lastCheckpoint = checkpoint;
-          yield { events, checkpoint };
-        }
+        if (failure) throw failure;
+        if (sub.readableEnded || sub.destroyed) return;
+        await readable(sub, options.signal);
       }
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-      await subscription.unsubscribe().catch(() => undefined);
+      await sub.unsubscribe().catch(() => undefined);
     }
   }
 
   return {
-    guarantees: { atomicMultiStreamAppend: false, idempotentAppendWithAny: false },
-    append,
-    appendMany: async (requests) => {
-      const results: AppendResult[] = new Array(requests.length);
-      let next = 0;
-      const worker = async () => {
-        while (next < requests.length) {
-          const i = next++;
-          const r = requests[i]!;
-          results[i] = await append(r.streamId, r.events, r.expected);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, worker));
-      return results;
+    get guarantees() {
+      return { atomicMultiStreamAppend: atomic === true, idempotentAppendWithAny: true };
     },
+    append,
+    appendMany,
     readStream,
-    // EventStoreDB has no multi-stream read: the reads run concurrently over the one connection.
+    // No multi-stream read on the server: the reads run concurrently over the one connection.
     readStreams: async (streamIds) => new Map(await Promise.all([...new Set(streamIds)].map(async (id) => [id, await readStream(id)] as const))),
     readAll,
     subscribe: (options) => subscribe(options),
     headCheckpoint: async () => {
       try {
-        for await (const resolved of client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 200 })) {
-          const e = resolved.event;
-          if (e && !isSystem(e.streamId, e.type)) return toCheckpoint(e.position);
+        for await (const resolved of client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1, filter: excludeSystemEvents() })) {
+          if (resolved.event) return toCheckpoint(resolved.event.position);
         }
       } catch (error) {
-        throw translate(error);
+        throw translateEsdbError(error);
       }
       return null;
     },

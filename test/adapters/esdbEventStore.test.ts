@@ -5,6 +5,7 @@ import type { Checkpoint, EventStore, NewEvent } from '../../src/domain/ports/ev
 import { ConcurrencyError, UnavailableError } from '../../src/domain/shared/errors.js';
 import { eventStoreContract, type ContractTarget } from '../contracts/eventStore.contract.js';
 import { dockerAvailable } from '../support/docker.js';
+import { KURRENTDB_IMAGE } from '../support/kurrentdb.js';
 
 /**
  * KurrentDB / EventStoreDB runs where a server exists: ESDB_CONNECTION_STRING, or a container through
@@ -12,8 +13,6 @@ import { dockerAvailable } from '../support/docker.js';
  * neither every server case is reported as skipped (never as passed) with the reason. The adapter's
  * pure decisions are tested without a server in test/adapters/eventStore/esdbLogic.test.ts.
  */
-export const KURRENTDB_IMAGE = 'docker.kurrent.io/kurrent-latest/kurrentdb:25.1.0';
-
 const findServer = async (): Promise<string | { skip: string }> => {
   const explicit = process.env.ESDB_CONNECTION_STRING;
   if (explicit) return explicit;

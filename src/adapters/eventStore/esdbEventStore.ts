@@ -55,6 +55,8 @@ export type EsdbEventStoreOptions = Readonly<{
 
 /** Appends planned against a tail another writer changed meanwhile are planned again, this often. */
 const PINNED_RETRIES = 5;
+/** Tail reads in flight while planning a multi-stream append. */
+const PLAN_CONCURRENCY = 64;
 
 const isSystem = (streamId: string, type: string) => streamId.startsWith('$') || type.startsWith('$');
 
@@ -200,7 +202,8 @@ export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
   /** All streams in one server-side transaction (KurrentDB ≥ 25.1); false when the server has no such append. */
   const appendAtomically = async (requests: readonly AppendRequest[]): Promise<readonly AppendResult[] | false> => {
     for (let attempt = 1; ; attempt++) {
-      const plans = await Promise.all(requests.map(plan));
+      // One tail read per stream, a bounded number at a time (a page can hold thousands of streams).
+      const plans = await runUntilFailure(requests, PLAN_CONCURRENCY, plan);
       const refused = plans.findIndex((p) => p.kind === 'conflict');
       if (refused >= 0) throw conflict(requests[refused]!, plans[refused] as Extract<AppendPlan, { kind: 'conflict' }>);
       const toWrite: AppendStreamRequest[] = [];

@@ -17,3 +17,15 @@ export const esdbConnectionStringProblem = (value: string): string | null => {
   if (hosts.split(',').some((h) => h.trim() === '')) return 'expected at least one host after the scheme';
   return null;
 };
+
+/**
+ * Does a server of this version offer atomic multi-stream appends (KurrentDB ≥ 25.1)? The version is
+ * what the server reports at connect (`25.1.3`, `25.1.0.123-…`); null when it is unknown or
+ * unparsable (the adapter then finds out on its first multi-stream append).
+ */
+export const supportsMultiStreamAppend = (serverVersion: string): boolean | null => {
+  const m = /^(\d+)\.(\d+)/.exec(serverVersion.trim());
+  if (!m) return null;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 25 || (major === 25 && minor >= 1);
+};

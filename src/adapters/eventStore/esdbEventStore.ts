@@ -32,6 +32,7 @@ import type {
 import { ConcurrencyError } from '../../domain/shared/errors.js';
 import { planAppend, runUntilFailure, type AppendPlan } from './esdbAppendPlan.js';
 import { isAfter, laterCheckpoint, toCheckpoint, toPosition } from './esdbCheckpoint.js';
+import { supportsMultiStreamAppend } from './esdbConnection.js';
 import { esdbErrorType, translateEsdbError } from './esdbErrors.js';
 
 /**
@@ -40,7 +41,7 @@ import { esdbErrorType, translateEsdbError } from './esdbErrors.js';
  * - Appends are exactly idempotent on event ids within the stream's last `idempotencyWindow` events,
  *   `any` included: the tail is read and the append planned (esdbAppendPlan.ts) before writing.
  * - appendMany is one atomic multi-stream append where the server offers it (KurrentDB ≥ 25.1,
- *   detected by the client on the first multi-stream append); otherwise a sequence of idempotent
+ *   detected from the server's version at connect, else on the first try); otherwise a sequence of idempotent
  *   appends that stops at the first failure (re-running the request completes it).
  * - `$all` reads and subscriptions filter on the server; a subscription is read with back-pressure.
  */
@@ -124,8 +125,20 @@ export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
   const client = KurrentDBClient.connectionString(opts.connectionString);
   const concurrency = opts.appendConcurrency ?? 16;
   const window = opts.idempotencyWindow ?? 200;
-  /** null until the first multi-stream append asked the server. */
+  /** Atomic multi-stream appends: null until known (the server's version at connect, or the first try). */
   let atomic: boolean | null = opts.atomicAppends === 'off' ? false : null;
+  // At connect: the server's version, from the features call the client makes anyway (its
+  // `capabilities` is not in the typings). A failure leaves it unknown; the first multi-stream
+  // append then asks (the client raises UnsupportedError below 25.1).
+  const detected: Promise<void> =
+    atomic === false
+      ? Promise.resolve()
+      : (client as unknown as { capabilities: Promise<{ serverVersion: string }> }).capabilities.then(
+          (features) => {
+            atomic ??= supportsMultiStreamAppend(features.serverVersion);
+          },
+          () => undefined,
+        );
 
   const readStream = async (streamId: string, options: { fromRevision?: number; maxCount?: number } = {}) => {
     const out: RecordedEvent[] = [];
@@ -233,6 +246,7 @@ export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
   };
 
   const appendMany = async (requests: readonly AppendRequest[]): Promise<readonly AppendResult[]> => {
+    await detected;
     const distinct = new Set(requests.map((r) => r.streamId)).size === requests.length;
     if (requests.length > 1 && distinct && atomic !== false) {
       const results = await appendAtomically(requests);

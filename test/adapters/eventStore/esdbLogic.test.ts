@@ -13,7 +13,7 @@ import { parseConnectionString } from '@kurrent/kurrentdb-client/dist/Client/par
 import t from 'tap';
 import { planAppend, runUntilFailure } from '../../../src/adapters/eventStore/esdbAppendPlan.js';
 import { comparePositions, isAfter, laterCheckpoint, toCheckpoint, toPosition } from '../../../src/adapters/eventStore/esdbCheckpoint.js';
-import { ESDB_SCHEMES, esdbConnectionStringProblem } from '../../../src/adapters/eventStore/esdbConnection.js';
+import { ESDB_SCHEMES, esdbConnectionStringProblem, supportsMultiStreamAppend } from '../../../src/adapters/eventStore/esdbConnection.js';
 import { esdbErrorType, translateEsdbError } from '../../../src/adapters/eventStore/esdbErrors.js';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 import type { Checkpoint } from '../../../src/domain/ports/eventStore.js';
@@ -64,6 +64,15 @@ t.test('connection strings: only schemes the installed client parses', async (t)
     t.match((error as Error).message, /ESDB_CONNECTION_STRING: unsupported scheme/);
     t.notMatch((error as Error).message, /s3cret/, 'the value is never echoed');
   }
+});
+
+t.test('atomic multi-stream appends from KurrentDB 25.1, known from the version at connect', async (t) => {
+  t.equal(supportsMultiStreamAppend('25.1.3'), true);
+  t.equal(supportsMultiStreamAppend('25.1.0.1234-abc'), true);
+  t.equal(supportsMultiStreamAppend('26.0.0'), true);
+  t.equal(supportsMultiStreamAppend('25.0.1'), false);
+  t.equal(supportsMultiStreamAppend('24.10.4'), false);
+  t.equal(supportsMultiStreamAppend('unknown'), null, 'not reported: found out on the first try');
 });
 
 t.test('vendor errors: conflicts, transient failures, everything else unchanged', async (t) => {

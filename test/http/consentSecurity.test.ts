@@ -252,3 +252,34 @@ t.test('#14.5: duplicate callbacks at once — the first wins, the duplicate get
     t.same(refs.sort(), held.sort(), `run ${run}: the vault holds exactly the authorizations' current secrets`);
   }
 });
+
+t.test('Amazon failing after the code exchange: refused with a reason, nothing granted, no secret kept', async (t) => {
+  const { sandboxes, svc, call, s1 } = await setUp(t);
+  const { amazon } = sandboxes;
+  amazon.consentAs(s1);
+  const secrets = await secretCount(svc);
+
+  amazon.faults.next({ status: 503, route: 'getMyFeesEstimateForASIN', count: 10 });
+  const unverified = await startConsent(svc, call);
+  const refused = await unverified.callback();
+  t.equal(refused.status, 422);
+  t.match(await json(refused), { code: 'authorization_failed', reason: 'account_unverified' });
+  t.match(await json(await call('GET', `/v1/authorizations/${unverified.started.authorizationId}`)), { status: 'failed', accountId: null });
+  amazon.faults.clear();
+
+  amazon.faults.next({ status: 503, route: 'lwaToken', count: 10 });
+  const lwaDown = await (await startConsent(svc, call)).callback();
+  t.match({ status: lwaDown.status, body: await json(lwaDown) }, { status: 422, body: { code: 'authorization_failed', reason: /^lwa_/ } });
+  amazon.faults.clear();
+  t.equal(await secretCount(svc), secrets, 'no secret kept by either');
+
+  // Participations unreadable: the account is still checked (in the region's main marketplace) and granted, without stores yet.
+  amazon.faults.next({ status: 503, route: 'getMarketplaceParticipations', count: 10 });
+  const noStores = await (await startConsent(svc, call)).callback();
+  amazon.faults.clear();
+  t.equal(noStores.status, 200);
+  const granted = await json(noStores);
+  t.match(granted, { status: 'active', accountId: s1, marketplaces: [], warning: /sync marketplaces/ });
+  const synced = await json(await call('POST', `/v1/authorizations/${granted.authorizationId}/sync-marketplaces`));
+  t.ok(synced.marketplaces.some((m: { storeId: string | null }) => m.storeId), 'the stores come with a sync');
+});

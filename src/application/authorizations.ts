@@ -303,7 +303,9 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         throw error;
       }
       const auth = followed.state as Known;
-      return { authorizationId, marketplaceUrl: requireAmazon().consentUrl(auth.region!, input.state) };
+      // Behind a TLS-terminating proxy the request looks like plain HTTP; an https public origin still makes the cookie Secure.
+      const secureLink = deps.consentLinkBase?.startsWith('https:') ?? false;
+      return { authorizationId, marketplaceUrl: requireAmazon().consentUrl(auth.region!, input.state), secureLink };
     },
 
     /**

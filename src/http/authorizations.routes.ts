@@ -106,9 +106,9 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
     },
     async (request, reply) => {
       const { state } = request.query;
-      const binding = newConsentBinding(state, request.protocol === 'https');
-      const { marketplaceUrl } = await authorizations.followConsentLink({ state, bindingHash: binding.bindingHash }, commandMetadata(request));
-      return reply.header('set-cookie', binding.setCookie).header('referrer-policy', 'no-referrer').header('cache-control', 'no-store').redirect(marketplaceUrl, 302);
+      const binding = newConsentBinding(state);
+      const { marketplaceUrl, secureLink } = await authorizations.followConsentLink({ state, bindingHash: binding.bindingHash }, commandMetadata(request));
+      return reply.header('set-cookie', binding.setCookie(secureLink || request.protocol === 'https')).header('referrer-policy', 'no-referrer').header('cache-control', 'no-store').redirect(marketplaceUrl, 302);
     },
   );
 

@@ -14,10 +14,13 @@ const cookieName = (state: string) => `oms_consent_${(state.split('.')[0] ?? '')
 
 export const bindingHashOf = (value: string) => createHash('sha256').update(value).digest('hex');
 
-export const newConsentBinding = (state: string, secure: boolean) => {
+/** A fresh binding: its hash to record first, then the Set-Cookie (Secure when OMS is reached over HTTPS). */
+export const newConsentBinding = (state: string) => {
   const value = randomBytes(32).toString('base64url');
-  const attributes = `Path=${PATH}; Max-Age=${MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
-  return { bindingHash: bindingHashOf(value), setCookie: `${cookieName(state)}=${value}; ${attributes}` };
+  return {
+    bindingHash: bindingHashOf(value),
+    setCookie: (secure: boolean) => `${cookieName(state)}=${value}; Path=${PATH}; Max-Age=${MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`,
+  };
 };
 
 /** Spent by the callback whatever its outcome: the binding works once. */

@@ -108,7 +108,8 @@ t.test('#14.4: the consent is bound to the browser that followed the link, once'
   t.equal(sellerCentral.searchParams.get('application_id'), sandboxes.amazon.app.applicationId);
   const setCookie = followed.headers.get('set-cookie')!;
   t.match(setCookie, /^oms_consent_[0-9a-f-]{36}=[A-Za-z0-9_-]{43}; /, 'a random cookie per authorization');
-  for (const attribute of ['HttpOnly', 'SameSite=Lax', 'Path=/v1/authorizations', 'Max-Age=600']) t.ok(setCookie.includes(attribute), attribute);
+  // OMS's public origin (the redirect URI's) is https, so the cookie is Secure even though this request came over plain HTTP.
+  for (const attribute of ['HttpOnly', 'SameSite=Lax', 'Path=/v1/authorizations', 'Max-Age=600', 'Secure']) t.ok(setCookie.includes(attribute), attribute);
 
   const second = await fetch(new URL(`${link.pathname}${link.search}`, svc.url), { redirect: 'manual' });
   t.equal(second.status, 409, 'the link works once: another browser cannot bind it');

@@ -192,14 +192,23 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     const owner = ownerIn(events) ?? ownerIn(await deps.store.readStream(legacyClaimStreamId(tenantId, key)));
     return { streamId, owner, revision: events.length - 1 };
   };
-  const claimRequest = (claim: Claim, authorizationId: string, metadata: EventMetadata): AppendRequest | null =>
-    claim.owner === authorizationId && claim.revision >= 0
-      ? null
-      : {
-          streamId: claim.streamId,
-          events: [{ id: deps.ids.newId(), type: 'AccountClaimed', data: { authorizationId }, metadata: { ...metadata, schemaVersion: 1 } } satisfies NewEvent],
-          expected: claim.revision < 0 ? 'no_stream' : claim.revision,
-        };
+  /** Written with every grant, renewal and reinstatement, even by the holder: it is what serializes two connections of one account. */
+  const claimRequest = (claim: Claim, authorizationId: string, metadata: EventMetadata): AppendRequest => ({
+    streamId: claim.streamId,
+    events: [{ id: deps.ids.newId(), type: 'AccountClaimed', data: { authorizationId }, metadata: { ...metadata, schemaVersion: 1 } } satisfies NewEvent],
+    expected: claim.revision < 0 ? 'no_stream' : claim.revision,
+  });
+
+  /**
+   * A connection that lost the race for an account's claim: answered as the account being connected
+   * (by the winner), not as a bare conflict.
+   */
+  const raceLost = async (error: unknown, claimKey: string, tenantId: string, self: string): Promise<DomainError> => {
+    if (!(error instanceof ConcurrencyError)) throw error;
+    const holder = await holderOf(await claimOf(tenantId, claimKey), tenantId, self);
+    if (!holder.live) throw error;
+    return alreadyConnected(holder.live, tenantId);
+  };
 
   /**
    * Who holds the account now: a live authorization (active or paused) refuses a second connection;
@@ -371,7 +380,8 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       if (pending.accountId !== null && pending.accountId !== accountId) {
         return fail('account_mismatch', 'A different Amazon account consented than the one this authorization belongs to; log in to the right account and try again');
       }
-      const claim = await claimOf(pending.tenantId, `amazon/${region}/${accountId}`);
+      const claimKey = `amazon/${region}/${accountId}`;
+      const claim = await claimOf(pending.tenantId, claimKey);
       const holder = await holderOf(claim, pending.tenantId, authorizationId);
       if (holder.live) return fail('account_already_connected', 'The account is connected already', alreadyConnected(holder.live, pending.tenantId));
 
@@ -396,8 +406,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         requests.push(done.request!);
         target = done.state as Known;
       }
-      const claimed = claimRequest(claim, target.authorizationId, meta);
-      if (claimed) requests.push(claimed);
+      requests.push(claimRequest(claim, target.authorizationId, meta));
       let warning: string | null = null;
       if (participations) {
         const synced = request({ state: target, revision: -2 }, target.authorizationId, { type: 'SyncMarketplaces', data: { marketplaces: marketplacesFrom(target, participations), now: now() } }, meta);
@@ -407,7 +416,12 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         warning = 'The marketplace participations could not be read; use “sync marketplaces” to create the stores.';
       }
       requests.push(...(await storeRequestsFor(target, meta)));
-      await appendOrForget(compact(requests), secretRef);
+      try {
+        await appendOrForget(compact(requests), secretRef);
+      } catch (error) {
+        const refusal = await raceLost(error, claimKey, pending.tenantId, target.authorizationId);
+        return fail('account_already_connected', 'The account is connected already', refusal);
+      }
       const previous = pending.secretRef && pending.secretRef !== secretRef && !holder.revoked ? pending.secretRef : null;
       if (previous) await deps.vault.deleteSecret(previous);
       return { ...view(target), warning };
@@ -432,7 +446,11 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         const secretRef = await deps.vault.storeSecret(deps.ids.newId(), secret);
         const back = request(await load(revokedId), revokedId, { type: 'Reinstate', data: { secretRef, scopes, renewBy: null, clientIdHint: hintOf(clientId), via: null, now: now() } }, caller.metadata);
         const target = back.state as Known;
-        await appendOrForget(compact([back.request, claimRequest(claim, revokedId, caller.metadata), ...(await storeRequestsFor(target, caller.metadata))]), secretRef);
+        await appendOrForget(compact([back.request, claimRequest(claim, revokedId, caller.metadata), ...(await storeRequestsFor(target, caller.metadata))]), secretRef).catch(
+          async (error: unknown) => {
+            throw await raceLost(error, `walmart/${clientId}`, caller.tenantId, revokedId);
+          },
+        );
         return view(target);
       }
       const authorizationId = deps.ids.newId();
@@ -449,7 +467,11 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         data: { marketplaces: [{ ...WALMART_MARKETPLACE, isParticipating: true, hasSuspendedListings: false, storeId: nameUuid(`store/${authorizationId}/${WALMART_MARKETPLACE.marketplaceId}`) }], now: now() },
       }, caller.metadata);
       const authRequest: AppendRequest = { ...granted.request!, events: [...granted.request!.events, ...withStore.request!.events] };
-      await appendOrForget(compact([authRequest, claimRequest(claim, authorizationId, caller.metadata), ...(await storeRequestsFor(withStore.state as Known, caller.metadata))]), secretRef);
+      await appendOrForget(compact([authRequest, claimRequest(claim, authorizationId, caller.metadata), ...(await storeRequestsFor(withStore.state as Known, caller.metadata))]), secretRef).catch(
+        async (error: unknown) => {
+          throw await raceLost(error, `walmart/${clientId}`, caller.tenantId, authorizationId);
+        },
+      );
       return view(withStore.state as Known);
     },
 

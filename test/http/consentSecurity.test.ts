@@ -284,3 +284,22 @@ t.test('Amazon failing after the code exchange: refused with a reason, nothing g
   const synced = await json(await call('POST', `/v1/authorizations/${granted.authorizationId}/sync-marketplaces`));
   t.ok(synced.marketplaces.some((m: { storeId: string | null }) => m.storeId), 'the stores come with a sync');
 });
+
+t.test('two tenants connecting one account at the same moment: one wins, the other gets account_already_connected', async (t) => {
+  const { sandboxes, svc, call, s1 } = await setUp(t);
+  const other = await createTenant(svc, 'Other');
+  const asOther = (m: string, p: string, b?: unknown) => call(m, p, b, other.apiKey);
+  sandboxes.amazon.consentAs(s1);
+  // After each run the winner revokes: the next run races a reinstatement against a fresh connection.
+  for (let run = 0; run < 3; run++) {
+    const [mine, theirs] = [await startConsent(svc, call), await startConsent(svc, asOther)];
+    const answers = await Promise.all([mine.callback(), theirs.callback()]);
+    const outcomes = await Promise.all(answers.map(async (r) => ({ status: r.status, body: await json(r) })));
+    t.same(outcomes.map((o) => o.status).sort(), [200, 409], `run ${run}: one connection wins`);
+    const winner = outcomes.find((o) => o.status === 200)!.body;
+    t.match(outcomes.find((o) => o.status === 409)!.body, { code: 'account_already_connected' }, `run ${run}: the other is told the account is connected`);
+    t.equal(await secretCount(svc), 1, `run ${run}: only the winner's secret is in the vault`);
+    const winnerCall = outcomes[0]!.status === 200 ? call : asOther;
+    t.equal((await json(await winnerCall('DELETE', `/v1/authorizations/${winner.authorizationId}`))).status, 'revoked');
+  }
+});

@@ -169,6 +169,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     amazon: amazonApi,
     walmart: walmartApi,
     defaultLookbackDays: config.pull.defaultLookbackDays,
+    // Consent links point at the host of the callback, so the binding cookie is sent back to it.
+    consentLinkBase: a.redirectUri ? new URL(a.redirectUri).origin : null,
   });
 
   // Order pulling: access tokens minted from the vault's secrets, one refresh in flight per authorization.

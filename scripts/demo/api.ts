@@ -41,12 +41,13 @@ export class ApiError extends DemoError {
 
 export type Api = ReturnType<typeof apiClient>;
 
-type CallOptions = Readonly<{ token?: string; body?: unknown; csv?: string; expect?: readonly number[] }>;
+type CallOptions = Readonly<{ token?: string; body?: unknown; csv?: string; expect?: readonly number[]; cookie?: string }>;
 
 export const apiClient = (baseUrl: string) => {
   const call = async <T>(method: string, path: string, opts: CallOptions = {}): Promise<T> => {
     const headers: Record<string, string> = {};
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.cookie) headers.cookie = opts.cookie;
     let body: string | undefined;
     if (opts.csv !== undefined) {
       headers['content-type'] = 'text/csv';

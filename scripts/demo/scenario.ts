@@ -43,16 +43,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const storesOf = (auth: AuthorizationView) => auth.marketplaces.flatMap((m) => (m.isParticipating && m.storeId ? [m.storeId] : []));
 
-/** Seller Central's consent page, played by "the seller's browser": open it, follow the redirect back to OMS. */
+/**
+ * "The seller's browser": open OMS's consent link (it sets the one-time cookie that binds the consent
+ * to this browser), follow it to Seller Central's consent page, then the redirect back to OMS with the cookie.
+ */
 const consent = async (api: Api, consentUrl: string): Promise<AuthorizationView> => {
-  const page = await fetch(consentUrl, { redirect: 'manual' });
+  const link = await fetch(consentUrl, { redirect: 'manual' });
+  const sellerCentral = link.headers.get('location');
+  const cookie = (link.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  if (link.status !== 302 || !sellerCentral || !cookie) throw new DemoError(`OMS's consent link answered ${link.status}: ${(await link.text()).slice(0, 200)}`);
+  const page = await fetch(sellerCentral, { redirect: 'manual' });
   const location = page.headers.get('location');
   if (page.status !== 302 || !location) {
     throw new DemoError(`the Amazon consent page answered ${page.status} instead of redirecting back: ${(await page.text()).slice(0, 200)}`);
   }
   const back = new URL(location);
   if (back.origin !== new URL(api.baseUrl).origin) throw new DemoError(`the consent redirect goes to ${back.origin}, not to this OMS (${api.baseUrl})`);
-  return api.call<AuthorizationView>('GET', `${back.pathname}${back.search}`);
+  return api.call<AuthorizationView>('GET', `${back.pathname}${back.search}`, { cookie });
 };
 
 /** POST /sync answers 422 until the new store's pull schedule exists (a projection): ask again shortly. */

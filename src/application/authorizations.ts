@@ -13,7 +13,7 @@ import type { AppendRequest, EventMetadata, NewEvent } from '../domain/ports/eve
 import { MarketplaceError, type AmazonAuthApi, type Participation, type WalmartAuthApi } from '../domain/ports/marketplaces.js';
 import type { Vault } from '../domain/ports/vault.js';
 import { decodeWith, loadState, toNewEvents } from '../domain/shared/commandHandler.js';
-import { DomainError, NotFoundError } from '../domain/shared/errors.js';
+import { ConcurrencyError, DomainError, NotFoundError } from '../domain/shared/errors.js';
 import { storeDecider, storeStreamId, type Store, type StoreCommand } from '../domain/store/decider.js';
 import type { StoreStatus } from '../domain/store/events.js';
 import { decodeStore, type AppDeps, type Caller } from './context.js';
@@ -34,13 +34,29 @@ export const HINTS = {
   missing_permission: 'Enable the “Orders” permission for this key in the Walmart Developer Portal (recommended: enable all permissions), then authorize again.',
 } as const;
 
-/** Account claims: which authorization of a tenant owns an account (and region), so a second consent renews it. */
-const claimStreamId = (tenantId: string, key: string) => `accountclaim-${tenantId}.${sha256(key).slice(0, 32)}`;
+/** Account claims: which authorization holds a marketplace account, across tenants (see claimOf). */
+const claimStreamId = (key: string) => `accountclaim-${sha256(key).slice(0, 32)}`;
+/** Before claims were global they were kept per tenant. */
+const legacyClaimStreamId = (tenantId: string, key: string) => `accountclaim-${tenantId}.${sha256(key).slice(0, 32)}`;
+type Claim = Readonly<{ streamId: string; owner: string | null; revision: number }>;
+
+/** OMS's route that binds the consent to the browser following the link (authorizations.routes.ts). */
+export const CONSENT_LINK_PATH = '/v1/authorizations/consent';
+
+/** Where the account check asks for a fee estimate when the participations could not be read. */
+const DEFAULT_MARKETPLACE: Readonly<Record<AmazonRegion, string>> = { NA: 'ATVPDKIKX0DER', EU: 'A1PA6795UKMFR9', FE: 'A1VC38T7YXB528' };
 
 type Known = Exclude<Authorization, { status: 'absent' }>;
 
 export type AuthorizationsDeps = AppDeps &
-  Readonly<{ vault: Vault; amazon: AmazonAuthApi | null; walmart: WalmartAuthApi; defaultLookbackDays: number }>;
+  Readonly<{
+    vault: Vault;
+    amazon: AmazonAuthApi | null;
+    walmart: WalmartAuthApi;
+    defaultLookbackDays: number;
+    /** OMS's public origin for consent links; unset: the origin the API request came to. */
+    consentLinkBase?: string | null;
+  }>;
 
 export const authorizationService = (deps: AuthorizationsDeps) => {
   const now = () => deps.clock.now().toISOString();
@@ -161,32 +177,91 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     };
   };
 
-  /** One claim per account (and region): returns the owner, or null when the account is free. */
-  const claimOf = async (streamId: string): Promise<{ owner: string | null; revision: number }> => {
+  /**
+   * One claim per marketplace account across all tenants (Amazon: region + selling partner; Walmart:
+   * the key): which authorization holds it. Written with an expected version, so two connections of
+   * one account at once cannot both win. Claims of older versions were per tenant; they are still read.
+   */
+  const claimOf = async (tenantId: string, key: string): Promise<Claim> => {
+    const streamId = claimStreamId(key);
     const events = await deps.store.readStream(streamId);
-    const last = events.at(-1);
-    return { owner: last ? String((last.data as { authorizationId: string }).authorizationId) : null, revision: events.length - 1 };
+    const ownerIn = (list: typeof events) => {
+      const last = list.at(-1);
+      return last ? String((last.data as { authorizationId: string }).authorizationId) : null;
+    };
+    const owner = ownerIn(events) ?? ownerIn(await deps.store.readStream(legacyClaimStreamId(tenantId, key)));
+    return { streamId, owner, revision: events.length - 1 };
   };
-  const claimRequest = (streamId: string, revision: number, authorizationId: string, metadata: EventMetadata): AppendRequest => ({
-    streamId,
+  /** Written with every grant, renewal and reinstatement, even by the holder: it is what serializes two connections of one account. */
+  const claimRequest = (claim: Claim, authorizationId: string, metadata: EventMetadata): AppendRequest => ({
+    streamId: claim.streamId,
     events: [{ id: deps.ids.newId(), type: 'AccountClaimed', data: { authorizationId }, metadata: { ...metadata, schemaVersion: 1 } } satisfies NewEvent],
-    expected: revision < 0 ? 'no_stream' : revision,
+    expected: claim.revision < 0 ? 'no_stream' : claim.revision,
   });
 
-  /** The account's owner if it is still a live authorization of the tenant. */
-  const liveOwner = async (claim: { owner: string | null }, except: string): Promise<Known | null> => {
-    if (!claim.owner || claim.owner === except) return null;
+  /**
+   * A connection that lost the race for an account's claim: answered as the account being connected
+   * (by the winner), not as a bare conflict.
+   */
+  const raceLost = async (error: unknown, claimKey: string, tenantId: string, self: string): Promise<DomainError> => {
+    if (!(error instanceof ConcurrencyError)) throw error;
+    const holder = await holderOf(await claimOf(tenantId, claimKey), tenantId, self);
+    if (!holder.live) throw error;
+    return alreadyConnected(holder.live, tenantId);
+  };
+
+  /**
+   * Who holds the account now: a live authorization (active or paused) refuses a second connection;
+   * a revoked one of the same tenant is reinstated; anything else leaves the account free.
+   */
+  const holderOf = async (claim: Claim, tenantId: string, self: string): Promise<{ live: Known | null; revoked: Known | null }> => {
+    if (!claim.owner || claim.owner === self) return { live: null, revoked: null };
     const { state } = await load(claim.owner);
-    return state.status === 'absent' || state.status === 'revoked' || state.status === 'merged' ? null : state;
+    if (state.status === 'active' || state.status === 'paused') return { live: state, revoked: null };
+    return { live: null, revoked: state.status === 'revoked' && state.tenantId === tenantId ? state : null };
+  };
+
+  /** The refusal for an account held elsewhere: within the tenant it names the holder; across tenants nothing about it. */
+  const alreadyConnected = (holder: Known, tenantId: string): DomainError =>
+    holder.tenantId === tenantId
+      ? new DomainError('account_already_connected', `This account is connected already as authorization ${holder.authorizationId} (“${holder.name}”)`, {
+          authorizationId: holder.authorizationId,
+          hint: `Re-authorize that authorization instead: POST /v1/authorizations/${holder.authorizationId}/reauthorize`,
+        })
+      : new DomainError('account_already_connected', 'This account is connected elsewhere; one marketplace account can be connected once', {
+          hint: 'Ask whoever connected it to revoke that connection first, or contact the fulfilment company',
+        });
+
+  /** Appends, and on refusal removes the secret stored for it, so no vault secret is orphaned. */
+  const appendOrForget = async (requests: readonly AppendRequest[], secretRef: string) => {
+    try {
+      await deps.store.appendMany(requests);
+    } catch (error) {
+      await deps.vault.deleteSecret(secretRef);
+      throw error;
+    }
+  };
+
+  /** A new consent's state and its link: OMS's own route first (it binds the browser), then the marketplace. */
+  const consentLink = (authorizationId: string, linkBase: string) => {
+    const state = `${authorizationId}.${randomBytes(32).toString('base64url')}`;
+    const url = new URL(CONSENT_LINK_PATH, deps.consentLinkBase ?? linkBase);
+    url.searchParams.set('state', state);
+    return { state, consentUrl: url.toString(), expiresAt: new Date(deps.clock.now().getTime() + CONSENT_TTL_MS).toISOString() };
+  };
+
+  const authorizationIdOfState = (state: string) => {
+    const authorizationId = state.split('.')[0] ?? '';
+    if (!/^[0-9a-f-]{36}$/.test(authorizationId)) checkConsentState({ status: 'absent' }, '', now());
+    return authorizationId;
   };
 
   return {
-    /** Step 1 of Amazon's website workflow: the consent URL with a one-time state (10 minutes). */
-    startAmazon: async (caller: Caller, input: { name: string; note?: string | null; region: AmazonRegion; initialLookbackDays?: number }) => {
-      const amazon = requireAmazon();
+    /** Step 1 of Amazon's website workflow: a consent link with a one-time state (10 minutes). */
+    startAmazon: async (caller: Caller, input: { name: string; note?: string | null; region: AmazonRegion; initialLookbackDays?: number }, linkBase: string) => {
+      requireAmazon();
       const authorizationId = deps.ids.newId();
-      const state = `${authorizationId}.${randomBytes(32).toString('base64url')}`;
-      const expiresAt = new Date(deps.clock.now().getTime() + CONSENT_TTL_MS).toISOString();
+      const link = consentLink(authorizationId, linkBase);
       const { request: req } = request({ state: authorizationDecider.initialState(), revision: -1 }, authorizationId, {
         type: 'RequestAmazonConsent',
         data: {
@@ -196,129 +271,195 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
           note: input.note ?? null,
           region: input.region,
           initialLookbackDays: input.initialLookbackDays ?? deps.defaultLookbackDays,
-          stateHash: sha256(state),
-          stateExpiresAt: expiresAt,
+          stateHash: sha256(link.state),
+          stateExpiresAt: link.expiresAt,
           now: now(),
         },
       }, caller.metadata);
       await deps.store.appendMany([req!]);
-      return { authorizationId, consentUrl: amazon.consentUrl(input.region, state), state, expiresAt };
+      return { authorizationId, ...link };
     },
 
     /** Re-authorization (renewal) of an Amazon authorization: a new consent for the same account. */
-    reauthorizeAmazon: async (caller: Caller, authorizationId: string) => {
-      const amazon = requireAmazon();
+    reauthorizeAmazon: async (caller: Caller, authorizationId: string, linkBase: string) => {
+      requireAmazon();
       const loaded = await loadOwned(caller.tenantId, authorizationId);
-      const state = `${authorizationId}.${randomBytes(32).toString('base64url')}`;
-      const expiresAt = new Date(deps.clock.now().getTime() + CONSENT_TTL_MS).toISOString();
-      const { request: req, state: after } = request(loaded, authorizationId, {
+      const link = consentLink(authorizationId, linkBase);
+      const { request: req } = request(loaded, authorizationId, {
         type: 'RequestAmazonConsent',
         data: {
           authorizationId, tenantId: caller.tenantId, name: loaded.state.name, note: loaded.state.note, region: loaded.state.region ?? 'NA',
-          initialLookbackDays: loaded.state.initialLookbackDays, stateHash: sha256(state), stateExpiresAt: expiresAt, now: now(),
+          initialLookbackDays: loaded.state.initialLookbackDays, stateHash: sha256(link.state), stateExpiresAt: link.expiresAt, now: now(),
         },
       }, caller.metadata);
       await deps.store.appendMany([req!]);
-      return { authorizationId, consentUrl: amazon.consentUrl((after as Known).region!, state), state, expiresAt };
+      return { authorizationId, ...link };
     },
 
     /**
-     * Step 2: Amazon redirected back. The state is checked before anything else (a forged, expired or
-     * replayed one changes nothing); then the code is exchanged, the refresh token goes into the vault,
-     * and one store per participating marketplace of the region is created. A consent for an account
-     * (and region) the tenant already authorized renews that authorization instead.
+     * The seller's browser followed the consent link: once per state, it is bound to that browser by
+     * the hash of a one-time cookie (set by the route), and sent on to the marketplace's consent page.
+     * Platform-neutral: Walmart's Connect uses the same step.
      */
-    completeAmazon: async (input: { state: string; code: string; sellingPartnerId: string }, metadata: EventMetadata) => {
-      const authorizationId = input.state.split('.')[0] ?? '';
-      if (!/^[0-9a-f-]{36}$/.test(authorizationId)) checkConsentState({ status: 'absent' }, '', now());
+    followConsentLink: async (input: { state: string; bindingHash: string }, metadata: EventMetadata) => {
+      const authorizationId = authorizationIdOfState(input.state);
       const loaded = await load(authorizationId);
-      const pending = checkConsentState(loaded.state, sha256(input.state), now());
+      const followed = request(loaded, authorizationId, { type: 'FollowConsentLink', data: { stateHash: sha256(input.state), bindingHash: input.bindingHash, now: now() } }, metadata);
+      try {
+        await deps.store.appendMany([followed.request!]);
+      } catch (error) {
+        if (error instanceof ConcurrencyError) throw new DomainError('consent_link_used', 'This authorization link was opened already (it works once); start the authorization again');
+        throw error;
+      }
+      const auth = followed.state as Known;
+      // Behind a TLS-terminating proxy the request looks like plain HTTP; an https public origin still makes the cookie Secure.
+      const secureLink = deps.consentLinkBase?.startsWith('https:') ?? false;
+      return { authorizationId, marketplaceUrl: requireAmazon().consentUrl(auth.region!, input.state), secureLink };
+    },
+
+    /**
+     * Step 2: Amazon redirected back. The state and its browser binding are checked and the state is
+     * redeemed before anything else (a forged, expired, replayed, unbound or duplicate callback changes
+     * nothing). Then the code is exchanged and the account behind the new refresh token is asked of
+     * Amazon itself (the query's selling_partner_id is only a claim to compare). A renewal by another
+     * account, or an account connected elsewhere, is refused before anything is merged or stored; a
+     * revoked authorization of the same account and tenant is reinstated with its stores.
+     */
+    completeAmazon: async (input: { state: string; code: string; sellingPartnerId: string; bindingHash: string | null }, metadata: EventMetadata) => {
+      const authorizationId = authorizationIdOfState(input.state);
+      const stateHash = sha256(input.state);
+      const loaded = await load(authorizationId);
+      const pending = checkConsentState(loaded.state, stateHash, now());
       const meta = { ...metadata, actor: `tenant:${pending.tenantId}` };
+      const redeemed = request(loaded, authorizationId, { type: 'RedeemConsentState', data: { stateHash, bindingHash: input.bindingHash, now: now() } }, meta);
+      try {
+        await deps.store.appendMany([redeemed.request!]);
+      } catch (error) {
+        // A duplicate callback redeemed it first: that one goes on, this one changed nothing.
+        if (error instanceof ConcurrencyError) checkConsentState({ status: 'absent' }, '', now());
+        throw error;
+      }
+      const current = { state: redeemed.state, revision: loaded.revision + 1 };
+      const fail = async (reason: string, detail: string, refusal: DomainError = new DomainError('authorization_failed', detail, { reason })): Promise<never> => {
+        const failed = request(current, authorizationId, { type: 'CompleteAmazonConsent', data: { stateHash, outcome: { ok: false, reason, detail }, now: now() } }, meta);
+        await deps.store.appendMany([failed.request!]);
+        throw refusal;
+      };
+
+      const amazon = requireAmazon();
+      const region = pending.region!;
       let refreshToken: string;
       try {
-        ({ refreshToken } = await requireAmazon().exchangeCode(input.code));
+        ({ refreshToken } = await amazon.exchangeCode(input.code));
       } catch (error) {
         if (!(error instanceof MarketplaceError)) throw error;
-        const reason = error.code === 'invalid_grant' ? 'lwa_invalid_grant' : `lwa_${error.code}`;
-        const detail =
+        return fail(
+          error.code === 'invalid_grant' ? 'lwa_invalid_grant' : `lwa_${error.code}`,
           error.code === 'invalid_grant'
             ? 'Amazon refused the authorization code (expired after 5 minutes, already used, or issued to another app). Start the authorization again.'
-            : 'Login with Amazon did not complete the exchange; try again later.';
-        const { request: failed } = request(loaded, authorizationId, { type: 'CompleteAmazonConsent', data: { stateHash: sha256(input.state), outcome: { ok: false, reason, detail }, now: now() } }, meta);
-        await deps.store.appendMany([failed!]);
-        throw new DomainError('authorization_failed', detail, { reason });
+            : 'Login with Amazon did not complete the exchange; try again later.',
+        );
       }
-      const region = pending.region!;
-      const claimStream = claimStreamId(pending.tenantId, `amazon/${region}/${input.sellingPartnerId}`);
-      const claim = await claimOf(claimStream);
-      const owner = await liveOwner(claim, authorizationId);
-      const targetId = owner?.authorizationId ?? authorizationId;
-      const secretRef = await deps.vault.storeSecret(targetId, refreshToken);
+      let participations: Participation[] | null = null;
+      let accountId: string;
+      try {
+        const { accessToken } = await amazon.accessToken(refreshToken);
+        participations = await amazon.participations(region, accessToken).catch((error: unknown) => {
+          if (error instanceof MarketplaceError) return null;
+          throw error;
+        });
+        const marketplaceId = participations?.find((p) => p.isParticipating)?.marketplaceId ?? DEFAULT_MARKETPLACE[region];
+        accountId = await amazon.sellerIdOf(region, accessToken, marketplaceId);
+      } catch (error) {
+        if (!(error instanceof MarketplaceError)) throw error;
+        return fail('account_unverified', 'Amazon did not confirm which account consented; try again later.');
+      }
+      if (accountId !== input.sellingPartnerId) {
+        return fail('account_claim_mismatch', 'The account named in the callback is not the account that consented; start the authorization again from OMS.');
+      }
+      if (pending.accountId !== null && pending.accountId !== accountId) {
+        return fail('account_mismatch', 'A different Amazon account consented than the one this authorization belongs to; log in to the right account and try again');
+      }
+      const claimKey = `amazon/${region}/${accountId}`;
+      const claim = await claimOf(pending.tenantId, claimKey);
+      const holder = await holderOf(claim, pending.tenantId, authorizationId);
+      if (holder.live) return fail('account_already_connected', 'The account is connected already', alreadyConnected(holder.live, pending.tenantId));
+
       const renewBy = renewByFor(now());
       const requests: AppendRequest[] = [];
       let target: Known;
-      if (owner) {
-        const merged = request(loaded, authorizationId, { type: 'MergeInto', data: { into: owner.authorizationId, now: now() } }, meta);
-        const ownerLoaded = await load(owner.authorizationId);
-        const renewed = request(ownerLoaded, owner.authorizationId, { type: 'RenewSecrets', data: { secretRef, scopes: null, renewBy, now: now() } }, meta);
-        requests.push(merged.request!, renewed.request!);
-        target = renewed.state as Known;
+      let secretRef: string;
+      if (holder.revoked) {
+        // The same account again after a revoke: that authorization continues (stores, order identities).
+        const revokedId = holder.revoked.authorizationId;
+        secretRef = await deps.vault.storeSecret(authorizationId, refreshToken);
+        const merged = request(current, authorizationId, { type: 'MergeInto', data: { into: revokedId, now: now() } }, meta);
+        const back = request(await load(revokedId), revokedId, { type: 'Reinstate', data: { secretRef, scopes: null, renewBy, clientIdHint: null, via: authorizationId, now: now() } }, meta);
+        requests.push(merged.request!, back.request!);
+        target = back.state as Known;
       } else {
-        const done = request(loaded, authorizationId, {
+        secretRef = await deps.vault.storeSecret(authorizationId, refreshToken);
+        const done = request(current, authorizationId, {
           type: 'CompleteAmazonConsent',
-          data: { stateHash: sha256(input.state), outcome: { ok: true, accountId: input.sellingPartnerId, secretRef, renewBy }, now: now() },
+          data: { stateHash, outcome: { ok: true, accountId, secretRef, renewBy }, now: now() },
         }, meta);
         requests.push(done.request!);
         target = done.state as Known;
-        if (claim.owner !== authorizationId) requests.push(claimRequest(claimStream, claim.revision, authorizationId, meta));
       }
-      if (target.lastFailure?.reason === 'account_mismatch') {
-        await deps.store.appendMany(requests);
-        await deps.vault.deleteSecret(secretRef);
-        throw new DomainError('authorization_failed', target.lastFailure.detail, { reason: 'account_mismatch' });
-      }
+      requests.push(claimRequest(claim, target.authorizationId, meta));
       let warning: string | null = null;
-      try {
-        const marketplaces = marketplacesFrom(target, await fetchParticipations(region, refreshToken));
-        const synced = request({ state: target, revision: -2 }, target.authorizationId, { type: 'SyncMarketplaces', data: { marketplaces, now: now() } }, meta);
+      if (participations) {
+        const synced = request({ state: target, revision: -2 }, target.authorizationId, { type: 'SyncMarketplaces', data: { marketplaces: marketplacesFrom(target, participations), now: now() } }, meta);
         if (synced.request) requests.push(...mergeSameStream(requests, synced.request));
         target = synced.state as Known;
-      } catch (error) {
-        if (!(error instanceof MarketplaceError)) throw error;
+      } else {
         warning = 'The marketplace participations could not be read; use “sync marketplaces” to create the stores.';
       }
       requests.push(...(await storeRequestsFor(target, meta)));
-      await deps.store.appendMany(compact(requests));
-      const previous = owner?.secretRef ?? (pending.secretRef && pending.secretRef !== secretRef ? pending.secretRef : null);
+      try {
+        await appendOrForget(compact(requests), secretRef);
+      } catch (error) {
+        const refusal = await raceLost(error, claimKey, pending.tenantId, target.authorizationId);
+        return fail('account_already_connected', 'The account is connected already', refusal);
+      }
+      const previous = pending.secretRef && pending.secretRef !== secretRef && !holder.revoked ? pending.secretRef : null;
       if (previous) await deps.vault.deleteSecret(previous);
       return { ...view(target), warning };
     },
 
-    /** Walmart: verify the pasted keys, their order permission, then keep them (encrypted) with one store. */
+    /**
+     * Walmart: verify the pasted keys and their order permission, then keep them (encrypted) with one
+     * store. A key connected already is refused (account_already_connected); a key of a revoked
+     * authorization of this tenant reinstates it with its store.
+     */
     createWalmart: async (caller: Caller, input: { name: string; note?: string | null; clientId: string; clientSecret: string; initialLookbackDays?: number }) => {
       const clientId = input.clientId.trim();
       const clientSecret = input.clientSecret.trim();
       const scopes = await verifyWalmart(clientId, clientSecret);
-      const claimStream = claimStreamId(caller.tenantId, `walmart/${clientId}`);
-      const claim = await claimOf(claimStream);
-      const owner = await liveOwner(claim, '');
+      const claim = await claimOf(caller.tenantId, `walmart/${clientId}`);
+      const holder = await holderOf(claim, caller.tenantId, '');
+      if (holder.live) throw alreadyConnected(holder.live, caller.tenantId);
       const secret = JSON.stringify({ clientId, clientSecret });
-      if (owner) {
-        // The same key authorized again: replace the stored secret of the existing authorization.
-        const secretRef = await deps.vault.storeSecret(owner.authorizationId, secret);
-        const ownerLoaded = await load(owner.authorizationId);
-        const renewed = request(ownerLoaded, owner.authorizationId, { type: 'RenewSecrets', data: { secretRef, scopes, renewBy: null, now: now() } }, caller.metadata);
-        await deps.store.appendMany([renewed.request!]);
-        if (owner.secretRef) await deps.vault.deleteSecret(owner.secretRef);
-        return view(renewed.state as Known);
+      if (holder.revoked) {
+        // The revoked authorization's data key is destroyed: the new secret gets an owner of its own.
+        const revokedId = holder.revoked.authorizationId;
+        const secretRef = await deps.vault.storeSecret(deps.ids.newId(), secret);
+        const back = request(await load(revokedId), revokedId, { type: 'Reinstate', data: { secretRef, scopes, renewBy: null, clientIdHint: hintOf(clientId), via: null, now: now() } }, caller.metadata);
+        const target = back.state as Known;
+        await appendOrForget(compact([back.request, claimRequest(claim, revokedId, caller.metadata), ...(await storeRequestsFor(target, caller.metadata))]), secretRef).catch(
+          async (error: unknown) => {
+            throw await raceLost(error, `walmart/${clientId}`, caller.tenantId, revokedId);
+          },
+        );
+        return view(target);
       }
       const authorizationId = deps.ids.newId();
       const secretRef = await deps.vault.storeSecret(authorizationId, secret);
       const granted = request({ state: authorizationDecider.initialState(), revision: -1 }, authorizationId, {
         type: 'GrantWalmart',
         data: {
-          authorizationId, tenantId: caller.tenantId, name: input.name, note: input.note ?? null, accountId: sha256(clientId).slice(0, 16),
-          clientIdHint: `…${clientId.slice(-4)}`, secretRef, scopes, initialLookbackDays: input.initialLookbackDays ?? deps.defaultLookbackDays, now: now(),
+          authorizationId, tenantId: caller.tenantId, name: input.name, note: input.note ?? null, accountId: walmartAccountOf(clientId),
+          clientIdHint: hintOf(clientId), secretRef, scopes, initialLookbackDays: input.initialLookbackDays ?? deps.defaultLookbackDays, now: now(),
         },
       }, caller.metadata);
       const withStore = request({ state: granted.state, revision: 0 }, authorizationId, {
@@ -326,20 +467,34 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         data: { marketplaces: [{ ...WALMART_MARKETPLACE, isParticipating: true, hasSuspendedListings: false, storeId: nameUuid(`store/${authorizationId}/${WALMART_MARKETPLACE.marketplaceId}`) }], now: now() },
       }, caller.metadata);
       const authRequest: AppendRequest = { ...granted.request!, events: [...granted.request!.events, ...withStore.request!.events] };
-      await deps.store.appendMany([authRequest, claimRequest(claimStream, claim.revision, authorizationId, caller.metadata), ...(await storeRequestsFor(withStore.state as Known, caller.metadata))]);
+      await appendOrForget(compact([authRequest, claimRequest(claim, authorizationId, caller.metadata), ...(await storeRequestsFor(withStore.state as Known, caller.metadata))]), secretRef).catch(
+        async (error: unknown) => {
+          throw await raceLost(error, `walmart/${clientId}`, caller.tenantId, authorizationId);
+        },
+      );
       return view(withStore.state as Known);
     },
 
-    /** New Walmart keys for an existing authorization (the old secret is destroyed). */
+    /**
+     * New Walmart keys for an existing authorization (the old secret is destroyed); the authorization
+     * then shows the new key's account and hint. A revoked authorization is refused before anything
+     * is stored, and so is a key that another authorization holds.
+     */
     replaceWalmartKeys: async (caller: Caller, authorizationId: string, input: { clientId: string; clientSecret: string }) => {
       const loaded = await loadOwned(caller.tenantId, authorizationId);
       if (loaded.state.platform !== 'walmart') throw new DomainError('authorization_not_active', 'Only Walmart authorizations take keys');
       const clientId = input.clientId.trim();
       const clientSecret = input.clientSecret.trim();
+      const account = { accountId: walmartAccountOf(clientId), clientIdHint: hintOf(clientId) };
+      // Decided before anything else: a revoked authorization answers 409 and nothing is stored.
+      authorizationDecider.decide({ type: 'RenewSecrets', data: { secretRef: '', scopes: null, renewBy: null, account, now: now() } }, loaded.state);
       const scopes = await verifyWalmart(clientId, clientSecret);
+      const claim = await claimOf(caller.tenantId, `walmart/${clientId}`);
+      const holder = await holderOf(claim, caller.tenantId, authorizationId);
+      if (holder.live) throw alreadyConnected(holder.live, caller.tenantId);
       const secretRef = await deps.vault.storeSecret(authorizationId, JSON.stringify({ clientId, clientSecret }));
-      const renewed = request(loaded, authorizationId, { type: 'RenewSecrets', data: { secretRef, scopes, renewBy: null, now: now() } }, caller.metadata);
-      await deps.store.appendMany([renewed.request!]);
+      const renewed = request(loaded, authorizationId, { type: 'RenewSecrets', data: { secretRef, scopes, renewBy: null, account, now: now() } }, caller.metadata);
+      await appendOrForget(compact([renewed.request, claimRequest(claim, authorizationId, caller.metadata)]), secretRef);
       if (loaded.state.secretRef) await deps.vault.deleteSecret(loaded.state.secretRef);
       return view(renewed.state as Known);
     },
@@ -358,7 +513,11 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       const loaded = await loadOwned(caller.tenantId, authorizationId);
       const r = request(loaded, authorizationId, { type: action, data: { now: now() } }, caller.metadata);
       if (r.request) await deps.store.appendMany([r.request, ...(await storeRequestsFor(r.state as Known, caller.metadata))]);
-      if (action === 'Revoke') await deps.vault.destroyOwner(authorizationId);
+      if (action === 'Revoke') {
+        // A reinstated authorization's secret has an owner of its own; delete it along with the data key.
+        if (loaded.state.secretRef) await deps.vault.deleteSecret(loaded.state.secretRef);
+        await deps.vault.destroyOwner(authorizationId);
+      }
       return view(r.state as Known);
     },
 
@@ -397,6 +556,10 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     return scopes;
   }
 };
+
+/** Walmart names no seller behind a key (token detail has only scopes): a key is the account we can tell. */
+const walmartAccountOf = (clientId: string) => sha256(clientId).slice(0, 16);
+const hintOf = (clientId: string) => `…${clientId.slice(-4)}`;
 
 /** Requests built step by step may name one stream twice: fold them into one request per stream. */
 const compact = (requests: readonly (AppendRequest | null)[]): AppendRequest[] => {

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TenantCatalogQueries } from '../adapters/readModels/catalogQueries.js';
@@ -6,6 +7,7 @@ import { AmazonRegion } from '../domain/authorization/events.js';
 import { DomainError } from '../domain/shared/errors.js';
 import { commandMetadata, requireTenant } from './auth.js';
 import { callerOf } from './caller.js';
+import { bindingHashFrom, clearConsentBinding, newConsentBinding } from './consentCookie.js';
 
 export type AuthorizationRoutesDeps = Readonly<{
   authorizations: AuthorizationService;
@@ -44,6 +46,9 @@ const AuthorizationView = z.object({
   mergedInto: z.string().nullable(),
 });
 
+/** Where this request came to: consent links point there unless OMS's public origin is configured. */
+const originOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
+
 const Consent = z.object({ authorizationId: z.string(), consentUrl: z.string(), state: z.string(), expiresAt: z.string() });
 
 /** Store authorizations: Amazon's consent flow, Walmart keys, and the lifecycle of both. */
@@ -62,6 +67,8 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
                 name: z.string(),
                 region: z.string().nullable(),
                 status: z.string(),
+                accountId: z.string().nullable(),
+                clientIdHint: z.string().nullable(),
                 renewBy: z.string().nullable(),
                 lastFailure: z.string().nullable(),
               }),
@@ -78,12 +85,31 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
     {
       schema: {
         tags: ['authorizations'],
-        summary: 'Start an Amazon authorization: returns the Seller Central consent URL (valid 10 minutes)',
+        summary: 'Start an Amazon authorization: returns the consent link (valid 10 minutes, to be opened once in the seller’s browser)',
         body: z.strictObject({ name: Name, note: Note.optional(), region: AmazonRegion, initialLookbackDays: Lookback.optional() }),
         response: { 201: Consent },
       },
     },
-    async (request, reply) => reply.code(201).send(await authorizations.startAmazon(callerOf(request), request.body)),
+    async (request, reply) => reply.code(201).send(await authorizations.startAmazon(callerOf(request), request.body, originOf(request))),
+  );
+
+  app.get(
+    '/authorizations/consent',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['authorizations'],
+        summary: 'The consent link: binds the consent to this browser (one-time cookie) and redirects to the marketplace',
+        security: [],
+        querystring: z.object({ state: z.string().min(1).max(200) }),
+      },
+    },
+    async (request, reply) => {
+      const { state } = request.query;
+      const binding = newConsentBinding(state);
+      const { marketplaceUrl, secureLink } = await authorizations.followConsentLink({ state, bindingHash: binding.bindingHash }, commandMetadata(request));
+      return reply.header('set-cookie', binding.setCookie(secureLink || request.protocol === 'https')).header('referrer-policy', 'no-referrer').header('cache-control', 'no-store').redirect(marketplaceUrl, 302);
+    },
   );
 
   app.get(
@@ -104,10 +130,10 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
       },
     },
     async (request, reply) => {
-      reply.header('referrer-policy', 'no-referrer');
       const q = request.query;
+      reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store').header('set-cookie', clearConsentBinding(q.state, request.protocol === 'https'));
       return authorizations.completeAmazon(
-        { state: q.state, code: q.spapi_oauth_code, sellingPartnerId: q.selling_partner_id },
+        { state: q.state, code: q.spapi_oauth_code, sellingPartnerId: q.selling_partner_id, bindingHash: bindingHashFrom(request.headers.cookie, q.state) },
         commandMetadata(request),
       );
     },
@@ -168,7 +194,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
         if (!body.clientId || !body.clientSecret) throw new DomainError('credentials_rejected', 'Both the Client ID and the Client Secret are needed');
         return authorizations.replaceWalmartKeys(caller, request.params.authorizationId, { clientId: body.clientId, clientSecret: body.clientSecret });
       }
-      return authorizations.reauthorizeAmazon(caller, request.params.authorizationId);
+      return authorizations.reauthorizeAmazon(caller, request.params.authorizationId, originOf(request));
     },
   );
 

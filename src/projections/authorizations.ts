@@ -7,7 +7,7 @@ const decode = decodeWith(AuthorizationEvent);
 /** One row per authorization with its status, for listing. */
 export const authorizationsProjection: Projection = {
   name: 'authorizations',
-  version: 1,
+  version: 2,
   filter: { streamPrefixes: ['authorization-'] },
   tables: ['rm_authorizations'],
   apply: (recorded) => {
@@ -27,10 +27,11 @@ export const authorizationsProjection: Projection = {
       case 'AuthorizationGranted':
         return [
           sql(
-            `INSERT INTO rm_authorizations (authorization_id, tenant_id, platform, name, region, status, renew_by, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)
-             ON CONFLICT (authorization_id) DO UPDATE SET status = 'active', renew_by = EXCLUDED.renew_by, last_failure = NULL, updated_at = EXCLUDED.updated_at`,
-            id, e.data.tenantId, e.data.platform, e.data.name, e.data.region, e.data.renewBy, at,
+            `INSERT INTO rm_authorizations (authorization_id, tenant_id, platform, name, region, status, renew_by, account_id, client_id_hint, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9)
+             ON CONFLICT (authorization_id) DO UPDATE SET status = 'active', renew_by = EXCLUDED.renew_by, account_id = EXCLUDED.account_id,
+               client_id_hint = EXCLUDED.client_id_hint, last_failure = NULL, updated_at = EXCLUDED.updated_at`,
+            id, e.data.tenantId, e.data.platform, e.data.name, e.data.region, e.data.renewBy, e.data.accountId, e.data.clientIdHint, at,
           ),
         ];
       case 'AuthorizationFailed':
@@ -42,7 +43,25 @@ export const authorizationsProjection: Projection = {
           ),
         ];
       case 'AuthorizationRenewed':
-        return [sql('UPDATE rm_authorizations SET renew_by = COALESCE($2, renew_by), last_failure = NULL, updated_at = $3 WHERE authorization_id = $1', id, e.data.renewBy, at)];
+        return [
+          sql(
+            `UPDATE rm_authorizations SET renew_by = COALESCE($2, renew_by), account_id = COALESCE($3, account_id),
+               client_id_hint = CASE WHEN $4::boolean THEN $5 ELSE client_id_hint END, last_failure = NULL, updated_at = $6
+              WHERE authorization_id = $1`,
+            id, e.data.renewBy, e.data.accountId ?? null, e.data.clientIdHint !== undefined, e.data.clientIdHint ?? null, at,
+          ),
+        ];
+      case 'AuthorizationReinstated':
+        return [
+          sql(
+            `UPDATE rm_authorizations SET status = 'active', renew_by = $2, client_id_hint = $3, last_failure = NULL, updated_at = $4
+              WHERE authorization_id = $1`,
+            id, e.data.renewBy, e.data.clientIdHint, at,
+          ),
+        ];
+      case 'ConsentLinkFollowed':
+      case 'ConsentStateRedeemed':
+        return [];
       case 'AuthorizationMerged':
         return status('merged');
       case 'AuthorizationInfoChanged':

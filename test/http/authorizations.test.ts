@@ -21,12 +21,15 @@ t.test('Amazon: consent URL → callback → one store per participating marketp
   const started = await call('POST', '/v1/authorizations/amazon', { name: 'EU account', region: 'EU', initialLookbackDays: 5 });
   t.equal(started.status, 201);
   const { consentUrl, authorizationId } = await json(started);
-  const url = new URL(consentUrl);
-  t.equal(url.origin, new URL(sandboxes.amazon.urls.EU).origin, "the region's Seller Central");
+  const link = new URL(consentUrl);
+  t.equal(link.origin, new URL(sandboxes.amazon.app.redirectUris[0]!).origin, "OMS's public origin (the callback's host)");
+  t.ok(link.searchParams.get('state'), 'carries a state');
+  const { callback, callbackWith, query, sellerCentralUrl } = await consent(svc, consentUrl);
+  const url = new URL(sellerCentralUrl);
+  t.equal(url.origin, new URL(sandboxes.amazon.urls.EU).origin, "the link leads on to the region's Seller Central");
   t.equal(url.searchParams.get('application_id'), sandboxes.amazon.app.applicationId);
-  t.ok(url.searchParams.get('state'), 'carries a state');
+  t.equal(url.searchParams.get('state'), link.searchParams.get('state'));
 
-  const { callback, query } = await consent(svc, consentUrl);
   const done = await callback();
   t.equal(done.status, 200);
   const auth = await json(done);
@@ -42,21 +45,29 @@ t.test('Amazon: consent URL → callback → one store per participating marketp
   t.ok(stores.every((s: { platform: string; status: string }) => s.platform === 'amazon' && s.status === 'active'));
 
   const before = await eventCount(svc);
-  const replay = await svc.call('GET', `/v1/authorizations/amazon/callback${query}`);
+  const replay = await callbackWith(query);
   t.equal(replay.status, 400, 'a replayed state is refused');
   t.equal((await json(replay)).code, 'invalid_state');
   const forged = await svc.call('GET', `/v1/authorizations/amazon/callback?state=${authorizationId}.forged&spapi_oauth_code=x&selling_partner_id=y`);
   t.equal(forged.status, 400, 'a forged state is refused');
   t.equal(await eventCount(svc), before, 'refused callbacks write nothing');
 
-  // The same account and region again: the existing authorization is renewed, no stores duplicated.
+  // The same account and region again: refused, naming the authorization to renew instead; no stores duplicated.
   const again = await json(await call('POST', '/v1/authorizations/amazon', { name: 'EU again', region: 'EU' }));
-  const second = await json(await (await consent(svc, again.consentUrl)).callback());
-  t.equal(second.authorizationId, authorizationId, 'the existing authorization answers');
+  const second = await (await consent(svc, again.consentUrl)).callback();
+  t.equal(second.status, 409);
+  t.match(await json(second), { code: 'account_already_connected', authorizationId, hint: /reauthorize/ });
   await svc.projections.caughtUp(['stores', 'authorizations']);
   t.equal((await json(await call('GET', '/v1/stores'))).items.length, 3, 'no duplicate stores');
   const list = (await json(await call('GET', '/v1/authorizations'))).items;
-  t.same(list.map((a: { authorizationId: string }) => a.authorizationId), [authorizationId], 'the merged one is not listed');
+  t.match(
+    list.map((a: { authorizationId: string }) => a),
+    [
+      { authorizationId: again.authorizationId, status: 'failed', lastFailure: 'account_already_connected', accountId: null },
+      { authorizationId, status: 'active', accountId: sandboxes.amazon.sellers[0]!.sellerId, clientIdHint: null },
+    ],
+    'the refused attempt is listed as failed; the list shows the account',
+  );
 
   const paused = await json(await call('POST', `/v1/authorizations/${authorizationId}/pause`));
   t.equal(paused.status, 'paused');
@@ -76,11 +87,12 @@ t.test('Amazon: expired state, LWA invalid_grant, and a different account on ren
   const expired = await callback();
   t.equal(expired.status, 400);
   t.equal((await json(expired)).code, 'state_expired');
-  t.same((await svc.store.readStream(`authorization-${first.authorizationId}`)).map((e) => e.type), ['AmazonConsentRequested'], 'nothing recorded');
+  t.same((await svc.store.readStream(`authorization-${first.authorizationId}`)).map((e) => e.type), ['AmazonConsentRequested', 'ConsentLinkFollowed'], 'nothing recorded but the link followed');
 
   const bad = await json(await call('POST', '/v1/authorizations/amazon', { name: 'NA', region: 'NA' }));
   const state = new URL(bad.consentUrl).searchParams.get('state')!;
-  const refused = await svc.call('GET', `/v1/authorizations/amazon/callback?state=${encodeURIComponent(state)}&spapi_oauth_code=not-a-code&selling_partner_id=A1`);
+  const { cookie } = await consent(svc, bad.consentUrl);
+  const refused = await svc.call('GET', `/v1/authorizations/amazon/callback?state=${encodeURIComponent(state)}&spapi_oauth_code=not-a-code&selling_partner_id=A1`, { headers: { cookie } });
   t.equal(refused.status, 422);
   t.match(await json(refused), { code: 'authorization_failed', reason: 'lwa_invalid_grant' });
   const events = await svc.store.readStream(`authorization-${bad.authorizationId}`);
@@ -126,17 +138,36 @@ t.test('Walmart: each refusal with its code and hint, nothing stored; then one s
   t.equal(auth.marketplaces.length, 1, 'one store per Walmart authorization');
   const body = JSON.stringify(auth);
   t.notOk(body.includes(main.clientSecret), 'the secret is never answered');
-  const again = await json(await call('POST', '/v1/authorizations/walmart', { name: 'again', clientId: main.clientId, clientSecret: main.clientSecret }));
-  t.equal(again.authorizationId, auth.authorizationId, 'the same key renews the existing authorization');
+  const again = await call('POST', '/v1/authorizations/walmart', { name: 'again', clientId: main.clientId, clientSecret: main.clientSecret });
+  t.equal(again.status, 409, 'the same key again is refused');
+  t.match(await json(again), { code: 'account_already_connected', authorizationId: auth.authorizationId });
+
+  // New keys (#13.7): the authorization shows the new key's hint and account, in the detail and the list.
+  const other = walmart.client('ordersViewOnly');
+  const replaced = await call('POST', `/v1/authorizations/${auth.authorizationId}/reauthorize`, { clientId: other.clientId, clientSecret: other.clientSecret });
+  t.equal(replaced.status, 200);
+  const renewed = await json(replaced);
+  t.match(renewed, { clientIdHint: `…${other.clientId.slice(-4)}`, scopes: { orders: 'view_only' } });
+  t.not(renewed.accountId, auth.accountId, 'the account follows the key');
+  await svc.projections.caughtUp(['authorizations']);
+  t.match((await json(await call('GET', '/v1/authorizations'))).items, [{ authorizationId: auth.authorizationId, accountId: renewed.accountId, clientIdHint: renewed.clientIdHint }]);
+  t.equal((await call('POST', '/v1/authorizations/walmart', { name: 'W', clientId: other.clientId, clientSecret: other.clientSecret })).status, 409, 'the new key is claimed');
 
   // Revocation destroys the secret (crypto-shredding) but the history still reads.
   const events = await svc.store.readStream(`authorization-${auth.authorizationId}`);
-  const secretRef = (events.find((e) => e.type === 'AuthorizationRenewed')!.data as { secretRef: string }).secretRef;
-  t.match(JSON.parse(await svc.vault.readSecret(secretRef)), { clientSecret: main.clientSecret });
+  const secretRef = (events.findLast((e) => e.type === 'AuthorizationRenewed')!.data as { secretRef: string }).secretRef;
+  t.match(JSON.parse(await svc.vault.readSecret(secretRef)), { clientSecret: other.clientSecret });
   t.equal((await json(await call('DELETE', `/v1/authorizations/${auth.authorizationId}`))).status, 'revoked');
-  await t.rejects(svc.vault.readSecret(secretRef), /destroyed/);
+  await t.rejects(svc.vault.readSecret(secretRef), /destroyed|No such secret/);
   const history = await svc.store.readStream(`authorization-${auth.authorizationId}`);
   t.same(history.map((e) => e.type), ['AuthorizationGranted', 'MarketplacesSynced', 'AuthorizationRenewed', 'AuthorizationRevoked'], 'history intact');
+
+  // Re-authorizing the revoked authorization with keys (#13.7): 409 with a code, nothing stored.
+  const stored = { events: await eventCount(svc), vault: await vaultRows() };
+  const revokedKeys = await call('POST', `/v1/authorizations/${auth.authorizationId}/reauthorize`, { clientId: main.clientId, clientSecret: main.clientSecret });
+  t.equal(revokedKeys.status, 409);
+  t.match(await json(revokedKeys), { code: 'authorization_revoked', detail: /connect the account again/ });
+  t.same({ events: await eventCount(svc), vault: await vaultRows() }, stored, 'nothing stored');
   await svc.projections.caughtUp(['stores']);
   t.same((await json(await call('GET', '/v1/stores'))).items.map((s: { status: string }) => s.status), ['revoked'], 'pulls stop: the store is revoked');
 });

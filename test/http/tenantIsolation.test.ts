@@ -16,7 +16,7 @@ const US = 'ATVPDKIKX0DER';
 const SEED = 'oms-tests';
 
 /** Routes reachable without a key. Each must say so in the document (`security: []`). */
-const PUBLIC_ROUTES = new Set(['GET /v1/authorizations/amazon/callback']);
+const PUBLIC_ROUTES = new Set(['GET /v1/authorizations/amazon/callback', 'GET /v1/authorizations/consent']);
 
 const HTTP_METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'];
 
@@ -470,6 +470,12 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
       t.match(res, { status: 400, body: { code: 'invalid_state' } }, `the callback with a forged state for A's authorization${token ? " and B's key" : ''}`);
       t.same(await writes(), w0, 'nothing written');
       t.same(leaked(res.text, path), []);
+      // Nor the public consent link (it binds a browser to a pending state only).
+      const link = `/v1/authorizations/consent?state=${state}`;
+      const followed = await send(token, 'GET', link);
+      t.match(followed, { status: 400, body: { code: 'invalid_state' } }, `the consent link with a forged state for A's authorization${token ? " and B's key" : ''}`);
+      t.same(await writes(), w0, 'nothing written');
+      t.same(leaked(followed.text, link), []);
     }
   });
 

@@ -43,11 +43,22 @@ export const sandboxEnv = ({ amazon, walmart }: Sandboxes): Record<string, strin
   WALMART_API_URL: walmart.url,
 });
 
-/** Play the seller's browser: open the consent URL at the sandbox and follow its redirect back to OMS. */
+/**
+ * Play the seller's browser: open OMS's consent link (which sets the one-time binding cookie and
+ * redirects to Seller Central), consent at the sandbox, and follow its redirect back to OMS's
+ * callback with the cookie. `callback` can be called with another query or cookie to play an attacker.
+ */
 export const consent = async (svc: TestService, consentUrl: string) => {
-  const page = await fetch(consentUrl, { redirect: 'manual' });
+  const link = new URL(consentUrl);
+  const followed = await fetch(new URL(`${link.pathname}${link.search}`, svc.url), { redirect: 'manual' });
+  if (followed.status !== 302) throw new Error(`the consent link answered ${followed.status}: ${await followed.text()}`);
+  const cookie = (followed.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const sellerCentralUrl = followed.headers.get('location')!;
+  const page = await fetch(sellerCentralUrl, { redirect: 'manual' });
   const back = new URL(page.headers.get('location')!);
-  return { query: back.search, callback: () => svc.call('GET', `/v1/authorizations/amazon/callback${back.search}`) };
+  const callback = (query = back.search, withCookie: string | null = cookie) =>
+    svc.call('GET', `/v1/authorizations/amazon/callback${query}`, withCookie ? { headers: { cookie: withCookie } } : {});
+  return { sellerCentralUrl, query: back.search, cookie, callback: () => callback(), callbackWith: callback };
 };
 
 /** A granted Amazon authorization (consent played end to end) and its stores. */

@@ -34,6 +34,14 @@ export const parseParticipations = (payload: unknown): Participation[] =>
     hasSuspendedListings: p.participation.hasSuspendedListings,
   }));
 
+/** Only what identifies the account: the estimate itself may be a ClientError (any ASIN will do). */
+const FeesEstimate = z.object({
+  payload: z.object({ FeesEstimateResult: z.object({ FeesEstimateIdentifier: z.object({ SellerId: z.string().min(1) }) }) }),
+});
+
+/** An ASIN for the identity check; whether the catalog knows it does not matter. */
+const IDENTITY_ASIN = 'B000000000';
+
 const USER_AGENT = 'OMS/0.1 (Language=TypeScript; Platform=Node.js)';
 
 /** LWA's OAuth errors: invalid_grant (bad, used or expired code; revoked refresh token), invalid_client. */
@@ -91,6 +99,23 @@ export const amazonAuthApi = (config: AmazonAuthConfig): AmazonAuthApi => {
       });
       if (r.status !== 200) throw genericFailure('Sellers API', r);
       return parseParticipations(parsed(Participations, r, 'Sellers API').payload);
+    },
+
+    sellerIdOf: async (region, accessToken, marketplaceId) => {
+      const r = await httpCall(new URL(`/products/fees/v0/items/${IDENTITY_ASIN}/feesEstimate`, config.spApiUrl[region]).toString(), {
+        method: 'POST',
+        headers: { 'x-amz-access-token': accessToken, 'user-agent': USER_AGENT, accept: 'application/json', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          FeesEstimateRequest: {
+            MarketplaceId: marketplaceId,
+            IsAmazonFulfilled: false,
+            PriceToEstimateFees: { ListingPrice: { CurrencyCode: 'USD', Amount: 10 } },
+            Identifier: 'oms-account-check',
+          },
+        }),
+      });
+      if (r.status !== 200) throw genericFailure('Product Fees API', r);
+      return parsed(FeesEstimate, r, 'Product Fees API').payload.FeesEstimateResult.FeesEstimateIdentifier.SellerId;
     },
   };
 };

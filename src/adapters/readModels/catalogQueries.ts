@@ -118,8 +118,11 @@ export const catalogQueries = (db: Sql) => ({
     authorizations: {
       list: async () =>
         (
-          await db.query<{ authorization_id: string; platform: string; name: string; region: string | null; status: string; renew_by: Date | null; last_failure: string | null }>(
-            `SELECT authorization_id, platform, name, region, status, renew_by, last_failure FROM rm_authorizations
+          await db.query<{
+            authorization_id: string; platform: string; name: string; region: string | null; status: string; renew_by: Date | null;
+            last_failure: string | null; account_id: string | null; client_id_hint: string | null;
+          }>(
+            `SELECT authorization_id, platform, name, region, status, renew_by, last_failure, account_id, client_id_hint FROM rm_authorizations
               WHERE tenant_id = $1 AND status <> 'merged' ORDER BY updated_at DESC, authorization_id`,
             [tenantId],
           )
@@ -129,6 +132,8 @@ export const catalogQueries = (db: Sql) => ({
           name: r.name,
           region: r.region,
           status: r.status,
+          accountId: r.account_id,
+          clientIdHint: r.client_id_hint,
           renewBy: r.renew_by?.toISOString() ?? null,
           lastFailure: r.last_failure,
         })),

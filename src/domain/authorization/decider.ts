@@ -16,8 +16,10 @@ export type Authorization =
       note: string | null;
       region: AmazonRegion | null;
       initialLookbackDays: number;
-      /** A consent in flight (first authorization or re-authorization). */
-      pending: Readonly<{ stateHash: string; expiresAt: string }> | null;
+      /** A consent in flight (first authorization or re-authorization); `bindingHash` once its link was followed. */
+      pending: Readonly<{ stateHash: string; expiresAt: string; bindingHash: string | null }> | null;
+      /** The state a callback redeemed and is completing (the marketplace is being asked). */
+      redeemed: string | null;
       accountId: string | null;
       clientIdHint: string | null;
       secretRef: string | null;
@@ -41,6 +43,9 @@ export const authorizationErrorStatuses = {
   authorization_revoked: 409,
   authorization_not_active: 409,
   authorization_failed: 422,
+  state_not_bound: 400,
+  consent_link_used: 409,
+  account_already_connected: 409,
   credentials_identical: 422,
   credentials_rejected: 422,
   missing_permission: 422,
@@ -67,7 +72,13 @@ export type AuthorizationCommand =
         now: string;
       }>;
     }>
+  | Readonly<{ type: 'FollowConsentLink'; data: Readonly<{ stateHash: string; bindingHash: string; now: string }> }>
+  | Readonly<{ type: 'RedeemConsentState'; data: Readonly<{ stateHash: string; bindingHash: string | null; now: string }> }>
   | Readonly<{ type: 'CompleteAmazonConsent'; data: Readonly<{ stateHash: string; outcome: GrantOutcome; now: string }> }>
+  | Readonly<{
+      type: 'Reinstate';
+      data: Readonly<{ secretRef: string; scopes: Readonly<Record<string, string>> | null; renewBy: string | null; clientIdHint: string | null; via: string | null; now: string }>;
+    }>
   | Readonly<{ type: 'MergeInto'; data: Readonly<{ into: string; now: string }> }>
   | Readonly<{
       type: 'GrantWalmart';
@@ -84,7 +95,17 @@ export type AuthorizationCommand =
         now: string;
       }>;
     }>
-  | Readonly<{ type: 'RenewSecrets'; data: Readonly<{ secretRef: string; scopes: Readonly<Record<string, string>> | null; renewBy: string | null; now: string }> }>
+  | Readonly<{
+      type: 'RenewSecrets';
+      data: Readonly<{
+        secretRef: string;
+        scopes: Readonly<Record<string, string>> | null;
+        renewBy: string | null;
+        /** New Walmart keys name their own account and hint. */
+        account?: Readonly<{ accountId: string; clientIdHint: string | null }>;
+        now: string;
+      }>;
+    }>
   | Readonly<{ type: 'ChangeInfo'; data: Readonly<{ name?: string; note?: string | null; now: string }> }>
   | Readonly<{ type: 'SyncMarketplaces'; data: Readonly<{ marketplaces: readonly Marketplace[]; now: string }> }>
   | Readonly<{ type: 'Pause' | 'Resume' | 'Revoke'; data: Readonly<{ now: string }> }>;
@@ -100,19 +121,25 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
   switch (event.type) {
     case 'AmazonConsentRequested': {
       const d = event.data;
-      const pending = { stateHash: d.stateHash, expiresAt: d.stateExpiresAt };
-      if (state.status !== 'absent') return { ...state, pending };
+      const pending = { stateHash: d.stateHash, expiresAt: d.stateExpiresAt, bindingHash: null };
+      if (state.status !== 'absent') return { ...state, pending, redeemed: null };
       return {
         status: 'pending', authorizationId: d.authorizationId, tenantId: d.tenantId, platform: 'amazon', name: d.name, note: d.note,
-        region: d.region, initialLookbackDays: d.initialLookbackDays, pending, accountId: null, clientIdHint: null, secretRef: null,
+        region: d.region, initialLookbackDays: d.initialLookbackDays, pending, redeemed: null, accountId: null, clientIdHint: null, secretRef: null,
         scopes: null, grantedAt: null, renewBy: null, marketplaces: [], lastFailure: null, mergedInto: null,
       };
     }
+    case 'ConsentLinkFollowed': {
+      const s = known(state);
+      return s.pending ? { ...s, pending: { ...s.pending, bindingHash: event.data.bindingHash } } : s;
+    }
+    case 'ConsentStateRedeemed':
+      return { ...known(state), pending: null, redeemed: event.data.stateHash };
     case 'AuthorizationGranted': {
       const d = event.data;
       return {
         status: 'active', authorizationId: d.authorizationId, tenantId: d.tenantId, platform: d.platform, name: d.name, note: d.note,
-        region: d.region, initialLookbackDays: d.initialLookbackDays, pending: null, accountId: d.accountId, clientIdHint: d.clientIdHint,
+        region: d.region, initialLookbackDays: d.initialLookbackDays, pending: null, redeemed: null, accountId: d.accountId, clientIdHint: d.clientIdHint,
         secretRef: d.secretRef, scopes: d.scopes, grantedAt: d.grantedAt, renewBy: d.renewBy,
         marketplaces: state.status === 'absent' ? [] : state.marketplaces, lastFailure: null, mergedInto: null,
       };
@@ -120,14 +147,25 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
     case 'AuthorizationFailed': {
       const s = known(state);
       const lastFailure = { reason: event.data.reason, detail: event.data.detail, at: event.data.failedAt };
-      return { ...s, pending: null, lastFailure, status: s.status === 'pending' ? 'failed' : s.status };
+      return { ...s, pending: null, redeemed: null, lastFailure, status: s.status === 'pending' ? 'failed' : s.status };
     }
     case 'AuthorizationRenewed': {
       const s = known(state);
-      return { ...s, pending: null, secretRef: event.data.secretRef, scopes: event.data.scopes ?? s.scopes, renewBy: event.data.renewBy ?? s.renewBy, lastFailure: null };
+      const d = event.data;
+      return {
+        ...s, pending: null, redeemed: null, secretRef: d.secretRef, scopes: d.scopes ?? s.scopes, renewBy: d.renewBy ?? s.renewBy, lastFailure: null,
+        accountId: d.accountId ?? s.accountId, clientIdHint: d.clientIdHint === undefined ? s.clientIdHint : d.clientIdHint,
+      };
+    }
+    case 'AuthorizationReinstated': {
+      const d = event.data;
+      return {
+        ...known(state), status: 'active', pending: null, redeemed: null, secretRef: d.secretRef, scopes: d.scopes, renewBy: d.renewBy,
+        clientIdHint: d.clientIdHint, lastFailure: null, grantedAt: d.reinstatedAt,
+      };
     }
     case 'AuthorizationMerged':
-      return { ...known(state), status: 'merged', pending: null, mergedInto: event.data.into };
+      return { ...known(state), status: 'merged', pending: null, redeemed: null, mergedInto: event.data.into };
     case 'AuthorizationInfoChanged':
       return { ...known(state), name: event.data.name, note: event.data.note };
     case 'MarketplacesSynced':
@@ -137,7 +175,7 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
     case 'AuthorizationResumed':
       return { ...known(state), status: 'active' };
     case 'AuthorizationRevoked':
-      return { ...known(state), status: 'revoked', pending: null, secretRef: null };
+      return { ...known(state), status: 'revoked', pending: null, redeemed: null, secretRef: null };
     default:
       return assertNever(event, 'AuthorizationEvent');
   }
@@ -157,10 +195,28 @@ export const checkConsentState = (state: Authorization, stateHash: string, now: 
   return state;
 };
 
+/**
+ * Was the consent link followed, in the browser this callback comes from? The cookie set when the
+ * link was followed must come back: its hash is the one recorded.
+ */
+export const checkConsentBinding = (state: Known, bindingHash: string | null): void => {
+  if (state.pending?.bindingHash == null || bindingHash === null || state.pending.bindingHash !== bindingHash) {
+    throw new DomainError(
+      'state_not_bound',
+      'This authorization link was not opened in this browser (the consent must be finished in the browser that opened the link OMS gave); start the authorization again',
+    );
+  }
+};
+
 const ids = (s: Known) => ({ authorizationId: s.authorizationId, tenantId: s.tenantId });
 
 const requireUsable = (s: Known) => {
-  if (s.status === 'revoked') throw new DomainError('authorization_revoked', 'The authorization was revoked; create a new one');
+  if (s.status === 'revoked') {
+    throw new DomainError(
+      'authorization_revoked',
+      'The authorization was revoked; connect the account again (a new Amazon consent or the Walmart keys): this authorization then continues with its stores',
+    );
+  }
   if (s.status === 'merged') throw new DomainError('authorization_not_active', `The authorization was merged into ${s.mergedInto}`);
 };
 
@@ -181,8 +237,23 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
       const { name, note, region, initialLookbackDays } = state;
       return [ev('AmazonConsentRequested', { ...ids(state), name, note, region, initialLookbackDays, ...consent })];
     }
-    case 'CompleteAmazonConsent': {
+    case 'FollowConsentLink': {
       const s = checkConsentState(state, command.data.stateHash, command.data.now);
+      if (s.pending!.bindingHash !== null) {
+        throw new DomainError('consent_link_used', 'This authorization link was opened already (it works once); start the authorization again');
+      }
+      return [ev('ConsentLinkFollowed', { ...ids(s), stateHash: command.data.stateHash, bindingHash: command.data.bindingHash, followedAt: command.data.now })];
+    }
+    case 'RedeemConsentState': {
+      const s = checkConsentState(state, command.data.stateHash, command.data.now);
+      checkConsentBinding(s, command.data.bindingHash);
+      return [ev('ConsentStateRedeemed', { ...ids(s), stateHash: command.data.stateHash, redeemedAt: command.data.now })];
+    }
+    case 'CompleteAmazonConsent': {
+      const s = known(state);
+      if (s.redeemed === null || s.redeemed !== command.data.stateHash) {
+        throw new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+      }
       const { outcome, now } = command.data;
       if (!outcome.ok) return [ev('AuthorizationFailed', { ...ids(s), reason: outcome.reason, detail: outcome.detail, failedAt: now })];
       if (s.status === 'pending' || s.status === 'failed') {
@@ -217,7 +288,22 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
       const s = known(state);
       requireUsable(s);
       const d = command.data;
-      return [ev('AuthorizationRenewed', { ...ids(s), secretRef: d.secretRef, previousSecretRef: s.secretRef ?? '', scopes: d.scopes ? { ...d.scopes } : null, renewedAt: d.now, renewBy: d.renewBy })];
+      return [
+        ev('AuthorizationRenewed', {
+          ...ids(s), secretRef: d.secretRef, previousSecretRef: s.secretRef ?? '', scopes: d.scopes ? { ...d.scopes } : null, renewedAt: d.now, renewBy: d.renewBy,
+          ...(d.account ? { accountId: d.account.accountId, clientIdHint: d.account.clientIdHint } : {}),
+        }),
+      ];
+    }
+    case 'Reinstate': {
+      const s = known(state);
+      if (s.status !== 'revoked') throw new DomainError('authorization_not_active', `Only a revoked authorization is reinstated (it is ${s.status})`);
+      const d = command.data;
+      return [
+        ev('AuthorizationReinstated', {
+          ...ids(s), secretRef: d.secretRef, scopes: d.scopes ? { ...d.scopes } : null, renewBy: d.renewBy, clientIdHint: d.clientIdHint, via: d.via, reinstatedAt: d.now,
+        }),
+      ];
     }
     case 'ChangeInfo': {
       const s = known(state);

@@ -55,7 +55,31 @@ export const AuthorizationFailed = z.object({
   data: z.object({ ...Base, reason: z.string(), detail: z.string(), failedAt: z.iso.datetime() }),
 });
 
-/** The same account and region was authorized again: this authorization's secrets are replaced. */
+/**
+ * The browser that followed the consent link (OMS's own route, before the marketplace) got a one-time
+ * cookie; only its hash is kept. The callback must bring that cookie back: a state copied to another
+ * browser, or replayed from a log, is refused.
+ */
+export const ConsentLinkFollowed = z.object({
+  type: z.literal('ConsentLinkFollowed'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, stateHash: z.string(), bindingHash: z.string(), followedAt: z.iso.datetime() }),
+});
+
+/**
+ * A callback took the consent state for itself, before calling the marketplace: the one-time state
+ * is spent here, so a duplicate callback (sent twice at once) finds it gone and changes nothing.
+ */
+export const ConsentStateRedeemed = z.object({
+  type: z.literal('ConsentStateRedeemed'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, stateHash: z.string(), redeemedAt: z.iso.datetime() }),
+});
+
+/**
+ * The same account was authorized again: this authorization's secrets are replaced. New Walmart keys
+ * also bring their own `accountId` / `clientIdHint` (absent in events of older versions).
+ */
 export const AuthorizationRenewed = z.object({
   type: z.literal('AuthorizationRenewed'),
   schemaVersion: z.literal(1),
@@ -66,10 +90,34 @@ export const AuthorizationRenewed = z.object({
     scopes: z.record(z.string(), z.string()).nullable(),
     renewedAt: z.iso.datetime(),
     renewBy: z.iso.datetime().nullable(),
+    accountId: z.string().optional(),
+    clientIdHint: z.string().nullable().optional(),
   }),
 });
 
-/** A new consent for an account already authorized elsewhere in the tenant: that one was renewed instead. */
+/**
+ * A revoked authorization's account was connected again by the same tenant: the authorization comes
+ * back with new secrets and keeps its stores, so order identities and watermarks continue (no second
+ * release of its orders). `via` is the authorization the new consent started as (now merged), if any.
+ */
+export const AuthorizationReinstated = z.object({
+  type: z.literal('AuthorizationReinstated'),
+  schemaVersion: z.literal(1),
+  data: z.object({
+    ...Base,
+    secretRef: z.string(),
+    scopes: z.record(z.string(), z.string()).nullable(),
+    renewBy: z.iso.datetime().nullable(),
+    clientIdHint: z.string().nullable(),
+    via: z.string().nullable(),
+    reinstatedAt: z.iso.datetime(),
+  }),
+});
+
+/**
+ * A new consent for an account this tenant authorized before: that authorization continues instead
+ * (renewed in older versions; today only a revoked one is reinstated, a live one is refused).
+ */
 export const AuthorizationMerged = z.object({
   type: z.literal('AuthorizationMerged'),
   schemaVersion: z.literal(1),
@@ -123,9 +171,12 @@ export const AuthorizationRevoked = z.object({
 
 export const AuthorizationEvent = z.discriminatedUnion('type', [
   AmazonConsentRequested,
+  ConsentLinkFollowed,
+  ConsentStateRedeemed,
   AuthorizationGranted,
   AuthorizationFailed,
   AuthorizationRenewed,
+  AuthorizationReinstated,
   AuthorizationMerged,
   AuthorizationInfoChanged,
   MarketplacesSynced,

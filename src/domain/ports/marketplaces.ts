@@ -47,6 +47,11 @@ export interface AmazonAuthApi {
   accessToken(refreshToken: string): Promise<AccessToken>;
   /** Sellers API getMarketplaceParticipations on the region's endpoint. */
   participations(region: AmazonRegion, accessToken: string): Promise<Participation[]>;
+  /**
+   * The selling partner behind an access token, as Amazon itself says it (Product Fees v0
+   * getMyFeesEstimateForASIN names it in FeesEstimateIdentifier.SellerId) — never the browser's claim.
+   */
+  sellerIdOf(region: AmazonRegion, accessToken: string, marketplaceId: string): Promise<string>;
 }
 
 export interface WalmartAuthApi {

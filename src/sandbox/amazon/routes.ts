@@ -9,9 +9,11 @@ import { marketplace, type Region } from './marketplaces.js';
 import type { AmazonOrderStore } from './orderStore.js';
 import { viewOrder } from './orderView.js';
 import type { TokenCodec } from './paginationToken.js';
+import { asinForSku } from './orderFactory.js';
+import { feesEstimateForAsin } from './productFees.js';
 import { parseIncludedData, searchOrders } from './searchOrders.js';
 
-export const AMAZON_ROUTES = ['lwaToken', 'consent', 'getMarketplaceParticipations', 'searchOrders', 'getOrder'] as const;
+export const AMAZON_ROUTES = ['lwaToken', 'consent', 'getMarketplaceParticipations', 'searchOrders', 'getOrder', 'getMyFeesEstimateForASIN'] as const;
 export type AmazonRoute = (typeof AMAZON_ROUTES)[number];
 type SpApiRoute = Exclude<AmazonRoute, 'lwaToken' | 'consent'>;
 
@@ -20,6 +22,7 @@ export const AMAZON_USAGE_PLANS: Readonly<Record<SpApiRoute, UsagePlan>> = {
   getMarketplaceParticipations: { rate: 0.016, burst: 15 },
   searchOrders: { rate: 0.0056, burst: 20 },
   getOrder: { rate: 0.5, burst: 30 },
+  getMyFeesEstimateForASIN: { rate: 1, burst: 2 },
 };
 
 export type AmazonRouteDeps = Readonly<{
@@ -31,6 +34,7 @@ export type AmazonRouteDeps = Readonly<{
   apps: readonly AmazonApp[];
   sellers: readonly AmazonSellerAccount[];
   signedInSeller: () => string;
+  catalog: readonly Readonly<{ sku: string }>[];
   throttling: boolean;
   paginationTokenTtlMs: number;
 }>;
@@ -44,9 +48,10 @@ export const createAmazonRoutes = (deps: AmazonRouteDeps, region: Region): Route
     name: SpApiRoute,
     pattern: string,
     handle: (request: SandboxRequest, account: Account, headers: Readonly<Record<string, string>>) => SandboxReply,
+    method = 'GET',
   ): Route<AmazonRoute> => ({
     name,
-    method: 'GET',
+    method,
     pattern,
     handle: (request) => {
       const check = deps.lwa.checkAccessToken(request.header('x-amz-access-token'));
@@ -60,6 +65,7 @@ export const createAmazonRoutes = (deps: AmazonRouteDeps, region: Region): Route
     },
   });
 
+  const knownAsins = new Set(deps.catalog.map((item) => asinForSku(item.sku)));
   return [
     { name: 'lwaToken', method: 'POST', pattern: '/auth/o2/token', handle: deps.lwa.handleToken },
     { name: 'consent', method: 'GET', pattern: '/apps/authorize/consent', handle: (request) => consent(deps, region, request) },
@@ -94,5 +100,11 @@ export const createAmazonRoutes = (deps: AmazonRouteDeps, region: Region): Route
       }
       return { status: 200, headers, json: { order: viewOrder(record.order, include) } };
     }),
+    spApi(
+      'getMyFeesEstimateForASIN',
+      '/products/fees/v0/items/:asin/feesEstimate',
+      (request, account, headers) => feesEstimateForAsin(request, account, knownAsins, headers),
+      'POST',
+    ),
   ];
 };

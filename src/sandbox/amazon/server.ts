@@ -109,7 +109,7 @@ export const startAmazonSandbox = async (options: AmazonSandboxOptions = {}): Pr
   };
 
   const deps = {
-    clock, lwa, store, apps, sellers,
+    clock, lwa, store, apps, sellers, catalog,
     codec: createTokenCodec(),
     limiter: createRateLimiter(clock),
     signedInSeller: () => signedIn,

@@ -45,6 +45,8 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<HttpApp> => {
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('preValidation', refuseUnstorableText);
+  // An unmatched URL answers 404 at once: its body is never read or parsed, whoever sends it.
+  app.addHook('onRequest', async (request, reply) => (request.is404 ? notFoundHandler(request, reply) : undefined));
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-correlation-id', request.id);

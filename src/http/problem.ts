@@ -24,6 +24,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Response headers the refusal needs (e.g. `retry-after`). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -40,6 +42,7 @@ const send = (reply: FastifyReply, status: number, title: string, extra: Record<
 export const problemErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
   if (error instanceof HttpError) {
     if (error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+    reply.headers(error.headers);
     return send(reply, error.statusCode, TITLES[error.statusCode] ?? 'Error', { code: error.code, detail: error.message });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {

@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Metrics } from '../adapters/metrics/metrics.js';
+import { acceptedCorrelationId } from '../logger.js';
 import { registerAuth, type AuthOptions } from './auth.js';
 import { healthRoutes, type ReadinessCheck } from './health.routes.js';
 import { frameworkErrorHandler, notFoundHandler, problemErrorHandler, refuseUnstorableText } from './problem.js';
@@ -35,9 +36,10 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<HttpApp> => {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
-    // Correlation: take the caller's id when it looks sane, else make one; echoed in the response.
-    requestIdHeader: 'x-correlation-id',
-    genReqId: () => crypto.randomUUID(),
+    // Correlation: take the caller's id only when it matches the documented pattern, else make one;
+    // echoed in the response and logged, so it is never the caller's arbitrary text.
+    requestIdHeader: false,
+    genReqId: (req) => acceptedCorrelationId(req.headers['x-correlation-id']) ?? crypto.randomUUID(),
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

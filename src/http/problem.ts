@@ -33,6 +33,18 @@ export class HttpError extends Error {
 
 const TITLES: Readonly<Record<number, string>> = { 400: 'Bad Request', 414: 'URI Too Long', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' };
 
+/**
+ * Most issues a problem lists: a garbage file can have one per cell, and echoing them all turned a
+ * 300 KB upload into a 19 MB answer. The first ones are listed, `totalIssues` says how many there were.
+ */
+export const MAX_LISTED_ISSUES = 100;
+
+const cappedIssues = (issues: readonly unknown[]) => ({ issues: issues.slice(0, MAX_LISTED_ISSUES), totalIssues: issues.length });
+
+/** A domain refusal's details, with an `issues` list (the importers' per-row problems) capped. */
+const cappedDetails = (details: Readonly<Record<string, unknown>> | undefined) =>
+  details && Array.isArray(details.issues) ? { ...details, ...cappedIssues(details.issues) } : (details ?? {});
+
 const send = (reply: FastifyReply, status: number, title: string, extra: Record<string, unknown> = {}) =>
   reply
     .code(status)
@@ -46,17 +58,17 @@ export const problemErrorHandler = (error: FastifyError, request: FastifyRequest
     return send(reply, error.statusCode, TITLES[error.statusCode] ?? 'Error', { code: error.code, detail: error.message });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const issues = error.validation.map((v) => ({
+    const issues = error.validation.slice(0, MAX_LISTED_ISSUES).map((v) => ({
       path: `${error.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
       message: v.message,
       code: (v.params.issue as { code?: string } | undefined)?.code,
     }));
-    return send(reply, 400, 'Bad Request', { detail: 'The request is not valid', issues });
+    return send(reply, 400, 'Bad Request', { detail: 'The request is not valid', issues, totalIssues: error.validation.length });
   }
   if (error instanceof NotFoundError) return send(reply, 404, 'Not Found', { code: error.code, detail: error.message });
   if (error instanceof DomainError) {
     const status = STATUS_BY_CODE.get(error.code) ?? 422;
-    return send(reply, status, error.code, { code: error.code, detail: error.message, ...(error.details ?? {}) });
+    return send(reply, status, error.code, { code: error.code, detail: error.message, ...cappedDetails(error.details) });
   }
   if (error instanceof ConcurrencyError) {
     return send(reply, 409, 'Conflict', { code: 'concurrency_conflict', detail: 'The resource changed meanwhile; retry' });

@@ -6,7 +6,7 @@ import { createMetrics } from '../../src/adapters/metrics/metrics.js';
 import { DomainError, NotFoundError } from '../../src/domain/shared/errors.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import { failureLimiter } from '../../src/http/failureLimiter.js';
-import { registerErrorStatuses } from '../../src/http/problem.js';
+import { MAX_LISTED_ISSUES, registerErrorStatuses } from '../../src/http/problem.js';
 
 const probe: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -22,6 +22,10 @@ const probe: FastifyPluginAsyncZod = async (app) => {
   });
   app.get('/conflict', async () => {
     throw new DomainError('thing_exists', 'It exists');
+  });
+  app.post('/numbers', { schema: { body: z.array(z.number()) } }, async (request) => ({ n: request.body.length }));
+  app.get('/many-issues', async () => {
+    throw new DomainError('import_invalid', 'The file has errors', { issues: Array.from({ length: 150_000 }, (_, i) => ({ row: i + 2, message: 'bad' })), rows: 150_000 });
   });
   app.get('/missing', async () => {
     throw new NotFoundError('Thing');
@@ -224,4 +228,23 @@ t.test('the failure table forgets ended windows and stays bounded', async (t) =>
   t.equal(limiter.retryAfterSeconds('c'), 0, 'expired windows are swept');
   limiter.record('f');
   t.equal(limiter.retryAfterSeconds('f'), 1);
+});
+
+t.test('listed issues are capped with their total: validation 400s and domain refusals alike', async (t) => {
+  const { app } = await build();
+  t.teardown(() => app.close());
+  const invalid = await app.inject({ method: 'POST', url: '/v1/numbers', payload: Array.from({ length: 250 }, () => 'x') });
+  t.equal(invalid.statusCode, 400);
+  t.equal(invalid.json().issues.length, MAX_LISTED_ISSUES);
+  t.equal(invalid.json().totalIssues, 250);
+  const few = await app.inject({ method: 'POST', url: '/v1/numbers', payload: ['x', 1, 'y'] });
+  t.same([few.json().issues.length, few.json().totalIssues], [2, 2]);
+  const refused = await app.inject({ method: 'GET', url: '/v1/many-issues' });
+  t.equal(refused.statusCode, 422);
+  const body = refused.json();
+  t.equal(body.issues.length, MAX_LISTED_ISSUES);
+  t.same(body.issues[0], { row: 2, message: 'bad' }, 'the first issues, in order');
+  t.equal(body.totalIssues, 150_000);
+  t.equal(body.rows, 150_000, 'other details are kept');
+  t.ok(refused.body.length < 20_000, `the answer stays small (${refused.body.length} bytes)`);
 });

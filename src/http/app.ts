@@ -13,7 +13,8 @@ import type { Metrics } from '../adapters/metrics/metrics.js';
 import { acceptedCorrelationId } from '../logger.js';
 import { registerAuth, type AuthOptions } from './auth.js';
 import { healthRoutes, type ReadinessCheck } from './health.routes.js';
-import { frameworkErrorHandler, notFoundHandler, problemErrorHandler, refuseUnstorableText } from './problem.js';
+import { completeOpenApi } from './openapi.js';
+import { frameworkErrorHandler, notFoundHandler, problemErrorHandler, problemPage, refuseUnstorableText } from './problem.js';
 
 /** A route group: one Fastify plugin with its options (dependencies), mounted under a prefix. */
 export type RouteGroup = Readonly<{ plugin: FastifyPluginAsync<never>; options: unknown; prefix: string }>;
@@ -77,9 +78,16 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<HttpApp> => {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) => completeOpenApi('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The page a problem's `type` (/problems/<code>) names: docs/errors/<code>.md, as Markdown.
+  app.get<{ Params: { code: string } }>('/problems/:code', { schema: { hide: true } }, async (request, reply) => {
+    const page = await problemPage(request.params.code);
+    if (page === null) return notFoundHandler(request, reply);
+    return reply.type('text/markdown; charset=utf-8').header('cache-control', 'public, max-age=3600').send(page);
+  });
 
   await app.register(healthRoutes, {
     checks: deps.checks,

@@ -248,3 +248,17 @@ t.test('listed issues are capped with their total: validation 400s and domain re
   t.equal(body.rows, 150_000, 'other details are kept');
   t.ok(refused.body.length < 20_000, `the answer stays small (${refused.body.length} bytes)`);
 });
+
+t.test('problems: `type` names the code’s page, `title` is the status phrase, `code` is kept', async (t) => {
+  const { app } = await build();
+  t.teardown(() => app.close());
+  const refused = (await app.inject({ method: 'GET', url: '/v1/refused' })).json();
+  t.match(refused, { type: '/problems/thing_refused', title: 'Unprocessable Entity', status: 422, code: 'thing_refused' });
+  t.match((await app.inject({ method: 'GET', url: '/v1/conflict' })).json(), { type: '/problems/thing_exists', title: 'Conflict', status: 409 });
+  t.match((await app.inject({ method: 'GET', url: '/v1/missing' })).json(), { type: '/problems/not_found', title: 'Not Found' });
+  t.match((await app.inject({ method: 'GET', url: '/v1/boom' })).json(), { type: 'about:blank', title: 'Internal Server Error', status: 500 });
+  const invalid = await app.inject({ method: 'POST', url: '/v1/things', payload: { name: 1 } });
+  t.match(invalid.json(), { type: 'about:blank', title: 'Bad Request', status: 400 }, 'validation answers carry issues, not a code');
+  const tooLarge = await app.inject({ method: 'POST', url: '/v1/things', headers: { 'content-type': 'application/json' }, payload: `{"name":"${'x'.repeat(1024 * 1024)}"}` });
+  t.match(tooLarge.json(), { type: 'about:blank', title: 'Payload Too Large', status: 413, code: 'fst_err_ctp_body_too_large' }, "Fastify's own codes are not ours to document");
+});

@@ -13,7 +13,7 @@ export type OrderRoutesDeps = Readonly<{ orders: OrderQueries }>;
 
 const HANDOFF_STATES = ['none', 'held', 'released', 'cancelled', 'marketplace', 'dropped'] as const satisfies readonly HandoffState[];
 
-const Cursor = z.string().min(1).max(400).describe('nextCursor of the previous page');
+const Cursor = z.string().min(1).max(400).meta({ pattern: '^[A-Za-z0-9_-]+$' }).describe('nextCursor of the previous page (opaque)');
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
 const OrderParams = z.strictObject({ orderId: z.uuid() });
 const nullableTime = z.string().nullable();

@@ -38,4 +38,16 @@ t.test('/openapi.json passes the OpenAPI linter and documents every operation', 
   for (const m of missing.slice(0, 40)) t.comment(m);
   t.same(missing, [], 'every operation has an operationId, a summary, tags and problem+json error responses');
   t.ok(operationIds.size >= 40, `${operationIds.size} operations`);
+
+  // What the server refuses, the document says (#14.15): empty components, an empty SKU, cursors, dates.
+  const body = (path: string, method: string) => doc.paths[path][method].requestBody.content['application/json'].schema;
+  const query = (path: string, name: string) => doc.paths[path].get.parameters.find((p: { name: string; in: string }) => p.in === 'query' && p.name === name).schema;
+  t.match(body('/v1/stores/{storeId}/mappings/{platformSku}', 'put').properties.components, { minItems: 1, maxItems: 20 });
+  t.match(body('/v1/stores/{storeId}/mappings/{platformSku}', 'put').properties.components.items.properties.quantity, { minimum: 1, maximum: 10_000 });
+  t.match(body('/v1/products', 'post').properties.sku, { minLength: 1, maxLength: 64 });
+  t.match(query('/v1/warehouse/feed', 'after'), { pattern: String });
+  t.match(query('/v1/orders', 'after'), { pattern: String });
+  const to = new RegExp(query('/v1/orders', 'to').pattern as string);
+  t.ok(to.test('2026-07-15T14:42:37+15:59') && to.test('0001-01-01T00:00:00Z'), 'the date pattern admits what PostgreSQL accepts');
+  t.notOk(to.test('2026-07-15T14:42:37+18:00') || to.test('2026-07-15T14:42:37-16:32') || to.test('0000-01-01T00:00:00Z'), 'and documents what it refuses');
 });

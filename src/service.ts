@@ -317,7 +317,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
         : []),
     ],
     beforeScrape: refreshProjectionGauges,
-    auth: { authenticate: tenants.authenticate, rateLimitPerMinute: config.rateLimitPerMinute },
+    auth: { authenticate: tenants.authenticate, rateLimitPerMinute: config.rateLimitPerMinute, failedAuthPerMinute: config.authFailuresPerMinute },
     routes,
   });
 

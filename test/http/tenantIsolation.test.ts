@@ -461,7 +461,8 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
     await probe("A's warehouse-lines cursor", 'GET', `/v1/warehouse-lines?after=${aCursors.lines}`, null, { status: 200 });
     await probe("A's products cursor", 'GET', `/v1/products?after=${aCursors.products}`, null, { status: 200 });
     await probe("A's mappings cursor on B's store", 'GET', `/v1/stores/${bAmz}/mappings?after=${aCursors.mappings}`, null, { status: 200 });
-    await probe("A's feed cursor", 'GET', `/v1/warehouse/feed?after=${aCursors.feed}`, null, { status: 200 });
+    // Feed cursors are sealed per tenant (#14.13): A's is not even a position for B.
+    await probe("A's feed cursor", 'GET', `/v1/warehouse/feed?after=${aCursors.feed}`, null, { status: 400, code: 'invalid_cursor' });
     // The public consent callback cannot be aimed at A's (granted) Amazon authorization.
     for (const token of [undefined, b.apiKey]) {
       const state = `${aAmazon.authorizationId}.${randomBytes(32).toString('base64url')}`;

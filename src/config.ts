@@ -58,6 +58,7 @@ const Env = z.object({
       .pipe(z.array(masterKey)),
   ),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUnset, int(1, 1_000_000).default(600)),
+  AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyAsUnset, int(1, 1_000_000).default(60)),
   AMAZON_APP_ID: optional(z.string().min(1)),
   AMAZON_LWA_CLIENT_ID: optional(z.string().min(1)),
   AMAZON_LWA_CLIENT_SECRET: optional(z.string().min(1)),
@@ -110,6 +111,7 @@ const toConfig = (e: Env) =>
     masterKey: e.OMS_MASTER_KEY ?? null,
     previousMasterKeys: e.OMS_MASTER_KEY_PREVIOUS ?? [],
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
     amazon: {
       appId: e.AMAZON_APP_ID ?? null,
       lwaClientId: e.AMAZON_LWA_CLIENT_ID ?? null,

@@ -53,6 +53,7 @@ import { decodeWith, loadState } from './domain/shared/commandHandler.js';
 import { eventReactor } from './adapters/projections/reactor.js';
 import { backlogGate } from './adapters/projections/backlogGate.js';
 import { RELEASE_POLICY_FILTER, releasePolicy } from './application/releasePolicy.js';
+import { feedCursorKey } from './adapters/feed/httpFeed.js';
 import { kafkaFeedPublisher } from './adapters/kafka/feedPublisher.js';
 import { warehouseFeedSource } from './application/warehouseFeed.js';
 import { warehouseFeedRoutes } from './http/warehouseFeed.routes.js';
@@ -278,7 +279,11 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     { plugin: productRoutes as never, options: { catalog, queries: appDeps.queries, ...importLimits }, prefix: '/v1' },
     { plugin: mappingRoutes as never, options: { mappings, ...importLimits }, prefix: '/v1' },
     { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries }, prefix: '/v1' },
-    { plugin: warehouseFeedRoutes as never, options: { store, source: feedSource }, prefix: '/v1' },
+    {
+      plugin: warehouseFeedRoutes as never,
+      options: { store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) },
+      prefix: '/v1',
+    },
     { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }) }, prefix: '/v1' },
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
@@ -314,7 +319,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
         : []),
     ],
     beforeScrape: refreshProjectionGauges,
-    auth: { authenticate: tenants.authenticate, rateLimitPerMinute: config.rateLimitPerMinute },
+    auth: { authenticate: tenants.authenticate, rateLimitPerMinute: config.rateLimitPerMinute, failedAuthPerMinute: config.authFailuresPerMinute },
     routes,
   });
 

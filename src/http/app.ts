@@ -10,9 +10,11 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Metrics } from '../adapters/metrics/metrics.js';
+import { acceptedCorrelationId } from '../logger.js';
 import { registerAuth, type AuthOptions } from './auth.js';
 import { healthRoutes, type ReadinessCheck } from './health.routes.js';
-import { frameworkErrorHandler, notFoundHandler, problemErrorHandler, refuseUnstorableText } from './problem.js';
+import { completeOpenApi } from './openapi.js';
+import { frameworkErrorHandler, notFoundHandler, problemErrorHandler, problemPage, refuseUnstorableText } from './problem.js';
 
 /** A route group: one Fastify plugin with its options (dependencies), mounted under a prefix. */
 export type RouteGroup = Readonly<{ plugin: FastifyPluginAsync<never>; options: unknown; prefix: string }>;
@@ -35,9 +37,10 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<HttpApp> => {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
-    // Correlation: take the caller's id when it looks sane, else make one; echoed in the response.
-    requestIdHeader: 'x-correlation-id',
-    genReqId: () => crypto.randomUUID(),
+    // Correlation: take the caller's id only when it matches the documented pattern, else make one;
+    // echoed in the response and logged, so it is never the caller's arbitrary text.
+    requestIdHeader: false,
+    genReqId: (req) => acceptedCorrelationId(req.headers['x-correlation-id']) ?? crypto.randomUUID(),
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -45,6 +48,8 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<HttpApp> => {
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('preValidation', refuseUnstorableText);
+  // An unmatched URL answers 404 at once: its body is never read or parsed, whoever sends it.
+  app.addHook('onRequest', async (request, reply) => (request.is404 ? notFoundHandler(request, reply) : undefined));
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-correlation-id', request.id);
@@ -73,9 +78,16 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<HttpApp> => {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) => completeOpenApi('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The page a problem's `type` (/problems/<code>) names: docs/errors/<code>.md, as Markdown.
+  app.get<{ Params: { code: string } }>('/problems/:code', { schema: { hide: true } }, async (request, reply) => {
+    const page = await problemPage(request.params.code);
+    if (page === null) return notFoundHandler(request, reply);
+    return reply.type('text/markdown; charset=utf-8').header('cache-control', 'public, max-age=3600').send(page);
+  });
 
   await app.register(healthRoutes, {
     checks: deps.checks,

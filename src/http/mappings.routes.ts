@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SKU_MAX_LENGTH } from '../domain/catalog/skuCode.js';
+import { MAX_COMPONENTS, MAX_QUANTITY } from '../domain/mapping/rules.js';
 import { decodeCursor } from '../adapters/readModels/catalogQueries.js';
 import type { MappingService } from '../application/mappings.js';
 import { requireTenant } from './auth.js';
@@ -9,7 +11,12 @@ export type MappingRoutesDeps = Readonly<{ mappings: MappingService; importMaxBy
 
 const StoreParams = z.strictObject({ storeId: z.uuid() });
 const MappingParams = z.strictObject({ storeId: z.uuid(), platformSku: z.string().min(1).max(800) });
-const Component = z.strictObject({ sku: z.string().min(1).max(256), quantity: z.number().int() });
+// The documented limits are the domain's (refused with 422 and a stable code, not by the schema):
+// OpenAPI says what is accepted, and the refusal still names the rule.
+const Component = z.strictObject({
+  sku: z.string().min(1).max(256).meta({ maxLength: SKU_MAX_LENGTH }),
+  quantity: z.number().int().meta({ minimum: 1, maximum: MAX_QUANTITY }),
+});
 const MappingView = z.object({
   platformSku: z.string(),
   components: z.array(z.object({ sku: z.string(), quantity: z.number() })),
@@ -27,7 +34,7 @@ export const mappingRoutes: FastifyPluginAsyncZod<MappingRoutesDeps> = async (ap
         tags: ['mappings'],
         summary: 'Set (create or replace) the mapping of a platform SKU',
         params: MappingParams,
-        body: z.strictObject({ components: z.array(Component).max(100) }),
+        body: z.strictObject({ components: z.array(Component).max(100).meta({ minItems: 1, maxItems: MAX_COMPONENTS }) }),
         response: { 200: MappingView.extend({ changed: z.boolean() }) },
       },
     },
@@ -83,7 +90,7 @@ export const mappingRoutes: FastifyPluginAsyncZod<MappingRoutesDeps> = async (ap
         querystring: z.strictObject({
           q: z.string().max(200).optional(),
           sku: z.string().max(256).optional(),
-          after: z.string().max(1200).optional(),
+          after: z.string().max(1200).meta({ pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page (opaque)' }).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
         response: {

@@ -13,10 +13,24 @@ export type OrderRoutesDeps = Readonly<{ orders: OrderQueries }>;
 
 const HANDOFF_STATES = ['none', 'held', 'released', 'cancelled', 'marketplace', 'dropped'] as const satisfies readonly HandoffState[];
 
-const Cursor = z.string().min(1).max(400).describe('nextCursor of the previous page');
+const Cursor = z.string().min(1).max(400).meta({ pattern: '^[A-Za-z0-9_-]+$' }).describe('nextCursor of the previous page (opaque)');
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
 const OrderParams = z.strictObject({ orderId: z.uuid() });
 const nullableTime = z.string().nullable();
+
+/**
+ * An ISO 8601 instant PostgreSQL 15 can compare with: years 0001–9999 (it refuses year 0000) and
+ * offsets within ±15:59 (it refuses larger displacements). The date part is zod's (real calendar
+ * days); a pattern rather than a refinement, so the OpenAPI document states exactly this.
+ */
+const YEAR = '(?!0000)\\d{4}';
+const LEAP_DAY = '(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29';
+const DAY = `${YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))`;
+const TIME = '(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?';
+const OFFSET = '(?:Z|[+-](?:0\\d|1[0-5]):[0-5]\\d)';
+const Instant = z
+  .string()
+  .regex(new RegExp(`^(?:(?!0000)${LEAP_DAY}|${DAY})T${TIME}${OFFSET}$`), 'an ISO 8601 date-time with seconds and an offset (Z or ±hh:mm up to ±15:59), years 0001–9999');
 
 const HandoffView = z.object({
   state: z.string(),
@@ -126,8 +140,8 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, d
           platform: z.enum(['amazon', 'walmart']).optional(),
           status: OrderStatus.optional().describe('the normalized order status'),
           handoff: z.enum(HANDOFF_STATES).optional().describe('hand-off to the warehouse'),
-          from: z.iso.datetime({ offset: true }).optional().describe('purchased at or after'),
-          to: z.iso.datetime({ offset: true }).optional().describe('purchased before'),
+          from: Instant.optional().describe('purchased at or after'),
+          to: Instant.optional().describe('purchased before'),
           sku: z.string().min(1).max(256).optional().describe('platform SKU on an order line, or system SKU on a warehouse line'),
           q: z.string().trim().min(1).max(100).optional().describe('part of the platform order id (case-insensitive)'),
           after: Cursor.optional(),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SKU_MAX_LENGTH } from '../domain/catalog/skuCode.js';
 import { decodeCursor, type TenantCatalogQueries } from '../adapters/readModels/catalogQueries.js';
 import type { CatalogService } from '../application/catalog.js';
 import { requireTenant } from './auth.js';
@@ -28,7 +29,8 @@ export const productRoutes: FastifyPluginAsyncZod<ProductRoutesDeps> = async (ap
       schema: {
         tags: ['products'],
         summary: 'Create a system SKU',
-        body: z.strictObject({ sku: z.string().max(256), name: Name, barcode: Barcode.optional() }),
+        // minLength/maxLength document the catalog's rule (an empty or too long SKU is refused with 422 sku_empty/sku_too_long).
+        body: z.strictObject({ sku: z.string().max(256).meta({ minLength: 1, maxLength: SKU_MAX_LENGTH }), name: Name, barcode: Barcode.optional() }),
         response: { 201: Product },
       },
     },
@@ -43,7 +45,7 @@ export const productRoutes: FastifyPluginAsyncZod<ProductRoutesDeps> = async (ap
         querystring: z.strictObject({
           q: z.string().max(200).optional(),
           status: z.enum(['active', 'retired']).optional(),
-          after: z.string().max(400).optional(),
+          after: z.string().max(400).meta({ pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page (opaque)' }).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
         response: { 200: z.object({ items: z.array(ProductListItem), nextCursor: z.string().nullable() }) },

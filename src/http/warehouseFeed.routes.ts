@@ -1,12 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { InvalidCursorError, readFeed } from '../adapters/feed/httpFeed.js';
+import { InvalidCursorError, readFeed, sealedFeedCursors } from '../adapters/feed/httpFeed.js';
 import type { EventStore } from '../domain/ports/eventStore.js';
 import { FeedMessage, type FeedSource } from '../domain/warehouse/feedMessage.js';
 import { requireTenant } from './auth.js';
 import { HttpError } from './problem.js';
 
-export type WarehouseFeedRoutesDeps = Readonly<{ store: EventStore; source: FeedSource }>;
+export type WarehouseFeedRoutesDeps = Readonly<{
+  store: EventStore;
+  source: FeedSource;
+  /** Keys that seal cursors (feedCursorKey of the master key first, then of former master keys). */
+  cursorKeys: readonly Buffer[];
+}>;
 
 const FeedPageView = z.object({
   messages: z.array(FeedMessage),
@@ -21,6 +26,7 @@ const FeedPageView = z.object({
  * that page again after a crash, and de-duplicates on messageId.
  */
 export const warehouseFeedRoutes: FastifyPluginAsyncZod<WarehouseFeedRoutesDeps> = async (app, deps) => {
+  const cursors = sealedFeedCursors(deps.cursorKeys);
   app.get(
     '/warehouse/feed',
     {
@@ -30,7 +36,11 @@ export const warehouseFeedRoutes: FastifyPluginAsyncZod<WarehouseFeedRoutesDeps>
           'Fulfilment messages after `after` (a nextCursor from an earlier page; omit to start at the beginning). ' +
           'Keep polling with nextCursor; caughtUp tells that everything available now was read.',
         querystring: z.strictObject({
-          after: z.string().min(1).max(400).optional(),
+          after: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{39,600}$/)
+            .optional()
+            .describe('nextCursor of an earlier page: opaque, valid for the tenant it was issued to only'),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
         response: { 200: FeedPageView },
@@ -39,7 +49,7 @@ export const warehouseFeedRoutes: FastifyPluginAsyncZod<WarehouseFeedRoutesDeps>
     async (request) => {
       const { tenantId } = requireTenant(request);
       try {
-        return await readFeed(deps.store, deps.source, request.query.after ?? null, request.query.limit, { tenantId });
+        return await readFeed(deps.store, deps.source, request.query.after ?? null, request.query.limit, { tenantId, cursors });
       } catch (error) {
         if (error instanceof InvalidCursorError) throw new HttpError(400, 'invalid_cursor', error.message);
         throw error;

@@ -385,7 +385,8 @@ const noFindings = (t: Test, findings: readonly string[], message: string) => {
 t.test(`fuzz the HTTP API and the CSV importers (seed ${SEED}; FUZZ_SEED to replay)`, async (t) => {
   t.comment(`FUZZ_SEED=${SEED}`);
   const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false } });
-  const svc = await startTestService(t, { ...sandboxEnv(sandboxes), RATE_LIMIT_PER_MINUTE: '1000000' });
+  // The attack classes send many requests without a key from one address: no failure limit here (tested in app.test.ts).
+  const svc = await startTestService(t, { ...sandboxEnv(sandboxes), RATE_LIMIT_PER_MINUTE: '1000000', AUTH_FAILURES_PER_MINUTE: '1000000' });
   const a = await createTenant(svc, 'Fuzz Sellers');
   const me = await json(await svc.call('GET', '/v1/me', { token: a.apiKey }));
   const store = await seedStore(svc, a.tenantId);
@@ -415,6 +416,80 @@ t.test(`fuzz the HTTP API and the CSV importers (seed ${SEED}; FUZZ_SEED to repl
     });
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
   };
+
+  await t.test('attack classes: encoded paths, date offsets, query-string credentials, confusable SKUs, issue floods', async (t) => {
+    const doc = (await json(await svc.call('GET', '/openapi.json'))) as { paths: Record<string, Record<string, Operation & { security?: unknown[] }>> };
+    const fill = (template: string) =>
+      template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(known[name]?.[0] ?? randomUUID()));
+    const before = await countsOf(svc);
+
+    // Every authenticated route, spelled with an encoded `v` and sent without a key: refused before
+    // its handler (and before any body is read), never served.
+    const encoded: string[] = [];
+    let sent = 0;
+    for (const [template, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (!template.startsWith('/v1/') || (Array.isArray(op.security) && op.security.length === 0)) continue;
+        for (const spelling of ['/%761/', '/%76%31/']) {
+          const path = fill(template).replace('/v1/', spelling);
+          const res = await fetch(`${svc.url}${path}`, { method: method.toUpperCase(), headers: { 'content-type': 'application/json' }, ...(method === 'get' ? {} : { body: '{"name":"x"}' }) });
+          sent++;
+          if (res.status !== 401) encoded.push(`${method.toUpperCase()} ${path} → ${res.status}`);
+          await res.arrayBuffer();
+        }
+      }
+    }
+    t.ok(sent >= 80, `${sent} encoded-path requests`);
+    noFindings(t, encoded, 'every encoded spelling of an authenticated route answers 401');
+    t.ok(sameCounts(before, await countsOf(svc)), 'and none of them wrote anything');
+
+    // Date filters: what PostgreSQL 15 refuses is a 400, never a 500; its limits themselves are fine.
+    for (const to of ['2026-07-15T14:42:37+18:00', '2026-07-15T14:42:37-16:32', '0000-01-01T00:00:00Z', '2026-07-15T14:42:37+16:00', '2026-02-30T00:00:00Z', '99999-01-01T00:00:00Z']) {
+      const res = await send({ method: 'GET', path: `/v1/orders?to=${encodeURIComponent(to)}`, headers: {}, kind: 'date' });
+      t.equal(res.status, 400, `to=${to} → 400`);
+    }
+    for (const to of ['2026-07-15T14:42:37+15:59', '2026-07-15T14:42:37-15:59', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999-15:59']) {
+      const res = await send({ method: 'GET', path: `/v1/orders?from=${encodeURIComponent(to)}&to=${encodeURIComponent(to)}`, headers: {}, kind: 'date' });
+      t.equal(res.status, 200, `from=to=${to} → 200`);
+    }
+
+    // A key in the query string is no credential, and never reaches the log.
+    for (const query of [`authorization=Bearer%20${a.apiKey}`, `api_key=${a.apiKey}`, `x=${encodeURIComponent(a.apiKey)}`]) {
+      const res = await fetch(`${svc.url}/v1/stores?${query}`);
+      t.equal(res.status, 401, `?${query.split('=')[0]}=<key> does not authenticate`);
+      await res.arrayBuffer();
+      const unknown = await fetch(`${svc.url}/v1/nowhere?${query}`);
+      t.equal(unknown.status, 404);
+      await unknown.arrayBuffer();
+    }
+    const secret = a.apiKey.split('.').at(-1)!;
+    t.notOk(svc.logs().includes(secret), 'the key never reaches the log');
+
+    // Look-alike SKUs (NFC/NFD, full-width, ligatures, invisible characters): answers below 500 as
+    // problem+json, and a refusal writes nothing.
+    const odd: string[] = [];
+    for (const sku of ['CAF\u00c9', 'CAFE\u0301', 'ＷＩＤＧＥＴ', 'WIDGET\u200b', 'ﬁLTER', 'FILTER', 'W\u0399DGET', 'widget']) {
+      const w0 = await countsOf(svc);
+      const res = await send({ method: 'POST', path: '/v1/products', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku, name: 'Look-alike' }), kind: 'confusable' });
+      const problem = problemIssue(res);
+      if (res.status >= 500 || problem) odd.push(`${JSON.stringify(sku)} → ${res.status} ${problem ?? ''}`);
+      if (res.status >= 400 && !sameCounts(w0, await countsOf(svc))) odd.push(`${JSON.stringify(sku)} → ${res.status} wrote`);
+    }
+    await settle();
+    noFindings(t, odd, 'look-alike SKUs: no 5xx, problem+json refusals that write nothing');
+
+    // A file of garbage: the refusal lists the first issues and counts them all.
+    const w0 = await countsOf(svc);
+    const garbage = `sku,name,barcode\n${Array.from({ length: 3000 }, (_, i) => `,${'n'.repeat(i % 3)},x`).join('\n')}\n`;
+    const flood = await send({ method: 'POST', path: '/v1/products/import', headers: { 'content-type': 'text/csv' }, body: garbage, kind: 'csv' });
+    t.equal(flood.status, 422);
+    const problem = JSON.parse(flood.text) as { issues: unknown[]; totalIssues: number; type: string };
+    t.equal(problem.issues.length, 100, 'the first 100 issues are listed');
+    t.ok(problem.totalIssues >= 3000, `with their total (${problem.totalIssues})`);
+    t.equal(problem.type, '/problems/import_invalid');
+    t.ok(flood.text.length < garbage.length * 2, `the answer (${flood.text.length} bytes) is not an amplification of the file (${garbage.length} bytes)`);
+    t.ok(sameCounts(w0, await countsOf(svc)), 'the refused file wrote nothing');
+  });
 
   await t.test(`HTTP API: ${API_REQUESTS} random and malformed requests over the OpenAPI routes`, async (t) => {
     const r = rngOf(SEED);

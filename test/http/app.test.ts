@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { createMetrics } from '../../src/adapters/metrics/metrics.js';
 import { DomainError, NotFoundError } from '../../src/domain/shared/errors.js';
 import { buildHttpApp } from '../../src/http/app.js';
-import { registerErrorStatuses } from '../../src/http/problem.js';
+import { failureLimiter } from '../../src/http/failureLimiter.js';
+import { MAX_LISTED_ISSUES, registerErrorStatuses } from '../../src/http/problem.js';
 
 const probe: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -21,6 +22,10 @@ const probe: FastifyPluginAsyncZod = async (app) => {
   });
   app.get('/conflict', async () => {
     throw new DomainError('thing_exists', 'It exists');
+  });
+  app.post('/numbers', { schema: { body: z.array(z.number()) } }, async (request) => ({ n: request.body.length }));
+  app.get('/many-issues', async () => {
+    throw new DomainError('import_invalid', 'The file has errors', { issues: Array.from({ length: 150_000 }, (_, i) => ({ row: i + 2, message: 'bad' })), rows: 150_000 });
   });
   app.get('/missing', async () => {
     throw new NotFoundError('Thing');
@@ -112,4 +117,148 @@ t.test('readiness reports each dependency; metrics and OpenAPI are served', asyn
   const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
   t.ok(spec.paths['/v1/things'], 'routes appear in the OpenAPI document');
   t.equal((await app.inject({ method: 'GET', url: '/docs/' })).statusCode, 200);
+});
+
+// --- authentication on the matched route, rate limits ------------------------------------------------
+
+const TOKEN = 'tenant-token-for-tests-0001';
+const publicProbe: FastifyPluginAsyncZod = async (app) => {
+  app.get('/open', { config: { public: true } }, async () => ({ open: true }));
+};
+
+const buildWithAuth = async (limits: { rateLimitPerMinute?: number; failedAuthPerMinute?: number } = {}) => {
+  const looked: string[] = [];
+  const app = await buildHttpApp({
+    logger: pino({ level: 'silent' }),
+    metrics: createMetrics(),
+    checks: [],
+    auth: {
+      // Stands in for the tenant service: records which tokens reached the (costly) lookup.
+      authenticate: async (token) => {
+        looked.push(token);
+        return token === TOKEN ? { kind: 'tenant', tenantId: 't-1', keyId: 'k-1', actor: 'key:k-1' } : null;
+      },
+      rateLimitPerMinute: limits.rateLimitPerMinute ?? 100,
+      ...(limits.failedAuthPerMinute ? { failedAuthPerMinute: limits.failedAuthPerMinute } : {}),
+    },
+    routes: [
+      { plugin: probe as never, options: {}, prefix: '/v1' },
+      { plugin: publicProbe as never, options: {}, prefix: '/v1' },
+    ],
+  });
+  return { app, looked };
+};
+
+t.test('an encoded path is authenticated and rate limited as the route it is routed to', async (t) => {
+  const { app } = await buildWithAuth({ rateLimitPerMinute: 2 });
+  t.teardown(() => app.close());
+  const payload = { name: 'x', qty: 1 };
+  const anonymous = await app.inject({ method: 'POST', url: '/%761/things', payload });
+  t.equal(anonymous.statusCode, 401, '/%761/things is /v1/things: a token is required');
+  t.equal(anonymous.json().code, 'unauthorized');
+  t.equal(anonymous.headers['www-authenticate'], 'Bearer');
+  const headers = { authorization: `Bearer ${TOKEN}` };
+  t.equal((await app.inject({ method: 'POST', url: '/%761/things', payload, headers })).statusCode, 200);
+  t.equal((await app.inject({ method: 'POST', url: '/v1/things', payload, headers })).statusCode, 200);
+  const limited = await app.inject({ method: 'POST', url: '/%761/things', payload, headers });
+  t.equal(limited.statusCode, 429, 'the encoded spelling counts against the same key');
+  t.equal(limited.json().code, 'rate_limited');
+});
+
+t.test('public routes opt out by route config; unmatched routes answer 404 without reading the body', async (t) => {
+  const { app, looked } = await buildWithAuth();
+  t.teardown(() => app.close());
+  t.same((await app.inject({ method: 'GET', url: '/v1/open' })).json(), { open: true });
+  const unmatched = await app.inject({
+    method: 'POST',
+    url: '/v1/no-such-route?x=1',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"not json',
+  });
+  t.equal(unmatched.statusCode, 404, 'a parsed body would have answered 400 malformed_json');
+  t.equal(unmatched.json().code, 'route_not_found');
+  t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'health stays outside /v1 and public');
+  t.same(looked, [], 'no token was looked up');
+});
+
+t.test('the bearer scheme is case-insensitive (RFC 7235)', async (t) => {
+  const { app } = await buildWithAuth();
+  t.teardown(() => app.close());
+  for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+    const res = await app.inject({ method: 'GET', url: '/v1/refused', headers: { authorization: `${scheme} ${TOKEN}` } });
+    t.equal(res.statusCode, 422, `${scheme} is accepted (the route's own refusal answers)`);
+  }
+  for (const header of ['Basic abc', `Bearer`, `Bearer${TOKEN}`, `Bearer ${'x'.repeat(600)}`]) {
+    t.equal((await app.inject({ method: 'GET', url: '/v1/refused', headers: { authorization: header } })).statusCode, 401, `${header.slice(0, 20)} is refused`);
+  }
+});
+
+t.test('missing and failed authentication are limited per address, before any lookup', async (t) => {
+  const { app, looked } = await buildWithAuth({ failedAuthPerMinute: 3 });
+  t.teardown(() => app.close());
+  t.equal((await app.inject({ method: 'GET', url: '/v1/refused' })).statusCode, 401, 'no token: a failure');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/refused', headers: { authorization: 'Bearer wrong-1' } })).statusCode, 401);
+  t.equal((await app.inject({ method: 'GET', url: '/v1/refused', headers: { authorization: 'Bearer wrong-2' } })).statusCode, 401);
+  const refused = await app.inject({ method: 'GET', url: '/v1/refused', headers: { authorization: `Bearer ${TOKEN}` } });
+  t.equal(refused.statusCode, 429, 'the address is refused, even with a valid token, until its window ends');
+  t.equal(refused.json().code, 'rate_limited');
+  t.ok(Number(refused.headers['retry-after']) >= 1 && Number(refused.headers['retry-after']) <= 60, 'Retry-After says when');
+  t.same(looked, ['wrong-1', 'wrong-2'], 'the refused attempt looked nothing up');
+  const other = await app.inject({ method: 'GET', url: '/v1/refused', remoteAddress: '10.1.2.3', headers: { authorization: `Bearer ${TOKEN}` } });
+  t.equal(other.statusCode, 422, 'another address is not affected');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/open' })).statusCode, 200, 'public routes are not behind the failure limit');
+});
+
+t.test('the failure table forgets ended windows and stays bounded', async (t) => {
+  let clock = 0;
+  const limiter = failureLimiter({ maxPerWindow: 2, windowMs: 1000, maxAddresses: 3, now: () => clock });
+  limiter.record('a');
+  limiter.record('a');
+  t.equal(limiter.retryAfterSeconds('a'), 1);
+  t.equal(limiter.retryAfterSeconds('b'), 0);
+  clock = 1000;
+  t.equal(limiter.retryAfterSeconds('a'), 0, 'a new window starts');
+  for (const address of ['b', 'c', 'd']) limiter.record(address);
+  limiter.record('b');
+  t.equal(limiter.retryAfterSeconds('b'), 1, 'b reached the limit');
+  limiter.record('e');
+  t.equal(limiter.retryAfterSeconds('b'), 0, 'the oldest entry made room for a new address');
+  clock = 2500;
+  limiter.record('f');
+  t.equal(limiter.retryAfterSeconds('c'), 0, 'expired windows are swept');
+  limiter.record('f');
+  t.equal(limiter.retryAfterSeconds('f'), 1);
+});
+
+t.test('listed issues are capped with their total: validation 400s and domain refusals alike', async (t) => {
+  const { app } = await build();
+  t.teardown(() => app.close());
+  const invalid = await app.inject({ method: 'POST', url: '/v1/numbers', payload: Array.from({ length: 250 }, () => 'x') });
+  t.equal(invalid.statusCode, 400);
+  t.equal(invalid.json().issues.length, MAX_LISTED_ISSUES);
+  t.equal(invalid.json().totalIssues, 250);
+  const few = await app.inject({ method: 'POST', url: '/v1/numbers', payload: ['x', 1, 'y'] });
+  t.same([few.json().issues.length, few.json().totalIssues], [2, 2]);
+  const refused = await app.inject({ method: 'GET', url: '/v1/many-issues' });
+  t.equal(refused.statusCode, 422);
+  const body = refused.json();
+  t.equal(body.issues.length, MAX_LISTED_ISSUES);
+  t.same(body.issues[0], { row: 2, message: 'bad' }, 'the first issues, in order');
+  t.equal(body.totalIssues, 150_000);
+  t.equal(body.rows, 150_000, 'other details are kept');
+  t.ok(refused.body.length < 20_000, `the answer stays small (${refused.body.length} bytes)`);
+});
+
+t.test('problems: `type` names the code’s page, `title` is the status phrase, `code` is kept', async (t) => {
+  const { app } = await build();
+  t.teardown(() => app.close());
+  const refused = (await app.inject({ method: 'GET', url: '/v1/refused' })).json();
+  t.match(refused, { type: '/problems/thing_refused', title: 'Unprocessable Entity', status: 422, code: 'thing_refused' });
+  t.match((await app.inject({ method: 'GET', url: '/v1/conflict' })).json(), { type: '/problems/thing_exists', title: 'Conflict', status: 409 });
+  t.match((await app.inject({ method: 'GET', url: '/v1/missing' })).json(), { type: '/problems/not_found', title: 'Not Found' });
+  t.match((await app.inject({ method: 'GET', url: '/v1/boom' })).json(), { type: 'about:blank', title: 'Internal Server Error', status: 500 });
+  const invalid = await app.inject({ method: 'POST', url: '/v1/things', payload: { name: 1 } });
+  t.match(invalid.json(), { type: 'about:blank', title: 'Bad Request', status: 400 }, 'validation answers carry issues, not a code');
+  const tooLarge = await app.inject({ method: 'POST', url: '/v1/things', headers: { 'content-type': 'application/json' }, payload: `{"name":"${'x'.repeat(1024 * 1024)}"}` });
+  t.match(tooLarge.json(), { type: 'about:blank', title: 'Payload Too Large', status: 413, code: 'fst_err_ctp_body_too_large' }, "Fastify's own codes are not ours to document");
 });

@@ -131,7 +131,8 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
     walmart: { orders: false, clients: [...defaultWalmartClients(SEED), bravoWalmart] },
     now: () => clock.now(),
   });
-  const svc = await startTestService(t, { ...sandboxEnv(sandboxes), RATE_LIMIT_PER_MINUTE: '100000' }, { clock, timing: clock.timing });
+  // The 401 sweep below sends 80 bad keys from one address: no failure limit here (tested in app.test.ts).
+  const svc = await startTestService(t, { ...sandboxEnv(sandboxes), RATE_LIMIT_PER_MINUTE: '100000', AUTH_FAILURES_PER_MINUTE: '100000' }, { clock, timing: clock.timing });
   const { amazon, walmart } = sandboxes;
   const alphaWalmart = walmart.client('main');
   const [alphaSeller, bravoSeller] = [amazon.sellers[0]!.sellerId, amazon.sellers[1]!.sellerId];
@@ -460,7 +461,8 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
     await probe("A's warehouse-lines cursor", 'GET', `/v1/warehouse-lines?after=${aCursors.lines}`, null, { status: 200 });
     await probe("A's products cursor", 'GET', `/v1/products?after=${aCursors.products}`, null, { status: 200 });
     await probe("A's mappings cursor on B's store", 'GET', `/v1/stores/${bAmz}/mappings?after=${aCursors.mappings}`, null, { status: 200 });
-    await probe("A's feed cursor", 'GET', `/v1/warehouse/feed?after=${aCursors.feed}`, null, { status: 200 });
+    // Feed cursors are sealed per tenant (#14.13): A's is not even a position for B.
+    await probe("A's feed cursor", 'GET', `/v1/warehouse/feed?after=${aCursors.feed}`, null, { status: 400, code: 'invalid_cursor' });
     // The public consent callback cannot be aimed at A's (granted) Amazon authorization.
     for (const token of [undefined, b.apiKey]) {
       const state = `${aAmazon.authorizationId}.${randomBytes(32).toString('base64url')}`;

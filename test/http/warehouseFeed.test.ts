@@ -1,10 +1,10 @@
 // GET /v1/warehouse/feed through the real HTTP app (authentication, problem+json): the same messages
 // as Kafka in the same order, cursors, tenant isolation; and readFeed's paging rules.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { sqlEventStore } from '../../src/adapters/eventStore/sqlEventStore.js';
-import { decodeCursor, encodeCursor, InvalidCursorError, readFeed } from '../../src/adapters/feed/httpFeed.js';
+import { decodeCursor, encodeCursor, feedCursorKey, InvalidCursorError, readFeed, sealedFeedCursors } from '../../src/adapters/feed/httpFeed.js';
 import { kafkaFeedPublisher } from '../../src/adapters/kafka/feedPublisher.js';
 import { createMetrics } from '../../src/adapters/metrics/metrics.js';
 import type { Principal } from '../../src/application/tenants.js';
@@ -33,13 +33,15 @@ const KEYS: Record<string, Principal> = {
   admin: { kind: 'admin', actor: 'admin' },
 };
 
-const feedApp = async (t: Test, store: EventStore, source: FeedSource = testSource) => {
+const MASTER_KEY = randomBytes(32);
+
+const feedApp = async (t: Test, store: EventStore, source: FeedSource = testSource, cursorKeys = [feedCursorKey(MASTER_KEY)]) => {
   const app = await buildHttpApp({
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
     checks: [],
     auth: { authenticate: async (token) => KEYS[token] ?? null, rateLimitPerMinute: 100_000 },
-    routes: [{ plugin: warehouseFeedRoutes as never, options: { store, source }, prefix: '/v1' }],
+    routes: [{ plugin: warehouseFeedRoutes as never, options: { store, source, cursorKeys }, prefix: '/v1' }],
   });
   t.teardown(() => app.close());
   const get = async (token: string | null, query = '') => {
@@ -130,9 +132,19 @@ for (const [label, makeDb] of [
       'only what came after the cursor',
     );
 
-    t.match(await get('key-a', '?after=%%%'), { status: 400, body: { code: 'invalid_cursor' } }, 'garbage');
-    t.match(await get('key-a', `?after=${encodeCursor('pg:x:y' as Checkpoint)}`), { status: 400, body: { code: 'invalid_cursor' } }, 'not a position of this store');
-    t.match(await get('key-a', `?after=${encodeCursor('esdb:1:1' as Checkpoint)}`), { status: 400, body: { code: 'invalid_cursor' } }, "another store's position");
+    t.match(await get('key-a', '?after=%%%'), { status: 400, body: { issues: [{ path: 'querystring.after' }] } }, 'garbage: not what the schema documents');
+    // Schema-valid, but not sealed by this service for this tenant: a cursor of the old plain format,
+    // tenant B's own cursor, one altered by a character, one sealed with another key.
+    const plain = encodeCursor(`pg:${'9'.repeat(20)}:${'0'.repeat(20)}` as Checkpoint);
+    t.match(await get('key-a', `?after=${plain}`), { status: 400, body: { code: 'invalid_cursor' } }, 'a plain (unsealed) position');
+    const bCursor = (await drain('key-b', 50)).cursor!;
+    t.equal((await get('key-b', `?after=${bCursor}`)).status, 200, "B's cursor works for B");
+    t.match(await get('key-a', `?after=${bCursor}`), { status: 400, body: { code: 'invalid_cursor' } }, "B's cursor is refused for A");
+    const flipped = `${first.cursor!.slice(0, 20)}${first.cursor![20] === 'A' ? 'B' : 'A'}${first.cursor!.slice(21)}`;
+    t.match(await get('key-a', `?after=${flipped}`), { status: 400, body: { code: 'invalid_cursor' } }, 'an altered cursor');
+    const foreign = sealedFeedCursors([feedCursorKey(randomBytes(32))]).seal('pg:1:1' as Checkpoint, TENANT_A);
+    t.match(await get('key-a', `?after=${foreign}`), { status: 400, body: { code: 'invalid_cursor' } }, 'sealed with another key');
+    t.notMatch(Buffer.from(first.cursor!, 'base64url').toString('latin1'), /pg:/, 'the position does not show in the cursor');
     t.equal((await get('key-a', '?limit=0')).status, 400);
     t.equal((await get('key-a', '?limit=1001')).status, 400);
     t.equal((await get('key-a', '?other=1')).status, 400);
@@ -172,4 +184,29 @@ t.test('readFeed: an event is never split across pages; the scan is bounded', as
 
   t.throws(() => decodeCursor('cGc6MTox='), InvalidCursorError, 'padding is not canonical base64url');
   t.equal(decodeCursor(encodeCursor('pg:1:1' as Checkpoint)), 'pg:1:1');
+});
+
+t.test('sealed cursors: opaque, bound to the tenant, readable across a master-key rotation', async (t) => {
+  const oldKey = feedCursorKey(randomBytes(32));
+  const newKey = feedCursorKey(randomBytes(32));
+  const before = sealedFeedCursors([oldKey]);
+  const during = sealedFeedCursors([newKey, oldKey]);
+  const after = sealedFeedCursors([newKey]);
+  const checkpoint = 'pg:123:4' as Checkpoint;
+  const issued = before.seal(checkpoint, TENANT_A);
+  t.not(before.seal(checkpoint, TENANT_A), issued, 'a fresh nonce each time: equal positions do not look equal');
+  t.equal(during.open(issued, TENANT_A), checkpoint, 'a cursor from before the rotation still opens');
+  t.equal(during.open(during.seal(checkpoint, TENANT_A), TENANT_A), checkpoint);
+  t.throws(() => after.open(issued, TENANT_A), InvalidCursorError, 'once the former key is gone it does not');
+  t.throws(() => during.open(issued, TENANT_B), InvalidCursorError, 'another tenant cannot use it');
+  t.throws(() => during.open(issued, null), InvalidCursorError, 'nor can an unscoped reader');
+  t.equal(during.open(during.seal(checkpoint, null), null), checkpoint, 'an unscoped reader has its own cursors');
+  t.throws(() => during.open('A'.repeat(38), TENANT_A), InvalidCursorError, 'too short to be sealed');
+  t.throws(() => during.open(`${issued}=`, TENANT_A), InvalidCursorError, 'not canonical base64url');
+  t.throws(() => during.open(`${issued.slice(0, -2)}A`, TENANT_A), InvalidCursorError, 'not canonical: a dangling character');
+  t.throws(() => sealedFeedCursors([]), /32 bytes/, 'a key is required');
+  t.throws(() => sealedFeedCursors([Buffer.alloc(16)]), /32 bytes/, 'of 32 bytes');
+  const text = sealedFeedCursors([newKey]);
+  const odd = text.seal('pg:\u0001' as Checkpoint, TENANT_A);
+  t.throws(() => text.open(odd, TENANT_A), InvalidCursorError, 'a sealed text that is no checkpoint is refused too');
 });

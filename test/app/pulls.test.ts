@@ -126,6 +126,38 @@ t.test('a storm of 429s and 5xx: failed pulls move no watermark; in the end ever
   t.ok((counters[429] ?? 0) > 0, 'throttled on the way');
 });
 
+t.test('no stuck store: an expired pagination token restarts the window from its start; nothing lost, nothing doubled', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, {}, { MARKETPLACE_MAX_ATTEMPTS: '1' });
+  const { amazon } = sandboxes;
+  const storeId = await usStore(svc, sandboxes, tenant.apiKey, 3);
+  amazon.orders.generate({ count: 250, sellerId: amazon.sellers[0]!.sellerId, marketplaceId: 'ATVPDKIKX0DER', days: 2 });
+  clock.advance(3 * MIN);
+  // Page 1 arrives, then Amazon is down: the pull stops with a resume point on page 2.
+  amazon.faults.next({ status: 503, after: 1, count: 1_000, route: 'searchOrders' });
+  t.match(await pull(svc, storeId), { ok: false, reason: 'server_error' });
+  const stopped = (await svc.schedule.get(storeId))!;
+  t.ok(stopped.resume?.cursor, 'a resume point was kept');
+  t.equal((await ordersOf(svc, storeId)).length, 100, 'page 1 recorded');
+
+  // A day and more later the token has expired (Amazon: 24 h). The sandbox refuses it as Amazon does.
+  amazon.faults.clear();
+  clock.advance(25 * 60 * MIN);
+  const outcome = await pull(svc, storeId);
+  t.match(outcome, { ok: true, ordersNew: 150, ordersUnchanged: 100 }, JSON.stringify(outcome));
+  t.same(amazon.counters.byStatus('searchOrders')[400], 1, 'the stale token was sent once, never again');
+  t.equal((await svc.schedule.get(storeId))!.resume, null, 'no resume point left');
+  const stored = await ordersOf(svc, storeId);
+  t.equal(stored.length, 250, 'every order');
+  t.equal(new Set(stored.map((o) => o.platform_order_id)).size, 250, 'each once');
+  const log = (await json(await svc.call('GET', `/v1/stores/${storeId}/pulls?limit=1`, { token: tenant.apiKey }))).items;
+  t.match(log[0], { type: 'PullCompleted', data: { window: stopped.resume!.window, restarted: { reason: 'cursor_refused', detail: /paginationToken/ } } }, 'the log says why');
+
+  // A resume point no source can read (written by another version, corrupted) is dropped the same way.
+  await svc.schedule.saveResume(storeId, { pullId: stopped.resume!.pullId, window: stopped.resume!.window, cursor: 'walmart.bm90IG91cnM' });
+  t.match(await pull(svc, storeId), { ok: true, ordersUnchanged: 250 }, 'read again from the start, nothing appended');
+  t.equal((await svc.schedule.get(storeId))!.resume, null);
+});
+
 t.test('Walmart: a store with 20,000 orders in its window is pulled completely', async (t) => {
   const { clock, sandboxes, svc, tenant } = await setUp(t, { walmart: { orders: false } });
   const { walmart } = sandboxes;
@@ -262,4 +294,28 @@ t.test('manual sync answers 202 and the scheduler pulls; two schedulers never pu
   t.equal(dupes.rows.length, 0, 'no duplicate events');
   const stores = (await json(await svc.call('GET', '/v1/stores', { token: tenant.apiKey }))).items;
   t.ok(stores.every((s: { sync: { lastSuccessAt: string | null; nextRunAt: string | null } }) => s.sync.lastSuccessAt && s.sync.nextRunAt), 'sync state shown');
+});
+
+t.test('a manual sync is logged with trigger "manual"; the schedule\'s own pulls with "schedule"', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, {}, { PULL_SCHEDULER: 'on' });
+  const storeId = await usStore(svc, sandboxes, tenant.apiKey, 3);
+  clock.advance(3 * MIN);
+  const completed = async (n: number) => {
+    for (let i = 0; i < 300; i++) {
+      const log = await svc.store.readStream(`pulls-${storeId}`);
+      if (log.filter((e) => e.type === 'PullCompleted').length >= n) return log;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`store ${storeId} did not complete ${n} pull(s)`);
+  };
+  await completed(1); // the initial look-back, as soon as the store exists
+  t.equal((await svc.call('POST', `/v1/stores/${storeId}/sync`, { token: tenant.apiKey })).status, 202);
+  const afterManual = await completed(2);
+  const started = afterManual.filter((e) => e.type === 'PullStarted').map((e) => (e.data as { trigger: string }).trigger);
+  t.same(started, ['initial', 'manual'], 'the sync button is what the log says');
+
+  // The schedule's next run (made due now instead of waiting 15 minutes) is logged as the schedule's.
+  await svc.db.query('UPDATE pull_schedule SET next_run_at = now() WHERE store_id = $1', [storeId]);
+  const afterSchedule = await completed(3);
+  t.equal((afterSchedule.filter((e) => e.type === 'PullStarted').at(-1)!.data as { trigger: string }).trigger, 'schedule');
 });

@@ -103,11 +103,14 @@ export const scheduleStore = (db: Sql) => ({
     await db.query('UPDATE pull_schedule SET resume = $2 WHERE store_id = $1', [storeId, resume === null ? null : JSON.stringify(resume)]);
   },
 
-  /** Manual sync: due now; if a pull is running, it is coalesced into one more run right after. */
+  /**
+   * Manual sync: due now, and marked manual so the pull is logged as such (claimDue hands the mark
+   * over and clears it); if a pull is running, it is coalesced into one more run right after.
+   */
   requestNow: async (storeId: string): Promise<{ found: boolean; running: boolean }> => {
     const { rows } = await db.query<{ running: boolean }>(
       `UPDATE pull_schedule SET
-         manual_requested = (claimed_until IS NOT NULL AND claimed_until > now()),
+         manual_requested = true,
          next_run_at = CASE WHEN claimed_until IS NOT NULL AND claimed_until > now() THEN next_run_at ELSE now() END
        WHERE store_id = $1
        RETURNING (claimed_until IS NOT NULL AND claimed_until > now()) AS running`,

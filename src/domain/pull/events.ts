@@ -23,6 +23,8 @@ export const PullCompleted = z.object({
     ordersUnchanged: z.number().int(),
     watermark: z.iso.datetime(),
     completedAt: z.iso.datetime(),
+    /** The resume point was refused (e.g. an expired pagination token) and the window was read again from its start. */
+    restarted: z.object({ reason: z.string(), detail: z.string() }).optional(),
   }),
 });
 

@@ -319,3 +319,45 @@ t.test('a manual sync is logged with trigger "manual"; the schedule\'s own pulls
   const afterSchedule = await completed(3);
   t.equal((afterSchedule.filter((e) => e.type === 'PullStarted').at(-1)!.data as { trigger: string }).trigger, 'schedule');
 });
+
+t.test('a store that keeps failing shows it (API, metrics) with the reason, backs off, and is ok again after a success', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, {}, { PULL_SCHEDULER: 'on' });
+  const { amazon } = sandboxes;
+  // The app lost its Orders role: every search answers 403, which no retry fixes.
+  const refused = amazon.faults.rule({ kind: 'missingScope', probability: 1, route: 'searchOrders' });
+  const storeId = await usStore(svc, sandboxes, tenant.apiKey, 3);
+  clock.advance(3 * MIN);
+  const row = () => svc.db.query<{ failures: number; wait_ms: number }>(
+    `SELECT failures, (extract(epoch FROM next_run_at - last_error_at) * 1000)::int AS wait_ms FROM pull_schedule WHERE store_id = $1`,
+    [storeId],
+  ).then((r) => r.rows[0]!);
+  const failuresReach = async (n: number) => {
+    for (let i = 0; i < 300 && (await row()).failures < n; i++) await new Promise((r) => setTimeout(r, 50));
+    return row();
+  };
+  const sync = async () => (await json(await svc.call('GET', `/v1/stores/${storeId}`, { token: tenant.apiKey }))).sync;
+
+  const waits: number[] = [];
+  for (let n = 1; n <= 3; n++) {
+    const r = await failuresReach(n);
+    t.equal(r.failures, n, `failure ${n}`);
+    waits.push(r.wait_ms);
+    if (n === 1) t.match(await sync(), { state: 'retrying', reason: 'forbidden', failures: 1, failingSince: /^\d{4}-/ }, 'one failure: retrying');
+    // The back-off is over (as if its minutes had passed): due again.
+    if (n < 3) await svc.db.query('UPDATE pull_schedule SET next_run_at = now() WHERE store_id = $1', [storeId]);
+  }
+  t.same(waits, [60_000, 120_000, 240_000], 'each failure doubles the wait');
+  const failing = await sync();
+  t.match(failing, { state: 'failing', reason: 'forbidden', failures: 3 }, 'three in a row: failing, with the reason');
+  const list = (await json(await svc.call('GET', '/v1/stores', { token: tenant.apiKey }))).items;
+  t.match(list.find((s: { storeId: string }) => s.storeId === storeId).sync, { state: 'failing', reason: 'forbidden', failingSince: failing.failingSince });
+  const metrics = await (await svc.call('GET', '/metrics')).text();
+  t.match(metrics, /^oms_pull_stores_failing\{[^}]*reason="forbidden"[^}]*\} [1-9]/m, 'the metric counts it by reason');
+
+  // The role is back; the next pull succeeds and the state clears.
+  refused.remove();
+  await svc.db.query('UPDATE pull_schedule SET next_run_at = now() WHERE store_id = $1', [storeId]);
+  for (let i = 0; i < 300 && (await row()).failures > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  t.match(await sync(), { state: 'ok', reason: null, failingSince: null, failures: 0 });
+  t.notMatch(await (await svc.call('GET', '/metrics')).text(), /^oms_pull_stores_failing\{[^}]*reason="forbidden"[^}]*\} [1-9]/m, 'no longer counted');
+});

@@ -1,5 +1,6 @@
 import type { Sql } from '../../domain/ports/sql.js';
 import type { PullWindow } from '../../domain/ports/orderSource.js';
+import { FAILING_AFTER, syncHealth, type SyncState } from '../../domain/pull/health.js';
 
 export type ScheduleRow = Readonly<{
   storeId: string;
@@ -12,6 +13,9 @@ export type ScheduleRow = Readonly<{
   failures: number;
   lastError: string | null;
   lastErrorAt: string | null;
+  /** ok / retrying / failing (see domain/pull/health.ts), and since when it has not been ok. */
+  state: SyncState;
+  failingSince: string | null;
   running: boolean;
   resume: { pullId: string; window: PullWindow; cursor: string } | null;
 }>;
@@ -27,26 +31,32 @@ type Row = {
   failures: number;
   last_error: string | null;
   last_error_at: Date | null;
+  failing_since: Date | null;
   claimed_until: Date | null;
   running_pull_id: string | null;
   resume: ScheduleRow['resume'];
 };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const toRow = (r: Row): ScheduleRow => ({
-  storeId: r.store_id,
-  tenantId: r.tenant_id,
-  active: r.active,
-  connectedAt: r.connected_at.toISOString(),
-  watermark: iso(r.watermark),
-  lastSuccessAt: iso(r.last_success_at),
-  nextRunAt: r.next_run_at.toISOString(),
-  failures: r.failures,
-  lastError: r.last_error,
-  lastErrorAt: iso(r.last_error_at),
-  running: r.running_pull_id !== null && r.claimed_until !== null && r.claimed_until.getTime() > Date.now(),
-  resume: r.resume,
-});
+const toRow = (r: Row): ScheduleRow => {
+  const health = syncHealth({ failures: r.failures, lastError: r.last_error, failingSince: iso(r.failing_since) });
+  return {
+    storeId: r.store_id,
+    tenantId: r.tenant_id,
+    active: r.active,
+    connectedAt: r.connected_at.toISOString(),
+    watermark: iso(r.watermark),
+    lastSuccessAt: iso(r.last_success_at),
+    nextRunAt: r.next_run_at.toISOString(),
+    failures: r.failures,
+    lastError: r.last_error,
+    lastErrorAt: iso(r.last_error_at),
+    state: health.state,
+    failingSince: health.failingSince,
+    running: r.running_pull_id !== null && r.claimed_until !== null && r.claimed_until.getTime() > Date.now(),
+    resume: r.resume,
+  };
+};
 
 /**
  * The pull schedule in PostgreSQL. Claims use FOR UPDATE SKIP LOCKED plus a lease (claimed_until),
@@ -89,7 +99,8 @@ export const scheduleStore = (db: Sql) => ({
          next_run_at = CASE WHEN manual_requested THEN now() ELSE now() + $3 * interval '1 millisecond' END,
          failures = CASE WHEN $4::text IS NULL THEN 0 ELSE failures + 1 END,
          last_error = CASE WHEN $4::text IS NULL THEN last_error ELSE $4 END,
-         last_error_at = CASE WHEN $4::text IS NULL THEN last_error_at ELSE now() END
+         last_error_at = CASE WHEN $4::text IS NULL THEN last_error_at ELSE now() END,
+         failing_since = CASE WHEN $4::text IS NULL THEN NULL ELSE coalesce(failing_since, now()) END
        WHERE store_id = $1 AND claimed_by = $2`,
       [storeId, holder, outcome.ok ? outcome.nextInMs : outcome.retryInMs, outcome.ok ? null : outcome.error],
     );
@@ -118,6 +129,16 @@ export const scheduleStore = (db: Sql) => ({
     );
     return { found: rows.length === 1, running: rows[0]?.running ?? false };
   },
+
+  /** Active stores in the `failing` state, by reason (for the metrics). */
+  failingByReason: async (): Promise<{ reason: string; stores: number }[]> =>
+    (
+      await db.query<{ reason: string | null; stores: number }>(
+        `SELECT last_error AS reason, count(*)::int AS stores FROM pull_schedule
+          WHERE active AND failures >= $1 GROUP BY last_error ORDER BY last_error`,
+        [FAILING_AFTER],
+      )
+    ).rows.map((r) => ({ reason: r.reason ?? 'unknown', stores: r.stores })),
 
   get: async (storeId: string): Promise<ScheduleRow | null> => {
     const { rows } = await db.query<Row>('SELECT * FROM pull_schedule WHERE store_id = $1', [storeId]);

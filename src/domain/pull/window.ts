@@ -32,6 +32,13 @@ export const nextPullWindow = (input: WindowInput): PullWindow => {
   return { kind: 'updated', from: new Date(from).toISOString(), to: input.now };
 };
 
-/** Back-off for the next attempt after failed pulls: 1, 2, 4 … minutes, never later than the schedule. */
+/** A store that keeps failing is tried at most every BACKOFF_CAP_INTERVALS pull intervals (1 h at 15 min). */
+export const BACKOFF_CAP_INTERVALS = 4;
+
+/**
+ * Back-off for the next attempt after failed pulls: 1, 2, 4 … minutes, capped at four pull
+ * intervals — a store that keeps failing (revoked access, a marketplace outage, a spent rate budget)
+ * is not hammered, and one that recovers is caught up in full by its next success.
+ */
 export const retryDelayMs = (failures: number, intervalMinutes: number): number =>
-  Math.min(intervalMinutes * 60_000, 60_000 * 2 ** Math.max(0, Math.min(failures - 1, 10)));
+  Math.min(BACKOFF_CAP_INTERVALS * intervalMinutes * 60_000, 60_000 * 2 ** Math.max(0, Math.min(failures - 1, 16)));

@@ -213,6 +213,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     hashKey: createHash('sha256').update(keys.masterKey).update('oms/order-content-hash').digest(),
     windowHours: config.pull.windowHours,
+    sweepEveryHours: config.pull.sweepEveryHours,
     admitPage: pullGate.admit,
   });
   const policy = releasePolicy({

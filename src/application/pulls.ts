@@ -6,10 +6,10 @@ import { OrderPulled, type StoredOrder } from '../domain/order/events.js';
 import type { PlatformOrder } from '../domain/order/platformOrder.js';
 import type { AppendRequest, NewEvent } from '../domain/ports/eventStore.js';
 import { MarketplaceError } from '../domain/ports/marketplaces.js';
-import type { OrderPage, OrderSource, PullTarget, PullWindow } from '../domain/ports/orderSource.js';
+import type { OrderPage, OrderSource, PullTarget } from '../domain/ports/orderSource.js';
 import type { Sql } from '../domain/ports/sql.js';
 import type { Vault } from '../domain/ports/vault.js';
-import { nextPullWindow } from '../domain/pull/window.js';
+import { nextPullWindow, type PlannedWindow } from '../domain/pull/window.js';
 import { pullStreamId, type PullEvent } from '../domain/pull/events.js';
 import { decodeWith, loadState } from '../domain/shared/commandHandler.js';
 import { storeDecider, storeStreamId } from '../domain/store/decider.js';
@@ -26,7 +26,9 @@ export type PullDeps = AppDeps &
     sources: Readonly<Record<'amazon' | 'walmart', OrderSource>>;
     /** Keys the content hash (HMAC), so hashes of orders reveal nothing about their buyers. */
     hashKey: Buffer;
+    /** The reconciliation sweep's window (hours of updates re-read) and how often it runs (0: every pull). */
     windowHours: number;
+    sweepEveryHours?: number;
     /**
      * Resolves when the next page (of so many events) may be recorded, with the function to call
      * once it is: back-pressure from the consumers downstream, so that a large backlog waits at the
@@ -145,10 +147,12 @@ export const pullService = (deps: PullDeps) => {
         initialLookbackDays: auth.initialLookbackDays,
         windowHours: deps.windowHours,
         watermark: schedule.watermark,
+        lastSweepAt: schedule.lastSweepAt,
+        sweepEveryHours: deps.sweepEveryHours ?? 0,
       });
       // The end bound is fixed when the pull starts (Amazon lists only what is ≥ 2 minutes old, and
       // every page must repeat it); the watermark is exactly that bound, so nothing falls in between.
-      const window: PullWindow = resume?.window ?? {
+      const window: PlannedWindow = resume?.window ?? {
         ...planned,
         to: new Date(Math.min(Date.parse(planned.to), deps.clock.now().getTime() - END_LAG_MS)).toISOString(),
       };
@@ -221,6 +225,7 @@ export const pullService = (deps: PullDeps) => {
         return { ok: false, pullId, reason, retryable: true };
       }
       const watermark = window.to;
+      if (window.sweep) await deps.schedule.markSwept(storeId, watermark);
       await logPull(storeId, { type: 'PullCompleted', schemaVersion: 1, data: { ...base, window, pages, ...totals, watermark, completedAt: now(), ...(restarted ? { restarted } : {}) } }, pullId);
       return { ok: true, pullId, pages, ...totals };
     },

@@ -74,7 +74,19 @@ t.test('a marketplace change shows after the next pull; unchanged orders append 
 
   clock.advance(15 * MIN);
   const eventsBefore = (await svc.db.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE event_type = 'OrderPulled'")).rows[0]!.n;
-  t.match(await pull(svc, storeId), { ok: true, ordersNew: 0, ordersChanged: 0, ordersUnchanged: 2 }, 'nothing changed');
+  const lastWatermark = (await svc.schedule.get(storeId))!.watermark!;
+  t.match(await pull(svc, storeId), { ok: true, ordersNew: 0, ordersChanged: 0, ordersUnchanged: 0 }, 'nothing changed: nothing even read');
+  const incremental = (await json(await svc.call('GET', `/v1/stores/${storeId}/pulls?limit=1`, { token: tenant.apiKey }))).items[0];
+  t.match(incremental.data.window, { kind: 'updated', from: new Date(Date.parse(lastWatermark) - 5 * MIN).toISOString(), sweep: false }, 'from the watermark less 5 minutes, not 48 h back');
+  // The daily reconciliation sweep re-reads 48 hours of updates: the orders are seen again, and append nothing.
+  await svc.db.query(`UPDATE pull_schedule SET last_sweep_at = last_sweep_at - interval '1 day' WHERE store_id = $1`, [storeId]);
+  t.match(await pull(svc, storeId), { ok: true, ordersNew: 0, ordersChanged: 0, ordersUnchanged: 2 }, 'the sweep sees both orders, unchanged');
+  const sweep = (await json(await svc.call('GET', `/v1/stores/${storeId}/pulls?limit=1`, { token: tenant.apiKey }))).items[0];
+  t.match(sweep.data.window, { kind: 'updated', sweep: true });
+  // The end bound is Amazon's "at least 2 minutes ago"; the start 48 hours before the pull began.
+  const width = Date.parse(sweep.data.watermark) - Date.parse(sweep.data.window.from);
+  t.ok(width > 47 * 60 * MIN && width <= 48 * 60 * MIN, `the last 48 hours (${width / MIN} min)`);
+  t.equal((await svc.schedule.get(storeId))!.lastSweepAt, sweep.data.watermark, 'the next sweep is a day after this one');
   const eventsAfter = (await svc.db.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE event_type = 'OrderPulled'")).rows[0]!.n;
   t.equal(eventsAfter, eventsBefore, 'unchanged orders append no events');
 

@@ -1,6 +1,6 @@
 import type { Sql } from '../../domain/ports/sql.js';
-import type { PullWindow } from '../../domain/ports/orderSource.js';
 import { FAILING_AFTER, syncHealth, type SyncState } from '../../domain/pull/health.js';
+import type { PlannedWindow } from '../../domain/pull/window.js';
 
 export type ScheduleRow = Readonly<{
   storeId: string;
@@ -9,6 +9,8 @@ export type ScheduleRow = Readonly<{
   connectedAt: string;
   watermark: string | null;
   lastSuccessAt: string | null;
+  /** When the last reconciliation sweep (or the initial look-back) completed. */
+  lastSweepAt: string | null;
   nextRunAt: string;
   failures: number;
   lastError: string | null;
@@ -17,7 +19,7 @@ export type ScheduleRow = Readonly<{
   state: SyncState;
   failingSince: string | null;
   running: boolean;
-  resume: { pullId: string; window: PullWindow; cursor: string } | null;
+  resume: { pullId: string; window: PlannedWindow; cursor: string } | null;
 }>;
 
 type Row = {
@@ -27,6 +29,7 @@ type Row = {
   connected_at: Date;
   watermark: Date | null;
   last_success_at: Date | null;
+  last_sweep_at: Date | null;
   next_run_at: Date;
   failures: number;
   last_error: string | null;
@@ -47,6 +50,7 @@ const toRow = (r: Row): ScheduleRow => {
     connectedAt: r.connected_at.toISOString(),
     watermark: iso(r.watermark),
     lastSuccessAt: iso(r.last_success_at),
+    lastSweepAt: iso(r.last_sweep_at),
     nextRunAt: r.next_run_at.toISOString(),
     failures: r.failures,
     lastError: r.last_error,
@@ -104,6 +108,11 @@ export const scheduleStore = (db: Sql) => ({
        WHERE store_id = $1 AND claimed_by = $2`,
       [storeId, holder, outcome.ok ? outcome.nextInMs : outcome.retryInMs, outcome.ok ? null : outcome.error],
     );
+  },
+
+  /** A sweep completed with its window ending at `at`: the next one is due a sweep interval later. */
+  markSwept: async (storeId: string, at: string) => {
+    await db.query('UPDATE pull_schedule SET last_sweep_at = GREATEST(last_sweep_at, $2::timestamptz) WHERE store_id = $1', [storeId, at]);
   },
 
   setRunning: async (storeId: string, pullId: string) => {

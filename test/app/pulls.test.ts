@@ -170,6 +170,21 @@ t.test('no stuck store: an expired pagination token restarts the window from its
   t.equal((await svc.schedule.get(storeId))!.resume, null);
 });
 
+t.test('a marketplace that refuses every follow-up token: one restart per pull, then a failure that keeps no resume point', async (t) => {
+  // Tokens that expire at once: page 2 is always refused.
+  const { clock, sandboxes, svc, tenant } = await setUp(t, { amazon: { orders: false, paginationTokenTtlSeconds: 0 } });
+  const { amazon } = sandboxes;
+  const storeId = await usStore(svc, sandboxes, tenant.apiKey, 3);
+  amazon.orders.generate({ count: 150, sellerId: amazon.sellers[0]!.sellerId, marketplaceId: 'ATVPDKIKX0DER', days: 2 });
+  clock.advance(3 * MIN);
+  t.match(await pull(svc, storeId), { ok: false, reason: 'cursor_refused' });
+  t.same(amazon.counters.byStatus('searchOrders'), { 200: 2, 400: 2 }, 'page 1, refused page 2, page 1 again, refused again: then it stops');
+  t.equal((await svc.schedule.get(storeId))!.resume, null, 'nothing to resume from');
+  const log = (await json(await svc.call('GET', `/v1/stores/${storeId}/pulls?limit=1`, { token: tenant.apiKey }))).items;
+  t.match(log[0], { type: 'PullFailed', data: { reason: 'cursor_refused', resumable: false, pages: 2 } });
+  t.equal((await ordersOf(svc, storeId)).length, 100, 'what was read is recorded');
+});
+
 t.test('Walmart: a store with 20,000 orders in its window is pulled completely', async (t) => {
   const { clock, sandboxes, svc, tenant } = await setUp(t, { walmart: { orders: false } });
   const { walmart } = sandboxes;

@@ -388,3 +388,48 @@ t.test('a store that keeps failing shows it (API, metrics) with the reason, back
   t.match(await sync(), { state: 'ok', reason: null, failingSince: null, failures: 0 });
   t.notMatch(await (await svc.call('GET', '/metrics')).text(), /^oms_pull_stores_failing\{[^}]*reason="forbidden"[^}]*\} [1-9]/m, 'no longer counted');
 });
+
+t.test('budget: an EU account with 9 marketplaces and a day of orders is pulled from a throttled Amazon without one 429', async (t) => {
+  // A clock that moves only when someone waits (the rate limiters on both sides read it), so the
+  // 180-second refills cost no real time and both buckets see exactly the same instants.
+  let now = Date.now();
+  const clock = {
+    now: () => new Date(now),
+    advance: (ms: number) => void (now += ms),
+    timing: { now: () => now, sleep: async (ms: number, signal?: AbortSignal) => { signal?.throwIfAborted(); now += ms; } },
+  };
+  const EU9 = ['A1F83G8C2ARO7P', 'A1PA6795UKMFR9', 'A13V1IB3VIYZZH', 'APJ6JRA9NG5V4', 'A1RKKUPIHCS9HS', 'A1805IZSGTT6HS', 'A2NODRKZP88ZB9', 'A1C3SOZRARQ6R3', 'AMEN7PMS3EDWL'];
+  const sellerId = 'AEUNINEMARKETS';
+  const sandboxes = await sandboxesFor(t, {
+    now: () => clock.now(),
+    // Amazon's published usage plans, enforced: searchOrders 0.0056/s, burst 20, per app and seller.
+    amazon: { orders: false, throttling: true, sellers: [{ sellerId, storeName: 'Nine Markets', participations: EU9.map((marketplaceId) => ({ marketplaceId })) }] },
+    walmart: { orders: false },
+  });
+  const svc = await startTestService(t, sandboxEnv(sandboxes), { clock, timing: clock.timing });
+  const tenant = await createTenant(svc, 'Seller');
+  const { amazon } = sandboxes;
+  amazon.consentAs(sellerId);
+  const auth = await authorizeAmazon(svc, tenant.apiKey, { region: 'EU' });
+  t.equal(auth.storeIds.length, 9, 'one store per marketplace');
+  for (const marketplaceId of EU9) amazon.orders.generate({ count: 230, sellerId, marketplaceId, days: 1 });
+  clock.advance(3 * MIN);
+  const started = now;
+  let pulled = 0;
+  for (const storeId of auth.storeIds) {
+    const outcome = await pull(svc, storeId);
+    t.match(outcome, { ok: true }, `store ${storeId.slice(0, 8)}`);
+    if (outcome.ok) pulled += outcome.ordersNew;
+  }
+  t.equal(pulled, 9 * 230, 'every order of the day');
+  // A scheduled round 15 minutes later: one call per store, still paced.
+  clock.advance(15 * MIN);
+  for (const storeId of auth.storeIds) t.match(await pull(svc, storeId), { ok: true, ordersNew: 0 });
+  const statuses = amazon.counters.byStatus('searchOrders');
+  t.equal(statuses[429] ?? 0, 0, 'not one 429');
+  const calls = statuses[200] ?? 0;
+  t.equal(calls, 9 * 3 + 9, 'three pages per store for the day, then one call per store');
+  // The pacing is what the plan allows: beyond the burst of 20, one call per ~180 s.
+  const elapsedS = (now - started) / 1000;
+  t.ok(elapsedS >= (calls - 20) / 0.0056 - 1, `${calls} calls spread over ${Math.round(elapsedS)} s of marketplace time`);
+});

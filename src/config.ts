@@ -74,6 +74,7 @@ const Env = z.object({
   WALMART_API_URL: z.preprocess(emptyAsUnset, url.default('https://marketplace.walmartapis.com')),
   PULL_INTERVAL_MINUTES: z.preprocess(emptyAsUnset, int(1, 1440).default(15)),
   PULL_WINDOW_HOURS: z.preprocess(emptyAsUnset, int(1, 24 * 30).default(48)),
+  PULL_SWEEP_HOURS: z.preprocess(emptyAsUnset, int(0, 24 * 30).default(24)),
   DEFAULT_LOOKBACK_DAYS: z.preprocess(emptyAsUnset, int(3, 5).default(3)),
   PULL_SCHEDULER: z.preprocess(emptyAsUnset, z.enum(['on', 'off']).default('on')),
   PULL_CONCURRENCY: z.preprocess(emptyAsUnset, int(1, 64).default(4)),
@@ -131,6 +132,7 @@ const toConfig = (e: Env) =>
     pull: {
       intervalMinutes: e.PULL_INTERVAL_MINUTES,
       windowHours: e.PULL_WINDOW_HOURS,
+      sweepEveryHours: e.PULL_SWEEP_HOURS,
       defaultLookbackDays: e.DEFAULT_LOOKBACK_DAYS,
       schedulerEnabled: e.PULL_SCHEDULER === 'on',
       concurrency: e.PULL_CONCURRENCY,

@@ -216,6 +216,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     hashKey: createHash('sha256').update(keys.masterKey).update('oms/order-content-hash').digest(),
     windowHours: config.pull.windowHours,
+    sweepEveryHours: config.pull.sweepEveryHours,
     admitPage: pullGate.admit,
   });
   const policy = releasePolicy({
@@ -294,6 +295,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       metrics.feedLag.set(f.lagMs / 1000);
       metrics.feedBrokerUp.set(f.brokerUp ? 1 : 0);
     }
+    metrics.pullStoresFailing.reset();
+    for (const f of await schedule.failingByReason()) metrics.pullStoresFailing.labels(f.reason).set(f.stores);
     for (const s of await projections.status()) {
       metrics.projectionLag.labels(s.name).set(s.lagMs / 1000);
       if (s.eventsBehind !== null) metrics.projectionBehind.labels(s.name).set(s.eventsBehind);

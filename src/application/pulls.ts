@@ -6,10 +6,10 @@ import { OrderPulled, type StoredOrder } from '../domain/order/events.js';
 import type { PlatformOrder } from '../domain/order/platformOrder.js';
 import type { AppendRequest, NewEvent } from '../domain/ports/eventStore.js';
 import { MarketplaceError } from '../domain/ports/marketplaces.js';
-import type { OrderPage, OrderSource, PullTarget, PullWindow } from '../domain/ports/orderSource.js';
+import type { OrderPage, OrderSource, PullTarget } from '../domain/ports/orderSource.js';
 import type { Sql } from '../domain/ports/sql.js';
 import type { Vault } from '../domain/ports/vault.js';
-import { nextPullWindow } from '../domain/pull/window.js';
+import { nextPullWindow, type PlannedWindow } from '../domain/pull/window.js';
 import { pullStreamId, type PullEvent } from '../domain/pull/events.js';
 import { decodeWith, loadState } from '../domain/shared/commandHandler.js';
 import { storeDecider, storeStreamId } from '../domain/store/decider.js';
@@ -26,7 +26,9 @@ export type PullDeps = AppDeps &
     sources: Readonly<Record<'amazon' | 'walmart', OrderSource>>;
     /** Keys the content hash (HMAC), so hashes of orders reveal nothing about their buyers. */
     hashKey: Buffer;
+    /** The reconciliation sweep's window (hours of updates re-read) and how often it runs (0: every pull). */
     windowHours: number;
+    sweepEveryHours?: number;
     /**
      * Resolves when the next page (of so many events) may be recorded, with the function to call
      * once it is: back-pressure from the consumers downstream, so that a large backlog waits at the
@@ -145,10 +147,12 @@ export const pullService = (deps: PullDeps) => {
         initialLookbackDays: auth.initialLookbackDays,
         windowHours: deps.windowHours,
         watermark: schedule.watermark,
+        lastSweepAt: schedule.lastSweepAt,
+        sweepEveryHours: deps.sweepEveryHours ?? 0,
       });
       // The end bound is fixed when the pull starts (Amazon lists only what is ≥ 2 minutes old, and
       // every page must repeat it); the watermark is exactly that bound, so nothing falls in between.
-      const window: PullWindow = resume?.window ?? {
+      const window: PlannedWindow = resume?.window ?? {
         ...planned,
         to: new Date(Math.min(Date.parse(planned.to), deps.clock.now().getTime() - END_LAG_MS)).toISOString(),
       };
@@ -161,6 +165,7 @@ export const pullService = (deps: PullDeps) => {
       const target: PullTarget = { authorizationId: auth.authorizationId, platform: store.platform, region: auth.region, marketplaceIds: [store.marketplaceId] };
       let cursor = resume?.cursor ?? null;
       let pages = 0;
+      let restarted: { reason: string; detail: string } | null = null;
       const totals = { ordersNew: 0, ordersChanged: 0, ordersUnchanged: 0 };
       try {
         // Three stages overlap: while page N is appended, page N+1 is prepared (read-model lookup,
@@ -175,8 +180,22 @@ export const pullService = (deps: PullDeps) => {
           return { fetched, prepared };
         };
         let current = stage(cursor);
-        do {
-          const page = await current.fetched;
+        for (;;) {
+          let page: OrderPage;
+          try {
+            page = await current.fetched;
+          } catch (error) {
+            // A resume point the marketplace no longer honours (Amazon's tokens expire after 24 h)
+            // would fail on every retry: drop it and read the window again from its first page.
+            // Pages already recorded append nothing the second time (event ids are idempotent).
+            // Once per pull: a fresh sequence that fails the same way is an ordinary failure.
+            if (!(error instanceof MarketplaceError && error.code === 'cursor_refused' && cursor !== null && restarted === null)) throw error;
+            restarted = { reason: error.code, detail: error.message };
+            cursor = null;
+            await deps.schedule.saveResume(storeId, null);
+            current = stage(null);
+            continue;
+          }
           const next = page.next && !signal?.aborted ? stage(page.next) : null;
           const prepared = await current.prepared;
           const recorded = prepared.requests.length ? await deps.admitPage?.(prepared.requests.length, signal) : undefined;
@@ -188,19 +207,26 @@ export const pullService = (deps: PullDeps) => {
           cursor = page.next;
           // After the page is recorded: a crash from here resumes with the next page, not the first.
           await deps.schedule.saveResume(storeId, cursor ? { pullId, window, cursor } : null);
+          if (!cursor || signal?.aborted) break;
           if (next) current = next;
-        } while (cursor && !signal?.aborted);
+        }
         if (cursor) throw new MarketplaceError('timeout', null, 'the pull was interrupted');
       } catch (error) {
         const interrupted = signal?.aborted === true;
         const reason = error instanceof MarketplaceError ? error.code : interrupted ? 'interrupted' : 'internal_error';
         const detail = error instanceof MarketplaceError ? error.message : interrupted ? 'the service is shutting down' : 'unexpected error';
+        // A resume point that cannot be used again is dropped now, so the next pull starts afresh.
+        if (error instanceof MarketplaceError && error.code === 'cursor_refused') {
+          cursor = null;
+          await deps.schedule.saveResume(storeId, null).catch(() => undefined);
+        }
         await logPull(storeId, { type: 'PullFailed', schemaVersion: 1, data: { ...base, window, pages, reason, detail, resumable: cursor !== null, failedAt: now() } }, pullId).catch(() => undefined);
         if (!(error instanceof MarketplaceError) && !interrupted) throw error;
         return { ok: false, pullId, reason, retryable: true };
       }
       const watermark = window.to;
-      await logPull(storeId, { type: 'PullCompleted', schemaVersion: 1, data: { ...base, window, pages, ...totals, watermark, completedAt: now() } }, pullId);
+      if (window.sweep) await deps.schedule.markSwept(storeId, watermark);
+      await logPull(storeId, { type: 'PullCompleted', schemaVersion: 1, data: { ...base, window, pages, ...totals, watermark, completedAt: now(), ...(restarted ? { restarted } : {}) } }, pullId);
       return { ok: true, pullId, pages, ...totals };
     },
   };

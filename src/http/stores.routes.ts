@@ -29,6 +29,10 @@ export const StoreView = z.object({
     lastError: z.string().nullable(),
     lastErrorAt: z.string().nullable(),
     failures: z.number(),
+    /** ok / retrying / failing (FAILING_AFTER failures in a row), the reason code and since when. */
+    state: z.enum(['ok', 'retrying', 'failing']),
+    reason: z.string().nullable(),
+    failingSince: z.string().nullable(),
   }),
 });
 

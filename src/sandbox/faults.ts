@@ -44,8 +44,11 @@ export type FaultSpec<Route extends string> = Readonly<{
 export type FaultRule<Route extends string> = FaultSpec<Route> & Readonly<{ probability: number }>;
 
 export type FaultRegistry<Route extends string> = Readonly<{
-  /** Queue a fault for the next `count` (default 1) matching requests. Queued faults apply first-in first-out. */
-  next: (spec: FaultSpec<Route> & Readonly<{ count?: number }>) => void;
+  /**
+   * Queue a fault for the next `count` (default 1) matching requests, after letting `after` (default 0)
+   * of them through — e.g. the second page of a search. Queued faults apply first-in first-out.
+   */
+  next: (spec: FaultSpec<Route> & Readonly<{ count?: number; after?: number }>) => void;
   /** A standing rule that fires with `probability` per matching request, drawn from a seeded generator. */
   rule: (rule: FaultRule<Route>) => Readonly<{ remove: () => void }>;
   clear: () => void;
@@ -83,14 +86,16 @@ const matches = <Route extends string>(target: Route | readonly Route[] | undefi
 
 export const createFaultRegistry = <Route extends string>(seed: string | number): FaultRegistry<Route> => {
   const random = createRandom(`faults/${seed}`);
-  const queue: { fault: Fault; route: FaultSpec<Route>['route']; remaining: number }[] = [];
+  const queue: { fault: Fault; route: FaultSpec<Route>['route']; remaining: number; skip: number }[] = [];
   const rules = new Set<{ fault: Fault; route: FaultSpec<Route>['route']; probability: number }>();
 
   return {
     next: (spec) => {
       const count = spec.count ?? 1;
+      const after = spec.after ?? 0;
       if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
-      queue.push({ fault: normalizeFault(spec), route: spec.route, remaining: count });
+      if (!Number.isInteger(after) || after < 0) throw new Error(`after must be a non-negative integer, got ${after}`);
+      queue.push({ fault: normalizeFault(spec), route: spec.route, remaining: count, skip: after });
     },
     rule: (spec) => {
       if (!(spec.probability >= 0 && spec.probability <= 1)) throw new Error('probability must be within [0, 1]');
@@ -106,6 +111,11 @@ export const createFaultRegistry = <Route extends string>(seed: string | number)
     take: (route) => {
       const index = queue.findIndex((entry) => matches(entry.route, route));
       const queued = queue[index];
+      if (queued !== undefined && queued.skip > 0) {
+        // Let this request through untouched; the standing rules do not apply to it either.
+        queued.skip -= 1;
+        return undefined;
+      }
       if (queued !== undefined) {
         queued.remaining -= 1;
         if (queued.remaining === 0) queue.splice(index, 1);

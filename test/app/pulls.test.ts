@@ -74,7 +74,19 @@ t.test('a marketplace change shows after the next pull; unchanged orders append 
 
   clock.advance(15 * MIN);
   const eventsBefore = (await svc.db.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE event_type = 'OrderPulled'")).rows[0]!.n;
-  t.match(await pull(svc, storeId), { ok: true, ordersNew: 0, ordersChanged: 0, ordersUnchanged: 2 }, 'nothing changed');
+  const lastWatermark = (await svc.schedule.get(storeId))!.watermark!;
+  t.match(await pull(svc, storeId), { ok: true, ordersNew: 0, ordersChanged: 0, ordersUnchanged: 0 }, 'nothing changed: nothing even read');
+  const incremental = (await json(await svc.call('GET', `/v1/stores/${storeId}/pulls?limit=1`, { token: tenant.apiKey }))).items[0];
+  t.match(incremental.data.window, { kind: 'updated', from: new Date(Date.parse(lastWatermark) - 5 * MIN).toISOString(), sweep: false }, 'from the watermark less 5 minutes, not 48 h back');
+  // The daily reconciliation sweep re-reads 48 hours of updates: the orders are seen again, and append nothing.
+  await svc.db.query(`UPDATE pull_schedule SET last_sweep_at = last_sweep_at - interval '1 day' WHERE store_id = $1`, [storeId]);
+  t.match(await pull(svc, storeId), { ok: true, ordersNew: 0, ordersChanged: 0, ordersUnchanged: 2 }, 'the sweep sees both orders, unchanged');
+  const sweep = (await json(await svc.call('GET', `/v1/stores/${storeId}/pulls?limit=1`, { token: tenant.apiKey }))).items[0];
+  t.match(sweep.data.window, { kind: 'updated', sweep: true });
+  // The end bound is Amazon's "at least 2 minutes ago"; the start 48 hours before the pull began.
+  const width = Date.parse(sweep.data.watermark) - Date.parse(sweep.data.window.from);
+  t.ok(width > 47 * 60 * MIN && width <= 48 * 60 * MIN, `the last 48 hours (${width / MIN} min)`);
+  t.equal((await svc.schedule.get(storeId))!.lastSweepAt, sweep.data.watermark, 'the next sweep is a day after this one');
   const eventsAfter = (await svc.db.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE event_type = 'OrderPulled'")).rows[0]!.n;
   t.equal(eventsAfter, eventsBefore, 'unchanged orders append no events');
 
@@ -124,6 +136,53 @@ t.test('a storm of 429s and 5xx: failed pulls move no watermark; in the end ever
   t.equal(stored.length, expected.length, 'every order present');
   const counters = amazon.counters.byStatus('searchOrders');
   t.ok((counters[429] ?? 0) > 0, 'throttled on the way');
+});
+
+t.test('no stuck store: an expired pagination token restarts the window from its start; nothing lost, nothing doubled', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, {}, { MARKETPLACE_MAX_ATTEMPTS: '1' });
+  const { amazon } = sandboxes;
+  const storeId = await usStore(svc, sandboxes, tenant.apiKey, 3);
+  amazon.orders.generate({ count: 250, sellerId: amazon.sellers[0]!.sellerId, marketplaceId: 'ATVPDKIKX0DER', days: 2 });
+  clock.advance(3 * MIN);
+  // Page 1 arrives, then Amazon is down: the pull stops with a resume point on page 2.
+  amazon.faults.next({ status: 503, after: 1, count: 1_000, route: 'searchOrders' });
+  t.match(await pull(svc, storeId), { ok: false, reason: 'server_error' });
+  const stopped = (await svc.schedule.get(storeId))!;
+  t.ok(stopped.resume?.cursor, 'a resume point was kept');
+  t.equal((await ordersOf(svc, storeId)).length, 100, 'page 1 recorded');
+
+  // A day and more later the token has expired (Amazon: 24 h). The sandbox refuses it as Amazon does.
+  amazon.faults.clear();
+  clock.advance(25 * 60 * MIN);
+  const outcome = await pull(svc, storeId);
+  t.match(outcome, { ok: true, ordersNew: 150, ordersUnchanged: 100 }, JSON.stringify(outcome));
+  t.same(amazon.counters.byStatus('searchOrders')[400], 1, 'the stale token was sent once, never again');
+  t.equal((await svc.schedule.get(storeId))!.resume, null, 'no resume point left');
+  const stored = await ordersOf(svc, storeId);
+  t.equal(stored.length, 250, 'every order');
+  t.equal(new Set(stored.map((o) => o.platform_order_id)).size, 250, 'each once');
+  const log = (await json(await svc.call('GET', `/v1/stores/${storeId}/pulls?limit=1`, { token: tenant.apiKey }))).items;
+  t.match(log[0], { type: 'PullCompleted', data: { window: stopped.resume!.window, restarted: { reason: 'cursor_refused', detail: /paginationToken/ } } }, 'the log says why');
+
+  // A resume point no source can read (written by another version, corrupted) is dropped the same way.
+  await svc.schedule.saveResume(storeId, { pullId: stopped.resume!.pullId, window: stopped.resume!.window, cursor: 'walmart.bm90IG91cnM' });
+  t.match(await pull(svc, storeId), { ok: true, ordersUnchanged: 250 }, 'read again from the start, nothing appended');
+  t.equal((await svc.schedule.get(storeId))!.resume, null);
+});
+
+t.test('a marketplace that refuses every follow-up token: one restart per pull, then a failure that keeps no resume point', async (t) => {
+  // Tokens that expire at once: page 2 is always refused.
+  const { clock, sandboxes, svc, tenant } = await setUp(t, { amazon: { orders: false, paginationTokenTtlSeconds: 0 } });
+  const { amazon } = sandboxes;
+  const storeId = await usStore(svc, sandboxes, tenant.apiKey, 3);
+  amazon.orders.generate({ count: 150, sellerId: amazon.sellers[0]!.sellerId, marketplaceId: 'ATVPDKIKX0DER', days: 2 });
+  clock.advance(3 * MIN);
+  t.match(await pull(svc, storeId), { ok: false, reason: 'cursor_refused' });
+  t.same(amazon.counters.byStatus('searchOrders'), { 200: 2, 400: 2 }, 'page 1, refused page 2, page 1 again, refused again: then it stops');
+  t.equal((await svc.schedule.get(storeId))!.resume, null, 'nothing to resume from');
+  const log = (await json(await svc.call('GET', `/v1/stores/${storeId}/pulls?limit=1`, { token: tenant.apiKey }))).items;
+  t.match(log[0], { type: 'PullFailed', data: { reason: 'cursor_refused', resumable: false, pages: 2 } });
+  t.equal((await ordersOf(svc, storeId)).length, 100, 'what was read is recorded');
 });
 
 t.test('Walmart: a store with 20,000 orders in its window is pulled completely', async (t) => {
@@ -262,4 +321,115 @@ t.test('manual sync answers 202 and the scheduler pulls; two schedulers never pu
   t.equal(dupes.rows.length, 0, 'no duplicate events');
   const stores = (await json(await svc.call('GET', '/v1/stores', { token: tenant.apiKey }))).items;
   t.ok(stores.every((s: { sync: { lastSuccessAt: string | null; nextRunAt: string | null } }) => s.sync.lastSuccessAt && s.sync.nextRunAt), 'sync state shown');
+});
+
+t.test('a manual sync is logged with trigger "manual"; the schedule\'s own pulls with "schedule"', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, {}, { PULL_SCHEDULER: 'on' });
+  const storeId = await usStore(svc, sandboxes, tenant.apiKey, 3);
+  clock.advance(3 * MIN);
+  const completed = async (n: number) => {
+    for (let i = 0; i < 300; i++) {
+      const log = await svc.store.readStream(`pulls-${storeId}`);
+      if (log.filter((e) => e.type === 'PullCompleted').length >= n) return log;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`store ${storeId} did not complete ${n} pull(s)`);
+  };
+  await completed(1); // the initial look-back, as soon as the store exists
+  t.equal((await svc.call('POST', `/v1/stores/${storeId}/sync`, { token: tenant.apiKey })).status, 202);
+  const afterManual = await completed(2);
+  const started = afterManual.filter((e) => e.type === 'PullStarted').map((e) => (e.data as { trigger: string }).trigger);
+  t.same(started, ['initial', 'manual'], 'the sync button is what the log says');
+
+  // The schedule's next run (made due now instead of waiting 15 minutes) is logged as the schedule's.
+  await svc.db.query('UPDATE pull_schedule SET next_run_at = now() WHERE store_id = $1', [storeId]);
+  const afterSchedule = await completed(3);
+  t.equal((afterSchedule.filter((e) => e.type === 'PullStarted').at(-1)!.data as { trigger: string }).trigger, 'schedule');
+});
+
+t.test('a store that keeps failing shows it (API, metrics) with the reason, backs off, and is ok again after a success', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, {}, { PULL_SCHEDULER: 'on' });
+  const { amazon } = sandboxes;
+  // The app lost its Orders role: every search answers 403, which no retry fixes.
+  const refused = amazon.faults.rule({ kind: 'missingScope', probability: 1, route: 'searchOrders' });
+  const storeId = await usStore(svc, sandboxes, tenant.apiKey, 3);
+  clock.advance(3 * MIN);
+  const row = () => svc.db.query<{ failures: number; wait_ms: number }>(
+    `SELECT failures, (extract(epoch FROM next_run_at - last_error_at) * 1000)::int AS wait_ms FROM pull_schedule WHERE store_id = $1`,
+    [storeId],
+  ).then((r) => r.rows[0]!);
+  const failuresReach = async (n: number) => {
+    for (let i = 0; i < 300 && (await row()).failures < n; i++) await new Promise((r) => setTimeout(r, 50));
+    return row();
+  };
+  const sync = async () => (await json(await svc.call('GET', `/v1/stores/${storeId}`, { token: tenant.apiKey }))).sync;
+
+  const waits: number[] = [];
+  for (let n = 1; n <= 3; n++) {
+    const r = await failuresReach(n);
+    t.equal(r.failures, n, `failure ${n}`);
+    waits.push(r.wait_ms);
+    if (n === 1) t.match(await sync(), { state: 'retrying', reason: 'forbidden', failures: 1, failingSince: /^\d{4}-/ }, 'one failure: retrying');
+    // The back-off is over (as if its minutes had passed): due again.
+    if (n < 3) await svc.db.query('UPDATE pull_schedule SET next_run_at = now() WHERE store_id = $1', [storeId]);
+  }
+  t.same(waits, [60_000, 120_000, 240_000], 'each failure doubles the wait');
+  const failing = await sync();
+  t.match(failing, { state: 'failing', reason: 'forbidden', failures: 3 }, 'three in a row: failing, with the reason');
+  const list = (await json(await svc.call('GET', '/v1/stores', { token: tenant.apiKey }))).items;
+  t.match(list.find((s: { storeId: string }) => s.storeId === storeId).sync, { state: 'failing', reason: 'forbidden', failingSince: failing.failingSince });
+  const metrics = await (await svc.call('GET', '/metrics')).text();
+  t.match(metrics, /^oms_pull_stores_failing\{[^}]*reason="forbidden"[^}]*\} [1-9]/m, 'the metric counts it by reason');
+
+  // The role is back; the next pull succeeds and the state clears.
+  refused.remove();
+  await svc.db.query('UPDATE pull_schedule SET next_run_at = now() WHERE store_id = $1', [storeId]);
+  for (let i = 0; i < 300 && (await row()).failures > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  t.match(await sync(), { state: 'ok', reason: null, failingSince: null, failures: 0 });
+  t.notMatch(await (await svc.call('GET', '/metrics')).text(), /^oms_pull_stores_failing\{[^}]*reason="forbidden"[^}]*\} [1-9]/m, 'no longer counted');
+});
+
+t.test('budget: an EU account with 9 marketplaces and a day of orders is pulled from a throttled Amazon without one 429', async (t) => {
+  // A clock that moves only when someone waits (the rate limiters on both sides read it), so the
+  // 180-second refills cost no real time and both buckets see exactly the same instants.
+  let now = Date.now();
+  const clock = {
+    now: () => new Date(now),
+    advance: (ms: number) => void (now += ms),
+    timing: { now: () => now, sleep: async (ms: number, signal?: AbortSignal) => { signal?.throwIfAborted(); now += ms; } },
+  };
+  const EU9 = ['A1F83G8C2ARO7P', 'A1PA6795UKMFR9', 'A13V1IB3VIYZZH', 'APJ6JRA9NG5V4', 'A1RKKUPIHCS9HS', 'A1805IZSGTT6HS', 'A2NODRKZP88ZB9', 'A1C3SOZRARQ6R3', 'AMEN7PMS3EDWL'];
+  const sellerId = 'AEUNINEMARKETS';
+  const sandboxes = await sandboxesFor(t, {
+    now: () => clock.now(),
+    // Amazon's published usage plans, enforced: searchOrders 0.0056/s, burst 20, per app and seller.
+    amazon: { orders: false, throttling: true, sellers: [{ sellerId, storeName: 'Nine Markets', participations: EU9.map((marketplaceId) => ({ marketplaceId })) }] },
+    walmart: { orders: false },
+  });
+  const svc = await startTestService(t, sandboxEnv(sandboxes), { clock, timing: clock.timing });
+  const tenant = await createTenant(svc, 'Seller');
+  const { amazon } = sandboxes;
+  amazon.consentAs(sellerId);
+  const auth = await authorizeAmazon(svc, tenant.apiKey, { region: 'EU' });
+  t.equal(auth.storeIds.length, 9, 'one store per marketplace');
+  for (const marketplaceId of EU9) amazon.orders.generate({ count: 230, sellerId, marketplaceId, days: 1 });
+  clock.advance(3 * MIN);
+  const started = now;
+  let pulled = 0;
+  for (const storeId of auth.storeIds) {
+    const outcome = await pull(svc, storeId);
+    t.match(outcome, { ok: true }, `store ${storeId.slice(0, 8)}`);
+    if (outcome.ok) pulled += outcome.ordersNew;
+  }
+  t.equal(pulled, 9 * 230, 'every order of the day');
+  // A scheduled round 15 minutes later: one call per store, still paced.
+  clock.advance(15 * MIN);
+  for (const storeId of auth.storeIds) t.match(await pull(svc, storeId), { ok: true, ordersNew: 0 });
+  const statuses = amazon.counters.byStatus('searchOrders');
+  t.equal(statuses[429] ?? 0, 0, 'not one 429');
+  const calls = statuses[200] ?? 0;
+  t.equal(calls, 9 * 3 + 9, 'three pages per store for the day, then one call per store');
+  // The pacing is what the plan allows: beyond the burst of 20, one call per ~180 s.
+  const elapsedS = (now - started) / 1000;
+  t.ok(elapsedS >= (calls - 20) / 0.0056 - 1, `${calls} calls spread over ${Math.round(elapsedS)} s of marketplace time`);
 });

@@ -142,14 +142,14 @@ t.test('status prints lag lines, the feed and the pull schedule', async (t) => {
     t.match(ok.stdout, new RegExp(`^ {2}${name} +ok +0 behind +lag 0s +\\d+ applied +last event \\d{4}-`, 'm'), `${name}: caught up`);
   }
   t.match(ok.stdout, /HTTP feed only \(KAFKA_BROKERS not set\): 1 feed messages/, 'one release so far');
-  t.match(ok.stdout, /Pull schedule\n {2}\d+ active stores, \d+ due now, 0 with failures; next run \d{4}-/);
+  t.match(ok.stdout, /Pull schedule\n {2}\d+ active stores, \d+ due now, 0 with failures \(0 failing\); next run \d{4}-/);
 
   // Projections stopped, events keep coming: the lag shows.
   await svc.projections.stop();
   await call('POST', '/v1/products', { sku: 'GADGET', name: 'Gadget' });
   await call('POST', '/v1/products', { sku: 'GIZMO', name: 'Gizmo' });
   await svc.schedule.requestNow(storeId);
-  await svc.db.query(`UPDATE pull_schedule SET failures = 2, last_error = 'rate limited by Amazon', last_error_at = now() WHERE store_id = $1`, [storeId]);
+  await svc.db.query(`UPDATE pull_schedule SET failures = 3, last_error = 'rate limited by Amazon', last_error_at = now(), failing_since = now() - interval '1 hour' WHERE store_id = $1`, [storeId]);
   await new Promise((r) => setTimeout(r, 1100));
   const lagging = await oms(['status', '--json'], env);
   t.equal(lagging.code, 0, lagging.stderr);
@@ -158,12 +158,12 @@ t.test('status prints lag lines, the feed and the pull schedule', async (t) => {
   t.match(products, { status: 'stopped', eventsBehind: 2 });
   t.ok(products.lagMs >= 1000, 'lag is the age of the oldest event not applied');
   t.match(report.feed, { kind: 'http', messages: 1 });
-  t.match(report.schedule, { failing: 1 });
-  t.match(report.schedule.stores.find((s: { storeId: string }) => s.storeId === storeId), { failures: 2, lastError: 'rate limited by Amazon' });
+  t.match(report.schedule, { failing: 1, stuck: 1 });
+  t.match(report.schedule.stores.find((s: { storeId: string }) => s.storeId === storeId), { failures: 3, lastError: 'rate limited by Amazon', state: 'failing', failingSince: /^\d{4}-/ });
 
   const text = await oms(['status'], env);
   t.match(text.stdout, /^ {2}products +ok +2 behind +lag [1-9]\S*/m); // the age of the oldest unapplied event: ≥ 1 s, longer on a busy machine
-  t.match(text.stdout, new RegExp(`${storeId} +\\S+ +due +2 +\\S+ rate limited by Amazon`));
+  t.match(text.stdout, new RegExp(`${storeId} +\\S+ +due +failing since \\S+ +3 +\\S+ rate limited by Amazon`));
 
   // A rebuild from zero in progress (its secondary indexes set aside until it catches up) says so.
   await svc.db.query(

@@ -146,7 +146,22 @@ t.test('probability rules draw from a seeded generator', async (t) => {
   t.equal((await spApi(amazon, `/orders/2026-01-01/orders/${order?.orderId ?? ''}`, amazonToken)).status, 200);
 });
 
+t.test('a queued fault can let the first requests through (`after`)', async (t) => {
+  amazon.faults.next({ status: 503, after: 2, count: 2, route: 'searchOrders' });
+  const statuses: number[] = [];
+  for (let i = 0; i < 5; i += 1) statuses.push((await search()).status);
+  t.same(statuses, [200, 200, 503, 503, 200], 'two through, two failed, then normal again');
+  t.equal(amazon.faults.pending(), 0);
+
+  const registry = createFaultRegistry<'a' | 'b'>('after');
+  registry.next({ status: 429, after: 1, route: 'a' });
+  t.equal(registry.take('b'), undefined, 'other routes do not count towards `after`');
+  t.equal(registry.take('a'), undefined, 'the first request to the route goes through');
+  t.match(registry.take('a'), { kind: 'throttle' }, 'the second is throttled');
+});
+
 t.test('bad fault specs are refused', async (t) => {
+  t.throws(() => amazon.faults.next({ kind: 'throttle', after: -1 }));
   t.throws(() => amazon.faults.next({ status: 404 }));
   t.throws(() => amazon.faults.next({ kind: 'serverError', status: 418 }));
   t.throws(() => amazon.faults.next({ kind: 'throttle', count: 0 }));

@@ -85,7 +85,7 @@ const tokenRefused = (r: HttpResult): boolean => {
 type SearchPage = Readonly<{ orders: PlatformOrder[]; nextToken: string | null }>;
 
 /** What a searchOrders answer means, and what it tells the rate limiter. */
-const interpret = (r: HttpResult, bucket: TokenBucket, marketplaceId: string | undefined): Outcome<SearchPage> => {
+const interpret = (r: HttpResult, bucket: TokenBucket, marketplaceId: string | undefined, withToken: boolean): Outcome<SearchPage> => {
   const what = 'Amazon searchOrders';
   const limit = Number(r.headers.get('x-amzn-ratelimit-limit') ?? Number.NaN);
   if (Number.isFinite(limit) && limit > 0) bucket.setRate(limit);
@@ -112,7 +112,10 @@ const interpret = (r: HttpResult, bucket: TokenBucket, marketplaceId: string | u
   const error = firstError(r);
   if (r.status === 400 && error !== undefined) {
     // Amazon's validation messages name parameters (e.g. an expired paginationToken), never buyer data.
-    return { kind: 'failed', error: new MarketplaceError('bad_request', 400, `${what}: ${error.code}: ${error.details || error.message || 'invalid input'}`) };
+    // A follow-up page repeats the filters the first page was served with: a 400 there is about the
+    // token (expired after 24 h, or not honoured any more), and the caller restarts the search.
+    const message = `${what}: ${error.code}: ${error.details || error.message || 'invalid input'}`;
+    return { kind: 'failed', error: new MarketplaceError(withToken ? 'cursor_refused' : 'bad_request', 400, message) };
   }
   return { kind: 'failed', error: genericFailure(what, r) };
 };
@@ -151,7 +154,7 @@ export const amazonOrderSource = (config: AmazonOrderSourceConfig): OrderSource 
         throw new MarketplaceError('bad_request', null, `Amazon order source: at most ${MAX_MARKETPLACES_PER_CALL} marketplaces per call`);
       }
       const state = cursor === null ? null : decodeCursor('amazon', Cursor, cursor);
-      if (state !== null && state.kind !== window.kind) throw new MarketplaceError('bad_request', null, 'Amazon order source: the cursor belongs to another kind of window');
+      if (state !== null && state.kind !== window.kind) throw new MarketplaceError('cursor_refused', null, 'Amazon order source: the cursor belongs to another kind of window');
       const after = Math.floor(instant(window.from, 'from') / 1000) * 1000;
       const before = state?.before ?? isoSeconds(Math.min(instant(window.to, 'to'), timing.now() - SEARCH_END_LAG_MS));
       // The whole window is younger than Amazon serves yet: nothing to fetch, the next pull covers it.
@@ -173,7 +176,7 @@ export const amazonOrderSource = (config: AmazonOrderSourceConfig): OrderSource 
             headers: { 'x-amz-access-token': accessToken, 'user-agent': userAgent, accept: 'application/json' },
             ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
           });
-          return interpret(r, bucket, target.marketplaceIds[0]);
+          return interpret(r, bucket, target.marketplaceIds[0], state !== null);
         },
       });
       return {

@@ -21,4 +21,4 @@ export const decodeCursor = <T>(tag: string, schema: z.ZodType<T>, cursor: strin
   return parsed.data;
 };
 
-const notOurs = (tag: string) => new MarketplaceError('bad_request', null, `not a page cursor issued by the ${tag} order source`);
+const notOurs = (tag: string) => new MarketplaceError('cursor_refused', null, `not a page cursor issued by the ${tag} order source`);

@@ -224,6 +224,13 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
         });
         return interpret(r, bucket, (raw) => parseWalmartOrder(raw, context));
       },
+    }).catch((error: unknown) => {
+      // nextCursor carries the first page's filters verbatim: a 400 on it means the cursor itself is
+      // no longer honoured, and the caller restarts the window rather than sending it again.
+      if (cursor.next !== null && error instanceof MarketplaceError && error.code === 'bad_request' && error.status === 400) {
+        throw new MarketplaceError('cursor_refused', 400, error.message);
+      }
+      throw error;
     });
   };
 

@@ -55,6 +55,12 @@ export const createMetrics = () => {
     buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [registry],
   });
+  const pullStoresFailing = new Gauge({
+    name: 'oms_pull_stores_failing',
+    help: 'Active stores whose pulls keep failing (3+ in a row), by the last failure reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const ordersPulled = new Counter({ name: 'oms_orders_pulled_total', help: 'New or changed orders recorded by pulls', registers: [registry] });
   const pullBackpressureWait = new Counter({
     name: 'oms_pull_backpressure_wait_seconds_total',
@@ -84,7 +90,7 @@ export const createMetrics = () => {
     registers: [registry],
   });
 
-  return { registry, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
+  return { registry, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;

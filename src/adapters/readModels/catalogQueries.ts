@@ -1,6 +1,7 @@
 import type { MappingComponent } from '../../domain/mapping/events.js';
 import type { MappingLookup, SkuLookup } from '../../domain/mapping/lookups.js';
 import type { Sql } from '../../domain/ports/sql.js';
+import { syncHealth, type SyncHealth } from '../../domain/pull/health.js';
 import { DomainError } from '../../domain/shared/errors.js';
 
 /**
@@ -26,7 +27,8 @@ export type StoreRow = Readonly<{
     lastError: string | null;
     lastErrorAt: string | null;
     failures: number;
-  }>;
+  }> &
+    SyncHealth;
 }>;
 
 export type ProductRow = Readonly<{ sku: string; name: string; barcode: string | null; status: string; createdAt: string; updatedAt: string }>;
@@ -72,6 +74,7 @@ const toStore = (r: Record<string, unknown>): StoreRow => ({
     lastError: (r.last_error as string | null) ?? null,
     lastErrorAt: iso(r.last_error_at),
     failures: (r.failures as number | null) ?? 0,
+    ...syncHealth({ failures: (r.failures as number | null) ?? 0, lastError: (r.last_error as string | null) ?? null, failingSince: iso(r.failing_since) }),
   },
 });
 
@@ -97,7 +100,7 @@ export const catalogQueries = (db: Sql) => ({
       list: async (opts: { platform?: string; status?: string }) =>
         (
           await db.query(
-            `SELECT s.*, p.watermark, p.last_success_at, p.next_run_at, p.claimed_until, p.last_error, p.last_error_at, p.failures, p.active
+            `SELECT s.*, p.watermark, p.last_success_at, p.next_run_at, p.claimed_until, p.last_error, p.last_error_at, p.failures, p.failing_since, p.active
                FROM rm_stores s LEFT JOIN pull_schedule p ON p.store_id = s.store_id
               WHERE s.tenant_id = $1 AND ($2::text IS NULL OR s.platform = $2)
                 AND ($3::text IS NULL OR s.status = $3) ORDER BY s.connected_at, s.store_id`,
@@ -107,7 +110,7 @@ export const catalogQueries = (db: Sql) => ({
       get: async (storeId: string) =>
         (
           await db.query(
-            `SELECT s.*, p.watermark, p.last_success_at, p.next_run_at, p.claimed_until, p.last_error, p.last_error_at, p.failures, p.active
+            `SELECT s.*, p.watermark, p.last_success_at, p.next_run_at, p.claimed_until, p.last_error, p.last_error_at, p.failures, p.failing_since, p.active
                FROM rm_stores s LEFT JOIN pull_schedule p ON p.store_id = s.store_id
               WHERE s.tenant_id = $1 AND s.store_id = $2`,
             [tenantId, storeId],

@@ -1,5 +1,6 @@
 import type { Sql } from '../../domain/ports/sql.js';
-import type { PullWindow } from '../../domain/ports/orderSource.js';
+import { FAILING_AFTER, syncHealth, type SyncState } from '../../domain/pull/health.js';
+import type { PlannedWindow } from '../../domain/pull/window.js';
 
 export type ScheduleRow = Readonly<{
   storeId: string;
@@ -8,12 +9,17 @@ export type ScheduleRow = Readonly<{
   connectedAt: string;
   watermark: string | null;
   lastSuccessAt: string | null;
+  /** When the last reconciliation sweep (or the initial look-back) completed. */
+  lastSweepAt: string | null;
   nextRunAt: string;
   failures: number;
   lastError: string | null;
   lastErrorAt: string | null;
+  /** ok / retrying / failing (see domain/pull/health.ts), and since when it has not been ok. */
+  state: SyncState;
+  failingSince: string | null;
   running: boolean;
-  resume: { pullId: string; window: PullWindow; cursor: string } | null;
+  resume: { pullId: string; window: PlannedWindow; cursor: string } | null;
 }>;
 
 type Row = {
@@ -23,30 +29,38 @@ type Row = {
   connected_at: Date;
   watermark: Date | null;
   last_success_at: Date | null;
+  last_sweep_at: Date | null;
   next_run_at: Date;
   failures: number;
   last_error: string | null;
   last_error_at: Date | null;
+  failing_since: Date | null;
   claimed_until: Date | null;
   running_pull_id: string | null;
   resume: ScheduleRow['resume'];
 };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const toRow = (r: Row): ScheduleRow => ({
-  storeId: r.store_id,
-  tenantId: r.tenant_id,
-  active: r.active,
-  connectedAt: r.connected_at.toISOString(),
-  watermark: iso(r.watermark),
-  lastSuccessAt: iso(r.last_success_at),
-  nextRunAt: r.next_run_at.toISOString(),
-  failures: r.failures,
-  lastError: r.last_error,
-  lastErrorAt: iso(r.last_error_at),
-  running: r.running_pull_id !== null && r.claimed_until !== null && r.claimed_until.getTime() > Date.now(),
-  resume: r.resume,
-});
+const toRow = (r: Row): ScheduleRow => {
+  const health = syncHealth({ failures: r.failures, lastError: r.last_error, failingSince: iso(r.failing_since) });
+  return {
+    storeId: r.store_id,
+    tenantId: r.tenant_id,
+    active: r.active,
+    connectedAt: r.connected_at.toISOString(),
+    watermark: iso(r.watermark),
+    lastSuccessAt: iso(r.last_success_at),
+    lastSweepAt: iso(r.last_sweep_at),
+    nextRunAt: r.next_run_at.toISOString(),
+    failures: r.failures,
+    lastError: r.last_error,
+    lastErrorAt: iso(r.last_error_at),
+    state: health.state,
+    failingSince: health.failingSince,
+    running: r.running_pull_id !== null && r.claimed_until !== null && r.claimed_until.getTime() > Date.now(),
+    resume: r.resume,
+  };
+};
 
 /**
  * The pull schedule in PostgreSQL. Claims use FOR UPDATE SKIP LOCKED plus a lease (claimed_until),
@@ -89,10 +103,16 @@ export const scheduleStore = (db: Sql) => ({
          next_run_at = CASE WHEN manual_requested THEN now() ELSE now() + $3 * interval '1 millisecond' END,
          failures = CASE WHEN $4::text IS NULL THEN 0 ELSE failures + 1 END,
          last_error = CASE WHEN $4::text IS NULL THEN last_error ELSE $4 END,
-         last_error_at = CASE WHEN $4::text IS NULL THEN last_error_at ELSE now() END
+         last_error_at = CASE WHEN $4::text IS NULL THEN last_error_at ELSE now() END,
+         failing_since = CASE WHEN $4::text IS NULL THEN NULL ELSE coalesce(failing_since, now()) END
        WHERE store_id = $1 AND claimed_by = $2`,
       [storeId, holder, outcome.ok ? outcome.nextInMs : outcome.retryInMs, outcome.ok ? null : outcome.error],
     );
+  },
+
+  /** A sweep completed with its window ending at `at`: the next one is due a sweep interval later. */
+  markSwept: async (storeId: string, at: string) => {
+    await db.query('UPDATE pull_schedule SET last_sweep_at = GREATEST(last_sweep_at, $2::timestamptz) WHERE store_id = $1', [storeId, at]);
   },
 
   setRunning: async (storeId: string, pullId: string) => {
@@ -103,11 +123,14 @@ export const scheduleStore = (db: Sql) => ({
     await db.query('UPDATE pull_schedule SET resume = $2 WHERE store_id = $1', [storeId, resume === null ? null : JSON.stringify(resume)]);
   },
 
-  /** Manual sync: due now; if a pull is running, it is coalesced into one more run right after. */
+  /**
+   * Manual sync: due now, and marked manual so the pull is logged as such (claimDue hands the mark
+   * over and clears it); if a pull is running, it is coalesced into one more run right after.
+   */
   requestNow: async (storeId: string): Promise<{ found: boolean; running: boolean }> => {
     const { rows } = await db.query<{ running: boolean }>(
       `UPDATE pull_schedule SET
-         manual_requested = (claimed_until IS NOT NULL AND claimed_until > now()),
+         manual_requested = true,
          next_run_at = CASE WHEN claimed_until IS NOT NULL AND claimed_until > now() THEN next_run_at ELSE now() END
        WHERE store_id = $1
        RETURNING (claimed_until IS NOT NULL AND claimed_until > now()) AS running`,
@@ -115,6 +138,16 @@ export const scheduleStore = (db: Sql) => ({
     );
     return { found: rows.length === 1, running: rows[0]?.running ?? false };
   },
+
+  /** Active stores in the `failing` state, by reason (for the metrics). */
+  failingByReason: async (): Promise<{ reason: string; stores: number }[]> =>
+    (
+      await db.query<{ reason: string | null; stores: number }>(
+        `SELECT last_error AS reason, count(*)::int AS stores FROM pull_schedule
+          WHERE active AND failures >= $1 GROUP BY last_error ORDER BY last_error`,
+        [FAILING_AFTER],
+      )
+    ).rows.map((r) => ({ reason: r.reason ?? 'unknown', stores: r.stores })),
 
   get: async (storeId: string): Promise<ScheduleRow | null> => {
     const { rows } = await db.query<Row>('SELECT * FROM pull_schedule WHERE store_id = $1', [storeId]);

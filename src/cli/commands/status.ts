@@ -5,6 +5,7 @@ import { projectionRunner, type ProjectionStatus } from '../../adapters/projecti
 import { scheduleStore, type ScheduleRow } from '../../adapters/scheduler/scheduleStore.js';
 import { warehouseFeedSource } from '../../application/warehouseFeed.js';
 import type { Checkpoint } from '../../domain/ports/eventStore.js';
+import { FAILING_AFTER } from '../../domain/pull/health.js';
 import type { Vault } from '../../domain/ports/vault.js';
 import type { CliContext } from '../context.js';
 import { count, duration, errorMessage, line, table, type CliIo } from '../io.js';
@@ -40,7 +41,10 @@ export type FeedStatus =
 export type ScheduleStatus = Readonly<{
   activeStores: number;
   dueNow: number;
+  /** Stores with at least one failure since their last success (retrying or failing). */
   failing: number;
+  /** Of those, the ones in the `failing` state (FAILING_AFTER failures in a row). */
+  stuck: number;
   nextRunAt: string | null;
   /** Stores due now or failing, soonest first (at most `limit`). */
   stores: ScheduleRow[];
@@ -93,12 +97,14 @@ const feedStatus = async (ctx: CliContext, probeBroker: boolean): Promise<FeedSt
 const scheduleStatus = async (ctx: CliContext, limit: number): Promise<ScheduleStatus> => {
   const schedule = scheduleStore(ctx.db);
   const summary = (
-    await ctx.db.query<{ active: number; due: number; failing: number; next_run_at: Date | null }>(
+    await ctx.db.query<{ active: number; due: number; failing: number; stuck: number; next_run_at: Date | null }>(
       `SELECT count(*)::int AS active,
               count(*) FILTER (WHERE next_run_at <= now())::int AS due,
               count(*) FILTER (WHERE failures > 0)::int AS failing,
+              count(*) FILTER (WHERE failures >= $1)::int AS stuck,
               min(next_run_at) AS next_run_at
          FROM pull_schedule WHERE active`,
+      [FAILING_AFTER],
     )
   ).rows[0]!;
   const ids = await ctx.db.query<{ store_id: string }>(
@@ -106,7 +112,7 @@ const scheduleStatus = async (ctx: CliContext, limit: number): Promise<ScheduleS
     [limit],
   );
   const stores = (await Promise.all(ids.rows.map((r) => schedule.get(r.store_id)))).filter((r): r is ScheduleRow => r !== null);
-  return { activeStores: summary.active, dueNow: summary.due, failing: summary.failing, nextRunAt: summary.next_run_at?.toISOString() ?? null, stores };
+  return { activeStores: summary.active, dueNow: summary.due, failing: summary.failing, stuck: summary.stuck, nextRunAt: summary.next_run_at?.toISOString() ?? null, stores };
 };
 
 export const collectStatus = async (ctx: CliContext, opts: { limit: number; probeBroker: boolean }): Promise<StatusReport> => {
@@ -147,16 +153,17 @@ const printStatus = (io: CliIo, r: StatusReport) => {
   line(out);
   line(out, 'Pull schedule');
   const s = r.schedule;
-  line(out, `  ${count(s.activeStores)} active stores, ${count(s.dueNow)} due now, ${count(s.failing)} with failures; next run ${s.nextRunAt ?? '—'}`);
+  line(out, `  ${count(s.activeStores)} active stores, ${count(s.dueNow)} due now, ${count(s.failing)} with failures (${count(s.stuck)} failing); next run ${s.nextRunAt ?? '—'}`);
   if (s.stores.length) {
     const storeRows = s.stores.map((x) => [
       x.storeId,
       x.nextRunAt,
       x.running ? 'running' : Date.parse(x.nextRunAt) <= Date.now() ? 'due' : 'waiting',
+      x.state === 'ok' ? 'ok' : `${x.state} since ${x.failingSince ?? '?'}`,
       String(x.failures),
       x.lastError ? `${x.lastErrorAt ?? ''} ${x.lastError}` : '—',
     ]);
-    for (const l of table([['store', 'next run', 'state', 'failures', 'last error'], ...storeRows])) line(out, l);
+    for (const l of table([['store', 'next run', 'state', 'health', 'failures', 'last error'], ...storeRows])) line(out, l);
   }
 };
 

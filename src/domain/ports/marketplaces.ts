@@ -13,7 +13,9 @@ export type MarketplaceErrorCode =
   | 'server_error'
   | 'timeout'
   | 'malformed_response'
-  | 'bad_request';
+  | 'bad_request'
+  /** A resume point the marketplace no longer honours (expired pagination token) or that is not ours. */
+  | 'cursor_refused';
 
 export class MarketplaceError extends Error {
   override readonly name = 'MarketplaceError';

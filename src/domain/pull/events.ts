@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const Window = z.object({ kind: z.enum(['created', 'updated']), from: z.iso.datetime(), to: z.iso.datetime() });
+/** `sweep`: the periodic reconciliation re-read of the last 2 days (or the initial look-back). */
+const Window = z.object({ kind: z.enum(['created', 'updated']), from: z.iso.datetime(), to: z.iso.datetime(), sweep: z.boolean().optional() });
 const Base = { pullId: z.string(), storeId: z.string(), tenantId: z.string() };
 
 /** A pull of one store began (trigger: the schedule, a manual sync, or the initial look-back). */
@@ -23,6 +24,8 @@ export const PullCompleted = z.object({
     ordersUnchanged: z.number().int(),
     watermark: z.iso.datetime(),
     completedAt: z.iso.datetime(),
+    /** The resume point was refused (e.g. an expired pagination token) and the window was read again from its start. */
+    restarted: z.object({ reason: z.string(), detail: z.string() }).optional(),
   }),
 });
 

@@ -217,11 +217,21 @@ t.test('400s fail at once with Amazon’s reason; bad targets and cursors are re
   const tooMany = Array.from({ length: 51 }, (_, i) => `M${i}`);
   await t.rejects(source.fetchPage(amazonTarget(tooMany), w, null), { code: 'bad_request' });
   await t.rejects(source.fetchPage({ ...amazonTarget(), platform: 'walmart' }, w, null), { code: 'bad_request' });
-  await t.rejects(source.fetchPage(amazonTarget(), w, 'walmart.e30'), { code: 'bad_request' });
+  await t.rejects(source.fetchPage(amazonTarget(), w, 'walmart.e30'), { code: 'cursor_refused' });
   await t.rejects(source.fetchPage(amazonTarget(), { kind: 'created', from: 'last week', to: w.to }, null), { code: 'bad_request' });
   const page = await source.fetchPage(amazonTarget(), window('created', timing.now() - 11 * DAY, timing.now()), null);
-  await t.rejects(source.fetchPage(amazonTarget(), window('updated', timing.now() - 11 * DAY, timing.now()), page.next), { code: 'bad_request' }, 'a cursor of a created window is not for an updated one');
+  await t.rejects(source.fetchPage(amazonTarget(), window('updated', timing.now() - 11 * DAY, timing.now()), page.next), { code: 'cursor_refused' }, 'a cursor of a created window is not for an updated one');
   t.equal(sandbox.counters.count('searchOrders'), 2);
+});
+
+t.test('a paginationToken past its 24 hours is refused as Amazon does, and reported as a refused cursor', async (t) => {
+  const { timing, sandbox, source } = await setup(t);
+  const w = window('created', timing.now() - 11 * DAY, timing.now());
+  const page = await source.fetchPage(amazonTarget(), w, null);
+  t.ok(page.next, 'more than one page');
+  timing.advance(24 * 60 * MINUTE + 1_000);
+  await t.rejects(source.fetchPage(amazonTarget(), w, page.next), { code: 'cursor_refused', status: 400, message: /InvalidInput: .*paginationToken has expired/ });
+  t.same(sandbox.counters.byStatus('searchOrders'), { 200: 1, 400: 1 }, 'not retried');
 });
 
 t.test('with Amazon enforcing its usage plan, the bucket keeps every request under it', async (t) => {

@@ -219,6 +219,22 @@ t.test('an expired access token is refreshed once; a 403 is a missing permission
   t.equal(sandbox.counters.count('token'), 3, 'no refresh for a permission problem');
 });
 
+t.test('a 400 on a nextCursor says the cursor is refused (the caller restarts the window); the first page’s 400 stays bad_request', async (t) => {
+  const server = await captureServer((_request, index) =>
+    index === 0
+      ? { status: 200, json: emptyList('?limit=200&hasMoreElements=true&soIndex=2&cursor=stale', []) }
+      : { status: 400, json: { errors: { error: [{ code: 'INVALID_REQUEST_PARAM.GMP_ORDER_API', field: 'cursor', description: 'The cursor is invalid', severity: 'ERROR', category: 'REQUEST' }] } } },
+  );
+  t.teardown(server.close);
+  const timing = virtualTiming();
+  const source = walmartOrderSource({ apiUrl: server.url, tokens: staticTokens(), timing });
+  const w = window('updated', START - DAY, START);
+  // The first page is empty, so the source follows its nextCursor within the same call.
+  await t.rejects(source.fetchPage(walmartTarget, w, null), { code: 'cursor_refused', status: 400, message: /cursor is invalid/ });
+  t.equal(server.requests.length, 2, 'not retried');
+  t.match(server.requests[1]?.url, /cursor=stale/, 'the refused request was the one with the cursor');
+});
+
 t.test('400s and bad cursors fail at once', async (t) => {
   const server = await captureServer(() => ({
     status: 400,
@@ -230,8 +246,8 @@ t.test('400s and bad cursors fail at once', async (t) => {
   const w = window('created', START - DAY, START);
   await t.rejects(source.fetchPage(walmartTarget, w, null), { code: 'bad_request', message: /INVALID_REQUEST_PARAM: createdStartDate is invalid/ });
   t.equal(server.requests.length, 1, 'not retried');
-  await t.rejects(source.fetchPage(walmartTarget, w, 'amazon.e30'), { code: 'bad_request' });
-  await t.rejects(source.fetchPage(walmartTarget, w, 'walmart.not-json'), { code: 'bad_request' });
+  await t.rejects(source.fetchPage(walmartTarget, w, 'amazon.e30'), { code: 'cursor_refused' }, 'another source’s cursor cannot be resumed');
+  await t.rejects(source.fetchPage(walmartTarget, w, 'walmart.not-json'), { code: 'cursor_refused' });
   await t.rejects(source.fetchPage({ ...walmartTarget, platform: 'amazon' }, w, null), { code: 'bad_request' });
   await t.rejects(source.fetchPage(walmartTarget, { kind: 'created', from: 'soon', to: w.to }, null), { code: 'bad_request' });
   t.equal(server.requests.length, 1);

@@ -214,6 +214,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     hashKey: createHash('sha256').update(keys.masterKey).update('oms/order-content-hash').digest(),
     windowHours: config.pull.windowHours,
     admitPage: pullGate.admit,
+    onRejected: (platform, count) => metrics.ordersRejected.labels(platform).inc(count),
   });
   const policy = releasePolicy({
     ...appDeps,

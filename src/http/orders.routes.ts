@@ -93,6 +93,20 @@ const WarehouseLineRowView = z.object({
   source: WarehouseLine.shape.source,
 });
 
+const RejectedOrderView = z.object({
+  storeId: z.string(),
+  platform: z.string(),
+  platformOrderId: z.string().nullable(),
+  reason: z.string(),
+  payloadHash: z.string().describe('HMAC-SHA256 of the payload: equal payloads, equal hashes; no buyer data'),
+  lastPullId: z.string(),
+  firstRejectedAt: z.string(),
+  lastRejectedAt: z.string(),
+  rejections: z.number().describe('distinct payloads of this order that could not be read'),
+  state: z.enum(['open', 'resolved']),
+  orderId: z.string().nullable().describe('the order as recorded by a later pull (resolved)'),
+});
+
 /** Drop the optional query values that were not given (the query layer adds a condition per key). */
 const given = <T extends Record<string, unknown>>(query: T) =>
   Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
@@ -139,6 +153,27 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, d
     async (request) => {
       const { after, limit, ...filters } = request.query;
       return paged(() => queriesOf(request).list({ ...given(filters), after: after ?? null, limit }));
+    },
+  );
+
+  app.get(
+    '/orders/rejected',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Marketplace orders a pull could not read (reason, payload hash), latest first; a later pull that reads one resolves it',
+        querystring: z.strictObject({
+          storeId: z.uuid().optional(),
+          state: z.enum(['open', 'resolved']).optional(),
+          after: Cursor.optional(),
+          limit: Limit,
+        }),
+        response: { 200: z.object({ items: z.array(RejectedOrderView), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const { after, limit, ...filters } = request.query;
+      return paged(() => queriesOf(request).rejected({ ...given(filters), after: after ?? null, limit }));
     },
   );
 

@@ -54,6 +54,7 @@ t.test('FBA order with two items (JP fixture)', async (t) => {
     postalCode: '150-0002',
     countryCode: 'JP',
     phone: null,
+    addressType: 'RESIDENTIAL',
   });
   t.same(order.lines, [
     {
@@ -100,7 +101,13 @@ t.test('statuses map from v2026 words (and v0 spellings)', async (t) => {
   }
   const unknown = base();
   unknown.fulfillment.fulfillmentStatus = 'TELEPORTED';
-  t.throws(() => parseAmazonOrder(unknown), OrderPayloadError, 'an unknown status is reported, not guessed');
+  t.match(parseAmazonOrder(unknown), { status: 'unknown', platformStatus: 'TELEPORTED' }, 'an unknown status is kept as unknown (never released), not guessed');
+  const noStatus = base();
+  delete (noStatus as { fulfillment?: unknown }).fulfillment;
+  t.match(parseAmazonOrder(noStatus), { status: 'unknown', platformStatus: 'UNKNOWN', fulfillmentChannel: 'unknown', shipBy: null }, 'no FULFILLMENT dataset');
+  const noFulfiller = base();
+  delete (noFulfiller.fulfillment as { fulfilledBy?: unknown }).fulfilledBy;
+  t.equal(parseAmazonOrder(noFulfiller).fulfillmentChannel, 'unknown', 'fulfilledBy is optional in the model');
   for (const [word, channel] of [['MERCHANT', 'merchant'], ['AMAZON', 'marketplace'], ['MFN', 'merchant'], ['AFN', 'marketplace']] as const) {
     const raw = base();
     raw.fulfillment.fulfilledBy = word;

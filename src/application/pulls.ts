@@ -4,6 +4,7 @@ import { authorizationDecider, authorizationStreamId } from '../domain/authoriza
 import { AuthorizationEvent } from '../domain/authorization/events.js';
 import { OrderPulled, type StoredOrder } from '../domain/order/events.js';
 import { OrderRejected, rejectionStreamId } from '../domain/order/rejection.js';
+import { missingLabelFields } from '../domain/order/address.js';
 import type { PlatformOrder } from '../domain/order/platformOrder.js';
 import type { AppendRequest, NewEvent } from '../domain/ports/eventStore.js';
 import { MarketplaceError } from '../domain/ports/marketplaces.js';
@@ -74,7 +75,13 @@ export const pullService = (deps: PullDeps) => {
   /** The order without the buyer's data, which is sealed (`personal`) with the order's own key. */
   const toStored = (o: PlatformOrder, personal: string | null): StoredOrder => {
     const { shipTo, buyer: _buyer, ...rest } = o;
-    return { ...rest, shipToCountry: shipTo?.countryCode ?? null, shipToRegion: shipTo?.stateOrRegion ?? null, personalData: personal };
+    return {
+      ...rest,
+      shipToCountry: shipTo?.countryCode ?? null,
+      shipToRegion: shipTo?.stateOrRegion ?? null,
+      personalData: personal,
+      shipToMissing: missingLabelFields(shipTo),
+    };
   };
 
   /**

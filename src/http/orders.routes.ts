@@ -11,7 +11,7 @@ import { HttpError } from './problem.js';
 
 export type OrderRoutesDeps = Readonly<{ orders: OrderQueries }>;
 
-const HANDOFF_STATES = ['none', 'held', 'released', 'cancelled', 'marketplace', 'dropped'] as const satisfies readonly HandoffState[];
+const HANDOFF_STATES = ['none', 'held', 'released', 'cancelled', 'marketplace', 'dropped', 'withdrawn'] as const satisfies readonly HandoffState[];
 
 const Cursor = z.string().min(1).max(400).describe('nextCursor of the previous page');
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
@@ -53,6 +53,8 @@ const HandoffStepView = z.object({
   reason: z.string().optional(),
   mappingVersions: z.record(z.string(), z.number()).optional(),
   lineCount: z.number().optional(),
+  holdReasons: z.array(z.string()).optional(),
+  actor: z.string().optional(),
 });
 
 const OrderDetailView = OrderSummaryView.extend({
@@ -65,7 +67,17 @@ const OrderDetailView = OrderSummaryView.extend({
   lastPulledAt: z.string(),
   lines: z.array(PlatformOrderLine),
   warehouseLines: z.array(WarehouseLine),
-  holdReasons: z.array(z.object({ code: z.literal('unmapped_sku'), platformSku: z.string(), since: nullableTime })),
+  holdReasons: z.array(
+    z.object({
+      code: z.enum(['unmapped_sku', 'address_incomplete', 'unknown_status', 'unknown_fulfillment', 'duplicate_order']),
+      since: nullableTime,
+      platformSku: z.string().optional(),
+      missingFields: z.array(z.string()).optional(),
+      ownerStoreId: z.string().optional(),
+      ownerOrderId: z.string().optional(),
+      platformStatus: z.string().optional(),
+    }),
+  ),
   mappingVersions: z.record(z.string(), z.number()),
   handoffHistory: z.array(HandoffStepView),
 });

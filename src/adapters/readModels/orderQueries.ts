@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OrderPulled } from '../../domain/order/events.js';
-import { FulfillmentEvent, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
+import { FulfillmentEvent, reasonsOf, type HoldReason, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
 import type { PlatformOrderLine } from '../../domain/order/platformOrder.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Sql } from '../../domain/ports/sql.js';
@@ -51,6 +51,8 @@ export type HandoffStep = Readonly<{
   reason?: string;
   mappingVersions?: Record<string, number>;
   lineCount?: number;
+  holdReasons?: HoldReason['code'][];
+  actor?: string;
 }>;
 
 export type OrderDetail = OrderSummary &
@@ -64,10 +66,24 @@ export type OrderDetail = OrderSummary &
     lastPulledAt: string;
     lines: PlatformOrderLine[];
     warehouseLines: WarehouseLine[];
-    holdReasons: { code: 'unmapped_sku'; platformSku: string; since: string | null }[];
+    holdReasons: HoldReasonView[];
     mappingVersions: Record<string, number>;
     handoffHistory: HandoffStep[];
   }>;
+
+/**
+ * One reason the order is held: one entry per unmapped SKU (as before), one per other reason, with
+ * what the code needs (the missing address fields, the store that owns a duplicate, the status word).
+ */
+export type HoldReasonView = Readonly<{
+  code: HoldReason['code'];
+  since: string | null;
+  platformSku?: string;
+  missingFields?: string[];
+  ownerStoreId?: string;
+  ownerOrderId?: string;
+  platformStatus?: string;
+}>;
 
 export type HistoryEntry = Readonly<{
   revision: number;
@@ -270,7 +286,7 @@ const handoffStep = (recorded: RecordedEvent): HandoffStep => {
   const base = { type: e.type, revision: recorded.revision, recordedAt: recorded.recordedAt };
   switch (e.type) {
     case 'OrderHeld':
-      return { ...base, at: e.data.heldSince, unmappedSkus: e.data.unmappedSkus };
+      return { ...base, at: e.data.heldSince, unmappedSkus: e.data.unmappedSkus, holdReasons: reasonsOf(e.data).map((reason) => reason.code) };
     case 'FulfillmentOrderReleased':
       return { ...base, at: e.data.releasedAt, mappingVersions: e.data.mappingVersions, lineCount: e.data.lines.length };
     case 'FulfillmentOrderUpdated':
@@ -281,7 +297,33 @@ const handoffStep = (recorded: RecordedEvent): HandoffStep => {
       return { ...base, at: e.data.droppedAt, reason: e.data.reason };
     case 'OrderFulfilledByMarketplace':
       return { ...base, at: e.data.recordedAt };
+    case 'OrderReleaseAuthorized':
+      return { ...base, at: e.data.authorizedAt, reason: e.data.reason, actor: e.data.actor };
+    case 'OrderWithdrawn':
+      return { ...base, at: e.data.withdrawnAt, reason: e.data.reason };
   }
+};
+
+/** The reasons of the order's current hold, from its latest OrderHeld (the row says whether it is held). */
+const holdReasonViews = (events: readonly RecordedEvent[], since: string | null): HoldReasonView[] => {
+  const last = events.filter((e) => e.type === 'OrderHeld').at(-1);
+  if (!last) return [];
+  const e = decodeFulfillment(last);
+  if (e.type !== 'OrderHeld') return [];
+  return reasonsOf(e.data).flatMap((reason): HoldReasonView[] => {
+    switch (reason.code) {
+      case 'unmapped_sku':
+        return reason.platformSkus.map((platformSku) => ({ code: reason.code, platformSku, since }));
+      case 'address_incomplete':
+        return [{ code: reason.code, missingFields: reason.missingFields, since }];
+      case 'unknown_status':
+        return [{ code: reason.code, platformStatus: reason.platformStatus, since }];
+      case 'unknown_fulfillment':
+        return [{ code: reason.code, since }];
+      case 'duplicate_order':
+        return [{ code: reason.code, ownerStoreId: reason.ownerStoreId, ownerOrderId: reason.ownerOrderId, since }];
+    }
+  });
 };
 
 /**
@@ -372,7 +414,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
             lastPulledAt: r.last_pulled_at.toISOString(),
             lines: r.lines,
             warehouseLines: r.warehouse_lines,
-            holdReasons: r.hold_skus.map((platformSku) => ({ code: 'unmapped_sku' as const, platformSku, since: iso(r.held_since) })),
+            holdReasons: r.handoff_state === 'held' ? holdReasonViews(events, iso(r.held_since)) : [],
             mappingVersions: r.mapping_versions,
             handoffHistory: events.filter((e) => FULFILLMENT_TYPES.has(e.type)).map(handoffStep),
           };

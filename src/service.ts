@@ -278,7 +278,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     { plugin: mappingRoutes as never, options: { mappings, ...importLimits }, prefix: '/v1' },
     { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries }, prefix: '/v1' },
     { plugin: warehouseFeedRoutes as never, options: { store, source: feedSource }, prefix: '/v1' },
-    { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }) }, prefix: '/v1' },
+    { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps }, prefix: '/v1' },
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
 

@@ -7,9 +7,12 @@ import { WarehouseLine } from '../domain/order/fulfillmentEvents.js';
 import { Money, OrderStatus, PlatformOrderLine } from '../domain/order/platformOrder.js';
 import { NotFoundError } from '../domain/shared/errors.js';
 import { requireTenant } from './auth.js';
-import { HttpError } from './problem.js';
+import { callerOf } from './caller.js';
+import { HttpError, registerErrorStatuses } from './problem.js';
+import { authorizeRelease, RELEASE_ERRORS } from '../application/orderRelease.js';
+import type { AppDeps } from '../application/context.js';
 
-export type OrderRoutesDeps = Readonly<{ orders: OrderQueries }>;
+export type OrderRoutesDeps = Readonly<{ orders: OrderQueries; app: AppDeps }>;
 
 const HANDOFF_STATES = ['none', 'held', 'released', 'cancelled', 'marketplace', 'dropped', 'withdrawn'] as const satisfies readonly HandoffState[];
 
@@ -140,6 +143,24 @@ const paged = async <T>(run: () => Promise<T>): Promise<T> => {
  */
 export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, deps) => {
   const queriesOf = (request: FastifyRequest): TenantOrderQueries => deps.orders.forTenant(requireTenant(request).tenantId);
+  registerErrorStatuses(RELEASE_ERRORS);
+
+  app.post(
+    '/orders/:orderId/release',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Release an order held as a duplicate (duplicate_order) on purpose; recorded with the caller and the reason',
+        params: OrderParams,
+        body: z.strictObject({ reason: z.string().trim().min(3).max(500).describe('why this copy must ship too') }),
+        response: { 202: z.object({ orderId: z.string(), authorizedAt: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const result = await authorizeRelease(deps.app, callerOf(request), request.params.orderId, request.body.reason);
+      return reply.code(202).send(result);
+    },
+  );
 
   app.get(
     '/orders',

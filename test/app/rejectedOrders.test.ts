@@ -1,6 +1,6 @@
 import t from 'tap';
 import { json, startTestService } from '../support/service.js';
-import { authorizeWalmart, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
+import { authorizeAmazon, authorizeWalmart, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { createTenant } from '../support/tenants.js';
 
 const MIN = 60_000;
@@ -113,4 +113,30 @@ t.test('rejections page with a keyset cursor, latest first', async (t) => {
     after = page.nextCursor;
   } while (after);
   t.same([...seen].sort(), [...ids].sort(), 'every rejection once across the pages');
+});
+
+t.test('Amazon: an order item without a quantity is set aside, the rest of the page recorded', async (t) => {
+  const clock = movableClock();
+  const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false }, now: () => clock.now() });
+  const svc = await startTestService(t, sandboxEnv(sandboxes), { clock, timing: clock.timing });
+  const tenant = await createTenant(svc, 'Seller');
+  const { amazon } = sandboxes;
+  const seller = amazon.sellers[0]!.sellerId;
+  amazon.consentAs(seller);
+  const created = clock.now().getTime() - 30 * MIN;
+  const good = amazon.orders.add({ sellerId: seller, marketplaceId: 'ATVPDKIKX0DER', createdAt: created, status: 'UNSHIPPED' });
+  const bad = amazon.orders.add({ sellerId: seller, marketplaceId: 'ATVPDKIKX0DER', createdAt: created, status: 'UNSHIPPED' });
+  amazon.orders.update(bad.orderId, (o) => {
+    delete (o.orderItems[0] as { quantityOrdered?: number }).quantityOrdered;
+  });
+  clock.advance(3 * MIN);
+  const auth = await authorizeAmazon(svc, tenant.apiKey, { region: 'NA' });
+  const storeId = auth.marketplaces.find((m: { marketplaceId: string }) => m.marketplaceId === 'ATVPDKIKX0DER').storeId as string;
+  await svc.projections.caughtUp(['pull_schedule']);
+  t.match(await svc.pulls.pullStore(storeId, 'manual'), { ok: true, ordersNew: 1 });
+  await svc.projections.caughtUp(['orders', 'rejected_orders']);
+  const { rows } = await svc.db.query<{ platform_order_id: string }>('SELECT platform_order_id FROM rm_orders WHERE store_id = $1', [storeId]);
+  t.same(rows.map((r) => r.platform_order_id), [good.orderId]);
+  const listed = await json(await svc.call('GET', `/v1/orders/rejected?storeId=${storeId}`, { token: tenant.apiKey }));
+  t.match(listed.items, [{ platform: 'amazon', platformOrderId: bad.orderId, reason: /orderItems\.0\.quantityOrdered/, state: 'open' }]);
 });

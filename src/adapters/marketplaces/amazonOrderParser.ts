@@ -41,7 +41,7 @@ const OrderItem = z.object({
   cancellation: one(
     z.object({
       cancellationRequest: one(z.object({ requester: looseText, cancelReason: looseText })),
-      cancellationExecution: z.unknown(),
+      cancellationExecution: z.unknown().optional(),
     }),
   ),
   fulfillment: one(

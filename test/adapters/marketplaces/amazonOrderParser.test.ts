@@ -194,3 +194,22 @@ t.test('every order the sandbox generates parses, consistently with its raw stat
   t.same([...statuses].sort(), ['cancelled', 'partially_shipped', 'pending', 'shipped', 'unfulfillable', 'unshipped']);
   t.pass(`${all.length + extra.length} sandbox orders parsed`);
 });
+
+t.test('every address field the model gives is kept, and a buyer cancellation request is an order fact', async (t) => {
+  const raw = base();
+  raw.recipient = {
+    deliveryAddress: {
+      name: 'N', companyName: 'Smith Industries', addressLine1: 'L1', city: 'C', districtOrCounty: 'King County', municipality: 'Seattle',
+      stateOrRegion: 'WA', postalCode: '98101', countryCode: 'US', addressType: 'COMMERCIAL',
+    },
+  };
+  raw.orderItems[0].cancellation = { cancellationRequest: { requester: 'BUYER', cancelReason: 'ORDERED_BY_MISTAKE' } };
+  const order = parseAmazonOrder(raw);
+  t.match(order.shipTo, { companyName: 'Smith Industries', district: 'King County', municipality: 'Seattle', addressType: 'COMMERCIAL' });
+  t.match(order.lines[0], { cancellationRequested: true, cancellationReason: 'ORDERED_BY_MISTAKE', quantityCancelled: 0 }, 'a request, not a cancellation');
+  raw.orderItems[0].cancellation = [{ cancellationRequest: { requester: 'BUYER' } }];
+  const withoutReason = parseAmazonOrder(raw).lines[0]!;
+  t.equal(withoutReason.cancellationRequested, true, 'an array where one object was documented');
+  t.equal(withoutReason.cancellationReason, undefined);
+  t.notOk('cancellationRequested' in parseAmazonOrder(base()).lines[0]!, 'absent when there is none');
+});

@@ -169,3 +169,17 @@ t.test('every purchase order the sandbox generates parses, with statuses that ag
   t.same([...statuses].sort(), ['cancelled', 'partially_shipped', 'shipped', 'unshipped']);
   t.same([...channels].sort(), ['marketplace', 'merchant']);
 });
+
+t.test('intent to cancel is an order fact; 3PL ship nodes are kept and not sent as seller-fulfilled', async (t) => {
+  const raw = copy('acknowledgeOrders.200.json');
+  raw.orderLines.orderLine[0].intentToCancel = 'YES';
+  t.match(parseWalmartOrder(raw).lines[0], { cancellationRequested: true, quantityCancelled: 0 });
+  raw.orderLines.orderLine[0].intentToCancel = 'NO';
+  t.notOk('cancellationRequested' in parseWalmartOrder(raw).lines[0]!);
+  raw.shipNode = { type: '3PLFulfilled' };
+  t.match(parseWalmartOrder(raw), { fulfillmentChannel: 'marketplace', shipNodeType: '3PLFulfilled' });
+  raw.shipNode = [];
+  t.equal(parseWalmartOrder(raw).fulfillmentChannel, 'merchant', "Walmart's published example: shipNode []");
+  raw.orderLines = raw.orderLines.orderLine;
+  t.equal(parseWalmartOrder(raw).lines.length, 1, 'orderLines as a bare list');
+});

@@ -218,6 +218,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     windowHours: config.pull.windowHours,
     sweepEveryHours: config.pull.sweepEveryHours,
     admitPage: pullGate.admit,
+    onRejected: (platform, count) => metrics.ordersRejected.labels(platform).inc(count),
   });
   const policy = releasePolicy({
     ...appDeps,
@@ -285,7 +286,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       options: { store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) },
       prefix: '/v1',
     },
-    { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }) }, prefix: '/v1' },
+    { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps }, prefix: '/v1' },
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
 

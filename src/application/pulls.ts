@@ -3,10 +3,12 @@ import type { ScheduleStore } from '../adapters/scheduler/scheduleStore.js';
 import { authorizationDecider, authorizationStreamId } from '../domain/authorization/decider.js';
 import { AuthorizationEvent } from '../domain/authorization/events.js';
 import { OrderPulled, type StoredOrder } from '../domain/order/events.js';
+import { OrderRejected, rejectionStreamId } from '../domain/order/rejection.js';
+import { missingLabelFields } from '../domain/order/address.js';
 import type { PlatformOrder } from '../domain/order/platformOrder.js';
 import type { AppendRequest, NewEvent } from '../domain/ports/eventStore.js';
 import { MarketplaceError } from '../domain/ports/marketplaces.js';
-import type { OrderPage, OrderSource, PullTarget } from '../domain/ports/orderSource.js';
+import type { OrderPage, OrderSource, PullTarget, PullWindow, UnreadableOrder } from '../domain/ports/orderSource.js';
 import type { Sql } from '../domain/ports/sql.js';
 import type { Vault } from '../domain/ports/vault.js';
 import { nextPullWindow, type PlannedWindow } from '../domain/pull/window.js';
@@ -35,6 +37,8 @@ export type PullDeps = AppDeps &
      * marketplace rather than in OMS (absent: never waits).
      */
     admitPage?: (events: number, signal?: AbortSignal) => Promise<() => void>;
+    /** Orders of a page that could not be read (metrics). */
+    onRejected?: (platform: 'amazon' | 'walmart', count: number) => void;
   }>;
 
 export type PullOutcome =
@@ -73,7 +77,13 @@ export const pullService = (deps: PullDeps) => {
   /** The order without the buyer's data, which is sealed (`personal`) with the order's own key. */
   const toStored = (o: PlatformOrder, personal: string | null): StoredOrder => {
     const { shipTo, buyer: _buyer, ...rest } = o;
-    return { ...rest, shipToCountry: shipTo?.countryCode ?? null, shipToRegion: shipTo?.stateOrRegion ?? null, personalData: personal };
+    return {
+      ...rest,
+      shipToCountry: shipTo?.countryCode ?? null,
+      shipToRegion: shipTo?.stateOrRegion ?? null,
+      personalData: personal,
+      shipToMissing: missingLabelFields(shipTo),
+    };
   };
 
   /**
@@ -81,7 +91,11 @@ export const pullService = (deps: PullDeps) => {
    * which may lag — appends are idempotent, so that only costs a no-op), their buyer data sealed,
    * their events built. Event ids derive from order + update time + content (re-runs append nothing).
    */
-  const preparePage = async (ctx: { storeId: string; tenantId: string; pullId: string }, orders: readonly PlatformOrder[]) => {
+  const preparePage = async (
+    ctx: { storeId: string; tenantId: string; pullId: string; platform: 'amazon' | 'walmart' },
+    orders: readonly PlatformOrder[],
+    unreadable: readonly UnreadableOrder[] = [],
+  ) => {
     const keyed = orders.map((o) => ({ o, orderId: nameUuid(`order/${ctx.storeId}/${o.platformOrderId}`), contentHash: hash(o) }));
     const { rows } = keyed.length
       ? await deps.db.query<{ order_id: string; content_hash: string }>(
@@ -120,14 +134,42 @@ export const pullService = (deps: PullDeps) => {
           expected: 'any' as const,
         };
       });
-    return { requests, orderIds: [...latest.keys()], known, pageSize: keyed.length };
+    return { requests, orderIds: [...latest.keys()], known, pageSize: keyed.length, rejections: rejectionRequests(ctx, unreadable) };
   };
   type PreparedPage = Awaited<ReturnType<typeof preparePage>>;
 
+  /**
+   * Orders of the page that could not be read: one OrderRejected each, in the store's rejection
+   * stream, appended with the page (so the page's good orders and its rejections commit together).
+   * The payload is only hashed (keyed HMAC); the event id derives from store, order and hash, so
+   * the same bad payload seen again by a later pull appends nothing.
+   */
+  const rejectionRequests = (ctx: { storeId: string; tenantId: string; pullId: string; platform: 'amazon' | 'walmart' }, unreadable: readonly UnreadableOrder[]): AppendRequest[] => {
+    if (!unreadable.length) return [];
+    const seen = new Set<string>();
+    const events: NewEvent[] = [];
+    for (const u of unreadable) {
+      const payloadHash = createHmac('sha256', deps.hashKey).update(canonical(u.payload) ?? 'undefined').digest('hex');
+      const id = nameUuid(`order-rejection/${ctx.storeId}/${u.platformOrderId ?? ''}/${payloadHash}`);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const event = OrderRejected.parse({
+        type: 'OrderRejected',
+        schemaVersion: 1,
+        data: { tenantId: ctx.tenantId, storeId: ctx.storeId, pullId: ctx.pullId, platform: ctx.platform, platformOrderId: u.platformOrderId, reason: u.reason, payloadHash, rejectedAt: now() },
+      });
+      events.push({ id, type: event.type, data: event.data, metadata: { actor: 'system:scheduler', correlationId: ctx.pullId, schemaVersion: 1 } });
+    }
+    deps.onRejected?.(ctx.platform, unreadable.length);
+    return [{ streamId: rejectionStreamId(ctx.storeId), events, expected: 'any' }];
+  };
+
   /** Second half: the page's events in one append (one transaction on PostgreSQL); returns counts. */
-  const writePage = async ({ requests, orderIds, known, pageSize }: PreparedPage) => {
+  const writePage = async ({ requests: orderRequests, orderIds, known, pageSize, rejections }: PreparedPage) => {
+    // The rejections go last: results[i] stays the i-th order's.
+    const requests = [...orderRequests, ...rejections];
     const results = requests.length ? await deps.store.appendMany(requests) : [];
-    const appended = results.filter((r) => r.appended).length;
+    const appended = results.slice(0, orderRequests.length).filter((r) => r.appended).length;
     const ordersNew = orderIds.filter((id, i) => !known.has(id) && results[i]?.appended).length;
     return { ordersNew, ordersChanged: appended - ordersNew, ordersUnchanged: pageSize - appended };
   };
@@ -157,7 +199,7 @@ export const pullService = (deps: PullDeps) => {
         to: new Date(Math.min(Date.parse(planned.to), deps.clock.now().getTime() - END_LAG_MS)).toISOString(),
       };
       const pullId = resume?.pullId ?? deps.ids.newId();
-      const ctx = { storeId, tenantId: store.tenantId, pullId };
+      const ctx = { storeId, tenantId: store.tenantId, pullId, platform: store.platform };
       const base = { pullId, storeId, tenantId: store.tenantId };
       await deps.schedule.setRunning(storeId, pullId);
       await logPull(storeId, { type: 'PullStarted', schemaVersion: 1, data: { ...base, trigger: schedule.watermark === null ? 'initial' : trigger, window, resumed: resume !== null, startedAt: now() } }, pullId);
@@ -174,7 +216,7 @@ export const pullService = (deps: PullDeps) => {
         type Stage = { fetched: Promise<OrderPage>; prepared: Promise<PreparedPage> };
         const stage = (from: string | null): Stage => {
           const fetched = deps.sources[store.platform].fetchPage(target, window, from, signal);
-          const prepared = fetched.then((page) => preparePage(ctx, page.orders));
+          const prepared = fetched.then((page) => preparePage(ctx, page.orders, page.rejected));
           // Awaited in their turn; if an earlier page fails first, their outcome is moot.
           prepared.catch(() => undefined);
           return { fetched, prepared };

@@ -3,7 +3,10 @@ import { mappingDecider } from '../domain/mapping/decider.js';
 import { mappingStreamId } from '../domain/mapping/streams.js';
 import type { MappingLookup } from '../domain/mapping/lookups.js';
 import { OrderPulled } from '../domain/order/events.js';
-import { fulfillmentDecider, platformSkusOf, type OrderStreamEvent } from '../domain/order/fulfillment.js';
+import { fulfillmentDecider, platformSkusOf, type FulfillmentCommand, type MarketplaceOrderOwner, type OrderFulfillment, type OrderStreamEvent } from '../domain/order/fulfillment.js';
+import { claimStreamId, MarketplaceOrderClaimed } from '../domain/order/claim.js';
+import { StoreStatusChanged } from '../domain/store/events.js';
+import type { AppendRequest } from '../domain/ports/eventStore.js';
 import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
 import type { EventFilter, RecordedEvent } from '../domain/ports/eventStore.js';
 import type { Sql } from '../domain/ports/sql.js';
@@ -15,9 +18,27 @@ const decodeMapping = decodeWith(MappingEvent);
 const decodePulled = decodeWith(OrderPulled);
 const decodeFulfillment = decodeWith(FulfillmentEvent);
 const decodeOrderEvent = (r: RecordedEvent): OrderStreamEvent => (r.type === 'OrderPulled' ? decodePulled(r) : decodeFulfillment(r));
+const decodeClaim = decodeWith(MarketplaceOrderClaimed);
+const decodeStoreStatus = decodeWith(StoreStatusChanged);
 
-/** What wakes the policy: a pulled order version, or a mapping change (which may release held orders). */
-export const RELEASE_POLICY_FILTER: EventFilter = { eventTypes: ['OrderPulled', 'MappingSet'] };
+/**
+ * What wakes the policy: a pulled order version, an operator's release of a held duplicate, a
+ * mapping change (which may release held orders), a store's revocation (which withdraws them).
+ */
+export const RELEASE_POLICY_FILTER: EventFilter = { eventTypes: ['OrderPulled', 'OrderReleaseAuthorized', 'MappingSet', 'StoreStatusChanged'] };
+
+/** Events that name one order to evaluate. */
+const ORDER_EVENTS = new Set(['OrderPulled', 'OrderReleaseAuthorized']);
+const orderIdOf = (event: RecordedEvent): string =>
+  event.type === 'OrderPulled' ? decodePulled(event).data.orderId : (decodeFulfillment(event).data as { orderId: string }).orderId;
+
+/** The owner recorded in a claim stream (its first event), or null when nobody claimed the order yet. */
+const ownerIn = (claim: readonly RecordedEvent[] | undefined): MarketplaceOrderOwner | null => {
+  const first = claim?.[0];
+  if (!first) return null;
+  const { data } = decodeClaim(first);
+  return { orderId: data.orderId, storeId: data.storeId };
+};
 
 /**
  * The release policy (a process manager): it turns events into Evaluate commands; the decisions are
@@ -57,20 +78,54 @@ export const releasePolicy = (
     return lookupFrom(platformSkus, storeId, new Map(platformSkus.map((sku, i) => [mappingStreamId(storeId, sku), streams[i]!])));
   };
 
-  /** One order, with retries when a pull appends a newer version between read and append. */
-  const evaluate = async (orderId: string, cause: RecordedEvent) => {
+  const releases = (events: readonly { type: string }[]) => events.some((e) => e.type === 'FulfillmentOrderReleased');
+
+  /** The claim a release appends with it (`no_stream`: the first release of the marketplace order wins). */
+  const claimRequest = (state: OrderFulfillment, cause: RecordedEvent): AppendRequest => {
+    const { orderId, storeId, tenantId, order } = state.pulled!;
+    const claim = MarketplaceOrderClaimed.parse({
+      type: 'MarketplaceOrderClaimed',
+      schemaVersion: 1,
+      data: { orderId, storeId, tenantId, platform: order.platform, marketplaceId: order.marketplaceId, platformOrderId: order.platformOrderId, claimedAt: now() },
+    });
+    return { streamId: claimStreamId(order), events: toNewEvents([claim], metadataFor(cause), deps.ids), expected: 'no_stream' };
+  };
+
+  /**
+   * One order, with retries when a pull appends a newer version between read and append, or another
+   * store's copy of the same marketplace order claimed it first (then it is decided again, and held).
+   */
+  const evaluate = async (orderId: string, cause: RecordedEvent, command: 'Evaluate' | 'Withdraw' = 'Evaluate') => {
     for (let attempt = 0; attempt < 5; attempt++) {
       const { state, revision } = foldOrder(await deps.store.readStream(`order-${orderId}`));
       if (!state.pulled) return;
-      const mappings = await mappingsFor(state.pulled.storeId, platformSkusOf(state));
-      const events = fulfillmentDecider.decide({ type: 'Evaluate', data: { mappings, now: now() } }, state);
+      let owner: MarketplaceOrderOwner | null = null;
+      let events: ReturnType<typeof fulfillmentDecider.decide>;
+      if (command === 'Withdraw') {
+        events = fulfillmentDecider.decide({ type: 'Withdraw', data: { now: now() } }, state);
+      } else {
+        const mappings = await mappingsFor(state.pulled.storeId, platformSkusOf(state));
+        const evaluation = (o: MarketplaceOrderOwner | null): FulfillmentCommand => ({ type: 'Evaluate', data: { mappings, now: now(), owner: o } });
+        events = fulfillmentDecider.decide(evaluation(null), state);
+        // Only a release needs the marketplace order's claim.
+        if (releases(events)) {
+          owner = ownerIn(await deps.store.readStream(claimStreamId(state.pulled.order)));
+          if (owner !== null) events = fulfillmentDecider.decide(evaluation(owner), state);
+        }
+      }
       if (!events.length) return;
+      const newEvents = toNewEvents(events, metadataFor(cause), deps.ids);
       try {
-        await deps.store.append(`order-${orderId}`, toNewEvents(events, metadataFor(cause), deps.ids), revision);
+        if (releases(events) && owner === null) {
+          // The claim first: on an event store without multi-stream transactions it is then never missing behind a release.
+          await deps.store.appendMany([claimRequest(state, cause), { streamId: `order-${orderId}`, events: newEvents, expected: revision }]);
+        } else {
+          await deps.store.append(`order-${orderId}`, newEvents, revision);
+        }
         for (const e of events) deps.onDecided?.(e.type);
         return;
       } catch (error) {
-        // A pull appended a newer version meanwhile: decide again on it.
+        // A pull appended a newer version, or another copy claimed the order, meanwhile: decide again.
         if (!(error instanceof ConcurrencyError)) throw error;
       }
     }
@@ -94,13 +149,35 @@ export const releasePolicy = (
       return state.pulled ? [{ orderId, cause, state, revision, storeId: state.pulled.storeId, skus: platformSkusOf(state) }] : [];
     });
     const mappingStreams = await deps.store.readStreams([...new Set(orders.flatMap((o) => o.skus.map((sku) => mappingStreamId(o.storeId, sku))))]);
-    const decided = orders.flatMap((o) => {
-      const events = fulfillmentDecider.decide({ type: 'Evaluate', data: { mappings: lookupFrom(o.skus, o.storeId, mappingStreams), now: now() } }, o.state);
-      return events.length ? [{ ...o, events }] : [];
+    const decideWith = (o: (typeof orders)[number], owner: MarketplaceOrderOwner | null) =>
+      fulfillmentDecider.decide({ type: 'Evaluate', data: { mappings: lookupFrom(o.skus, o.storeId, mappingStreams), now: now(), owner } }, o.state);
+    const first = orders.map((o) => ({ ...o, events: decideWith(o, null) }));
+    // Only orders about to be released need their marketplace order's claim: read those claims at once.
+    const releasing = first.filter((o) => releases(o.events));
+    const claimIds = [...new Set(releasing.map((o) => claimStreamId(o.state.pulled!.order)))];
+    const claims = claimIds.length ? await deps.store.readStreams(claimIds) : new Map<string, readonly RecordedEvent[]>();
+    const claimedNow = new Map<string, MarketplaceOrderOwner>();
+    const requests: AppendRequest[] = [];
+    const decided = first.flatMap((o) => {
+      let events = o.events;
+      if (releases(events)) {
+        const claimId = claimStreamId(o.state.pulled!.order);
+        // Two copies of one marketplace order in this batch: the first one claims it, the second sees that.
+        const owner = ownerIn(claims.get(claimId)) ?? claimedNow.get(claimId) ?? null;
+        if (owner === null) {
+          claimedNow.set(claimId, { orderId: o.orderId, storeId: o.storeId });
+          requests.push(claimRequest(o.state, o.cause));
+        } else {
+          events = decideWith(o, owner);
+        }
+      }
+      if (!events.length) return [];
+      requests.push({ streamId: `order-${o.orderId}`, events: toNewEvents(events, metadataFor(o.cause), deps.ids), expected: o.revision });
+      return [{ ...o, events }];
     });
     if (!decided.length) return;
     try {
-      await deps.store.appendMany(decided.map((o) => ({ streamId: `order-${o.orderId}`, events: toNewEvents(o.events, metadataFor(o.cause), deps.ids), expected: o.revision })));
+      await deps.store.appendMany(requests);
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
       for (const o of decided) await evaluate(o.orderId, o.cause);
@@ -128,9 +205,23 @@ export const releasePolicy = (
     await evaluateMany(held);
   };
 
+  /** A revoked store's held orders are withdrawn (terminal): the store will never pull or release again. */
+  const reactToRevocations = async (events: readonly RecordedEvent[]) => {
+    const revoked = events.filter((e) => e.type === 'StoreStatusChanged').filter((e) => decodeStoreStatus(e).data.status === 'revoked');
+    if (!revoked.length) return;
+    await deps.ordersCaughtUp();
+    for (const event of revoked) {
+      const { rows } = await deps.db.query<{ order_id: string }>(`SELECT order_id FROM rm_orders WHERE store_id = $1 AND handoff_state = 'held'`, [
+        decodeStoreStatus(event).data.storeId,
+      ]);
+      for (const { order_id } of rows) await evaluate(order_id, event, 'Withdraw');
+    }
+  };
+
   return {
     react: async (event: RecordedEvent) => {
-      if (event.type === 'OrderPulled') return evaluate(decodePulled(event).data.orderId, event);
+      if (ORDER_EVENTS.has(event.type)) return evaluate(orderIdOf(event), event);
+      if (event.type === 'StoreStatusChanged') return reactToRevocations([event]);
       await reactToMappings([event]);
     },
     /**
@@ -141,9 +232,10 @@ export const releasePolicy = (
      */
     reactBatch: async (events: readonly RecordedEvent[]) => {
       const pulled = new Map<string, RecordedEvent>();
-      for (const event of events) if (event.type === 'OrderPulled') pulled.set(decodePulled(event).data.orderId, event);
+      for (const event of events) if (ORDER_EVENTS.has(event.type)) pulled.set(orderIdOf(event), event);
       await evaluateMany(pulled);
-      await reactToMappings(events.filter((e) => e.type !== 'OrderPulled'));
+      await reactToMappings(events.filter((e) => e.type === 'MappingSet'));
+      await reactToRevocations(events);
     },
   };
 };

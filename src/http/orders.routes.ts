@@ -7,11 +7,14 @@ import { WarehouseLine } from '../domain/order/fulfillmentEvents.js';
 import { Money, OrderStatus, PlatformOrderLine } from '../domain/order/platformOrder.js';
 import { NotFoundError } from '../domain/shared/errors.js';
 import { requireTenant } from './auth.js';
-import { HttpError } from './problem.js';
+import { callerOf } from './caller.js';
+import { HttpError, registerErrorStatuses } from './problem.js';
+import { authorizeRelease, RELEASE_ERRORS } from '../application/orderRelease.js';
+import type { AppDeps } from '../application/context.js';
 
-export type OrderRoutesDeps = Readonly<{ orders: OrderQueries }>;
+export type OrderRoutesDeps = Readonly<{ orders: OrderQueries; app: AppDeps }>;
 
-const HANDOFF_STATES = ['none', 'held', 'released', 'cancelled', 'marketplace', 'dropped'] as const satisfies readonly HandoffState[];
+const HANDOFF_STATES = ['none', 'held', 'released', 'cancelled', 'marketplace', 'dropped', 'withdrawn'] as const satisfies readonly HandoffState[];
 
 const Cursor = z.string().min(1).max(400).meta({ pattern: '^[A-Za-z0-9_-]+$' }).describe('nextCursor of the previous page (opaque)');
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
@@ -67,6 +70,8 @@ const HandoffStepView = z.object({
   reason: z.string().optional(),
   mappingVersions: z.record(z.string(), z.number()).optional(),
   lineCount: z.number().optional(),
+  holdReasons: z.array(z.string()).optional(),
+  actor: z.string().optional(),
 });
 
 const OrderDetailView = OrderSummaryView.extend({
@@ -79,7 +84,17 @@ const OrderDetailView = OrderSummaryView.extend({
   lastPulledAt: z.string(),
   lines: z.array(PlatformOrderLine),
   warehouseLines: z.array(WarehouseLine),
-  holdReasons: z.array(z.object({ code: z.literal('unmapped_sku'), platformSku: z.string(), since: nullableTime })),
+  holdReasons: z.array(
+    z.object({
+      code: z.enum(['unmapped_sku', 'address_incomplete', 'unknown_status', 'unknown_fulfillment', 'duplicate_order']),
+      since: nullableTime,
+      platformSku: z.string().optional(),
+      missingFields: z.array(z.string()).optional(),
+      ownerStoreId: z.string().optional(),
+      ownerOrderId: z.string().optional(),
+      platformStatus: z.string().optional(),
+    }),
+  ),
   mappingVersions: z.record(z.string(), z.number()),
   handoffHistory: z.array(HandoffStepView),
 });
@@ -107,6 +122,20 @@ const WarehouseLineRowView = z.object({
   source: WarehouseLine.shape.source,
 });
 
+const RejectedOrderView = z.object({
+  storeId: z.string(),
+  platform: z.string(),
+  platformOrderId: z.string().nullable(),
+  reason: z.string(),
+  payloadHash: z.string().describe('HMAC-SHA256 of the payload: equal payloads, equal hashes; no buyer data'),
+  lastPullId: z.string(),
+  firstRejectedAt: z.string(),
+  lastRejectedAt: z.string(),
+  rejections: z.number().describe('distinct payloads of this order that could not be read'),
+  state: z.enum(['open', 'resolved']),
+  orderId: z.string().nullable().describe('the order as recorded by a later pull (resolved)'),
+});
+
 /** Drop the optional query values that were not given (the query layer adds a condition per key). */
 const given = <T extends Record<string, unknown>>(query: T) =>
   Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
@@ -128,6 +157,24 @@ const paged = async <T>(run: () => Promise<T>): Promise<T> => {
  */
 export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, deps) => {
   const queriesOf = (request: FastifyRequest): TenantOrderQueries => deps.orders.forTenant(requireTenant(request).tenantId);
+  registerErrorStatuses(RELEASE_ERRORS);
+
+  app.post(
+    '/orders/:orderId/release',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Release an order held as a duplicate (duplicate_order) on purpose; recorded with the caller and the reason',
+        params: OrderParams,
+        body: z.strictObject({ reason: z.string().trim().min(3).max(500).describe('why this copy must ship too') }),
+        response: { 202: z.object({ orderId: z.string(), authorizedAt: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const result = await authorizeRelease(deps.app, callerOf(request), request.params.orderId, request.body.reason);
+      return reply.code(202).send(result);
+    },
+  );
 
   app.get(
     '/orders',
@@ -153,6 +200,27 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, d
     async (request) => {
       const { after, limit, ...filters } = request.query;
       return paged(() => queriesOf(request).list({ ...given(filters), after: after ?? null, limit }));
+    },
+  );
+
+  app.get(
+    '/orders/rejected',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Marketplace orders a pull could not read (reason, payload hash), latest first; a later pull that reads one resolves it',
+        querystring: z.strictObject({
+          storeId: z.uuid().optional(),
+          state: z.enum(['open', 'resolved']).optional(),
+          after: Cursor.optional(),
+          limit: Limit,
+        }),
+        response: { 200: z.object({ items: z.array(RejectedOrderView), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const { after, limit, ...filters } = request.query;
+      return paged(() => queriesOf(request).rejected({ ...given(filters), after: after ?? null, limit }));
     },
   );
 

@@ -1,6 +1,7 @@
 import { authorizationsProjection } from './authorizations.js';
 import { mappingsProjection, productsProjection, storesProjection } from './catalog.js';
 import { ordersProjection, pullScheduleProjection } from './orders.js';
+import { rejectedOrdersProjection } from './ordersRejected.js';
 import type { Projection } from './projection.js';
 
 /** Every read model the service keeps (the runner, the CLI's replay and rebuild use this one list). */
@@ -11,4 +12,5 @@ export const PROJECTIONS: readonly Projection[] = [
   authorizationsProjection,
   ordersProjection,
   pullScheduleProjection,
+  rejectedOrdersProjection,
 ];

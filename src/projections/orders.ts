@@ -39,6 +39,10 @@ const fulfillmentStatements = (recorded: Parameters<Projection['apply']>[0]) => 
       return [sql(`UPDATE rm_orders SET handoff_state = 'dropped', hold_skus = '[]', held_since = NULL WHERE order_id = $1`, id)];
     case 'OrderFulfilledByMarketplace':
       return [sql(`UPDATE rm_orders SET handoff_state = 'marketplace' WHERE order_id = $1`, id)];
+    case 'OrderReleaseAuthorized':
+      return [];
+    case 'OrderWithdrawn':
+      return [sql(`UPDATE rm_orders SET handoff_state = 'withdrawn', hold_skus = '[]', held_since = NULL WHERE order_id = $1`, id)];
   }
 };
 

@@ -85,6 +85,10 @@ const handoffPatch = (e: FulfillmentEvent): HandoffPatch => {
       return { handoff_state: 'dropped', hold_skus: [], held_since: null };
     case 'OrderFulfilledByMarketplace':
       return { handoff_state: 'marketplace' };
+    case 'OrderReleaseAuthorized':
+      return {};
+    case 'OrderWithdrawn':
+      return { handoff_state: 'withdrawn', hold_skus: [], held_since: null };
   }
 };
 

@@ -95,6 +95,8 @@ const routeTable = (b: Readonly<{ storeId: string; sku: string; walmart: Readonl
     'GET /v1/orders': { kind: 'list' },
     'GET /v1/orders/{orderId}': notFound(),
     'GET /v1/orders/{orderId}/history': notFound(),
+    'GET /v1/orders/rejected': { kind: 'list' },
+    'POST /v1/orders/{orderId}/release': notFound([{ json: { reason: 'release it for me' } }]),
     'GET /v1/warehouse-lines': { kind: 'list' },
     'GET /v1/warehouse/feed': { kind: 'list' },
   };
@@ -138,7 +140,7 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
   const [alphaSeller, bravoSeller] = [amazon.sellers[0]!.sellerId, amazon.sellers[1]!.sellerId];
 
   const settle = async () => {
-    await svc.projections.caughtUp(['stores', 'products', 'mappings', 'authorizations', 'orders', 'pull_schedule']);
+    await svc.projections.caughtUp(['stores', 'products', 'mappings', 'authorizations', 'orders', 'pull_schedule', 'rejected_orders']);
     await svc.policyRunner.caughtUp();
     await svc.projections.caughtUp(['orders']);
   };
@@ -224,6 +226,11 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
   walmart.orders.add({ partnerId: alphaWalmart.partnerId, createdAt: now - 2 * HOUR, lines: [{ sku: 'ALPHA-WM' }], customerName: 'Anselm Alphaworth-Lee' });
   walmart.orders.add({ partnerId: alphaWalmart.partnerId, createdAt: now - 3 * HOUR, lines: [{ sku: 'ALPHA-WM-UNMAPPED' }], customerName: 'Ariadne Alphaworth-Lin' });
   walmart.orders.add({ partnerId: bravoWalmart.partnerId, createdAt: now - 2 * HOUR, lines: [{ sku: 'BRAVO-WM', quantity: 2 }], customerName: 'Benedikt Bravoworth-Lund' });
+  // One order each that no pull can read (a line without its SKU): listed at /v1/orders/rejected, for its tenant only.
+  for (const partnerId of [alphaWalmart.partnerId, bravoWalmart.partnerId]) {
+    const unreadable = walmart.orders.add({ partnerId, createdAt: now - 2 * HOUR, lines: [{ sku: 'UNREADABLE' }] });
+    walmart.orders.update(unreadable.purchaseOrderId, (o) => void delete (o.orderLines.orderLine[0]!.item as { sku?: string }).sku);
+  }
 
   clock.advance(3 * MIN); // Amazon lists only orders at least 2 minutes old
   for (const storeId of [aAmz, aWmt, bAmz, bWmt]) {

@@ -1,57 +1,72 @@
 import { z } from 'zod';
 import type { OrderStatus, PlatformOrder, PlatformOrderLine, ShipTo } from '../../domain/order/platformOrder.js';
 import { describeIssues, idOf, OrderPayloadError, validPlatformOrder } from './orderPayloadError.js';
+import { looseText, many, one, optText, present, text } from './tolerant.js';
 
 /**
- * Orders API v2026-01-01 `Order`, as far as OMS reads it. Datasets Amazon returns only when asked
- * (`includedData`) or only to some roles are optional here; what is absent becomes null, not a guess.
+ * Orders API v2026-01-01 `Order`, as far as OMS reads it. The contract is the model's `required`
+ * lists (Order: orderId, createdTime, lastUpdatedTime, salesChannel, orderItems; OrderItem:
+ * orderItemId, quantityOrdered, product): everything else may be missing or null, and an array or
+ * a single object is accepted where the other was documented (see tolerant.ts). Datasets Amazon
+ * returns only when asked (`includedData`) or only to some roles become null, not a guess.
  */
-const Money = z.object({ amount: z.string(), currencyCode: z.string() });
-const Window = z.object({ earliestDateTime: z.string().optional(), latestDateTime: z.string().optional() });
+const Money = z.object({ amount: z.union([z.string(), z.number()]).transform(String), currencyCode: z.string() });
+const Window = z.object({ earliestDateTime: optText, latestDateTime: optText });
 
 const DeliveryAddress = z.object({
-  name: z.string().optional(),
-  addressLine1: z.string().optional(),
-  addressLine2: z.string().optional(),
-  addressLine3: z.string().optional(),
-  city: z.string().optional(),
-  stateOrRegion: z.string().optional(),
-  postalCode: z.string().optional(),
-  countryCode: z.string().optional(),
-  phone: z.string().optional(),
+  name: optText,
+  companyName: optText,
+  addressLine1: optText,
+  addressLine2: optText,
+  addressLine3: optText,
+  city: optText,
+  districtOrCounty: optText,
+  stateOrRegion: optText,
+  municipality: optText,
+  postalCode: optText,
+  countryCode: optText,
+  phone: optText,
+  addressType: optText,
 });
 
 const OrderItem = z.object({
-  orderItemId: z.string().min(1),
-  quantityOrdered: z.number().int().min(0),
-  product: z.object({
-    asin: z.string().optional(),
-    title: z.string().optional(),
-    sellerSku: z.string().optional(),
-    price: z.object({ unitPrice: Money.optional() }).optional(),
-  }),
-  cancellation: z.object({ cancellationExecution: z.unknown() }).optional(),
-  fulfillment: z
-    .object({ quantityFulfilled: z.number().int().min(0).optional(), quantityUnfulfilled: z.number().int().min(0).optional() })
-    .optional(),
+  orderItemId: z.union([z.string().min(1), z.number().transform(String)]),
+  quantityOrdered: z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]),
+  product: z.preprocess((value) => (Array.isArray(value) ? value[0] : value), z.object({
+    asin: optText,
+    title: optText,
+    sellerSku: optText,
+    price: one(z.object({ unitPrice: one(Money) })),
+  })),
+  cancellation: one(
+    z.object({
+      cancellationRequest: one(z.object({ requester: looseText, cancelReason: looseText })),
+      cancellationExecution: z.unknown().optional(),
+    }),
+  ),
+  fulfillment: one(
+    z.object({ quantityFulfilled: z.number().int().min(0).nullish(), quantityUnfulfilled: z.number().int().min(0).nullish() }),
+  ),
 });
 
 export const AmazonOrderPayload = z.object({
   orderId: z.string().min(1),
   createdTime: z.string(),
   lastUpdatedTime: z.string(),
-  salesChannel: z.object({ channelName: z.string().optional(), marketplaceId: z.string().optional() }),
-  buyer: z.object({ buyerName: z.string().optional(), buyerEmail: z.string().optional() }).optional(),
-  recipient: z.object({ deliveryAddress: DeliveryAddress.optional() }).optional(),
-  proceeds: z.object({ grandTotal: Money.optional() }).optional(),
-  fulfillment: z.object({
-    fulfillmentStatus: z.string(),
-    fulfilledBy: z.string(),
-    fulfillmentServiceLevel: z.string().optional(),
-    shipByWindow: Window.optional(),
-    deliverByWindow: Window.optional(),
-  }),
-  orderItems: z.array(OrderItem),
+  salesChannel: z.preprocess((value) => (Array.isArray(value) ? value[0] : value), z.object({ channelName: optText, marketplaceId: optText })),
+  buyer: one(z.object({ buyerName: optText, buyerEmail: optText })),
+  recipient: one(z.object({ deliveryAddress: one(DeliveryAddress) })),
+  proceeds: one(z.object({ grandTotal: one(Money) })),
+  fulfillment: one(
+    z.object({
+      fulfillmentStatus: looseText,
+      fulfilledBy: looseText,
+      fulfillmentServiceLevel: looseText,
+      shipByWindow: one(Window),
+      deliverByWindow: one(Window),
+    }),
+  ),
+  orderItems: many(OrderItem),
 });
 export type AmazonOrderPayload = z.infer<typeof AmazonOrderPayload>;
 
@@ -91,9 +106,11 @@ const iso = (value: string, field: string): string => {
   return new Date(ms).toISOString();
 };
 
-const isoOrNull = (value: string | undefined, field: string): string | null => (value === undefined || value === '' ? null : iso(value, field));
-
-const text = (value: string | undefined): string | null => (value === undefined || value.trim() === '' ? null : value);
+/** Optional dates: absent, empty or unreadable is null (the order is still usable without them). */
+const isoOrNull = (value: string | undefined): string | null => {
+  const ms = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+};
 
 const shipTo = (address: z.infer<typeof DeliveryAddress> | undefined): ShipTo | null => {
   if (address === undefined) return null;
@@ -105,19 +122,28 @@ const shipTo = (address: z.infer<typeof DeliveryAddress> | undefined): ShipTo | 
     postalCode: text(address.postalCode),
     countryCode: text(address.countryCode),
     phone: text(address.phone),
+    ...present({ companyName: address.companyName, district: address.districtOrCounty, municipality: address.municipality, addressType: address.addressType }),
   };
+};
+
+/** A buyer's request to cancel (CANCELLATION dataset): a fact for the warehouse, not a cancellation. */
+const cancellationRequest = (item: z.infer<typeof OrderItem>): Pick<PlatformOrderLine, 'cancellationRequested' | 'cancellationReason'> => {
+  const request = item.cancellation?.cancellationRequest;
+  if (request === undefined) return {};
+  const reason = text(request.cancelReason);
+  return reason === null ? { cancellationRequested: true } : { cancellationRequested: true, cancellationReason: reason };
 };
 
 const toLine = (item: z.infer<typeof OrderItem>, status: OrderStatus): PlatformOrderLine => {
   const ordered = item.quantityOrdered;
-  const fulfilled = item.fulfillment?.quantityFulfilled;
-  const unfulfilled = item.fulfillment?.quantityUnfulfilled;
+  const fulfilled = item.fulfillment?.quantityFulfilled ?? undefined;
+  const unfulfilled = item.fulfillment?.quantityUnfulfilled ?? undefined;
   const shipped = Math.min(ordered, fulfilled ?? (status === 'shipped' ? ordered : 0));
   // v2026 has no cancelled quantity: what is neither fulfilled nor still to fulfil was cancelled.
   const cancelled =
     fulfilled !== undefined && unfulfilled !== undefined
       ? Math.max(0, ordered - fulfilled - unfulfilled)
-      : status === 'cancelled' || item.cancellation?.cancellationExecution !== undefined
+      : status === 'cancelled' || (item.cancellation?.cancellationExecution ?? null) !== null
         ? ordered - shipped
         : 0;
   const unitPrice = item.product.price?.unitPrice;
@@ -133,6 +159,7 @@ const toLine = (item: z.infer<typeof OrderItem>, status: OrderStatus): PlatformO
     lineStatus: null,
     unitPrice: unitPrice === undefined ? null : { amount: unitPrice.amount, currency: unitPrice.currencyCode },
     title: text(item.product.title),
+    ...cancellationRequest(item),
   };
 };
 
@@ -147,10 +174,12 @@ export const parseAmazonOrder = (raw: unknown, context: AmazonOrderContext = {})
     throw new OrderPayloadError(`Amazon order ${idOf(raw, 'orderId')} does not match Orders API v2026-01-01: ${describeIssues(parsed.error.issues)}`);
   }
   const order = parsed.data;
-  const status = STATUS[letters(order.fulfillment.fulfillmentStatus)];
-  if (status === undefined) throw new OrderPayloadError(`Amazon order ${order.orderId}: unknown fulfillment status ${order.fulfillment.fulfillmentStatus}`);
-  const channel = CHANNEL[letters(order.fulfillment.fulfilledBy)];
-  if (channel === undefined) throw new OrderPayloadError(`Amazon order ${order.orderId}: unknown fulfilledBy ${order.fulfillment.fulfilledBy}`);
+  const fulfillment = order.fulfillment;
+  // An unknown or missing status or fulfiller is recorded as 'unknown', which is never released
+  // (the release policy holds it and says why); a later pull with known words decides it.
+  const platformStatus = text(fulfillment?.fulfillmentStatus) ?? 'UNKNOWN';
+  const status = STATUS[letters(platformStatus)] ?? 'unknown';
+  const channel = CHANNEL[letters(fulfillment?.fulfilledBy ?? '')] ?? 'unknown';
   const marketplaceId = text(order.salesChannel.marketplaceId) ?? context.marketplaceId;
   if (marketplaceId === undefined) throw new OrderPayloadError(`Amazon order ${order.orderId} names no marketplace`);
   const buyer = order.buyer === undefined ? null : { name: text(order.buyer.buyerName), email: text(order.buyer.buyerEmail) };
@@ -164,11 +193,11 @@ export const parseAmazonOrder = (raw: unknown, context: AmazonOrderContext = {})
       createdAt: iso(order.createdTime, 'createdTime'),
       updatedAt: iso(order.lastUpdatedTime, 'lastUpdatedTime'),
       status,
-      platformStatus: order.fulfillment.fulfillmentStatus,
+      platformStatus,
       fulfillmentChannel: channel,
-      shipBy: isoOrNull(order.fulfillment.shipByWindow?.latestDateTime, 'shipByWindow.latestDateTime'),
-      deliverBy: isoOrNull(order.fulfillment.deliverByWindow?.latestDateTime, 'deliverByWindow.latestDateTime'),
-      serviceLevel: text(order.fulfillment.fulfillmentServiceLevel),
+      shipBy: isoOrNull(fulfillment?.shipByWindow?.latestDateTime),
+      deliverBy: isoOrNull(fulfillment?.deliverByWindow?.latestDateTime),
+      serviceLevel: text(fulfillment?.fulfillmentServiceLevel),
       shipTo: shipTo(order.recipient?.deliveryAddress),
       buyer: buyer !== null && buyer.name === null && buyer.email === null ? null : buyer,
       lines: order.orderItems.map((item) => toLine(item, status)),

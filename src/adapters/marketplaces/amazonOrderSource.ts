@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { AmazonRegion } from '../../domain/authorization/events.js';
 import type { PlatformOrder } from '../../domain/order/platformOrder.js';
 import { MarketplaceError } from '../../domain/ports/marketplaces.js';
-import type { AccessTokens, OrderSource, PullTarget, PullWindow } from '../../domain/ports/orderSource.js';
+import type { AccessTokens, OrderSource, PullTarget, PullWindow, UnreadableOrder } from '../../domain/ports/orderSource.js';
 import { parseAmazonOrder } from './amazonOrderParser.js';
 import { genericFailure, httpCall, type HttpResult } from './http.js';
-import { OrderPayloadError } from './orderPayloadError.js';
+import { parseEach } from './orderPayloadError.js';
 import { decodeCursor, encodeCursor } from './pageCursor.js';
 import { callWithRetries, DEFAULT_RETRY, type Outcome, type RetryOptions } from './retryPolicy.js';
 import { systemTiming, type Timing } from './timing.js';
@@ -82,7 +82,7 @@ const tokenRefused = (r: HttpResult): boolean => {
   return r.status === 403 && /token/i.test(`${error?.details ?? ''} ${error?.message ?? ''}`);
 };
 
-type SearchPage = Readonly<{ orders: PlatformOrder[]; nextToken: string | null }>;
+type SearchPage = Readonly<{ orders: PlatformOrder[]; rejected: UnreadableOrder[]; nextToken: string | null }>;
 
 /** What a searchOrders answer means, and what it tells the rate limiter. */
 const interpret = (r: HttpResult, bucket: TokenBucket, marketplaceId: string | undefined, withToken: boolean): Outcome<SearchPage> => {
@@ -94,13 +94,9 @@ const interpret = (r: HttpResult, bucket: TokenBucket, marketplaceId: string | u
     if (r.body === null) return { kind: 'transient', error: new MarketplaceError('malformed_response', 200, `${what}: the answer was cut short or is not JSON`) };
     const page = SearchOrdersResponse.safeParse(r.body);
     if (!page.success) return { kind: 'failed', error: new MarketplaceError('malformed_response', 200, `${what}: the answer is not a SearchOrdersResponse`) };
-    try {
-      const orders = page.data.orders.map((raw) => parseAmazonOrder(raw, marketplaceId === undefined ? {} : { marketplaceId }));
-      return { kind: 'done', value: { orders, nextToken: page.data.pagination?.nextToken ?? null } };
-    } catch (error) {
-      if (error instanceof OrderPayloadError) return { kind: 'failed', error: new MarketplaceError('malformed_response', 200, `${what}: ${error.message}`) };
-      throw error;
-    }
+    // One order that cannot be read is set aside (the pull records it); the rest of the page goes on.
+    const { orders, rejected } = parseEach(page.data.orders, (raw) => parseAmazonOrder(raw, marketplaceId === undefined ? {} : { marketplaceId }), 'orderId');
+    return { kind: 'done', value: { orders, rejected, nextToken: page.data.pagination?.nextToken ?? null } };
   }
   if (r.status === 429) {
     // Amazon's bucket is empty whatever ours thought: the next token is a full interval away.
@@ -181,6 +177,7 @@ export const amazonOrderSource = (config: AmazonOrderSourceConfig): OrderSource 
       });
       return {
         orders: page.orders,
+        ...(page.rejected.length > 0 ? { rejected: page.rejected } : {}),
         next: page.nextToken === null ? null : encodeCursor('amazon', { token: page.nextToken, before, kind: window.kind }),
       };
     },

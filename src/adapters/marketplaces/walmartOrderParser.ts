@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OrderStatus, PlatformOrder, PlatformOrderLine } from '../../domain/order/platformOrder.js';
 import { describeIssues, idOf, OrderPayloadError, validPlatformOrder } from './orderPayloadError.js';
+import { looseText, many, one, optText, present, text } from './tolerant.js';
 
 /** Walmart sells on one US marketplace, which has no id of its own in the API. */
 export const WALMART_US_MARKETPLACE = 'WALMART_US';
@@ -12,48 +13,56 @@ const EpochMs = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(N
 const Quantity = z.object({ amount: Count });
 
 const Charge = z.object({
-  chargeType: z.string(),
+  chargeType: optText,
   chargeAmount: z.object({ currency: z.string(), amount: Amount }),
-  tax: z.object({ taxAmount: z.object({ currency: z.string(), amount: Amount }) }).nullish(),
+  tax: one(z.object({ taxAmount: one(z.object({ currency: z.string(), amount: Amount })) })),
 });
 
+const LineStatus = z.object({ status: z.string(), statusQuantity: Quantity, cancellationReason: looseText });
+
+/**
+ * The contract is the published model's `required` lists, read loosely: Order needs
+ * purchaseOrderId, orderDate and orderLines; OrderLine needs lineNumber, item (sku),
+ * orderLineQuantity and orderLineStatuses. Everything else may be missing, null, or an array where
+ * one object is documented (Walmart's own example has `"shipNode": []`) — see tolerant.ts.
+ */
 const OrderLine = z.object({
-  lineNumber: z.string().min(1),
-  item: z.object({ productName: z.string().nullish(), sku: z.string().min(1) }),
-  charges: z.object({ charge: z.array(Charge) }).nullish(),
-  orderLineQuantity: Quantity,
+  lineNumber: z.union([z.string().min(1), z.number().int().transform(String)]),
+  item: z.preprocess((value) => (Array.isArray(value) ? value[0] : value), z.object({ productName: optText, sku: z.string().min(1) })),
+  charges: one(z.object({ charge: many(Charge) })),
+  orderLineQuantity: z.preprocess((value) => (Array.isArray(value) ? value[0] : value), Quantity),
   statusDate: EpochMs.nullish(),
-  orderLineStatuses: z.object({
-    orderLineStatus: z.array(z.object({ status: z.string(), statusQuantity: Quantity })),
-  }),
+  orderLineStatuses: z.preprocess((value) => (Array.isArray(value) ? value[0] : value), z.object({ orderLineStatus: many(LineStatus) })),
+  intentToCancel: looseText,
+});
+
+const PostalAddress = z.object({
+  name: optText,
+  address1: optText,
+  address2: optText,
+  city: optText,
+  state: optText,
+  postalCode: optText,
+  country: optText,
+  addressType: optText,
 });
 
 export const WalmartOrderPayload = z.object({
-  purchaseOrderId: z.string().min(1),
-  customerEmailId: z.string().nullish(),
+  purchaseOrderId: z.union([z.string().min(1), z.number().int().transform(String)]),
+  customerEmailId: optText,
   orderDate: EpochMs,
-  shippingInfo: z
-    .object({
-      phone: z.string().nullish(),
-      estimatedDeliveryDate: EpochMs.nullish(),
-      estimatedShipDate: EpochMs.nullish(),
-      methodCode: z.string().nullish(),
-      postalAddress: z
-        .object({
-          name: z.string().nullish(),
-          address1: z.string().nullish(),
-          address2: z.string().nullish(),
-          city: z.string().nullish(),
-          state: z.string().nullish(),
-          postalCode: z.string().nullish(),
-          country: z.string().nullish(),
-        })
-        .nullish(),
-    })
-    .nullish(),
-  orderSummary: z.object({ totalAmount: z.object({ currencyAmount: Amount, currencyUnit: z.string() }).nullish() }).nullish(),
-  orderLines: z.object({ orderLine: z.array(OrderLine) }),
-  shipNode: z.object({ type: z.string().nullish() }).nullish(),
+  shippingInfo: one(
+    z.object({
+      phone: optText,
+      estimatedDeliveryDate: EpochMs.nullish().catch(null),
+      estimatedShipDate: EpochMs.nullish().catch(null),
+      methodCode: looseText,
+      postalAddress: one(PostalAddress),
+    }),
+  ),
+  orderSummary: one(z.object({ totalAmount: one(z.object({ currencyAmount: Amount, currencyUnit: z.string() })) })),
+  orderLines: z.preprocess((value) => (Array.isArray(value) ? { orderLine: value } : value), z.object({ orderLine: many(OrderLine) })),
+  shipNode: one(z.object({ type: looseText })),
 });
 export type WalmartOrderPayload = z.infer<typeof WalmartOrderPayload>;
 
@@ -69,10 +78,12 @@ const OPEN = new Set(['Created', 'Acknowledged']);
 // A refund follows a shipment; the units left the warehouse.
 const SHIPPED = new Set(['Shipped', 'Delivered', 'Refund']);
 const CANCELLED = 'Cancelled';
+export const THREE_PL = '3PLFulfilled';
+/** intentToCancel is text in the model; Walmart writes a yes/no word there. */
+const YES = /^(y|yes|true|1)$/i;
 /** The one status shown for a line holding several: the earliest step any of its units is at. */
 const PRECEDENCE = ['Created', 'Acknowledged', 'Shipped', 'Delivered', 'Refund', 'Cancelled'];
 
-const text = (value: string | null | undefined): string | null => (value === undefined || value === null || value.trim() === '' ? null : value);
 const iso = (ms: number | null | undefined): string | null => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
 /** ShipTo.countryCode is ISO 3166 alpha-2 everywhere else; Walmart US writes "USA". */
 const countryCode = (country: string | null | undefined): string | null => (country === 'USA' ? 'US' : text(country));
@@ -104,6 +115,7 @@ const toLine = (line: Line): PlatformOrderLine => {
     lineStatus: shown,
     unitPrice: first === undefined || ordered === 0 ? null : { amount: money(lineTotal / ordered), currency: first.chargeAmount.currency },
     title: text(line.item.productName),
+    ...(YES.test(line.intentToCancel?.trim() ?? '') ? { cancellationRequested: true as const } : {}),
   };
 };
 
@@ -114,15 +126,16 @@ const toLine = (line: Line): PlatformOrderLine => {
  */
 const orderStatus = (lines: readonly Line[]): OrderStatus => {
   const entries = lines.flatMap((line) => line.orderLineStatuses.orderLineStatus);
+  // A status this code does not know (Walmart adds some from time to time) leaves units it cannot
+  // account for: the order is 'unknown' — recorded, shown, never released — not guessed at.
+  if (entries.length === 0 || entries.some((entry) => !PRECEDENCE.includes(entry.status))) return 'unknown';
   const units = (match: (status: string) => boolean) =>
     entries.filter((entry) => match(entry.status)).reduce((total, entry) => total + entry.statusQuantity.amount, 0);
   const open = units((status) => OPEN.has(status));
   const shipped = units((status) => SHIPPED.has(status));
   if (open > 0) return shipped > 0 ? 'partially_shipped' : 'unshipped';
   if (shipped > 0) return 'shipped';
-  if (entries.length > 0 && entries.every((entry) => entry.status === CANCELLED)) return 'cancelled';
-  // Statuses this code does not know (Walmart adds some from time to time) are shown, not guessed at.
-  throw new OrderPayloadError(`unrecognised line statuses ${[...new Set(entries.map((e) => e.status))].join(', ') || '(none)'}`);
+  return 'cancelled';
 };
 
 /** Per-charge and per-tax amounts added up: what the customer paid, when Walmart sends no orderSummary. */
@@ -130,7 +143,7 @@ const orderTotal = (order: WalmartOrderPayload): PlatformOrder['orderTotal'] => 
   const summary = order.orderSummary?.totalAmount;
   if (summary !== undefined && summary !== null) return { amount: money(summary.currencyAmount), currency: summary.currencyUnit };
   const amounts = order.orderLines.orderLine.flatMap((line) =>
-    (line.charges?.charge ?? []).flatMap((charge) => [charge.chargeAmount, ...(charge.tax ? [charge.tax.taxAmount] : [])]),
+    (line.charges?.charge ?? []).flatMap((charge) => [charge.chargeAmount, ...(charge.tax?.taxAmount ? [charge.tax.taxAmount] : [])]),
   );
   const currency = amounts[0]?.currency;
   if (currency === undefined || amounts.some((a) => a.currency !== currency)) return null;
@@ -149,12 +162,7 @@ export const parseWalmartOrder = (raw: unknown, context: WalmartOrderContext = {
   const order = parsed.data;
   const what = `Walmart purchase order ${order.purchaseOrderId}`;
   const lines = order.orderLines.orderLine;
-  let status: OrderStatus;
-  try {
-    status = orderStatus(lines);
-  } catch (error) {
-    throw new OrderPayloadError(`${what}: ${(error as Error).message}`);
-  }
+  const status = orderStatus(lines);
   const shipNode = text(order.shipNode?.type) ?? context.shipNodeType ?? 'SellerFulfilled';
   const updated = Math.max(order.orderDate, ...lines.map((line) => line.statusDate ?? 0));
   const shipping = order.shippingInfo;
@@ -171,7 +179,10 @@ export const parseWalmartOrder = (raw: unknown, context: WalmartOrderContext = {
       status,
       // Walmart has no order status word; the distinct line statuses are what an operator sees there.
       platformStatus: PRECEDENCE.filter((s) => distinct.includes(s)).concat(distinct.filter((s) => !PRECEDENCE.includes(s))).join('/'),
-      fulfillmentChannel: shipNode === 'WFSFulfilled' ? 'marketplace' : 'merchant',
+      // WFS ships its own orders; a 3PL node's orders are someone else's to ship unless the store is
+      // that 3PL (a store setting the release policy reads), so they are recorded as marketplace-fulfilled.
+      fulfillmentChannel: shipNode === 'WFSFulfilled' || shipNode === THREE_PL ? 'marketplace' : 'merchant',
+      ...(shipNode === THREE_PL ? { shipNodeType: THREE_PL } : {}),
       shipBy: iso(shipping?.estimatedShipDate),
       deliverBy: iso(shipping?.estimatedDeliveryDate),
       serviceLevel: text(shipping?.methodCode),
@@ -186,6 +197,7 @@ export const parseWalmartOrder = (raw: unknown, context: WalmartOrderContext = {
               postalCode: text(address.postalCode),
               countryCode: countryCode(address.country),
               phone: text(shipping?.phone),
+              ...present({ addressType: address.addressType }),
             },
       buyer:
         text(address?.name) === null && text(order.customerEmailId) === null

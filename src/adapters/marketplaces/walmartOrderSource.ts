@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { PlatformOrder } from '../../domain/order/platformOrder.js';
 import { MarketplaceError } from '../../domain/ports/marketplaces.js';
-import type { AccessTokens, OrderPage, OrderSource, PullTarget, PullWindow } from '../../domain/ports/orderSource.js';
+import type { AccessTokens, OrderPage, OrderSource, PullTarget, PullWindow, UnreadableOrder } from '../../domain/ports/orderSource.js';
 import { genericFailure, httpCall, type HttpResult } from './http.js';
-import { OrderPayloadError } from './orderPayloadError.js';
+import { parseEach } from './orderPayloadError.js';
 import { decodeCursor, encodeCursor } from './pageCursor.js';
 import { callWithRetries, DEFAULT_RETRY, type Outcome, type RetryOptions } from './retryPolicy.js';
 import { systemTiming, type Timing } from './timing.js';
@@ -94,8 +94,8 @@ const syncBucket = (r: HttpResult, bucket: TokenBucket) => {
   bucket.sync(remaining, next === null ? null : next < 1e11 ? next * 1000 : next);
 };
 
-type RawPage = Readonly<{ orders: readonly PlatformOrder[]; total: number | null; nextCursor: string | null }>;
-const NO_ORDERS: RawPage = { orders: [], total: null, nextCursor: null };
+type RawPage = Readonly<{ orders: readonly PlatformOrder[]; rejected: readonly UnreadableOrder[]; total: number | null; nextCursor: string | null }>;
+const NO_ORDERS: RawPage = { orders: [], rejected: [], total: null, nextCursor: null };
 
 const interpret = (r: HttpResult, bucket: TokenBucket, parse: (raw: unknown) => PlatformOrder): Outcome<RawPage> => {
   const what = 'Walmart getAllOrders';
@@ -104,14 +104,10 @@ const interpret = (r: HttpResult, bucket: TokenBucket, parse: (raw: unknown) => 
     if (r.body === null) return { kind: 'transient', error: new MarketplaceError('malformed_response', 200, `${what}: the answer was cut short or is not JSON`) };
     const list = ListResponse.safeParse(r.body);
     if (!list.success) return { kind: 'failed', error: new MarketplaceError('malformed_response', 200, `${what}: the answer is not an order list`) };
-    try {
-      const orders = (list.data.list.elements?.order ?? []).map(parse);
-      const meta = list.data.list.meta;
-      return { kind: 'done', value: { orders, total: meta?.totalCount ?? null, nextCursor: meta?.nextCursor ?? null } };
-    } catch (error) {
-      if (error instanceof OrderPayloadError) return { kind: 'failed', error: new MarketplaceError('malformed_response', 200, `${what}: ${error.message}`) };
-      throw error;
-    }
+    // One order that cannot be read is set aside (the pull records it); the rest of the page goes on.
+    const { orders, rejected } = parseEach(list.data.list.elements?.order ?? [], parse, 'purchaseOrderId');
+    const meta = list.data.list.meta;
+    return { kind: 'done', value: { orders, rejected, total: meta?.totalCount ?? null, nextCursor: meta?.nextCursor ?? null } };
   }
   const error = walmartError(r.body);
   // Walmart answers a search without results with 404 CONTENT_NOT_FOUND rather than an empty list.
@@ -270,13 +266,15 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
         const searched: Cursor = {
           ...cursor,
           total: cursor.next === null ? page.total : cursor.total,
-          served: cursor.served + page.orders.length,
+          served: cursor.served + page.orders.length + page.rejected.length,
           oldest,
           oldestIds,
         };
         const following = page.nextCursor !== null ? { ...searched, next: page.nextCursor } : afterSearch(searched);
-        if (following === null) return { orders: fresh, next: null };
-        if (fresh.length > 0) return { orders: fresh, next: encodeCursor('walmart', following) };
+        const unreadable = page.rejected.filter((order) => order.platformOrderId === null || !skip.has(order.platformOrderId));
+        const rejected = unreadable.length > 0 ? { rejected: unreadable } : {};
+        if (following === null) return { orders: fresh, ...rejected, next: null };
+        if (fresh.length > 0 || unreadable.length > 0) return { orders: fresh, ...rejected, next: encodeCursor('walmart', following) };
         cursor = following;
       }
     },

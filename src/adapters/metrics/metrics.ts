@@ -83,6 +83,12 @@ export const createMetrics = () => {
   const feedLag = new Gauge({ name: 'oms_feed_lag_seconds', help: 'Age of the oldest hand-off event not yet acknowledged by Kafka', registers: [registry] });
   const feedBrokerUp = new Gauge({ name: 'oms_feed_broker_up', help: '1 when the Kafka broker answers the publisher', registers: [registry] });
 
+  const ordersRejected = new Counter({
+    name: 'oms_orders_rejected_total',
+    help: 'Orders pulls could not read (recorded as OrderRejected, listed at GET /v1/orders/rejected); counted each time a pull meets one',
+    labelNames: ['platform'] as const,
+    registers: [registry],
+  });
   const handoffDecisions = new Counter({
     name: 'oms_orders_handoff_total',
     help: 'Hand-off decisions: released, updated, cancelled, held, hold dropped, marketplace-fulfilled',
@@ -90,7 +96,7 @@ export const createMetrics = () => {
     registers: [registry],
   });
 
-  return { registry, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
+  return { registry, ordersRejected, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OrderPulled } from '../../domain/order/events.js';
-import { FulfillmentEvent, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
+import { FulfillmentEvent, reasonsOf, type HoldReason, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
 import type { PlatformOrderLine } from '../../domain/order/platformOrder.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Sql } from '../../domain/ports/sql.js';
@@ -51,6 +51,8 @@ export type HandoffStep = Readonly<{
   reason?: string;
   mappingVersions?: Record<string, number>;
   lineCount?: number;
+  holdReasons?: HoldReason['code'][];
+  actor?: string;
 }>;
 
 export type OrderDetail = OrderSummary &
@@ -64,10 +66,24 @@ export type OrderDetail = OrderSummary &
     lastPulledAt: string;
     lines: PlatformOrderLine[];
     warehouseLines: WarehouseLine[];
-    holdReasons: { code: 'unmapped_sku'; platformSku: string; since: string | null }[];
+    holdReasons: HoldReasonView[];
     mappingVersions: Record<string, number>;
     handoffHistory: HandoffStep[];
   }>;
+
+/**
+ * One reason the order is held: one entry per unmapped SKU (as before), one per other reason, with
+ * what the code needs (the missing address fields, the store that owns a duplicate, the status word).
+ */
+export type HoldReasonView = Readonly<{
+  code: HoldReason['code'];
+  since: string | null;
+  platformSku?: string;
+  missingFields?: string[];
+  ownerStoreId?: string;
+  ownerOrderId?: string;
+  platformStatus?: string;
+}>;
 
 export type HistoryEntry = Readonly<{
   revision: number;
@@ -121,6 +137,24 @@ export type WarehouseLineFilter = Readonly<{
 
 export type Page<T> = Readonly<{ items: T[]; nextCursor: string | null }>;
 
+export type RejectedOrder = Readonly<{
+  storeId: string;
+  platform: string;
+  platformOrderId: string | null;
+  reason: string;
+  payloadHash: string;
+  lastPullId: string;
+  firstRejectedAt: string;
+  lastRejectedAt: string;
+  /** Distinct payloads of this order that could not be read. */
+  rejections: number;
+  /** open: no pull has read it since; resolved: a later pull recorded it (`orderId`). */
+  state: 'open' | 'resolved';
+  orderId: string | null;
+}>;
+
+export type RejectedFilter = Readonly<{ storeId?: string; state?: 'open' | 'resolved'; after?: string | null; limit: number }>;
+
 /** The cursor was not issued by these queries (tampered, truncated, or from another list). */
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
@@ -136,6 +170,7 @@ export const SEALED = '[sealed]';
 // round it to milliseconds, and a rounded key would skip or repeat rows at a page boundary.
 const OrderKey = z.tuple([z.iso.datetime(), z.guid()]);
 const LineKey = z.tuple([z.iso.datetime(), z.guid(), z.number().int().min(1)]);
+const RejectedKey = z.tuple([z.iso.datetime(), z.string().min(1).max(300)]);
 
 const encodeCursor = (key: readonly unknown[]) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 
@@ -251,7 +286,7 @@ const handoffStep = (recorded: RecordedEvent): HandoffStep => {
   const base = { type: e.type, revision: recorded.revision, recordedAt: recorded.recordedAt };
   switch (e.type) {
     case 'OrderHeld':
-      return { ...base, at: e.data.heldSince, unmappedSkus: e.data.unmappedSkus };
+      return { ...base, at: e.data.heldSince, unmappedSkus: e.data.unmappedSkus, holdReasons: reasonsOf(e.data).map((reason) => reason.code) };
     case 'FulfillmentOrderReleased':
       return { ...base, at: e.data.releasedAt, mappingVersions: e.data.mappingVersions, lineCount: e.data.lines.length };
     case 'FulfillmentOrderUpdated':
@@ -262,7 +297,33 @@ const handoffStep = (recorded: RecordedEvent): HandoffStep => {
       return { ...base, at: e.data.droppedAt, reason: e.data.reason };
     case 'OrderFulfilledByMarketplace':
       return { ...base, at: e.data.recordedAt };
+    case 'OrderReleaseAuthorized':
+      return { ...base, at: e.data.authorizedAt, reason: e.data.reason, actor: e.data.actor };
+    case 'OrderWithdrawn':
+      return { ...base, at: e.data.withdrawnAt, reason: e.data.reason };
   }
+};
+
+/** The reasons of the order's current hold, from its latest OrderHeld (the row says whether it is held). */
+const holdReasonViews = (events: readonly RecordedEvent[], since: string | null): HoldReasonView[] => {
+  const last = events.filter((e) => e.type === 'OrderHeld').at(-1);
+  if (!last) return [];
+  const e = decodeFulfillment(last);
+  if (e.type !== 'OrderHeld') return [];
+  return reasonsOf(e.data).flatMap((reason): HoldReasonView[] => {
+    switch (reason.code) {
+      case 'unmapped_sku':
+        return reason.platformSkus.map((platformSku) => ({ code: reason.code, platformSku, since }));
+      case 'address_incomplete':
+        return [{ code: reason.code, missingFields: reason.missingFields, since }];
+      case 'unknown_status':
+        return [{ code: reason.code, platformStatus: reason.platformStatus, since }];
+      case 'unknown_fulfillment':
+        return [{ code: reason.code, since }];
+      case 'duplicate_order':
+        return [{ code: reason.code, ownerStoreId: reason.ownerStoreId, ownerOrderId: reason.ownerOrderId, since }];
+    }
+  });
 };
 
 /**
@@ -353,7 +414,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
             lastPulledAt: r.last_pulled_at.toISOString(),
             lines: r.lines,
             warehouseLines: r.warehouse_lines,
-            holdReasons: r.hold_skus.map((platformSku) => ({ code: 'unmapped_sku' as const, platformSku, since: iso(r.held_since) })),
+            holdReasons: r.handoff_state === 'held' ? holdReasonViews(events, iso(r.held_since)) : [],
             mappingVersions: r.mapping_versions,
             handoffHistory: events.filter((e) => FULFILLMENT_TYPES.has(e.type)).map(handoffStep),
           };
@@ -386,6 +447,64 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
             [tenantId, storeId],
           );
           return rows.map((r) => ({ platformSku: r.platform_sku, heldOrders: r.held_orders, oldestHeldSince: iso(r.oldest) }));
+        },
+
+        /**
+         * Orders pulls could not read, latest first. Resolved once a pull recorded the same
+         * marketplace order of the store after the last rejection (rm_orders' row is newer).
+         */
+        rejected: async (f: RejectedFilter): Promise<Page<RejectedOrder>> => {
+          const w = tenantWhere(tenantId);
+          if (f.storeId) w.and(`o.store_id = ${w.param(f.storeId)}`);
+          if (f.state) w.and(f.state === 'resolved' ? 'r.order_id IS NOT NULL' : 'r.order_id IS NULL');
+          if (f.after) {
+            const [at, key] = decodeCursor(RejectedKey, f.after);
+            const t = w.param(at);
+            w.and(`(o.last_rejected_at < ${t}::timestamptz OR (o.last_rejected_at = ${t}::timestamptz AND o.rejection_key > ${w.param(key)}))`);
+          }
+          const limit = w.param(f.limit + 1);
+          const { rows } = await db.query<{
+            rejection_key: string;
+            store_id: string;
+            platform: string;
+            platform_order_id: string | null;
+            reason: string;
+            payload_hash: string;
+            last_pull_id: string;
+            first_rejected_at: Date;
+            last_rejected_at: Date;
+            rejected_key: string;
+            rejections: number;
+            order_id: string | null;
+          }>(
+            `SELECT o.rejection_key, o.store_id, o.platform, o.platform_order_id, o.reason, o.payload_hash, o.last_pull_id, o.first_rejected_at,
+                    o.last_rejected_at, o.rejections, r.order_id,
+                    to_char(o.last_rejected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS rejected_key
+               FROM rm_rejected_orders o
+               LEFT JOIN rm_orders r
+                 ON r.store_id = o.store_id AND r.platform_order_id = o.platform_order_id AND r.last_pulled_at > o.last_rejected_at
+              WHERE ${w.sql()}
+              ORDER BY o.last_rejected_at DESC, o.rejection_key LIMIT ${limit}`,
+            w.params,
+          );
+          return page(
+            rows,
+            f.limit,
+            (r) => ({
+              storeId: r.store_id,
+              platform: r.platform,
+              platformOrderId: r.platform_order_id,
+              reason: r.reason,
+              payloadHash: r.payload_hash,
+              lastPullId: r.last_pull_id,
+              firstRejectedAt: r.first_rejected_at.toISOString(),
+              lastRejectedAt: r.last_rejected_at.toISOString(),
+              rejections: r.rejections,
+              state: r.order_id === null ? ('open' as const) : ('resolved' as const),
+              orderId: r.order_id,
+            }),
+            (r) => [r.rejected_key, r.rejection_key],
+          );
         },
 
         /**

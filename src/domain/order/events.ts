@@ -12,6 +12,11 @@ export const StoredOrder = PlatformOrder.omit({ shipTo: true, buyer: true }).ext
   shipToRegion: z.string().nullable(),
   /** Sealed JSON of { shipTo, buyer } (vault owner `order-<orderId>`); null when the marketplace gave none. */
   personalData: z.string().nullable(),
+  /**
+   * Which fields a shipping label needs the ship-to lacks (names only: the release policy cannot
+   * open the sealed address, and need not). Absent in orders pulled before OMS checked: complete.
+   */
+  shipToMissing: z.array(z.string()).optional(),
 });
 export type StoredOrder = z.infer<typeof StoredOrder>;
 

@@ -2,14 +2,14 @@ import { expandLines } from '../mapping/expansion.js';
 import type { MappingLookup } from '../mapping/lookups.js';
 import type { Decider } from '../shared/decider.js';
 import type { OrderPulled } from './events.js';
-import type { FulfillmentEvent, WarehouseLine } from './fulfillmentEvents.js';
+import { reasonsOf, type FulfillmentEvent, type HoldReason, type WarehouseLine } from './fulfillmentEvents.js';
 
 /**
  * The hand-off decision for one order, from its own stream (pulled versions and earlier decisions).
  * Pure: the mappings in force come in on the command. The release policy only turns events into
  * Evaluate commands; everything it decides is here.
  */
-export type HandoffState = 'none' | 'held' | 'released' | 'cancelled' | 'marketplace' | 'dropped';
+export type HandoffState = 'none' | 'held' | 'released' | 'cancelled' | 'marketplace' | 'dropped' | 'withdrawn';
 
 export type OrderFulfillment = Readonly<{
   pulled: OrderPulled['data'] | null;
@@ -17,16 +17,37 @@ export type OrderFulfillment = Readonly<{
   version: number;
   handoff: HandoffState;
   heldSkus: readonly string[];
+  holdReasons: readonly HoldReason[];
   heldSince: string | null;
+  /** An operator released this order although another store's copy of it went to the warehouse. */
+  releaseAuthorized: boolean;
   /** Platform quantities (by platform line id) the warehouse last received. */
   sentQuantities: Readonly<Record<string, number>> | null;
 }>;
 
 export type OrderStreamEvent = OrderPulled | FulfillmentEvent;
 
-export type Evaluate = Readonly<{ type: 'Evaluate'; data: Readonly<{ mappings: MappingLookup; now: string }> }>;
+/** The order that owns this marketplace order (platform, marketplace, order id): released it first. */
+export type MarketplaceOrderOwner = Readonly<{ orderId: string; storeId: string }>;
 
-export const initialState = (): OrderFulfillment => ({ pulled: null, version: 0, handoff: 'none', heldSkus: [], heldSince: null, sentQuantities: null });
+export type Evaluate = Readonly<{
+  type: 'Evaluate';
+  data: Readonly<{ mappings: MappingLookup; now: string; owner?: MarketplaceOrderOwner | null }>;
+}>;
+/** The order's store was revoked: a held order is withdrawn for good. */
+export type Withdraw = Readonly<{ type: 'Withdraw'; data: Readonly<{ now: string }> }>;
+export type FulfillmentCommand = Evaluate | Withdraw;
+
+export const initialState = (): OrderFulfillment => ({
+  pulled: null,
+  version: 0,
+  handoff: 'none',
+  heldSkus: [],
+  holdReasons: [],
+  heldSince: null,
+  releaseAuthorized: false,
+  sentQuantities: null,
+});
 
 const quantitiesOf = (lines: readonly WarehouseLine[]) =>
   Object.fromEntries(lines.map((l) => [l.source.platformLineId, l.source.platformQuantity]));
@@ -36,32 +57,63 @@ export const evolve = (state: OrderFulfillment, event: OrderStreamEvent): OrderF
     case 'OrderPulled':
       return { ...state, pulled: event.data, version: state.version + 1 };
     case 'OrderHeld':
-      return { ...state, handoff: 'held', heldSkus: event.data.unmappedSkus, heldSince: event.data.heldSince };
+      return { ...state, handoff: 'held', heldSkus: event.data.unmappedSkus, holdReasons: reasonsOf(event.data), heldSince: event.data.heldSince };
     case 'FulfillmentOrderReleased':
     case 'FulfillmentOrderUpdated':
-      return { ...state, handoff: 'released', heldSkus: [], heldSince: null, sentQuantities: quantitiesOf(event.data.lines) };
+      return { ...state, handoff: 'released', heldSkus: [], holdReasons: [], heldSince: null, sentQuantities: quantitiesOf(event.data.lines) };
     case 'FulfillmentOrderCancelled':
       return { ...state, handoff: 'cancelled' };
     case 'OrderHoldDropped':
-      return { ...state, handoff: 'dropped', heldSkus: [], heldSince: null };
+      return { ...state, handoff: 'dropped', heldSkus: [], holdReasons: [], heldSince: null };
     case 'OrderFulfilledByMarketplace':
       return { ...state, handoff: 'marketplace' };
+    case 'OrderReleaseAuthorized':
+      return { ...state, releaseAuthorized: true };
+    case 'OrderWithdrawn':
+      return { ...state, handoff: 'withdrawn', heldSkus: [], holdReasons: [], heldSince: null };
   }
 };
+
+/** States no decision leaves. */
+const FINAL = new Set<HandoffState>(['cancelled', 'dropped', 'marketplace', 'withdrawn']);
 
 /** Platform SKUs the decision needs mappings for. */
 export const platformSkusOf = (state: OrderFulfillment): string[] => [...new Set((state.pulled?.order.lines ?? []).map((l) => l.platformSku.trim()))];
 
 const SHIPPABLE = new Set(['unshipped', 'partially_shipped']);
 
-export const decide = (command: Evaluate, state: OrderFulfillment): FulfillmentEvent[] => {
+/** Why the order cannot go to the warehouse now (none: it can), most basic first. */
+const holdReasons = (state: OrderFulfillment, unmapped: readonly string[], owner: MarketplaceOrderOwner | null | undefined): HoldReason[] => {
+  const order = state.pulled!.order;
+  const reasons: HoldReason[] = [];
+  if (order.fulfillmentChannel === 'unknown') reasons.push({ code: 'unknown_fulfillment' });
+  const missing = order.shipToMissing ?? [];
+  if (missing.length) reasons.push({ code: 'address_incomplete', missingFields: [...missing] });
+  if (unmapped.length) reasons.push({ code: 'unmapped_sku', platformSkus: [...unmapped] });
+  if (owner && owner.orderId !== state.pulled!.orderId && !state.releaseAuthorized) {
+    reasons.push({ code: 'duplicate_order', ownerStoreId: owner.storeId, ownerOrderId: owner.orderId });
+  }
+  return reasons;
+};
+
+const held = (state: OrderFulfillment, reasons: HoldReason[], now: string): FulfillmentEvent[] => {
+  if (state.handoff === 'held' && JSON.stringify(state.holdReasons) === JSON.stringify(reasons)) return [];
+  const { orderId, tenantId, storeId } = state.pulled!;
+  const unmappedSkus = reasons.flatMap((r) => (r.code === 'unmapped_sku' ? r.platformSkus : []));
+  return [{ type: 'OrderHeld', schemaVersion: 1, data: { orderId, tenantId, storeId, unmappedSkus, reasons, heldSince: state.heldSince ?? now, orderVersion: state.version } }];
+};
+
+export const decide = (command: FulfillmentCommand, state: OrderFulfillment): FulfillmentEvent[] => {
   const pulled = state.pulled;
   if (!pulled) return [];
   const { orderId, tenantId, storeId } = pulled;
   const base = { orderId, tenantId, storeId };
-  const { now, mappings } = command.data;
+  if (command.type === 'Withdraw') {
+    return state.handoff === 'held' ? [{ type: 'OrderWithdrawn', schemaVersion: 1, data: { ...base, reason: 'store_revoked', withdrawnAt: command.data.now } }] : [];
+  }
+  const { now, mappings, owner } = command.data;
   const order = pulled.order;
-  if (state.handoff === 'cancelled' || state.handoff === 'dropped' || state.handoff === 'marketplace') return [];
+  if (FINAL.has(state.handoff)) return [];
   if (order.fulfillmentChannel === 'marketplace') {
     return [{ type: 'OrderFulfilledByMarketplace', schemaVersion: 1, data: { ...base, recordedAt: now } }];
   }
@@ -87,6 +139,7 @@ export const decide = (command: Evaluate, state: OrderFulfillment): FulfillmentE
     ];
   }
 
+  if (order.status === 'unknown') return held(state, [{ code: 'unknown_status', platformStatus: order.platformStatus }], now);
   if (cancelled || !SHIPPABLE.has(order.status)) {
     // Pending orders wait; a held order that got cancelled or shipped elsewhere stops being held.
     if (state.handoff === 'held' && (cancelled || order.status === 'shipped')) {
@@ -95,11 +148,8 @@ export const decide = (command: Evaluate, state: OrderFulfillment): FulfillmentE
     return [];
   }
   const expansion = expandLines(lines, mappings);
-  if (expansion.unmapped.length) {
-    const same = state.handoff === 'held' && state.heldSkus.join('\u0000') === expansion.unmapped.join('\u0000');
-    if (same) return [];
-    return [{ type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: expansion.unmapped, heldSince: state.heldSince ?? now, orderVersion: state.version } }];
-  }
+  const reasons = holdReasons(state, expansion.unmapped, owner);
+  if (reasons.length) return held(state, reasons, now);
   return [
     {
       type: 'FulfillmentOrderReleased',
@@ -109,4 +159,4 @@ export const decide = (command: Evaluate, state: OrderFulfillment): FulfillmentE
   ];
 };
 
-export const fulfillmentDecider: Decider<Evaluate, OrderStreamEvent, OrderFulfillment> = { decide, evolve, initialState };
+export const fulfillmentDecider: Decider<FulfillmentCommand, OrderStreamEvent, OrderFulfillment> = { decide, evolve, initialState };

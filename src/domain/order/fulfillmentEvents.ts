@@ -42,11 +42,58 @@ export const FulfillmentOrderCancelled = z.object({
   data: z.object({ ...Base, reason: z.string(), orderVersion: z.number().int(), cancelledAt: z.iso.datetime() }),
 });
 
-/** Not released: these platform SKUs have no mapping (since `heldSince`). A new mapping re-evaluates it. */
+/**
+ * Why an order is held (operators see these codes):
+ * - unmapped_sku: these platform SKUs have no mapping; a new mapping re-evaluates the order.
+ * - address_incomplete: the ship-to lacks what a label needs (field names); a later pull with the address releases it.
+ * - unknown_status / unknown_fulfillment: the marketplace wrote a status or fulfiller OMS does not know (or none).
+ * - duplicate_order: the same marketplace order (platform, marketplace, order id) was released from
+ *   another store (`ownerStoreId`), e.g. a second Walmart key of the seller; an operator may release it.
+ */
+export const HoldReason = z.discriminatedUnion('code', [
+  z.object({ code: z.literal('unmapped_sku'), platformSkus: z.array(z.string()).min(1) }),
+  z.object({ code: z.literal('address_incomplete'), missingFields: z.array(z.string()).min(1) }),
+  z.object({ code: z.literal('unknown_status'), platformStatus: z.string() }),
+  z.object({ code: z.literal('unknown_fulfillment') }),
+  z.object({ code: z.literal('duplicate_order'), ownerStoreId: z.string(), ownerOrderId: z.string() }),
+]);
+export type HoldReason = z.infer<typeof HoldReason>;
+
+/**
+ * Not released, for the `reasons` given (since `heldSince`). Orders held before reasons were recorded
+ * carry only `unmappedSkus` (their one reason then); `unmappedSkus` stays for them and for the SKU index.
+ */
 export const OrderHeld = z.object({
   type: z.literal('OrderHeld'),
   schemaVersion: z.literal(1),
-  data: z.object({ ...Base, unmappedSkus: z.array(z.string()).min(1), heldSince: z.iso.datetime(), orderVersion: z.number().int() }),
+  data: z.object({
+    ...Base,
+    unmappedSkus: z.array(z.string()),
+    reasons: z.array(HoldReason).min(1).optional(),
+    heldSince: z.iso.datetime(),
+    orderVersion: z.number().int(),
+  }),
+});
+
+/** The reasons of a hold, for holds recorded before reasons were. */
+export const reasonsOf = (held: z.infer<typeof OrderHeld>['data']): HoldReason[] =>
+  held.reasons ?? [{ code: 'unmapped_sku', platformSkus: held.unmappedSkus }];
+
+/**
+ * An operator released a held duplicate (`duplicate_order`) on purpose, with a reason: the order
+ * may now go to the warehouse although another store's copy went already. Other holds still apply.
+ */
+export const OrderReleaseAuthorized = z.object({
+  type: z.literal('OrderReleaseAuthorized'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, actor: z.string(), reason: z.string().min(1), authorizedAt: z.iso.datetime() }),
+});
+
+/** The store was revoked while the order was held: it will never be released (terminal). */
+export const OrderWithdrawn = z.object({
+  type: z.literal('OrderWithdrawn'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, reason: z.literal('store_revoked'), withdrawnAt: z.iso.datetime() }),
 });
 
 /** A held order stopped needing the warehouse (cancelled or shipped elsewhere before release). */
@@ -70,6 +117,8 @@ export const FulfillmentEvent = z.discriminatedUnion('type', [
   OrderHeld,
   OrderHoldDropped,
   OrderFulfilledByMarketplace,
+  OrderReleaseAuthorized,
+  OrderWithdrawn,
 ]);
 export type FulfillmentEvent = z.infer<typeof FulfillmentEvent>;
 export const FEED_EVENT_TYPES = ['FulfillmentOrderReleased', 'FulfillmentOrderUpdated', 'FulfillmentOrderCancelled'] as const;

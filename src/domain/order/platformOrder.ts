@@ -5,8 +5,10 @@ import { z } from 'zod';
  * Adapters parse the marketplaces' payloads into it; order events carry it (with the buyer's
  * personal data sealed by the vault before anything is stored).
  */
-export const OrderStatus = z.enum(['pending', 'unshipped', 'partially_shipped', 'shipped', 'cancelled', 'unfulfillable']);
+export const OrderStatus = z.enum(['pending', 'unshipped', 'partially_shipped', 'shipped', 'cancelled', 'unfulfillable', 'unknown']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
+// 'unknown': the marketplace wrote a status OMS does not know. Recorded (platformStatus keeps the
+// word) and never released; a later pull with a known status decides it.
 
 export const Money = z.object({ amount: z.string(), currency: z.string() });
 
@@ -18,6 +20,13 @@ export const ShipTo = z.object({
   postalCode: z.string().nullable(),
   countryCode: z.string().nullable(),
   phone: z.string().nullable(),
+  // Present only when the marketplace gives them (absent keys keep older orders' content hashes).
+  companyName: z.string().optional(),
+  /** Amazon districtOrCounty. */
+  district: z.string().optional(),
+  municipality: z.string().optional(),
+  /** RESIDENTIAL, COMMERCIAL, PICKUP_POINT (Amazon); RESIDENTIAL, COMMERCIAL (Walmart). */
+  addressType: z.string().optional(),
 });
 export type ShipTo = z.infer<typeof ShipTo>;
 
@@ -35,6 +44,13 @@ export const PlatformOrderLine = z.object({
   lineStatus: z.string().nullable(),
   unitPrice: Money.nullable(),
   title: z.string().nullable(),
+  /**
+   * The buyer asked to cancel this line (Amazon cancellationRequest, Walmart intentToCancel): an
+   * order fact, not a cancellation — the marketplace has not cancelled anything yet. Present only when true.
+   */
+  cancellationRequested: z.literal(true).optional(),
+  /** The marketplace's reason code for that request, when it gives one. */
+  cancellationReason: z.string().optional(),
 });
 export type PlatformOrderLine = z.infer<typeof PlatformOrderLine>;
 
@@ -47,8 +63,17 @@ export const PlatformOrder = z.object({
   status: OrderStatus,
   /** The marketplace's own status word, kept for operators. */
   platformStatus: z.string(),
-  /** merchant = the seller ships (Amazon MFN, Walmart SellerFulfilled); marketplace = FBA / WFS. */
-  fulfillmentChannel: z.enum(['merchant', 'marketplace']),
+  /**
+   * merchant = the seller ships (Amazon MFN, Walmart SellerFulfilled); marketplace = FBA / WFS;
+   * unknown = the marketplace did not say (Amazon's fulfilledBy is optional): never released.
+   */
+  fulfillmentChannel: z.enum(['merchant', 'marketplace', 'unknown']),
+  /**
+   * Walmart only, present when the order came from a 3PL ship node (shipNodeType 3PLFulfilled): its
+   * channel is 'marketplace' unless the store says it is the 3PL (store setting), which the release
+   * policy decides.
+   */
+  shipNodeType: z.string().optional(),
   shipBy: z.iso.datetime().nullable(),
   deliverBy: z.iso.datetime().nullable(),
   serviceLevel: z.string().nullable(),

@@ -17,8 +17,17 @@ export type PullTarget = Readonly<{
  */
 export type PullWindow = Readonly<{ kind: 'created' | 'updated'; from: string; to: string }>;
 
+/**
+ * An order of a page that could not be read as an order even with the tolerant parsers: the rest of
+ * the page goes on. `reason` names fields, never values; the payload stays in memory only (the pull
+ * records a keyed hash of it, never the payload — it holds buyer data).
+ */
+export type UnreadableOrder = Readonly<{ platformOrderId: string | null; reason: string; payload: unknown }>;
+
 export type OrderPage = Readonly<{
   orders: readonly PlatformOrder[];
+  /** Orders of this page that could not be parsed (absent: none). */
+  rejected?: readonly UnreadableOrder[];
   /** Opaque resume token for the next page (Amazon paginationToken, Walmart nextCursor); null = last page. */
   next: string | null;
 }>;

@@ -54,6 +54,7 @@ t.test('FBA order with two items (JP fixture)', async (t) => {
     postalCode: '150-0002',
     countryCode: 'JP',
     phone: null,
+    addressType: 'RESIDENTIAL',
   });
   t.same(order.lines, [
     {
@@ -100,7 +101,13 @@ t.test('statuses map from v2026 words (and v0 spellings)', async (t) => {
   }
   const unknown = base();
   unknown.fulfillment.fulfillmentStatus = 'TELEPORTED';
-  t.throws(() => parseAmazonOrder(unknown), OrderPayloadError, 'an unknown status is reported, not guessed');
+  t.match(parseAmazonOrder(unknown), { status: 'unknown', platformStatus: 'TELEPORTED' }, 'an unknown status is kept as unknown (never released), not guessed');
+  const noStatus = base();
+  delete (noStatus as { fulfillment?: unknown }).fulfillment;
+  t.match(parseAmazonOrder(noStatus), { status: 'unknown', platformStatus: 'UNKNOWN', fulfillmentChannel: 'unknown', shipBy: null }, 'no FULFILLMENT dataset');
+  const noFulfiller = base();
+  delete (noFulfiller.fulfillment as { fulfilledBy?: unknown }).fulfilledBy;
+  t.equal(parseAmazonOrder(noFulfiller).fulfillmentChannel, 'unknown', 'fulfilledBy is optional in the model');
   for (const [word, channel] of [['MERCHANT', 'merchant'], ['AMAZON', 'marketplace'], ['MFN', 'merchant'], ['AFN', 'marketplace']] as const) {
     const raw = base();
     raw.fulfillment.fulfilledBy = word;
@@ -186,4 +193,23 @@ t.test('every order the sandbox generates parses, consistently with its raw stat
   }
   t.same([...statuses].sort(), ['cancelled', 'partially_shipped', 'pending', 'shipped', 'unfulfillable', 'unshipped']);
   t.pass(`${all.length + extra.length} sandbox orders parsed`);
+});
+
+t.test('every address field the model gives is kept, and a buyer cancellation request is an order fact', async (t) => {
+  const raw = base();
+  raw.recipient = {
+    deliveryAddress: {
+      name: 'N', companyName: 'Smith Industries', addressLine1: 'L1', city: 'C', districtOrCounty: 'King County', municipality: 'Seattle',
+      stateOrRegion: 'WA', postalCode: '98101', countryCode: 'US', addressType: 'COMMERCIAL',
+    },
+  };
+  raw.orderItems[0].cancellation = { cancellationRequest: { requester: 'BUYER', cancelReason: 'ORDERED_BY_MISTAKE' } };
+  const order = parseAmazonOrder(raw);
+  t.match(order.shipTo, { companyName: 'Smith Industries', district: 'King County', municipality: 'Seattle', addressType: 'COMMERCIAL' });
+  t.match(order.lines[0], { cancellationRequested: true, cancellationReason: 'ORDERED_BY_MISTAKE', quantityCancelled: 0 }, 'a request, not a cancellation');
+  raw.orderItems[0].cancellation = [{ cancellationRequest: { requester: 'BUYER' } }];
+  const withoutReason = parseAmazonOrder(raw).lines[0]!;
+  t.equal(withoutReason.cancellationRequested, true, 'an array where one object was documented');
+  t.equal(withoutReason.cancellationReason, undefined);
+  t.notOk('cancellationRequested' in parseAmazonOrder(base()).lines[0]!, 'absent when there is none');
 });

@@ -41,6 +41,7 @@ t.test('an acknowledged order (acknowledgeOrders fixture)', async (t) => {
       postalCode: '13164',
       countryCode: 'US',
       phone: '3155598681',
+      addressType: 'RESIDENTIAL',
     },
     buyer: { name: 'Kathryn Cole', email: '3A31739D8B0A45A1B23F7F8C81C8747F@relay.walmart.com' },
     lines: [
@@ -93,7 +94,9 @@ t.test('the order status comes from its lines', async (t) => {
     [[{ Created: 1, Cancelled: 1 }], 'unshipped'],
   ];
   for (const [lines, status] of cases) t.equal(parseWalmartOrder(withLines(lines)).status, status, JSON.stringify(lines));
-  t.throws(() => parseWalmartOrder(withLines([{ Teleported: 1 }])), OrderPayloadError, 'unknown statuses are reported, not guessed');
+  t.equal(parseWalmartOrder(withLines([{ Teleported: 1 }])).status, 'unknown', 'unknown statuses are kept as unknown, not guessed');
+  t.equal(parseWalmartOrder(withLines([{ Created: 1, Teleported: 1 }])).status, 'unknown', 'units in an unknown status are not shipped as open ones');
+  t.equal(parseWalmartOrder(withLines([{ Teleported: 1 }])).platformStatus, 'Teleported');
 });
 
 t.test('per-line quantities, status, price and the latest status date', async (t) => {
@@ -165,4 +168,18 @@ t.test('every purchase order the sandbox generates parses, with statuses that ag
   }
   t.same([...statuses].sort(), ['cancelled', 'partially_shipped', 'shipped', 'unshipped']);
   t.same([...channels].sort(), ['marketplace', 'merchant']);
+});
+
+t.test('intent to cancel is an order fact; 3PL ship nodes are kept and not sent as seller-fulfilled', async (t) => {
+  const raw = copy('acknowledgeOrders.200.json');
+  raw.orderLines.orderLine[0].intentToCancel = 'YES';
+  t.match(parseWalmartOrder(raw).lines[0], { cancellationRequested: true, quantityCancelled: 0 });
+  raw.orderLines.orderLine[0].intentToCancel = 'NO';
+  t.notOk('cancellationRequested' in parseWalmartOrder(raw).lines[0]!);
+  raw.shipNode = { type: '3PLFulfilled' };
+  t.match(parseWalmartOrder(raw), { fulfillmentChannel: 'marketplace', shipNodeType: '3PLFulfilled' });
+  raw.shipNode = [];
+  t.equal(parseWalmartOrder(raw).fulfillmentChannel, 'merchant', "Walmart's published example: shipNode []");
+  raw.orderLines = raw.orderLines.orderLine;
+  t.equal(parseWalmartOrder(raw).lines.length, 1, 'orderLines as a bare list');
 });

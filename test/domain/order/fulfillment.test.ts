@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { OrderPulled, StoredOrder } from '../../../src/domain/order/events.js';
 import { fulfillmentDecider, type OrderStreamEvent } from '../../../src/domain/order/fulfillment.js';
-import type { FulfillmentEvent } from '../../../src/domain/order/fulfillmentEvents.js';
+import type { FulfillmentEvent, HoldReason } from '../../../src/domain/order/fulfillmentEvents.js';
 import type { MappingLookup } from '../../../src/domain/mapping/lookups.js';
 import { deciderSpec } from '../../support/deciderSpec.js';
 
@@ -45,7 +45,7 @@ t.test('a shippable, merchant-fulfilled, fully mapped order is released with fac
 
 t.test('an unmapped SKU holds the order, naming it; the same hold is not repeated; a mapping releases it', async (t) => {
   const partial: MappingLookup = new Map([...mappings].filter(([k]) => k !== 'KIT'));
-  const held: OrderStreamEvent = { type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: ['KIT'], heldSince: now, orderVersion: 1 } };
+  const held: OrderStreamEvent = { type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: ['KIT'], reasons: [{ code: 'unmapped_sku', platformSkus: ['KIT'] }], heldSince: now, orderVersion: 1 } };
   spec(t).given(pulled(order())).when(evaluate(partial)).then(held);
   spec(t).given(pulled(order()), held).when(evaluate(partial)).thenNothingHappened();
   spec(t).given(pulled(order()), held).when(evaluate()).then(released);
@@ -53,7 +53,7 @@ t.test('an unmapped SKU holds the order, naming it; the same hold is not repeate
 
 t.test('a platform SKU equal to a system SKU is still unmapped without a mapping', async (t) => {
   const o = order({}, [{ lineId: 'L1', platformSku: 'WIDGET', ordered: 1, cancelled: 0 }]);
-  const events = spec(t).given(pulled(o)).when(evaluate()).then({ type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: ['WIDGET'], heldSince: now, orderVersion: 1 } });
+  const events = spec(t).given(pulled(o)).when(evaluate()).then({ type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: ['WIDGET'], reasons: [{ code: 'unmapped_sku', platformSkus: ['WIDGET'] }], heldSince: now, orderVersion: 1 } });
   t.equal(events.length, 1);
 });
 
@@ -84,4 +84,52 @@ t.test('after release: a cancellation is forwarded once; a line change sends the
   t.ok(update);
   const allCancelled = order({}, [{ lineId: 'L1', platformSku: 'AMZ-6PK', ordered: 2, cancelled: 2 }, { lineId: 'L2', platformSku: 'KIT', ordered: 1, cancelled: 1 }]);
   spec(t).given(pulled(order()), released, pulled(allCancelled)).when(evaluate()).then(cancelledEvent);
+});
+
+const heldFor = (reasons: HoldReason[], unmappedSkus: string[] = []): OrderStreamEvent =>
+  ({ type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus, reasons, heldSince: now, orderVersion: 1 } });
+
+t.test('an address a label cannot be printed from holds the order (address_incomplete); a later pull with the address releases it', async (t) => {
+  const withheld = order({ shipToMissing: ['name', 'addressLine1', 'city', 'postalCode', 'countryCode'] });
+  const held = heldFor([{ code: 'address_incomplete', missingFields: ['name', 'addressLine1', 'city', 'postalCode', 'countryCode'] }]);
+  spec(t).given(pulled(withheld)).when(evaluate()).then(held);
+  spec(t).given(pulled(withheld), held).when(evaluate()).thenNothingHappened();
+  const complete = order({ shipToMissing: [], updatedAt: '2026-11-23T13:00:00.000Z' });
+  const [release] = spec(t).given(pulled(withheld), held, pulled(complete)).when(evaluate()).then({ ...released, data: { ...released.data, orderVersion: 2 } });
+  t.equal(release?.type, 'FulfillmentOrderReleased');
+  // Every reason at once, so an operator sees all that is missing.
+  const partial: MappingLookup = new Map([...mappings].filter(([k]) => k !== 'KIT'));
+  spec(t)
+    .given(pulled(order({ shipToMissing: ['postalCode'], fulfillmentChannel: 'unknown' })))
+    .when(evaluate(partial))
+    .then(heldFor([{ code: 'unknown_fulfillment' }, { code: 'address_incomplete', missingFields: ['postalCode'] }, { code: 'unmapped_sku', platformSkus: ['KIT'] }], ['KIT']));
+});
+
+t.test('an unknown status is held and never released; a known one later decides it', async (t) => {
+  const unknown = order({ status: 'unknown', platformStatus: 'TELEPORTED' });
+  const held = heldFor([{ code: 'unknown_status', platformStatus: 'TELEPORTED' }]);
+  spec(t).given(pulled(unknown)).when(evaluate()).then(held);
+  spec(t).given(pulled(unknown), held).when(evaluate()).thenNothingHappened();
+  spec(t).given(pulled(unknown), held, pulled(order())).when(evaluate()).then({ ...released, data: { ...released.data, orderVersion: 2 } });
+});
+
+t.test('a marketplace order another store released is held as duplicate_order until an operator authorizes it', async (t) => {
+  const owner = { orderId: 'o-first', storeId: 's-first' };
+  const duplicate = heldFor([{ code: 'duplicate_order', ownerStoreId: 's-first', ownerOrderId: 'o-first' }]);
+  const withOwner = { type: 'Evaluate' as const, data: { mappings, now, owner } };
+  spec(t).given(pulled(order())).when(withOwner).then(duplicate);
+  spec(t).given(pulled(order())).when({ type: 'Evaluate', data: { mappings, now, owner: { orderId: 'o1', storeId: 's1' } } }).then(released);
+  const authorized: OrderStreamEvent = { type: 'OrderReleaseAuthorized', schemaVersion: 1, data: { ...base, actor: 'api-key:k1', reason: 'second shop really sold it', authorizedAt: now } };
+  spec(t).given(pulled(order()), duplicate, authorized).when(withOwner).then(released);
+});
+
+t.test('a held order of a revoked store is withdrawn for good; other states are left alone', async (t) => {
+  const partial: MappingLookup = new Map([...mappings].filter(([k]) => k !== 'KIT'));
+  const held = heldFor([{ code: 'unmapped_sku', platformSkus: ['KIT'] }], ['KIT']);
+  const withdrawn: OrderStreamEvent = { type: 'OrderWithdrawn', schemaVersion: 1, data: { ...base, reason: 'store_revoked', withdrawnAt: now } };
+  spec(t).given(pulled(order()), held).when({ type: 'Withdraw', data: { now } }).then(withdrawn);
+  spec(t).given(pulled(order()), held, withdrawn).when(evaluate()).thenNothingHappened();
+  spec(t).given(pulled(order()), held, withdrawn).when(evaluate(partial)).thenNothingHappened();
+  spec(t).given(pulled(order()), released).when({ type: 'Withdraw', data: { now } }).thenNothingHappened();
+  spec(t).given().when({ type: 'Withdraw', data: { now } }).thenNothingHappened();
 });

@@ -8,7 +8,7 @@ import { missingLabelFields } from '../domain/order/address.js';
 import type { PlatformOrder } from '../domain/order/platformOrder.js';
 import type { AppendRequest, NewEvent } from '../domain/ports/eventStore.js';
 import { MarketplaceError } from '../domain/ports/marketplaces.js';
-import type { OrderPage, OrderSource, PullTarget, PullWindow, UnreadableOrder } from '../domain/ports/orderSource.js';
+import type { OrderPage, OrderSource, PullTarget, UnreadableOrder } from '../domain/ports/orderSource.js';
 import type { Sql } from '../domain/ports/sql.js';
 import type { Vault } from '../domain/ports/vault.js';
 import { nextPullWindow, type PlannedWindow } from '../domain/pull/window.js';

@@ -2,6 +2,7 @@ import { validatePlatformSku, validateSkuCode } from '../catalog/skuCode.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { readCsvRecords, type CsvRecord } from './csv.js';
 import { compareCodeUnits } from './order.js';
+import { restoreFormula } from './spreadsheetSafe.js';
 import { validateQuantity } from './rules.js';
 
 export const CSV_COLUMNS = ['platform_sku', 'system_sku', 'quantity'] as const;
@@ -100,8 +101,9 @@ const INTEGER = /^[+-]?\d+$/;
 type CellCheck = Result<string | number, { code: ImportIssueCode | 'sku_empty' | 'platform_sku_empty'; reason: string }>;
 
 const checkCell = (column: CsvColumn, value: string): CellCheck => {
-  if (column === 'platform_sku') return validatePlatformSku(value);
-  if (column === 'system_sku') return validateSkuCode(value);
+  // Codes come back without the quote an export put before a formula-like value (spreadsheetSafe.ts).
+  if (column === 'platform_sku') return validatePlatformSku(restoreFormula(value));
+  if (column === 'system_sku') return validateSkuCode(restoreFormula(value));
   const text = value.trim();
   if (text === '') return err({ code: 'missing_value', reason: 'No value for quantity' });
   if (!INTEGER.test(text)) return err({ code: 'invalid_quantity', reason: `Quantity must be a whole number, got "${text}"` });

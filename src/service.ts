@@ -27,6 +27,7 @@ import { catalogQueries } from './adapters/readModels/catalogQueries.js';
 import { catalogService } from './application/catalog.js';
 import type { AppDeps } from './application/context.js';
 import { mappingService } from './application/mappings.js';
+import { chunkedAppend } from './adapters/eventStore/chunkedAppend.js';
 import { catalogErrorKinds } from './domain/catalog/errors.js';
 import { mappingErrorKinds } from './domain/mapping/errors.js';
 import { errorStatusesFromKinds } from './http/caller.js';
@@ -153,6 +154,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     clock: opts.clock ?? systemClock,
     queries: (tenantId) => queries.forTenant(tenantId),
     caughtUp: (names) => projections.caughtUp(names),
+    // Embedded PGlite shares the event loop: bulk imports go in chunks with yields (#14.7).
+    bulkAppend: chunkedAppend(store, db.kind === 'pglite' && config.eventStore.kind === 'sql' ? db : null),
   };
   const catalog = catalogService(appDeps);
   const mappings = mappingService(appDeps, catalog);

@@ -1,3 +1,4 @@
+import { validateSkuCode } from '../domain/catalog/skuCode.js';
 import { planMappingCopy } from '../domain/mapping/copy.js';
 import { exportMappingsCsv } from '../domain/mapping/csvExport.js';
 import { parseMappingCsv, planMappingImport, type ImportLimits } from '../domain/mapping/csvImport.js';
@@ -13,6 +14,12 @@ import type { CatalogService } from './catalog.js';
 import { requireStore, type AppDeps, type Caller } from './context.js';
 
 const decode = decodeWith(MappingEvent);
+
+/** A component SKU as the decider will see it (NFKC, trimmed); an invalid one as given, to be refused there. */
+const skuCodeOf = (raw: string): string => {
+  const code = validateSkuCode(raw);
+  return code.ok ? code.value : raw.trim();
+};
 
 /** A store's product mappings: single changes, bulk CSV import/export, copy, and history. */
 export const mappingService = (deps: AppDeps, catalog: CatalogService) => {
@@ -54,7 +61,7 @@ export const mappingService = (deps: AppDeps, catalog: CatalogService) => {
   return {
     set: async (caller: Caller, storeId: string, platformSku: string, components: readonly { sku: string; quantity: number }[]) => {
       await requireStore(deps, caller.tenantId, storeId);
-      const skus = await catalog.lookupFacts(caller.tenantId, components.map((c) => c.sku.trim()));
+      const skus = await catalog.lookupFacts(caller.tenantId, components.map((c) => skuCodeOf(c.sku)));
       const { state, events } = await handle(
         mappingStreamId(storeId, platformSku),
         { type: 'SetMapping', data: { tenantId: caller.tenantId, storeId, platformSku, components, source: 'api', now: now(), skus } },
@@ -101,7 +108,7 @@ export const mappingService = (deps: AppDeps, catalog: CatalogService) => {
 
     list: async (tenantId: string, storeId: string, opts: { q?: string; sku?: string; after?: string | null; limit: number }) => {
       await requireStore(deps, tenantId, storeId);
-      return deps.queries(tenantId).mappings.list(storeId, opts);
+      return deps.queries(tenantId).mappings.list(storeId, opts.sku === undefined ? opts : { ...opts, sku: skuCodeOf(opts.sku) });
     },
 
     /**

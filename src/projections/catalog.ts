@@ -1,4 +1,5 @@
 import { CatalogEvent } from '../domain/catalog/events.js';
+import { lookalikeKey } from '../domain/catalog/skuCode.js';
 import { MappingEvent } from '../domain/mapping/events.js';
 import type { RecordedEvent } from '../domain/ports/eventStore.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
@@ -35,10 +36,10 @@ export const storesProjection: Projection = {
   },
 };
 
-/** System SKUs per tenant. */
+/** System SKUs per tenant, with each code's look-alike key (version 2 added it). */
 export const productsProjection: Projection = {
   name: 'products',
-  version: 1,
+  version: 2,
   filter: { streamPrefixes: ['product-'] },
   tables: ['rm_products'],
   apply: (recorded) => {
@@ -47,9 +48,9 @@ export const productsProjection: Projection = {
       case 'SystemSkuCreated':
         return [
           sql(
-            `INSERT INTO rm_products (tenant_id, sku, name, barcode, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'active', $5, $5) ON CONFLICT (tenant_id, sku) DO NOTHING`,
-            e.data.tenantId, e.data.sku, e.data.name, e.data.barcode, e.data.createdAt,
+            `INSERT INTO rm_products (tenant_id, sku, name, barcode, status, created_at, updated_at, sku_key)
+             VALUES ($1, $2, $3, $4, 'active', $5, $5, $6) ON CONFLICT (tenant_id, sku) DO NOTHING`,
+            e.data.tenantId, e.data.sku, e.data.name, e.data.barcode, e.data.createdAt, lookalikeKey(e.data.sku),
           ),
         ];
       case 'SystemSkuUpdated':

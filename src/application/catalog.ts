@@ -1,4 +1,4 @@
-import { yieldToEventLoop } from '../adapters/eventStore/chunkedAppend.js';
+import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
 import { CatalogEvent } from '../domain/catalog/events.js';
 import { skuFactsOf, systemSkuDecider, type SystemSku } from '../domain/catalog/decider.js';
 import { productStreamId } from '../domain/catalog/streams.js';

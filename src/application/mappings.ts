@@ -1,7 +1,8 @@
 import { validateSkuCode } from '../domain/catalog/skuCode.js';
 import { planMappingCopy } from '../domain/mapping/copy.js';
 import { exportMappingsCsv } from '../domain/mapping/csvExport.js';
-import { parseMappingCsv, planMappingImport, type ImportLimits } from '../domain/mapping/csvImport.js';
+import { parseMappingCsvSteps, planMappingImport, type ImportLimits } from '../domain/mapping/csvImport.js';
+import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
 import { mappingDecider, type Mapping } from '../domain/mapping/decider.js';
 import { MappingEvent } from '../domain/mapping/events.js';
 import type { MappingEntry } from '../domain/mapping/lookups.js';
@@ -15,6 +16,9 @@ import { requireStore, type AppDeps, type Caller } from './context.js';
 
 const decode = decodeWith(MappingEvent);
 
+/** Planned mappings decided (and turned into events) per step of an import, with a yield between steps. */
+const IMPORT_DECIDE_CHUNK = 1_000;
+
 /** A component SKU as the decider will see it (NFKC, trimmed); an invalid one as given, to be refused there. */
 const skuCodeOf = (raw: string): string => {
   const code = validateSkuCode(raw);
@@ -25,6 +29,7 @@ const skuCodeOf = (raw: string): string => {
 export const mappingService = (deps: AppDeps, catalog: CatalogService) => {
   const handle = commandHandler(mappingDecider, decode, deps.store, deps.ids);
   const now = () => deps.clock.now().toISOString();
+  const bulkAppend = deps.bulkAppend ?? (async (requests: readonly AppendRequest[]) => void (await deps.store.appendMany(requests)));
 
   /** Decide each planned SetMapping against the read model's state; one append request per stream. */
   const toRequests = (
@@ -117,12 +122,24 @@ export const mappingService = (deps: AppDeps, catalog: CatalogService) => {
      */
     importCsv: async (caller: Caller, storeId: string, bytes: Uint8Array, limits: Partial<ImportLimits> = {}) => {
       await requireStore(deps, caller.tenantId, storeId);
-      const parsed = parseMappingCsv(bytes, limits);
+      // Read in steps with a yield between them: a 50,000-row file must not hold the event loop.
+      const steps = parseMappingCsvSteps(bytes, limits);
+      let step = steps.next();
+      while (step.done !== true) {
+        await yieldToEventLoop();
+        step = steps.next();
+      }
+      const parsed = step.value;
       const { lookup, streams } = await currentOf(caller.tenantId, storeId);
       const skus = await deps.queries(caller.tenantId).products.facts(parsed.referencedSkus);
       const plan = planMappingImport(parsed, { tenantId: caller.tenantId, storeId, now: now(), current: lookup, skus });
       if (!plan.ok) throw new DomainError('import_invalid', `The file has ${plan.error.length} problem(s); nothing was imported`, { issues: plan.error });
-      await deps.store.appendMany(toRequests(plan.value.commands, lookup, streams, caller));
+      const requests: AppendRequest[] = [];
+      for (let i = 0; i < plan.value.commands.length; i += IMPORT_DECIDE_CHUNK) {
+        await yieldToEventLoop();
+        requests.push(...toRequests(plan.value.commands.slice(i, i + IMPORT_DECIDE_CHUNK), lookup, streams, caller));
+      }
+      await bulkAppend(requests);
       return plan.value.counts;
     },
 

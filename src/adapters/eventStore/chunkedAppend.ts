@@ -1,10 +1,9 @@
 import type { AppendRequest, EventStore } from '../../domain/ports/eventStore.js';
 import type { Database } from '../../domain/ports/sql.js';
+import { yieldToEventLoop } from '../../shared/yieldToEventLoop.js';
 
-/** Let timers and I/O run (a probe of /healthz, other tenants' requests) before the next chunk. */
-export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export const BULK_APPEND_CHUNK = 500;
+export const BULK_APPEND_CHUNK = 250;
 
 /**
  * A bulk append (an import of up to 50,000 streams) that keeps the process responsive.

@@ -151,13 +151,17 @@ const readRow = (record: CsvRecord, header: Header, issues: ImportIssue[]): Pars
   };
 };
 
+/** Records read per step of parseMappingCsvSteps: the shell may yield to other work between steps. */
+export const PARSE_STEP_RECORDS = 2_000;
+
 /**
  * Read and check a mapping CSV (UTF-8, optional BOM, RFC 4180, header platform_sku,system_sku,quantity)
  * without looking anything up. Checks the whole file and reports every bad row; stops early only
  * when the file cannot be read as a whole (too big, too many rows, bad header). Blank rows are
- * skipped (but still counted in row numbers, like a spreadsheet shows them).
+ * skipped (but still counted in row numbers, like a spreadsheet shows them). As steps: the
+ * generator pauses after every `PARSE_STEP_RECORDS` records and returns the result.
  */
-export const parseMappingCsv = (bytes: Uint8Array, limits: Partial<ImportLimits> = {}): ParsedMappingCsv => {
+export function* parseMappingCsvSteps(bytes: Uint8Array, limits: Partial<ImportLimits> = {}): Generator<void, ParsedMappingCsv> {
   const { maxRows, maxBytes } = { ...DEFAULT_IMPORT_LIMITS, ...limits };
   if (bytes.length > maxBytes) {
     return fail([
@@ -171,7 +175,9 @@ export const parseMappingCsv = (bytes: Uint8Array, limits: Partial<ImportLimits>
   if (!header.ok) return fail(header.error);
   const rows: ParsedRow[] = [];
   const issues: ImportIssue[] = [];
+  let read = 0;
   for (const record of records) {
+    if (++read % PARSE_STEP_RECORDS === 0) yield;
     if (isBlank(record)) continue;
     if (rows.length === maxRows) {
       issues.push({
@@ -187,4 +193,13 @@ export const parseMappingCsv = (bytes: Uint8Array, limits: Partial<ImportLimits>
   const referenced = new Set<string>();
   for (const row of rows) if (row.systemSku !== null) referenced.add(row.systemSku);
   return { rows, issues, referencedSkus: [...referenced].sort(compareCodeUnits) };
+}
+
+/** parseMappingCsvSteps run to the end in one go. */
+export const parseMappingCsv = (bytes: Uint8Array, limits: Partial<ImportLimits> = {}): ParsedMappingCsv => {
+  const steps = parseMappingCsvSteps(bytes, limits);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
 };

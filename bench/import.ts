@@ -129,13 +129,10 @@ await withBenchDatabase('oms_bench_import', async (url) => {
   const mib = (bytes: number) => bytes / 1024 / 1024;
   const busyP99 = p99(loaded.latencies);
   const quietP99 = p99(quiet.latencies);
-  printTable(`bench:import — ${PRODUCT_ROWS.toLocaleString('en-US')}-row product import (${(productCsv.length / 1e6).toFixed(1)} MB) beside another tenant's list load`, [
-    ['import duration', importSeconds],
-    ['service peak RSS during the import (MiB)', mib(peakRss)],
-    ['RSS before the import (MiB)', mib(rssBefore)],
-    ['other tenant list p99 during the import (ms)', busyP99],
-    ['other tenant list p99 without the import (ms)', quietP99],
-  ], 's / MiB / ms');
+  console.log(`\nbench:import — ${PRODUCT_ROWS.toLocaleString('en-US')}-row product import (${(productCsv.length / 1e6).toFixed(1)} MB) beside another tenant's list load`);
+  console.log(`  import duration                                 ${importSeconds.toFixed(1)} s`);
+  console.log(`  service peak RSS during the import              ${mib(peakRss).toFixed(0)} MiB (before: ${mib(rssBefore).toFixed(0)} MiB)`);
+  console.log(`  other tenant's list p99 during the import       ${busyP99.toFixed(1)} ms (without the import: ${quietP99.toFixed(1)} ms)`);
   console.log(`list requests: ${quiet.latencies.length} quiet, ${loaded.latencies.length} during the import; errors ${quiet.errors + loaded.errors}`);
 
   const o = median(ours);

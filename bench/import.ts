@@ -2,6 +2,10 @@
  * bench:import — rows/s of a 20,000-row mapping CSV imported through the HTTP API (parse, validate
  * every row, plan against the store's mappings, one append of 20,000 mapping streams, answer),
  * against the raw insert of the same rows into a plain table on the same server in the same run.
+ *
+ * Then (#14.7) a 50,000-row product import (BENCH_PRODUCT_ROWS, ≈1.2 MB) by one tenant while
+ * another tenant lists its products over real HTTP (8 connections, BENCH_LIST_SECONDS): the
+ * service's peak RSS, and the other tenant's list p99 against its p99 without the import.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -18,6 +22,32 @@ import { emitResults } from './results.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PRODUCT_ROWS = Number(process.env.BENCH_PRODUCT_ROWS ?? 50_000);
+const LIST_SECONDS = Number(process.env.BENCH_LIST_SECONDS ?? 10);
+const LIST_CONNECTIONS = 8;
+
+const p99 = (samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
+};
+
+/** Another tenant's product list, LIST_CONNECTIONS loops over real HTTP until `until()` says stop: latencies in ms. */
+const listLoad = async (url: string, apiKey: string, until: () => boolean) => {
+  const latencies: number[] = [];
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: LIST_CONNECTIONS }, async () => {
+      while (!until()) {
+        const t0 = process.hrtime.bigint();
+        const res = await fetch(`${url}/v1/products?limit=100`, { headers: { authorization: `Bearer ${apiKey}` } });
+        await res.arrayBuffer();
+        if (res.status !== 200) errors++;
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  return { latencies, errors };
+};
 
 const csvFor = (round: number) =>
   ['platform_sku,system_sku,quantity', ...Array.from({ length: ROWS }, (_, i) => `R${round}-PSKU-${String(i).padStart(6, '0')},${i % 3 ? 'WIDGET' : 'GADGET'},${(i % 9) + 1}`)].join('\r\n') + '\r\n';
@@ -72,6 +102,39 @@ await withBenchDatabase('oms_bench_import', async (url) => {
     client.release();
     baseline.push(ROWS / (Number(process.hrtime.bigint() - t1) / 1e9));
   }
+  // #14.7: a large product import beside another tenant's list load.
+  await service.app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(service.app.server.address() as { port: number }).port}`;
+  const other = await service.tenants.create('Bench other', { actor: 'bench' });
+  const otherKey = (await service.tenants.issueKey(other.tenantId, 'bench', { actor: 'bench' })).apiKey;
+  const otherProducts = ['sku,name', ...Array.from({ length: 2_000 }, (_, i) => `OTHER-${i},Other ${i}`)].join('\n');
+  await fetch(`${base}/v1/products/import`, { method: 'POST', headers: { authorization: `Bearer ${otherKey}`, 'content-type': 'text/csv' }, body: otherProducts });
+  const quietEnd = Date.now() + LIST_SECONDS * 1000;
+  const quiet = await listLoad(base, otherKey, () => Date.now() > quietEnd);
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const productCsv = ['sku,name,barcode', ...Array.from({ length: PRODUCT_ROWS }, (_, i) => `PROD-${String(i).padStart(6, '0')},Product number ${i},${String(4_000_000_000_000 + i)}`)].join('\r\n') + '\r\n';
+  let importing = true;
+  const t2 = process.hrtime.bigint();
+  const productImport = fetch(`${base}/v1/products/import`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'text/csv' }, body: productCsv })
+    .then(async (res) => {
+      if (res.status !== 200) throw new Error(`product import failed: ${res.status} ${(await res.text()).slice(0, 300)}`);
+      return Number(process.hrtime.bigint() - t2) / 1e9;
+    })
+    .finally(() => (importing = false));
+  const loaded = await listLoad(base, otherKey, () => !importing);
+  const importSeconds = await productImport;
+  clearInterval(sampler);
+  const mib = (bytes: number) => bytes / 1024 / 1024;
+  const busyP99 = p99(loaded.latencies);
+  const quietP99 = p99(quiet.latencies);
+  console.log(`\nbench:import — ${PRODUCT_ROWS.toLocaleString('en-US')}-row product import (${(productCsv.length / 1e6).toFixed(1)} MB) beside another tenant's list load`);
+  console.log(`  import duration                                 ${importSeconds.toFixed(1)} s`);
+  console.log(`  service peak RSS during the import              ${mib(peakRss).toFixed(0)} MiB (before: ${mib(rssBefore).toFixed(0)} MiB)`);
+  console.log(`  other tenant's list p99 during the import       ${busyP99.toFixed(1)} ms (without the import: ${quietP99.toFixed(1)} ms)`);
+  console.log(`list requests: ${quiet.latencies.length} quiet, ${loaded.latencies.length} during the import; errors ${quiet.errors + loaded.errors}`);
+
   const o = median(ours);
   const b = median(baseline);
   printTable(`bench:import — ${ROWS.toLocaleString('en-US')}-row mapping CSV, median of ${ROUNDS}`, [
@@ -85,5 +148,7 @@ await withBenchDatabase('oms_bench_import', async (url) => {
 
   emitResults('import', [
     { name: 'import: mapping CSV over HTTP', figure: o, unit: 'rows/s', baseline: b, baselineUnit: 'rows/s (raw multi-row INSERT)', notes: `${ROWS.toLocaleString('en-US')}-row CSV: validate, plan, one append; median of ${ROUNDS}` },
+    { name: 'import: peak RSS, product import', figure: mib(peakRss), unit: 'MiB', baseline: mib(rssBefore), baselineUnit: 'MiB (same service before the import)', notes: `${PRODUCT_ROWS.toLocaleString('en-US')}-row product CSV in ${importSeconds.toFixed(1)} s, beside another tenant's list load` },
+    { name: 'import: other tenant list p99', figure: busyP99, unit: 'ms', baseline: quietP99, baselineUnit: 'ms (same list load, no import)', notes: `GET /v1/products?limit=100, ${LIST_CONNECTIONS} connections; ${loaded.latencies.length} requests during the import, errors ${quiet.errors + loaded.errors}` },
   ]);
 });

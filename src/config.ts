@@ -84,6 +84,7 @@ const Env = z.object({
   MARKETPLACE_RETRY_BASE_MS: z.preprocess(emptyAsUnset, int(1, 600_000).default(1000)),
   MARKETPLACE_MAX_ATTEMPTS: z.preprocess(emptyAsUnset, int(1, 20).default(6)),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyAsUnset, int(100, 120_000).default(10_000)),
+  IMPORT_CONCURRENCY: z.preprocess(emptyAsUnset, int(1, 64).default(2)),
 });
 
 type Env = z.infer<typeof Env>;
@@ -141,6 +142,7 @@ const toConfig = (e: Env) =>
       backlogMaxWaitMs: e.PULL_BACKLOG_MAX_WAIT_SECONDS * 1000,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    importConcurrency: e.IMPORT_CONCURRENCY,
   });
 
 export type Config = ReturnType<typeof toConfig>;

@@ -27,6 +27,8 @@ import { catalogQueries } from './adapters/readModels/catalogQueries.js';
 import { catalogService } from './application/catalog.js';
 import type { AppDeps } from './application/context.js';
 import { mappingService } from './application/mappings.js';
+import { chunkedAppend } from './adapters/eventStore/chunkedAppend.js';
+import { importGate } from './application/importGate.js';
 import { catalogErrorKinds } from './domain/catalog/errors.js';
 import { mappingErrorKinds } from './domain/mapping/errors.js';
 import { errorStatusesFromKinds } from './http/caller.js';
@@ -154,6 +156,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     clock: opts.clock ?? systemClock,
     queries: (tenantId) => queries.forTenant(tenantId),
     caughtUp: (names) => projections.caughtUp(names),
+    // Embedded PGlite shares the event loop: bulk imports go in chunks with yields (#14.7).
+    bulkAppend: chunkedAppend(store, db.kind === 'pglite' && config.eventStore.kind === 'sql' ? db : null),
   };
   const catalog = catalogService(appDeps);
   const mappings = mappingService(appDeps, catalog);
@@ -261,7 +265,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       if (outcome.ok) metrics.ordersPulled.inc(outcome.ordersNew + outcome.ordersChanged);
     },
   });
-  const importLimits = { importMaxBytes: 5 * 1024 * 1024, importMaxRows: 50_000 };
+  const imports = importGate(config.importConcurrency);
+  const importLimits = { importMaxBytes: 5 * 1024 * 1024, importMaxRows: 50_000, importGate: imports };
   const routes: RouteGroup[] = [
     { plugin: tenantRoutes as never, options: { tenants }, prefix: '/v1' },
     {
@@ -338,6 +343,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     tenants,
     catalog,
     mappings,
+    /** Bulk imports running in this instance (IMPORT_CONCURRENCY slots). */
+    imports,
     authorizations,
     appDeps,
     pulls,

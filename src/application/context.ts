@@ -1,5 +1,5 @@
 import type { TenantCatalogQueries } from '../adapters/readModels/catalogQueries.js';
-import type { EventMetadata, EventStore } from '../domain/ports/eventStore.js';
+import type { AppendRequest, EventMetadata, EventStore } from '../domain/ports/eventStore.js';
 import type { Clock, IdGenerator } from '../domain/ports/ids.js';
 import { decodeWith, loadState } from '../domain/shared/commandHandler.js';
 import { NotFoundError } from '../domain/shared/errors.js';
@@ -14,6 +14,11 @@ export type AppDeps = Readonly<{
   queries: (tenantId: string) => TenantCatalogQueries;
   /** Resolves once the named projections have applied everything committed so far. */
   caughtUp: (projections: readonly string[]) => Promise<void>;
+  /**
+   * Append the streams of a bulk import all or nothing without holding the process (chunked on
+   * embedded PGlite: adapters/eventStore/chunkedAppend.ts). Default: one store.appendMany.
+   */
+  bulkAppend?: (requests: readonly AppendRequest[]) => Promise<void>;
 }>;
 
 /** A command's caller: the tenant it acts for and the event metadata to record. */

@@ -1,6 +1,8 @@
+import { validateSkuCode } from '../domain/catalog/skuCode.js';
 import { planMappingCopy } from '../domain/mapping/copy.js';
 import { exportMappingsCsv } from '../domain/mapping/csvExport.js';
-import { parseMappingCsv, planMappingImport, type ImportLimits } from '../domain/mapping/csvImport.js';
+import { parseMappingCsvSteps, planMappingImport, type ImportLimits } from '../domain/mapping/csvImport.js';
+import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
 import { mappingDecider, type Mapping } from '../domain/mapping/decider.js';
 import { MappingEvent } from '../domain/mapping/events.js';
 import type { MappingEntry } from '../domain/mapping/lookups.js';
@@ -14,10 +16,20 @@ import { requireStore, type AppDeps, type Caller } from './context.js';
 
 const decode = decodeWith(MappingEvent);
 
+/** Planned mappings decided (and turned into events) per step of an import, with a yield between steps. */
+const IMPORT_DECIDE_CHUNK = 1_000;
+
+/** A component SKU as the decider will see it (NFKC, trimmed); an invalid one as given, to be refused there. */
+const skuCodeOf = (raw: string): string => {
+  const code = validateSkuCode(raw);
+  return code.ok ? code.value : raw.trim();
+};
+
 /** A store's product mappings: single changes, bulk CSV import/export, copy, and history. */
 export const mappingService = (deps: AppDeps, catalog: CatalogService) => {
   const handle = commandHandler(mappingDecider, decode, deps.store, deps.ids);
   const now = () => deps.clock.now().toISOString();
+  const bulkAppend = deps.bulkAppend ?? (async (requests: readonly AppendRequest[]) => void (await deps.store.appendMany(requests)));
 
   /** Decide each planned SetMapping against the read model's state; one append request per stream. */
   const toRequests = (
@@ -54,7 +66,7 @@ export const mappingService = (deps: AppDeps, catalog: CatalogService) => {
   return {
     set: async (caller: Caller, storeId: string, platformSku: string, components: readonly { sku: string; quantity: number }[]) => {
       await requireStore(deps, caller.tenantId, storeId);
-      const skus = await catalog.lookupFacts(caller.tenantId, components.map((c) => c.sku.trim()));
+      const skus = await catalog.lookupFacts(caller.tenantId, components.map((c) => skuCodeOf(c.sku)));
       const { state, events } = await handle(
         mappingStreamId(storeId, platformSku),
         { type: 'SetMapping', data: { tenantId: caller.tenantId, storeId, platformSku, components, source: 'api', now: now(), skus } },
@@ -101,7 +113,7 @@ export const mappingService = (deps: AppDeps, catalog: CatalogService) => {
 
     list: async (tenantId: string, storeId: string, opts: { q?: string; sku?: string; after?: string | null; limit: number }) => {
       await requireStore(deps, tenantId, storeId);
-      return deps.queries(tenantId).mappings.list(storeId, opts);
+      return deps.queries(tenantId).mappings.list(storeId, opts.sku === undefined ? opts : { ...opts, sku: skuCodeOf(opts.sku) });
     },
 
     /**
@@ -110,12 +122,24 @@ export const mappingService = (deps: AppDeps, catalog: CatalogService) => {
      */
     importCsv: async (caller: Caller, storeId: string, bytes: Uint8Array, limits: Partial<ImportLimits> = {}) => {
       await requireStore(deps, caller.tenantId, storeId);
-      const parsed = parseMappingCsv(bytes, limits);
+      // Read in steps with a yield between them: a 50,000-row file must not hold the event loop.
+      const steps = parseMappingCsvSteps(bytes, limits);
+      let step = steps.next();
+      while (step.done !== true) {
+        await yieldToEventLoop();
+        step = steps.next();
+      }
+      const parsed = step.value;
       const { lookup, streams } = await currentOf(caller.tenantId, storeId);
       const skus = await deps.queries(caller.tenantId).products.facts(parsed.referencedSkus);
       const plan = planMappingImport(parsed, { tenantId: caller.tenantId, storeId, now: now(), current: lookup, skus });
       if (!plan.ok) throw new DomainError('import_invalid', `The file has ${plan.error.length} problem(s); nothing was imported`, { issues: plan.error });
-      await deps.store.appendMany(toRequests(plan.value.commands, lookup, streams, caller));
+      const requests: AppendRequest[] = [];
+      for (let i = 0; i < plan.value.commands.length; i += IMPORT_DECIDE_CHUNK) {
+        await yieldToEventLoop();
+        requests.push(...toRequests(plan.value.commands.slice(i, i + IMPORT_DECIDE_CHUNK), lookup, streams, caller));
+      }
+      await bulkAppend(requests);
       return plan.value.counts;
     },
 

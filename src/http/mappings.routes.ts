@@ -6,11 +6,37 @@ import { decodeCursor } from '../adapters/readModels/catalogQueries.js';
 import type { MappingService } from '../application/mappings.js';
 import { requireTenant } from './auth.js';
 import { acceptCsv, callerOf, csvBody } from './caller.js';
+import type { ImportGate } from '../application/importGate.js';
+import { withImportSlot } from './importSlot.js';
 
-export type MappingRoutesDeps = Readonly<{ mappings: MappingService; importMaxBytes: number; importMaxRows: number }>;
+export type MappingRoutesDeps = Readonly<{ mappings: MappingService; importMaxBytes: number; importMaxRows: number; importGate: ImportGate }>;
 
 const StoreParams = z.strictObject({ storeId: z.uuid() });
-const MappingParams = z.strictObject({ storeId: z.uuid(), platformSku: z.string().min(1).max(800) });
+/**
+ * The router refuses a path segment longer than 100 characters (as sent, percent-encoded) with 414,
+ * so the path form addresses platform SKUs that fit in that; the query form
+ * (`/stores/:storeId/mapping?platformSku=…`) addresses every platform SKU (up to 200 characters).
+ */
+const PATH_SEGMENT_MAX = 100;
+const MappingParams = z.strictObject({
+  storeId: z.uuid(),
+  platformSku: z.string().min(1).max(PATH_SEGMENT_MAX).describe('Percent-encoded at most 100 characters; longer ones: use /stores/{storeId}/mapping?platformSku='),
+});
+const MappingQuery = z.strictObject({
+  platformSku: z.string().min(1).max(800).describe('The platform SKU exactly (encode "+" as %2B); any length the import accepts'),
+});
+const HistoryItems = z.object({
+  items: z.array(
+    z.object({
+      version: z.number(),
+      type: z.string(),
+      components: z.array(z.object({ sku: z.string(), quantity: z.number() })),
+      source: z.string().nullable(),
+      at: z.string(),
+      actor: z.string().nullable(),
+    }),
+  ),
+});
 // The documented limits are the domain's (refused with 422 and a stable code, not by the schema):
 // OpenAPI says what is accepted, and the refusal still names the rule.
 const Component = z.strictObject({
@@ -60,24 +86,51 @@ export const mappingRoutes: FastifyPluginAsyncZod<MappingRoutesDeps> = async (ap
       schema: {
         tags: ['mappings'],
         params: MappingParams,
-        response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                version: z.number(),
-                type: z.string(),
-                components: z.array(z.object({ sku: z.string(), quantity: z.number() })),
-                source: z.string().nullable(),
-                at: z.string(),
-                actor: z.string().nullable(),
-              }),
-            ),
-          }),
-        },
+        response: { 200: HistoryItems },
       },
     },
     async (request) => ({
       items: await deps.mappings.history(requireTenant(request).tenantId, request.params.storeId, request.params.platformSku),
+    }),
+  );
+
+  // The same single-mapping operations addressed by query parameter: no path length limit below the
+  // platform SKU's own, and no clash with /mappings/export, /mappings/import or /mappings/copy.
+  app.get(
+    '/stores/:storeId/mapping',
+    { schema: { tags: ['mappings'], summary: 'Read the mapping of a platform SKU (any length, any name)', params: StoreParams, querystring: MappingQuery, response: { 200: MappingView } } },
+    async (request) => deps.mappings.get(requireTenant(request).tenantId, request.params.storeId, request.query.platformSku),
+  );
+
+  app.put(
+    '/stores/:storeId/mapping',
+    {
+      schema: {
+        tags: ['mappings'],
+        summary: 'Set (create or replace) the mapping of a platform SKU (any length, any name)',
+        params: StoreParams,
+        querystring: MappingQuery,
+        body: z.strictObject({ components: z.array(Component).max(100) }),
+        response: { 200: MappingView.extend({ changed: z.boolean() }) },
+      },
+    },
+    async (request) => deps.mappings.set(callerOf(request), request.params.storeId, request.query.platformSku, request.body.components),
+  );
+
+  app.delete(
+    '/stores/:storeId/mapping',
+    { schema: { tags: ['mappings'], summary: 'Remove the mapping of a platform SKU (any length, any name)', params: StoreParams, querystring: MappingQuery, response: { 204: z.null() } } },
+    async (request, reply) => {
+      await deps.mappings.remove(callerOf(request), request.params.storeId, request.query.platformSku);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/stores/:storeId/mapping/history',
+    { schema: { tags: ['mappings'], summary: 'Every change of the mapping of a platform SKU', params: StoreParams, querystring: MappingQuery, response: { 200: HistoryItems } } },
+    async (request) => ({
+      items: await deps.mappings.history(requireTenant(request).tenantId, request.params.storeId, request.query.platformSku),
     }),
   );
 
@@ -123,12 +176,13 @@ export const mappingRoutes: FastifyPluginAsyncZod<MappingRoutesDeps> = async (ap
         },
       },
     },
-    async (request) => {
-      return deps.mappings.importCsv(callerOf(request), request.params.storeId, csvBody(request.body), {
-        maxBytes: deps.importMaxBytes,
-        maxRows: deps.importMaxRows,
-      });
-    },
+    async (request, reply) =>
+      withImportSlot(deps.importGate, reply, () =>
+        deps.mappings.importCsv(callerOf(request), request.params.storeId, csvBody(request.body), {
+          maxBytes: deps.importMaxBytes,
+          maxRows: deps.importMaxRows,
+        }),
+      ),
   );
 
   app.get('/stores/:storeId/mappings/export', { schema: { tags: ['mappings'], params: StoreParams } }, async (request, reply) => {

@@ -5,12 +5,16 @@ import { decodeCursor, type TenantCatalogQueries } from '../adapters/readModels/
 import type { CatalogService } from '../application/catalog.js';
 import { requireTenant } from './auth.js';
 import { acceptCsv, callerOf, csvBody } from './caller.js';
+import type { ImportGate } from '../application/importGate.js';
+import { withImportSlot } from './importSlot.js';
 
 export type ProductRoutesDeps = Readonly<{
   catalog: CatalogService;
   queries: (tenantId: string) => TenantCatalogQueries;
   importMaxBytes: number;
   importMaxRows: number;
+  /** Imports at once per instance (IMPORT_CONCURRENCY); beyond: 429. */
+  importGate: ImportGate;
 }>;
 
 const Product = z.object({ sku: z.string(), name: z.string(), barcode: z.string().nullable(), status: z.string() });
@@ -104,6 +108,7 @@ export const productRoutes: FastifyPluginAsyncZod<ProductRoutesDeps> = async (ap
         response: { 200: z.object({ rows: z.number(), created: z.number(), updated: z.number(), unchanged: z.number() }) },
       },
     },
-    async (request) => deps.catalog.importCsv(callerOf(request), csvBody(request.body), { maxRows: deps.importMaxRows }),
+    async (request, reply) =>
+      withImportSlot(deps.importGate, reply, () => deps.catalog.importCsv(callerOf(request), csvBody(request.body), { maxRows: deps.importMaxRows })),
   );
 };

@@ -147,3 +147,43 @@ t.test('a 20,000-row file imports and exports back identically', async (t) => {
   t.equal(exported, file, 'byte for byte');
   t.equal((await svc.store.readAll(null, { maxCount: 30_000, filter: { streamPrefixes: ['mapping-'] } })).events.length, 20_000);
 });
+
+t.test('every mapping is addressable: long platform SKUs and names like export/import by query parameter (#14.12)', async (t) => {
+  const { callA, storeA } = await setUp(t);
+  const long = `AMZ-${'x'.repeat(146)}`; // 150 characters: importable (limit 200), too long for a path segment
+  const imported = await callA('POST', `/v1/stores/${storeA}/mappings/import`, csv(`platform_sku,system_sku,quantity\n${long},WIDGET,2\n`));
+  t.equal(imported.status, 200);
+  t.equal((await callA('GET', `/v1/stores/${storeA}/mappings/${long}`)).status, 414, 'the path form stops at 100 characters, as documented');
+  const q = (sku: string) => `/v1/stores/${storeA}/mapping?${new URLSearchParams({ platformSku: sku })}`;
+  t.match(await json(await callA('GET', q(long))), { platformSku: long, components: [{ sku: 'WIDGET', quantity: 2 }], version: 1 });
+  t.equal((await json(await callA('PUT', q(long), { body: { components: [{ sku: 'WIDGET', quantity: 3 }] } }))).version, 2);
+  t.equal((await json(await callA('GET', `/v1/stores/${storeA}/mapping/history?${new URLSearchParams({ platformSku: long })}`))).items.length, 2);
+  t.equal((await callA('DELETE', q(long))).status, 204, 'and it can be removed');
+  t.equal((await callA('GET', q(long))).status, 404);
+  t.equal((await callA('DELETE', q(long))).status, 404, 'mapping_not_found once removed');
+
+  for (const name of ['export', 'import', 'copy', 'A+B &c=1']) {
+    const put = await callA('PUT', q(name), { body: { components: [{ sku: 'GADGET', quantity: 1 }] } });
+    t.equal(put.status, 200, `set ${name}`);
+    t.match(await json(await callA('GET', q(name))), { platformSku: name, components: [{ sku: 'GADGET', quantity: 1 }] }, `read ${name}`);
+  }
+  const exported = await callA('GET', `/v1/stores/${storeA}/mappings/export`);
+  t.equal(exported.headers.get('content-type'), 'text/csv; charset=utf-8', 'the export route is still the export');
+  t.match(await exported.text(), /\r\nexport,GADGET,1\r\n/);
+  t.equal((await callA('GET', `/v1/stores/${storeA}/mappings/AMZ-NONE`)).status, 404, 'the path form keeps working for short SKUs');
+  t.equal((await callA('GET', `/v1/stores/${storeA}/mapping`)).status, 400, 'platformSku is required');
+  t.equal((await callA('DELETE', q('export'))).status, 204);
+  t.equal((await callA('GET', q('export'))).status, 404);
+});
+
+t.test('the export neutralises formula-like codes and importing it back changes nothing (#14.11)', async (t) => {
+  const { callA, storeA } = await setUp(t);
+  const minus = await callA('POST', '/v1/products', { body: { sku: '-5PK', name: 'starts with a minus' } });
+  t.equal(minus.status, 201);
+  const file = 'platform_sku,system_sku,quantity\r\n"=HYPERLINK(""http://evil"")",-5PK,1\r\n@SUM(1),WIDGET,2\r\n';
+  t.equal((await callA('POST', `/v1/stores/${storeA}/mappings/import`, csv(file))).status, 200);
+  const exported = await (await callA('GET', `/v1/stores/${storeA}/mappings/export`)).text();
+  t.equal(exported, `platform_sku,system_sku,quantity\r\n"'=HYPERLINK(""http://evil"")",'-5PK,1\r\n'@SUM(1),WIDGET,2\r\n`);
+  const again = await json(await callA('POST', `/v1/stores/${storeA}/mappings/import`, csv(exported)));
+  t.match(again, { rows: 2, mappings: 2, created: 0, updated: 0, unchanged: 2 }, 'round trip exact');
+});

@@ -77,6 +77,10 @@ const routeTable = (b: Readonly<{ storeId: string; sku: string; walmart: Readonl
     'GET /v1/stores/{storeId}/mappings/{platformSku}': notFound(),
     'DELETE /v1/stores/{storeId}/mappings/{platformSku}': notFound(),
     'GET /v1/stores/{storeId}/mappings/{platformSku}/history': notFound(),
+    'PUT /v1/stores/{storeId}/mapping': notFound([{ json: { components: [{ sku: b.sku, quantity: 1 }] } }]),
+    'GET /v1/stores/{storeId}/mapping': notFound(),
+    'DELETE /v1/stores/{storeId}/mapping': notFound(),
+    'GET /v1/stores/{storeId}/mapping/history': notFound(),
     'POST /v1/stores/{storeId}/mappings/import': notFound([{ csv: `platform_sku,system_sku,quantity\nBRAVO-IMPORTED,${b.sku},2\n` }]),
     'GET /v1/stores/{storeId}/mappings/export': notFound(),
     'POST /v1/stores/{storeId}/mappings/copy': notFound([{ json: { fromStoreId: b.storeId, overwrite: true } }, { json: { fromStoreId: b.storeId } }]),
@@ -111,7 +115,19 @@ const normalised = (text: string, values: readonly string[]) => {
   return out;
 };
 
-const fill = (template: string, ids: Ids) =>
+/** Routes that take an id as a required query parameter (the mapping routes addressed by ?platformSku=). */
+const QUERY_IDS: Readonly<Record<string, keyof Ids>> = {
+  '/v1/stores/{storeId}/mapping': 'platformSku',
+  '/v1/stores/{storeId}/mapping/history': 'platformSku',
+};
+
+const fill = (template: string, ids: Ids) => {
+  const query = QUERY_IDS[template];
+  const path = fillPath(template, ids);
+  return query ? `${path}?${query}=${encodeURIComponent(ids[query])}` : path;
+};
+
+const fillPath = (template: string, ids: Ids) =>
   template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = (ids as Record<string, string | undefined>)[name];
     if (value === undefined) throw new Error(`no value for path parameter ${name}`);

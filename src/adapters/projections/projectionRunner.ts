@@ -5,6 +5,7 @@ import type { Projection } from '../../projections/projection.js';
 import { UnavailableError } from '../../domain/shared/errors.js';
 import { isTransientError } from '../sql/transientErrors.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
+import { yieldToEventLoop } from '../../shared/yieldToEventLoop.js';
 import { batchSql, runBatchSql, type BatchSql } from './batchSql.js';
 import { readAhead } from './readAhead.js';
 import { prefetchOne } from '../shared/prefetch.js';
@@ -282,6 +283,9 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
           if (outcome !== 'applied') break;
           stored = batch.checkpoint;
           attempt = 0;
+          // Embedded PGlite answers on this thread without ever leaving the microtask queue: without
+          // a yield, catching up after a 50,000-event import held /healthz for minutes (#14.7).
+          await yieldToEventLoop();
         }
         if (outcome === 'failed') return;
       } catch (error) {

@@ -3,6 +3,7 @@ import type { Checkpoint, EventFilter, EventStore, RecordedEvent } from '../../d
 import type { Database } from '../../domain/ports/sql.js';
 import { prefetchOne } from '../shared/prefetch.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
+import { yieldToEventLoop } from '../../shared/yieldToEventLoop.js';
 
 /**
  * Runs a reaction (side effects: commands to the domain) for every matching event, at least once,
@@ -59,6 +60,8 @@ export const eventReactor = (opts: {
           await save(batch.checkpoint, batch.events.length, batch.events.at(-1)?.recordedAt ?? null);
           checkpoint = batch.checkpoint;
           attempt = 0;
+          // Let timers and I/O in between batches (embedded PGlite never leaves the microtask queue).
+          await yieldToEventLoop();
         }
       } catch (error) {
         if (controller.signal.aborted) return;

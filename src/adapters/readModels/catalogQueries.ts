@@ -157,6 +157,16 @@ export const catalogQueries = (db: Sql) => ({
       },
       get: async (sku: string) =>
         (await db.query('SELECT * FROM rm_products WHERE tenant_id = $1 AND sku = $2', [tenantId, sku])).rows.map(toProduct)[0] ?? null,
+      /** The tenant's SKUs that have each of these look-alike keys (code order); keys without one are absent. */
+      lookalikes: async (keys: readonly string[]): Promise<Map<string, string[]>> => {
+        const { rows } = await db.query<{ sku_key: string; sku: string }>(
+          `SELECT sku_key, sku FROM rm_products WHERE tenant_id = $1 AND sku_key = ANY($2::text[]) ORDER BY sku COLLATE "C"`,
+          [tenantId, [...keys]],
+        );
+        const byKey = new Map<string, string[]>();
+        for (const r of rows) byKey.set(r.sku_key, [...(byKey.get(r.sku_key) ?? []), r.sku]);
+        return byKey;
+      },
       /** Facts of these SKUs for mapping decisions (missing = unknown to this tenant). */
       facts: async (skus: readonly string[]): Promise<SkuLookup> => {
         const { rows } = await db.query<{ sku: string; status: string }>(

@@ -1,7 +1,11 @@
-/** Create a product. `barcode` empty or blank means "no barcode". `now` is an ISO timestamp. */
+/**
+ * Create a product. `barcode` empty or blank means "no barcode". `now` is an ISO timestamp.
+ * `lookalike`: an existing SKU of the tenant with the same lookalikeKey as `sku`, found by the shell
+ * (null or omitted: none).
+ */
 export type CreateSystemSku = Readonly<{
   type: 'CreateSystemSku';
-  data: Readonly<{ tenantId: string; sku: string; name: string; barcode?: string | null; now: string }>;
+  data: Readonly<{ tenantId: string; sku: string; name: string; barcode?: string | null; now: string; lookalike?: string | null }>;
 }>;
 
 /**

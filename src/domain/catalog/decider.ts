@@ -76,6 +76,13 @@ const create = ({ data }: CreateSystemSku, state: SystemSku): CatalogEvent[] => 
   const barcode = validBarcode(data.barcode);
   // A retired code stays taken: reusing it would make old orders and mappings ambiguous.
   if (state.status !== 'absent') throw refuse('sku_exists', `SKU ${sku} already exists`, { sku });
+  const lookalike = data.lookalike ?? null;
+  if (lookalike !== null && lookalike !== sku) {
+    throw refuse('sku_confusable', `SKU ${sku} looks like the existing SKU ${lookalike}; use that one or choose a distinct code`, {
+      sku,
+      existing: lookalike,
+    });
+  }
   return [systemSkuCreated({ tenantId: data.tenantId, sku, name, barcode, createdAt: data.now })];
 };
 

@@ -10,6 +10,8 @@ export const catalogErrorKinds = {
   invalid_barcode: 'invalid',
   sku_retired: 'conflict',
   sku_exists: 'conflict',
+  /** Another SKU of the tenant looks the same (NFKC and Cyrillic/Greek look-alikes): `details.existing` names it. */
+  sku_confusable: 'conflict',
   not_found: 'not_found',
 } as const;
 

@@ -2,6 +2,7 @@ import { validatePlatformSku, validateSkuCode } from '../catalog/skuCode.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { readCsvRecords, type CsvRecord } from './csv.js';
 import { compareCodeUnits } from './order.js';
+import { restoreFormula } from './spreadsheetSafe.js';
 import { validateQuantity } from './rules.js';
 
 export const CSV_COLUMNS = ['platform_sku', 'system_sku', 'quantity'] as const;
@@ -100,8 +101,9 @@ const INTEGER = /^[+-]?\d+$/;
 type CellCheck = Result<string | number, { code: ImportIssueCode | 'sku_empty' | 'platform_sku_empty'; reason: string }>;
 
 const checkCell = (column: CsvColumn, value: string): CellCheck => {
-  if (column === 'platform_sku') return validatePlatformSku(value);
-  if (column === 'system_sku') return validateSkuCode(value);
+  // Codes come back without the quote an export put before a formula-like value (spreadsheetSafe.ts).
+  if (column === 'platform_sku') return validatePlatformSku(restoreFormula(value));
+  if (column === 'system_sku') return validateSkuCode(restoreFormula(value));
   const text = value.trim();
   if (text === '') return err({ code: 'missing_value', reason: 'No value for quantity' });
   if (!INTEGER.test(text)) return err({ code: 'invalid_quantity', reason: `Quantity must be a whole number, got "${text}"` });
@@ -149,13 +151,17 @@ const readRow = (record: CsvRecord, header: Header, issues: ImportIssue[]): Pars
   };
 };
 
+/** Records read per step of parseMappingCsvSteps: the shell may yield to other work between steps. */
+export const PARSE_STEP_RECORDS = 2_000;
+
 /**
  * Read and check a mapping CSV (UTF-8, optional BOM, RFC 4180, header platform_sku,system_sku,quantity)
  * without looking anything up. Checks the whole file and reports every bad row; stops early only
  * when the file cannot be read as a whole (too big, too many rows, bad header). Blank rows are
- * skipped (but still counted in row numbers, like a spreadsheet shows them).
+ * skipped (but still counted in row numbers, like a spreadsheet shows them). As steps: the
+ * generator pauses after every `PARSE_STEP_RECORDS` records and returns the result.
  */
-export const parseMappingCsv = (bytes: Uint8Array, limits: Partial<ImportLimits> = {}): ParsedMappingCsv => {
+export function* parseMappingCsvSteps(bytes: Uint8Array, limits: Partial<ImportLimits> = {}): Generator<void, ParsedMappingCsv> {
   const { maxRows, maxBytes } = { ...DEFAULT_IMPORT_LIMITS, ...limits };
   if (bytes.length > maxBytes) {
     return fail([
@@ -169,7 +175,9 @@ export const parseMappingCsv = (bytes: Uint8Array, limits: Partial<ImportLimits>
   if (!header.ok) return fail(header.error);
   const rows: ParsedRow[] = [];
   const issues: ImportIssue[] = [];
+  let read = 0;
   for (const record of records) {
+    if (++read % PARSE_STEP_RECORDS === 0) yield;
     if (isBlank(record)) continue;
     if (rows.length === maxRows) {
       issues.push({
@@ -185,4 +193,13 @@ export const parseMappingCsv = (bytes: Uint8Array, limits: Partial<ImportLimits>
   const referenced = new Set<string>();
   for (const row of rows) if (row.systemSku !== null) referenced.add(row.systemSku);
   return { rows, issues, referencedSkus: [...referenced].sort(compareCodeUnits) };
+}
+
+/** parseMappingCsvSteps run to the end in one go. */
+export const parseMappingCsv = (bytes: Uint8Array, limits: Partial<ImportLimits> = {}): ParsedMappingCsv => {
+  const steps = parseMappingCsvSteps(bytes, limits);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
 };

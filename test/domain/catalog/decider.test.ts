@@ -148,6 +148,7 @@ t.test('error codes are listed with their kind', async (t) => {
     'invalid_barcode',
     'invalid_name',
     'not_found',
+    'sku_confusable',
     'sku_empty',
     'sku_exists',
     'sku_invalid_character',

@@ -58,6 +58,12 @@ import { warehouseFeedSource } from './application/warehouseFeed.js';
 import { warehouseFeedRoutes } from './http/warehouseFeed.routes.js';
 import { orderQueries } from './adapters/readModels/orderQueries.js';
 import { orderRoutes } from './http/orders.routes.js';
+import { hashPassword, newOneTimePassword, verifyPassword } from './adapters/auth/passwords.js';
+import { sessionStore } from './adapters/auth/sessionStore.js';
+import { userErrorStatusesExtra, userService } from './application/users.js';
+import { userErrorStatuses } from './domain/user/decider.js';
+import { sessionAuthenticator } from './http/session.js';
+import { userRoutes } from './http/users.routes.js';
 
 /**
  * The composition root: the one place that turns configuration into clients, adapters, runners
@@ -256,6 +262,13 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       if (outcome.ok) metrics.ordersPulled.inc(outcome.ordersNew + outcome.ordersChanged);
     },
   });
+  // Console users and sessions (the CSRF key is derived from the master key, like the content hashes).
+  registerErrorStatuses({ ...userErrorStatuses, ...userErrorStatusesExtra });
+  const users = userService({
+    ...appDeps,
+    passwords: { hash: (p) => hashPassword(p), verify: verifyPassword, oneTime: newOneTimePassword },
+    sessions: sessionStore(db, createHash('sha256').update(keys.masterKey).update('oms/console-csrf').digest()),
+  });
   const importLimits = { importMaxBytes: 5 * 1024 * 1024, importMaxRows: 50_000 };
   const routes: RouteGroup[] = [
     { plugin: tenantRoutes as never, options: { tenants }, prefix: '/v1' },
@@ -278,6 +291,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries }, prefix: '/v1' },
     { plugin: warehouseFeedRoutes as never, options: { store, source: feedSource }, prefix: '/v1' },
     { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }) }, prefix: '/v1' },
+    { plugin: userRoutes as never, options: { users }, prefix: '/v1' },
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
 
@@ -312,7 +326,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
         : []),
     ],
     beforeScrape: refreshProjectionGauges,
-    auth: { authenticate: tenants.authenticate, rateLimitPerMinute: config.rateLimitPerMinute },
+    auth: { authenticate: tenants.authenticate, rateLimitPerMinute: config.rateLimitPerMinute, session: sessionAuthenticator(users) },
     routes,
   });
 
@@ -325,6 +339,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     config,
     vault,
     tenants,
+    users,
     catalog,
     mappings,
     authorizations,

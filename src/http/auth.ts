@@ -19,6 +19,8 @@ export type AuthOptions = Readonly<{
   authenticate: (token: string) => Promise<Principal | null>;
   /** Requests per minute per API key (per client address before authentication). */
   rateLimitPerMinute: number;
+  /** Console sessions (src/http/session.ts): the principal behind a session cookie, when no bearer token was sent. */
+  session?: (request: FastifyRequest) => Promise<Principal | null>;
 }>;
 
 /**
@@ -31,7 +33,10 @@ export const registerAuth = async (app: FastifyInstance, opts: AuthOptions) => {
     if (!request.url.startsWith('/v1/') || request.routeOptions.config?.public) return;
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    const principal = token ? await opts.authenticate(token) : null;
+    let principal = token ? await opts.authenticate(token) : null;
+    // --- console session: only without a bearer token (see src/http/session.ts) ---
+    if (!token && opts.session) principal = await opts.session(request);
+    // --- end console session ---
     if (!principal) throw new HttpError(401, 'unauthorized', 'A valid bearer token (API key) is required');
     request.principal = principal;
   });

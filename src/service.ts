@@ -64,6 +64,7 @@ import { userErrorStatusesExtra, userService } from './application/users.js';
 import { userErrorStatuses } from './domain/user/decider.js';
 import { sessionAuthenticator } from './http/session.js';
 import { userRoutes } from './http/users.routes.js';
+import { consoleRoutes } from './console/serve.js';
 
 /**
  * The composition root: the one place that turns configuration into clients, adapters, runners
@@ -77,7 +78,12 @@ export type ServiceOptions = Readonly<{
   clock?: Clock;
   /** Test seam: how the marketplace clients read time and wait (virtual time in tests). */
   timing?: Timing;
+  /** The built web console (src/console/build.ts), served under `/`; without it only the API is served. */
+  consoleDir?: string;
 }>;
+
+/** The console's first operator in embedded mode (and the demo). */
+export const FIRST_OPERATOR_EMAIL = 'operator@oms.local';
 
 
 /** The release policy's checkpoint row (projection_checkpoints). */
@@ -269,6 +275,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     passwords: { hash: (p) => hashPassword(p), verify: verifyPassword, oneTime: newOneTimePassword },
     sessions: sessionStore(db, createHash('sha256').update(keys.masterKey).update('oms/console-csrf').digest()),
   });
+  // Embedded mode: a first operator, so a newcomer can sign in (main.ts and the demo print it).
+  const firstOperator = config.database.kind === 'pglite' ? await users.ensureFirstOperator(FIRST_OPERATOR_EMAIL, { actor: 'system' }) : null;
   const importLimits = { importMaxBytes: 5 * 1024 * 1024, importMaxRows: 50_000 };
   const routes: RouteGroup[] = [
     { plugin: tenantRoutes as never, options: { tenants }, prefix: '/v1' },
@@ -292,6 +300,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     { plugin: warehouseFeedRoutes as never, options: { store, source: feedSource }, prefix: '/v1' },
     { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }) }, prefix: '/v1' },
     { plugin: userRoutes as never, options: { users }, prefix: '/v1' },
+    ...(opts.consoleDir ? [{ plugin: consoleRoutes as never, options: { dir: opts.consoleDir }, prefix: '' }] : []),
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
 
@@ -340,6 +349,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     vault,
     tenants,
     users,
+    firstOperator,
     catalog,
     mappings,
     authorizations,

@@ -85,7 +85,7 @@ export const userService = (deps: {
     if (password.length > 1024) throw new DomainError('password_too_long', 'The password must have at most 1024 characters');
   };
 
-  return {
+  const self = {
     /**
      * A new user. Without a password a one-time password is generated and returned once (the user
      * is asked to change it). The user's stream and the e-mail's claim are one atomic append, both
@@ -167,6 +167,25 @@ export const userService = (deps: {
       await deps.sessions.removeOthers(userId, sessionId);
     },
 
+    /**
+     * Embedded mode and the demo: when no user exists yet, an operator with a one-time password
+     * (returned once, for the caller to print). Later starts return the address only.
+     */
+    ensureFirstOperator: async (email: string, metadata: EventMetadata): Promise<{ email: string; oneTimePassword: string | null }> => {
+      const any = await deps.store.readAll(null, { maxCount: 1, filter: { eventTypes: ['UserCreated'] } });
+      if (any.events.length > 0) return { email: normalizeEmail(email), oneTimePassword: null };
+      const created = await (async () => {
+        try {
+          return await self.create({ email, role: 'operator', tenantId: null }, metadata);
+        } catch (error) {
+          // Another instance made it at the same moment.
+          if (error instanceof DomainError && error.code === 'email_taken') return { email: normalizeEmail(email), oneTimePassword: null };
+          throw error;
+        }
+      })();
+      return { email: created.email, oneTimePassword: created.oneTimePassword };
+    },
+
     /** Tenants an operator or auditor may pick (id and name), from the tenants' creation events. */
     listTenants: async (): Promise<{ tenantId: string; name: string }[]> => {
       const tenants: { tenantId: string; name: string }[] = [];
@@ -180,6 +199,7 @@ export const userService = (deps: {
       return tenants.map(({ tenantId, name }) => ({ tenantId, name })).sort((a, b) => a.name.localeCompare(b.name));
     },
   };
+  return self;
 };
 
 export type UserService = ReturnType<typeof userService>;

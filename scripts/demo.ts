@@ -207,11 +207,12 @@ const main = async () => {
   });
   out(renderSummary(summary));
   // The web console: the first operator, made by OMS in embedded mode (one-time password).
+  const operator = await svc.firstOperator();
   out();
   out('Console (sign in as the generated operator; change the one-time password after signing in):');
   out(`CONSOLE_URL=${url}/`);
-  out(`CONSOLE_USER=${svc.firstOperator?.email ?? ''}`);
-  out(`CONSOLE_PASSWORD=${svc.firstOperator?.oneTimePassword ?? ''}`);
+  out(`CONSOLE_USER=${operator?.email ?? ''}`);
+  out(`CONSOLE_PASSWORD=${operator?.oneTimePassword ?? ''}`);
   // For scripts and the test (output captured, not a terminal): the same figures as one JSON line.
   if (!process.stdout.isTTY) {
     out();

@@ -35,7 +35,8 @@ closeWithGrace({ delay: config.shutdownGraceMs }, async ({ err, signal }) => {
 await service.start();
 const consoleUrl = await service.app.listen({ host: config.http.host, port: config.http.port });
 // Embedded mode: how to sign in to the console (the one-time password only on the start that made it).
-if (service.firstOperator) {
-  process.stdout.write(`CONSOLE_URL=${consoleUrl}/\nCONSOLE_USER=${service.firstOperator.email}\n`);
-  if (service.firstOperator.oneTimePassword) process.stdout.write(`CONSOLE_PASSWORD=${service.firstOperator.oneTimePassword}\n`);
+const firstOperator = await service.firstOperator();
+if (firstOperator) {
+  process.stdout.write(`CONSOLE_URL=${consoleUrl}/\nCONSOLE_USER=${firstOperator.email}\n`);
+  if (firstOperator.oneTimePassword) process.stdout.write(`CONSOLE_PASSWORD=${firstOperator.oneTimePassword}\n`);
 }

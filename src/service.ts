@@ -275,8 +275,11 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     passwords: { hash: (p) => hashPassword(p), verify: verifyPassword, oneTime: newOneTimePassword },
     sessions: sessionStore(db, createHash('sha256').update(keys.masterKey).update('oms/console-csrf').digest()),
   });
-  // Embedded mode: a first operator, so a newcomer can sign in (main.ts and the demo print it).
-  const firstOperator = config.database.kind === 'pglite' ? await users.ensureFirstOperator(FIRST_OPERATOR_EMAIL, { actor: 'system' }) : null;
+  /**
+   * Embedded mode: a first operator, so a newcomer can sign in (main.ts and the demo print it; called
+   * after listening, so the KDF does not delay start-up). Null with a PostgreSQL server (`oms users create`).
+   */
+  const firstOperator = async () => (config.database.kind === 'pglite' ? users.ensureFirstOperator(FIRST_OPERATOR_EMAIL, { actor: 'system' }) : null);
   const importLimits = { importMaxBytes: 5 * 1024 * 1024, importMaxRows: 50_000 };
   const routes: RouteGroup[] = [
     { plugin: tenantRoutes as never, options: { tenants }, prefix: '/v1' },

@@ -72,8 +72,8 @@ export const userService = (deps: {
   const limits = deps.signInLimits ?? DEFAULT_SIGN_IN_LIMITS;
   const failures = failureCounter(deps.clock, limits.windowMs);
   const load = async (userId: string) => (await loadState(userDecider, decode, deps.store, userStreamId(userId))).state;
-  // Verified when the e-mail is unknown, so a miss costs as much time as a wrong password.
-  const dummyHash = deps.passwords.hash('not a real password');
+  // Verified when the e-mail is unknown, so a miss costs as much time as a wrong password (made on first use).
+  let dummyHash: Promise<string> | null = null;
 
   const userIdByEmail = async (email: string): Promise<string | null> => {
     const claim = (await deps.store.readStream(userEmailStreamId(email), { maxCount: 1 }))[0];
@@ -129,7 +129,7 @@ export const userService = (deps: {
       if (wait > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: wait };
       const userId = email.length <= 254 ? await userIdByEmail(email) : null;
       const state = userId ? await load(userId) : null;
-      const stored = state && state.status === 'active' && state.passwordHash ? state.passwordHash : await dummyHash;
+      const stored = state && state.status === 'active' && state.passwordHash ? state.passwordHash : await (dummyHash ??= deps.passwords.hash('not a real password'));
       const matches = password.length <= 1024 && (await deps.passwords.verify(password, stored));
       if (!matches || !state || state.status !== 'active') {
         failures.fail(ipKey);

@@ -37,6 +37,13 @@ const eventCount = async (svc: TestService) => Number((await svc.db.query<{ n: n
 t.test('console users, sessions and role checks', async (t) => {
   const clock = movableClock();
   const svc = await startTestService(t, { RATE_LIMIT_PER_MINUTE: '100000' }, { clock, timing: clock.timing });
+  await t.test('the first operator (embedded mode and the demo): made once, with a one-time password', async (t) => {
+    const first = await svc.users.ensureFirstOperator('First@OMS.local', { actor: 'system' });
+    t.match(first, { email: 'first@oms.local', oneTimePassword: /^[\w-]{24}$/ });
+    t.same(await svc.users.ensureFirstOperator('first@oms.local', { actor: 'system' }), { email: 'first@oms.local', oneTimePassword: null }, 'not again');
+    // The test's config has no DATABASE_URL (the database is injected), so the service counts as embedded.
+    t.same(await svc.firstOperator(), { email: 'operator@oms.local', oneTimePassword: null }, 'a user exists: the service makes none');
+  });
   const a = await createTenant(svc, 'Alpha');
   const b = await createTenant(svc, 'Bravo');
   const operator = await createUser(svc, { email: 'Ops@Example.com', role: 'operator' });

@@ -12,7 +12,7 @@ import { postgresDatabase } from './adapters/sql/postgresDatabase.js';
 import type { EventStore } from './domain/ports/eventStore.js';
 import type { Database } from './domain/ports/sql.js';
 import type { Clock } from './domain/ports/ids.js';
-import { UnavailableError } from './domain/shared/errors.js';
+import { NotFoundError, UnavailableError } from './domain/shared/errors.js';
 import { issueKeyMaterial, parseApiKey, safeEqual, secretMatches } from './adapters/auth/apiKeys.js';
 import { systemClock, uuidIds } from './adapters/system.js';
 import { loadOrCreateKeyFile, newAdminToken, newMasterKey } from './adapters/vault/keyFiles.js';
@@ -280,6 +280,14 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
    * after listening, so the KDF does not delay start-up). Null with a PostgreSQL server (`oms users create`).
    */
   const firstOperator = async () => (config.database.kind === 'pglite' ? users.ensureFirstOperator(FIRST_OPERATOR_EMAIL, { actor: 'system' }) : null);
+  const tenantExists = (id: string) =>
+    tenants.get(id).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof NotFoundError) return false;
+        throw error;
+      },
+    );
   const importLimits = { importMaxBytes: 5 * 1024 * 1024, importMaxRows: 50_000 };
   const routes: RouteGroup[] = [
     { plugin: tenantRoutes as never, options: { tenants }, prefix: '/v1' },
@@ -338,7 +346,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
         : []),
     ],
     beforeScrape: refreshProjectionGauges,
-    auth: { authenticate: tenants.authenticate, rateLimitPerMinute: config.rateLimitPerMinute, session: sessionAuthenticator(users) },
+    auth: { authenticate: tenants.authenticate, rateLimitPerMinute: config.rateLimitPerMinute, session: sessionAuthenticator(users, tenantExists) },
     routes,
   });
 

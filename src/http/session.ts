@@ -56,6 +56,8 @@ export const requireCsrf = (users: UserService, request: FastifyRequest, session
 export const principalOf = (user: UserView, pickedTenant: string | null): UserPrincipal => {
   const base = { userId: user.userId, role: user.role, actor: `user:${user.userId}`, keyId: `user:${user.userId}` };
   const tenantId = user.tenantId ?? pickedTenant;
+  // Principal types the admin's actor as the literal 'admin'; a user records `user:<id>` instead
+  // (commandMetadata copies the actor into the events), so the cast widens only that field.
   return tenantId ? { kind: 'tenant', tenantId, ...base } : { ...base, kind: 'admin', actor: base.actor as 'admin' };
 };
 
@@ -64,7 +66,7 @@ export const principalOf = (user: UserView, pickedTenant: string | null): UserPr
  * Checks CSRF for state-changing requests, and refuses them for read-only roles (403 `read_only_role`).
  */
 export const sessionAuthenticator =
-  (users: UserService) =>
+  (users: UserService, tenantExists: (tenantId: string) => Promise<boolean>) =>
   async (request: FastifyRequest): Promise<Principal | null> => {
     const sessionId = sessionIdOf(request);
     if (!sessionId) return null;
@@ -78,5 +80,8 @@ export const sessionAuthenticator =
     if (picked !== undefined && (typeof picked !== 'string' || !TENANT_ID.test(picked))) {
       throw new HttpError(400, 'invalid_tenant_header', `${TENANT_HEADER} must be a tenant id`);
     }
-    return principalOf(session.user, picked ?? null);
+    // Only operators and auditors pick; a picked tenant must exist (nothing is written for a phantom one).
+    const pickedTenant = session.user.tenantId === null && picked !== undefined ? picked : null;
+    if (pickedTenant && !(await tenantExists(pickedTenant))) throw new HttpError(400, 'unknown_tenant', `${TENANT_HEADER} names no tenant`);
+    return principalOf(session.user, pickedTenant);
   };

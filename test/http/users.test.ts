@@ -91,6 +91,10 @@ t.test('console users, sessions and role checks', async (t) => {
     t.equal(product.status, 201, 'an operator acts in the tenant it picked');
     t.equal((await svc.call('GET', '/v1/products/OPS-1', { token: a.apiKey })).status, 200, 'in tenant A');
     t.match(await json(await as(svc, ops, 'GET', '/v1/products', { tenant: 'not-a-tenant' })), { status: 400, code: 'invalid_tenant_header' });
+    const w1 = await eventCount(svc);
+    const phantom = await as(svc, ops, 'POST', '/v1/products', { body: { sku: 'P-1', name: 'x' }, tenant: '00000000-0000-4000-8000-000000000000' });
+    t.match(await json(phantom), { status: 400, code: 'unknown_tenant' }, 'a picked tenant must exist');
+    t.equal(await eventCount(svc), w1, 'nothing written for a phantom tenant');
     t.equal((await svc.call('GET', '/v1/stores')).status, 401, 'without a cookie or key: 401');
   });
 

@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { ensureConsoleBuilt } from '../src/console/build.js';
 import { createService, type Service } from '../src/service.js';
 import { defaultAmazonApp, startSandboxes, type Sandboxes } from '../src/sandbox/index.js';
 import { apiClient, DemoError } from './demo/api.js';
@@ -168,7 +169,7 @@ const main = async () => {
   });
   const logger = createLogger(config.log, pino.destination({ dest: logFile, sync: true }));
   const svc = await step(`OMS on embedded PGlite (${shownDataDir})`, async () => {
-    service = await createService(config, { logger });
+    service = await createService(config, { logger, consoleDir: await ensureConsoleBuilt() });
     await service.start();
     await service.app.listen({ host: config.http.host, port: config.http.port });
     return service;
@@ -205,6 +206,13 @@ const main = async () => {
     timings,
   });
   out(renderSummary(summary));
+  // The web console: the first operator, made by OMS in embedded mode (one-time password).
+  const operator = await svc.firstOperator();
+  out();
+  out('Console (sign in as the generated operator; change the one-time password after signing in):');
+  out(`CONSOLE_URL=${url}/`);
+  out(`CONSOLE_USER=${operator?.email ?? ''}`);
+  out(`CONSOLE_PASSWORD=${operator?.oneTimePassword ?? ''}`);
   // For scripts and the test (output captured, not a terminal): the same figures as one JSON line.
   if (!process.stdout.isTTY) {
     out();

@@ -12,7 +12,7 @@ import { postgresDatabase } from './adapters/sql/postgresDatabase.js';
 import type { EventStore } from './domain/ports/eventStore.js';
 import type { Database } from './domain/ports/sql.js';
 import type { Clock } from './domain/ports/ids.js';
-import { UnavailableError } from './domain/shared/errors.js';
+import { NotFoundError, UnavailableError } from './domain/shared/errors.js';
 import { issueKeyMaterial, parseApiKey, safeEqual, secretMatches } from './adapters/auth/apiKeys.js';
 import { systemClock, uuidIds } from './adapters/system.js';
 import { loadOrCreateKeyFile, newAdminToken, newMasterKey } from './adapters/vault/keyFiles.js';
@@ -61,6 +61,13 @@ import { warehouseFeedSource } from './application/warehouseFeed.js';
 import { warehouseFeedRoutes } from './http/warehouseFeed.routes.js';
 import { orderQueries } from './adapters/readModels/orderQueries.js';
 import { orderRoutes } from './http/orders.routes.js';
+import { hashPassword, newOneTimePassword, verifyPassword } from './adapters/auth/passwords.js';
+import { sessionStore } from './adapters/auth/sessionStore.js';
+import { userErrorStatusesExtra, userService } from './application/users.js';
+import { userErrorStatuses } from './domain/user/decider.js';
+import { sessionAuthenticator } from './http/session.js';
+import { userRoutes } from './http/users.routes.js';
+import { consoleRoutes } from './console/serve.js';
 
 /**
  * The composition root: the one place that turns configuration into clients, adapters, runners
@@ -74,7 +81,12 @@ export type ServiceOptions = Readonly<{
   clock?: Clock;
   /** Test seam: how the marketplace clients read time and wait (virtual time in tests). */
   timing?: Timing;
+  /** The built web console (src/console/build.ts), served under `/`; without it only the API is served. */
+  consoleDir?: string;
 }>;
+
+/** The console's first operator in embedded mode (and the demo). */
+export const FIRST_OPERATOR_EMAIL = 'operator@oms.local';
 
 
 /** The release policy's checkpoint row (projection_checkpoints). */
@@ -265,6 +277,26 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       if (outcome.ok) metrics.ordersPulled.inc(outcome.ordersNew + outcome.ordersChanged);
     },
   });
+  // Console users and sessions (the CSRF key is derived from the master key, like the content hashes).
+  registerErrorStatuses({ ...userErrorStatuses, ...userErrorStatusesExtra });
+  const users = userService({
+    ...appDeps,
+    passwords: { hash: (p) => hashPassword(p), verify: verifyPassword, oneTime: newOneTimePassword },
+    sessions: sessionStore(db, createHash('sha256').update(keys.masterKey).update('oms/console-csrf').digest()),
+  });
+  /**
+   * Embedded mode: a first operator, so a newcomer can sign in (main.ts and the demo print it; called
+   * after listening, so the KDF does not delay start-up). Null with a PostgreSQL server (`oms users create`).
+   */
+  const firstOperator = async () => (config.database.kind === 'pglite' ? users.ensureFirstOperator(FIRST_OPERATOR_EMAIL, { actor: 'system' }) : null);
+  const tenantExists = (id: string) =>
+    tenants.get(id).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof NotFoundError) return false;
+        throw error;
+      },
+    );
   const imports = importGate(config.importConcurrency);
   const importLimits = { importMaxBytes: 5 * 1024 * 1024, importMaxRows: 50_000, importGate: imports };
   const routes: RouteGroup[] = [
@@ -292,6 +324,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       prefix: '/v1',
     },
     { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps }, prefix: '/v1' },
+    { plugin: userRoutes as never, options: { users }, prefix: '/v1' },
+    ...(opts.consoleDir ? [{ plugin: consoleRoutes as never, options: { dir: opts.consoleDir }, prefix: '' }] : []),
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
 
@@ -328,7 +362,12 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
         : []),
     ],
     beforeScrape: refreshProjectionGauges,
-    auth: { authenticate: tenants.authenticate, rateLimitPerMinute: config.rateLimitPerMinute, failedAuthPerMinute: config.authFailuresPerMinute },
+    auth: {
+      authenticate: tenants.authenticate,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      failedAuthPerMinute: config.authFailuresPerMinute,
+      session: sessionAuthenticator(users, tenantExists),
+    },
     routes,
   });
 
@@ -341,6 +380,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     config,
     vault,
     tenants,
+    users,
+    firstOperator,
     catalog,
     mappings,
     /** Bulk imports running in this instance (IMPORT_CONCURRENCY slots). */

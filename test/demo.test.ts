@@ -115,9 +115,15 @@ t.test('npm run demo: from a clean directory, summary confirmed by the API, and 
   t.same(s.stores.flatMap((x) => x.heldSkus.map((h) => h.platformSku)).filter((sku) => sku !== s.mappings.unmapped), [], 'held only on the SKU left unmapped');
   t.same(s.feed.byType, { FulfillmentOrderReleased: s.totals.released }, 'one feed message per released order');
 
+  // The console's first operator, printed with its one-time password (signs in on the reopened service below).
+  const consoleLines = /CONSOLE_URL=http:\/\/\S+\/\nCONSOLE_USER=(\S+)\nCONSOLE_PASSWORD=([\w-]+)\n/.exec(first.output);
+  t.ok(consoleLines, 'the console lines are printed');
+
   const api = await reopen(t, dataDir);
   try {
     await checkAgainstApi(t, api, s);
+    const signIn = await api.svc.app.inject({ method: 'POST', url: '/v1/session', payload: { email: consoleLines?.[1], password: consoleLines?.[2] } });
+    t.equal(signIn.statusCode, 200, 'the printed operator signs in to the console');
     // The 6-pack and the kit reached the warehouse expanded.
     for (const mapping of [s.mappings.sixPack, s.mappings.kit]) {
       const orders: Json[] = await api.all(`/v1/orders?sku=${mapping.platformSku}&handoff=released`, s.apiKey);

@@ -5,6 +5,7 @@ import { eventsCommand } from './commands/events.js';
 import { parseSchema, parseUntil, replayCommand } from './commands/replay.js';
 import { rebuildCommand } from './commands/rebuild.js';
 import { statusCommand } from './commands/status.js';
+import { createUserCommand, parseCreateUser } from './commands/users.js';
 import { COMMAND_USAGE, COMMANDS, MAIN_USAGE, type CommandName } from './usage.js';
 
 export type { CliIo, CliOutput } from './io.js';
@@ -16,6 +17,7 @@ const OPTIONS = {
   replay: { ...HELP, until: { type: 'string' }, schema: { type: 'string' }, json: { type: 'boolean' } },
   rebuild: { ...HELP },
   status: { ...HELP, json: { type: 'boolean' }, limit: { type: 'string' }, 'no-probe': { type: 'boolean' } },
+  users: { ...HELP, role: { type: 'string' }, email: { type: 'string' }, tenant: { type: 'string' }, json: { type: 'boolean' } },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
 const isCommand = (s: string | undefined): s is CommandName => (COMMANDS as readonly string[]).includes(s ?? '');
@@ -91,6 +93,12 @@ const prepare = (argv: readonly string[], io: CliIo): Prepared | null => {
       const limit = v.limit === undefined ? 20 : Number(v.limit);
       if (!Number.isInteger(limit) || limit < 0 || limit > 10_000) throw new UsageError(`--limit: expected a whole number 0–10000, got ${JSON.stringify(v.limit)}`, command);
       return (ctx, io) => statusCommand(ctx, io, { json: v.json === true, limit, probeBroker: v['no-probe'] !== true });
+    }
+    case 'users': {
+      const action = onePositional(command, positionals, 'an action (create)');
+      if (action !== 'create') throw new UsageError(`no such action: users ${action} (create)`, command);
+      const args = parseCreateUser(values as { role?: string; email?: string; tenant?: string; json?: boolean });
+      return (ctx, io) => createUserCommand(ctx, io, args);
     }
   }
 };

@@ -2,7 +2,7 @@ import { PROJECTIONS, SCHEMA_ENV } from './context.js';
 
 const projectionNames = () => PROJECTIONS.map((p) => p.name).join(', ');
 
-export const COMMANDS = ['events', 'replay', 'rebuild', 'status'] as const;
+export const COMMANDS = ['events', 'replay', 'rebuild', 'status', 'users'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const CONFIGURATION = `Configuration: the service's environment (see README "Configuration"), e.g.
@@ -21,6 +21,8 @@ Usage:
                                                    build the read models as they were at that time in a new schema
   oms rebuild <projection>                         empty a projection's tables and replay it from the first event
   oms status [--json] [--limit <n>] [--no-probe]   projection lag, warehouse feed, stores due for a pull
+  oms users create --role <role> --email <address> [--tenant <id>] [--json]
+                                                   a console user; prints a one-time password once
   oms help [<command>]                             this text, or a command's (also: oms <command> --help)
 
 Projections: ${projectionNames()}
@@ -77,4 +79,14 @@ Projections: ${projectionNames()}`,
   --json        the report as JSON
   --limit <n>   stores listed (default 20)
   --no-probe    do not contact the Kafka broker`,
+  users: `Usage: oms users create --role <role> --email <address> [--tenant <id>] [--json]
+
+Create a console user. A one-time password is generated and printed once (only its scrypt hash is
+recorded); the user changes it after signing in. E-mail addresses are unique (case-insensitive).
+
+  --role <role>      operator (every tenant), seller_admin or seller_viewer (one tenant: --tenant),
+                     auditor (every tenant, read-only)
+  --email <address>  the sign-in address
+  --tenant <id>      the tenant of a seller role
+  --json             { userId, email, role, tenantId, oneTimePassword } as JSON`,
 };

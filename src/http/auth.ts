@@ -22,6 +22,8 @@ export type AuthOptions = Readonly<{
   rateLimitPerMinute: number;
   /** Missing or failed authentications per minute per client address before 429 (default 60). */
   failedAuthPerMinute?: number;
+  /** Console sessions (src/http/session.ts): the principal behind a session cookie, when no bearer token was sent. */
+  session?: (request: FastifyRequest) => Promise<Principal | null>;
 }>;
 
 /** Longer than any key or admin token OMS accepts: not worth looking up. */
@@ -61,7 +63,9 @@ export const registerAuth = async (app: FastifyInstance, opts: AuthOptions) => {
       });
     }
     const token = bearerToken(request.headers.authorization);
-    const principal = token ? await opts.authenticate(token) : null;
+    let principal = token ? await opts.authenticate(token) : null;
+    // A console session counts only when no bearer token was sent (see src/http/session.ts).
+    if (!token && opts.session) principal = await opts.session(request);
     if (!principal) {
       failures.record(request.ip);
       throw new HttpError(401, 'unauthorized', 'A valid bearer token (API key) is required');

@@ -16,7 +16,15 @@ const US = 'ATVPDKIKX0DER';
 const SEED = 'oms-tests';
 
 /** Routes reachable without a key. Each must say so in the document (`security: []`). */
-const PUBLIC_ROUTES = new Set(['GET /v1/authorizations/amazon/callback', 'GET /v1/authorizations/consent']);
+const PUBLIC_ROUTES = new Set([
+  'GET /v1/authorizations/amazon/callback',
+  'GET /v1/authorizations/consent',
+  // Console sign-in and the session: they read the session cookie themselves (test/http/users.test.ts).
+  'POST /v1/session',
+  'GET /v1/session',
+  'DELETE /v1/session',
+  'POST /v1/session/password',
+]);
 
 const HTTP_METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'];
 
@@ -57,6 +65,7 @@ const routeTable = (b: Readonly<{ storeId: string; sku: string; walmart: Readonl
     'POST /v1/tenants/{tenantId}/api-keys': adminOnly([{ json: { name: 'stolen' } }]),
     'DELETE /v1/tenants/{tenantId}/api-keys/{keyId}': adminOnly(),
     'GET /v1/me': { kind: 'self' },
+    'POST /v1/users': { kind: 'create', coveredBy: 'test/http/users.test.ts: a tenant key is refused (user_admin_required); a seller admin creates only in its own tenant' },
 
     'GET /v1/stores': { kind: 'list' },
     'GET /v1/stores/{storeId}': notFound(),

@@ -21,7 +21,7 @@ export type TestService = Service & {
 export const json = (res: Response): Promise<any> => res.json();
 
 /** The whole service over real HTTP on a free port, on a schema of its own in the real PostgreSQL. */
-export const startTestService = async (t: Test, env: Record<string, string> = {}, opts: { clock?: Clock; timing?: Timing } = {}): Promise<TestService> => {
+export const startTestService = async (t: Test, env: Record<string, string> = {}, opts: { clock?: Clock; timing?: Timing; consoleDir?: string } = {}): Promise<TestService> => {
   const db = await serverDatabase(t);
   const lines: string[] = [];
   const sink = new Writable({
@@ -39,7 +39,7 @@ export const startTestService = async (t: Test, env: Record<string, string> = {}
     PULL_SCHEDULER: 'off',
     ...env,
   });
-  const service = await createService(config, { logger: createLogger({ level: 'info' }, sink), database: db, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.timing ? { timing: opts.timing } : {}) });
+  const service = await createService(config, { logger: createLogger({ level: 'info' }, sink), database: db, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.timing ? { timing: opts.timing } : {}), ...(opts.consoleDir ? { consoleDir: opts.consoleDir } : {}) });
   await service.start();
   await service.app.listen({ host: '127.0.0.1', port: 0 });
   const address = service.app.server.address() as { port: number };

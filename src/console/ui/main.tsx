@@ -1,0 +1,111 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, setCsrfToken, setTenant, type SessionInfo } from './api.js';
+import { Field } from './components.js';
+import { useRoute } from './hooks.js';
+import { Mappings } from './screens/Mappings.js';
+import { OrderDetail, Orders } from './screens/Orders.js';
+import { Products } from './screens/Products.js';
+import { SignIn } from './screens/SignIn.js';
+import { Stores } from './screens/Stores.js';
+
+const NAV = [
+  ['orders', 'Orders'],
+  ['products', 'Products'],
+  ['mappings', 'Product Mapping'],
+  ['stores', 'Stores'],
+] as const;
+
+const ROLE_NAMES = { operator: 'Operator', seller_admin: 'Seller admin', seller_viewer: 'Seller viewer', auditor: 'Auditor' } as const;
+
+/** Signed in: the header (tenant, user, sign-out), the navigation and the current screen. */
+const Layout = ({ session, onSignOut }: { session: SessionInfo; onSignOut: () => void }) => {
+  const route = useRoute();
+  const [tenantId, setTenantId] = useState(() => session.user.tenantId ?? sessionStorage.getItem('oms.tenant') ?? session.tenants[0]?.tenantId ?? null);
+  // Operators and auditors pick a tenant; the API hears it in a header. Seller roles have theirs.
+  setTenant(session.user.tenantId ? null : tenantId);
+  const canWrite = session.user.role === 'operator' || session.user.role === 'seller_admin';
+  const [section = 'orders', id] = route.path;
+  const title = NAV.find(([key]) => key === section)?.[1] ?? 'Orders';
+  useEffect(() => void (document.title = `${title} — OMS console`), [title]);
+  const pick = (id: string) => {
+    sessionStorage.setItem('oms.tenant', id);
+    setTenantId(id);
+  };
+  const signOut = async () => {
+    await api('DELETE', '/v1/session').catch(() => undefined);
+    onSignOut();
+  };
+  const screen = (() => {
+    if (!tenantId) return <p>No tenant yet: create one first.</p>;
+    switch (section) {
+      case 'products':
+        return <Products canWrite={canWrite} key={tenantId} />;
+      case 'mappings':
+        return <Mappings canWrite={canWrite} key={tenantId} storeId={route.params.get('store')} onStore={(s) => (location.hash = `#/mappings?store=${s}`)} />;
+      case 'stores':
+        return <Stores canWrite={canWrite} key={tenantId} />;
+      default:
+        return id ? <OrderDetail orderId={id} key={`${tenantId}-${id}`} /> : <Orders key={tenantId} />;
+    }
+  })();
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header>
+        <span class="brand">OMS console</span>
+        {session.user.tenantId ? (
+          <span>{session.tenants[0]?.name ?? 'Your tenant'}</span>
+        ) : (
+          <Field id="tenant-picker" label="Tenant">
+            <select id="tenant-picker" value={tenantId ?? ''} onChange={(e) => pick(e.currentTarget.value)}>
+              {session.tenants.map((t) => (
+                <option key={t.tenantId} value={t.tenantId}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
+        <span class="who">
+          {session.user.email} ({ROLE_NAMES[session.user.role]})
+        </span>
+        <button type="button" class="secondary" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <nav aria-label="Main">
+        <ul>
+          {NAV.map(([key, label]) => (
+            <li key={key}>
+              <a href={`#/${key}`} aria-current={key === section ? 'page' : undefined}>
+                {label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        {session.user.mustChangePassword ? <p class="note">You signed in with a one-time password: please change it.</p> : null}
+        {screen}
+      </main>
+    </>
+  );
+};
+
+const App = () => {
+  const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
+  const signedIn = (s: SessionInfo | null) => {
+    setCsrfToken(s?.csrfToken ?? null);
+    setSession(s);
+  };
+  useEffect(() => {
+    api<SessionInfo>('GET', '/v1/session').then(signedIn, () => signedIn(null));
+  }, []);
+  if (session === undefined) return <p role="status">Loading…</p>;
+  return session ? <Layout session={session} onSignOut={() => signedIn(null)} /> : <SignIn onSignedIn={signedIn} />;
+};
+
+render(<App />, document.getElementById('app')!);

@@ -1,7 +1,7 @@
 # OMS service image, three stages on Node 24 (the current LTS):
 #   build — every dependency, TypeScript compiled to dist/;
 #   deps  — production dependencies only (no tsx, no TypeScript, no test tools), npm cache removed;
-#   final — dist/, migrations, the CLI and those dependencies, run as the unprivileged `node` user,
+#   final — dist/ (with the built console), the error pages, migrations, the CLI and those dependencies, run as the unprivileged `node` user,
 #           which owns the data directory (the embedded database when DATABASE_URL is unset).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
@@ -10,7 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build.mjs scripts/buildStamp.mjs ./scripts/
 COPY src ./src
-RUN npm run build
+RUN npm run build && npm run build:console
 
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
@@ -24,6 +24,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
+COPY docs/errors ./docs/errors
 COPY bin ./bin
 RUN mkdir -p /var/lib/oms && chown node:node /var/lib/oms && chmod +x bin/oms.mjs && ln -s /app/bin/oms.mjs /usr/local/bin/oms
 USER node

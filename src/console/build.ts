@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
  * stylesheet and index.html. Built assets are not committed: `npm start`, `npm run demo` and the
  * browser tests build them when missing (`npm run build:console` rebuilds).
  */
-const here = dirname(fileURLToPath(import.meta.url));
-const ui = join(here, 'ui');
-export const DEFAULT_CONSOLE_DIR = resolve(here, '../../dist/console');
+// The same two levels up from src/console (tsx, tests) and from dist/console (the compiled build).
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ui = join(root, 'src', 'console', 'ui');
+/** Beside tsc's output, not inside dist/console, which holds the compiled server modules. */
+export const DEFAULT_CONSOLE_DIR = join(root, 'dist', 'console-ui');
 const FILES = ['index.html', 'app.js', 'app.css'];
 
 export const buildConsole = async (outDir = DEFAULT_CONSOLE_DIR): Promise<string> => {

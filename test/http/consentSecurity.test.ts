@@ -14,7 +14,8 @@ const MIN = 60_000;
 const setUp = async (t: Test) => {
   const clock = movableClock();
   const sandboxes = await sandboxesFor(t, { seed: 'consent-security', amazon: { orders: false }, walmart: { orders: false }, now: () => clock.now() });
-  const svc = await startTestService(t, sandboxEnv(sandboxes), { clock, timing: clock.timing });
+  // Every pull a sweep of the window (PULL_SWEEP_HOURS=0): the reconnect test re-reads orders pulled before.
+  const svc = await startTestService(t, { ...sandboxEnv(sandboxes), PULL_SWEEP_HOURS: '0' }, { clock, timing: clock.timing });
   const tenant = await createTenant(svc, 'Seller');
   const call = (method: string, path: string, body?: unknown, token = tenant.apiKey) => svc.call(method, path, { token, ...(body !== undefined ? { body } : {}) });
   const [s1, s2] = sandboxes.amazon.sellers.map((s) => s.sellerId) as [string, string];

@@ -41,8 +41,10 @@ const listLoad = async (url: string, apiKey: string, until: () => boolean) => {
         const t0 = process.hrtime.bigint();
         const res = await fetch(`${url}/v1/products?limit=100`, { headers: { authorization: `Bearer ${apiKey}` } });
         await res.arrayBuffer();
+        // Only answered lists count toward the latency; anything else is an error (none expected:
+        // the rate limit is raised so the load measures the service, not its 429s).
         if (res.status !== 200) errors++;
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        else latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
     }),
   );
@@ -55,7 +57,7 @@ const csvFor = (round: number) =>
 await withBenchDatabase('oms_bench_import', async (url) => {
   const db = await postgresDatabase({ url, poolSize: 8 });
   const admin = 'bench-admin-token-0123456789';
-  const service = await createService(loadConfig({ DATABASE_URL: url, OMS_ADMIN_TOKEN: admin, OMS_MASTER_KEY: Buffer.alloc(32, 4).toString('base64'), PULL_SCHEDULER: 'off' }), {
+  const service = await createService(loadConfig({ DATABASE_URL: url, OMS_ADMIN_TOKEN: admin, OMS_MASTER_KEY: Buffer.alloc(32, 4).toString('base64'), PULL_SCHEDULER: 'off', RATE_LIMIT_PER_MINUTE: '1000000' }), {
     logger: createLogger({ level: 'warn' }),
     database: db,
   });

@@ -12,6 +12,24 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.tap/**', '.kafka/**', '.oms-data/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
+    // Type-aware rules: a promise nobody awaits loses its error (an unhandled rejection ends the process),
+    // and a promise passed where a callback's result is ignored runs unchecked.
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['scripts/*.mjs', 'bin/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // tap queues subtests itself: `t.test(...)` needs no await (tap awaits each before the next).
+        { allowForKnownSafePromises: [{ from: 'package', name: 'PromiseWithSubtest', package: '@tapjs/core' }] },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',

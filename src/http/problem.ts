@@ -135,11 +135,13 @@ export const refuseUnstorableText = async (request: FastifyRequest) => {
 };
 
 /** Errors Fastify raises before routing (a malformed URL, an over-long parameter) as problem+json too. */
-export const frameworkErrorHandler = (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
-  send(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, {
+export const frameworkErrorHandler = (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void => {
+  // Fastify ignores this handler's result; the reply is sent synchronously.
+  void send(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, {
     code: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'parameter_too_long' : 'malformed_url',
     detail: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed',
   });
+};
 
 export const notFoundHandler = (request: FastifyRequest, reply: FastifyReply) =>
   send(reply, 404, { code: 'route_not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}` });

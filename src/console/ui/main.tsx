@@ -8,6 +8,7 @@ import { OrderDetail, Orders } from './screens/Orders.js';
 import { Products } from './screens/Products.js';
 import { SignIn } from './screens/SignIn.js';
 import { Stores } from './screens/Stores.js';
+import { onEvent } from './events.js';
 
 const NAV = [
   ['orders', 'Orders'],
@@ -72,7 +73,7 @@ const Layout = ({ session, onSignOut }: { session: SessionInfo; onSignOut: () =>
         <span class="who">
           {session.user.email} ({ROLE_NAMES[session.user.role]})
         </span>
-        <button type="button" class="secondary" onClick={signOut}>
+        <button type="button" class="secondary" onClick={onEvent(signOut)}>
           Sign out
         </button>
       </header>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, query, type Mapping, type Page, type Store } from '../api.js';
 import { ErrorMessage, Field, ReadOnlyNote, Status } from '../components.js';
 import { useLoad } from '../hooks.js';
+import { onEvent } from '../events.js';
 
 type Row = { sku: string; quantity: string };
 
@@ -86,7 +87,7 @@ export const Mappings = ({ canWrite, storeId, onStore }: { canWrite: boolean; st
       {canWrite ? null : <ReadOnlyNote />}
       {saved ? <Status>{saved}</Status> : null}
       {editing && current ? (
-        <form onSubmit={save} aria-label="New mapping" class="panel">
+        <form onSubmit={onEvent(save)} aria-label="New mapping" class="panel">
           <h2>New mapping</h2>
           <Field id="platform-sku" label="Platform SKU" hint="The SKU as the marketplace lists it.">
             <input id="platform-sku" required aria-describedby="platform-sku-hint" value={platformSku} onInput={(e) => setPlatformSku(e.currentTarget.value)} />

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, query, type Page, type Product } from '../api.js';
 import { ErrorMessage, Field, ReadOnlyNote, Status } from '../components.js';
 import { useLoad } from '../hooks.js';
+import { onEvent } from '../events.js';
 
 /** System SKUs: search, list, create. */
 export const Products = ({ canWrite }: { canWrite: boolean }) => {
@@ -67,7 +68,7 @@ export const Products = ({ canWrite }: { canWrite: boolean }) => {
       ) : null}
       <h2>Create a product</h2>
       {canWrite ? (
-        <form onSubmit={create} aria-label="Create a product">
+        <form onSubmit={onEvent(create)} aria-label="Create a product">
           <Field id="new-sku" label="SKU">
             <input id="new-sku" required value={form.sku} onInput={(e) => setForm({ ...form, sku: e.currentTarget.value })} />
           </Field>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type SessionInfo } from '../api.js';
 import { ErrorMessage, Field } from '../components.js';
+import { onEvent } from '../events.js';
 
 export const SignIn = ({ onSignedIn }: { onSignedIn: (s: SessionInfo) => void }) => {
   const [email, setEmail] = useState('');
@@ -22,7 +23,7 @@ export const SignIn = ({ onSignedIn }: { onSignedIn: (s: SessionInfo) => void })
   return (
     <main class="signin">
       <h1>OMS console</h1>
-      <form onSubmit={submit} aria-label="Sign in">
+      <form onSubmit={onEvent(submit)} aria-label="Sign in">
         <Field id="email" label="Email">
           <input id="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         </Field>

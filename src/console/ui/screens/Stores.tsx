@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type Store } from '../api.js';
 import { ErrorMessage, ReadOnlyNote, Status } from '../components.js';
 import { formatTime, useLoad } from '../hooks.js';
+import { onEvent } from '../events.js';
 
 /** The tenant's stores with their synchronization state and the Manual Synchronization button. */
 export const Stores = ({ canWrite }: { canWrite: boolean }) => {
@@ -57,7 +58,7 @@ export const Stores = ({ canWrite }: { canWrite: boolean }) => {
                   <td>{s.sync.failures ? `${s.sync.failures}: ${s.sync.lastError ?? ''}` : '0'}</td>
                   <td>
                     {canWrite ? (
-                      <button type="button" onClick={() => sync(s)} aria-label={`Manual Synchronization of ${s.name} ${s.marketplaceName}`}>
+                      <button type="button" onClick={onEvent(() => sync(s))} aria-label={`Manual Synchronization of ${s.name} ${s.marketplaceName}`}>
                         Manual Synchronization
                       </button>
                     ) : (

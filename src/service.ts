@@ -66,7 +66,7 @@ import { sessionStore } from './adapters/auth/sessionStore.js';
 import { userErrorStatusesExtra, userService } from './application/users.js';
 import { userErrorStatuses } from './domain/user/decider.js';
 import { sessionAuthenticator } from './http/session.js';
-import { userRoutes } from './http/users.routes.js';
+import { userListRoutes, userRoutes } from './http/users.routes.js';
 import { consoleRoutes } from './console/serve.js';
 
 /**
@@ -325,6 +325,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps }, prefix: '/v1' },
     { plugin: userRoutes as never, options: { users }, prefix: '/v1' },
+    { plugin: userListRoutes as never, options: { users }, prefix: '/v1' },
     ...(opts.consoleDir ? [{ plugin: consoleRoutes as never, options: { dir: opts.consoleDir }, prefix: '' }] : []),
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });

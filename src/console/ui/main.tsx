@@ -3,23 +3,29 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken, setTenant, type SessionInfo } from './api.js';
 import { Field } from './components.js';
 import { useRoute } from './hooks.js';
+import { Attention } from './screens/Attention.js';
+import { AddAuthorization, AuthorizationDetail, Authorizations } from './screens/Authorizations.js';
 import { Mappings } from './screens/Mappings.js';
+import { TenantsAndUsers } from './screens/TenantsAndUsers.js';
 import { OrderDetail, Orders } from './screens/Orders.js';
 import { Products } from './screens/Products.js';
 import { SignIn } from './screens/SignIn.js';
 import { Stores } from './screens/Stores.js';
 
 const NAV = [
+  ['attention', 'Attention'],
   ['orders', 'Orders'],
   ['products', 'Products'],
   ['mappings', 'Product Mapping'],
   ['stores', 'Stores'],
+  ['authorizations', 'Platform Authorization'],
+  ['users', 'Tenants and users'],
 ] as const;
 
 const ROLE_NAMES = { operator: 'Operator', seller_admin: 'Seller admin', seller_viewer: 'Seller viewer', auditor: 'Auditor' } as const;
 
 /** Signed in: the header (tenant, user, sign-out), the navigation and the current screen. */
-const Layout = ({ session, onSignOut }: { session: SessionInfo; onSignOut: () => void }) => {
+const Layout = ({ session, onSignOut, onSessionChanged }: { session: SessionInfo; onSignOut: () => void; onSessionChanged: () => void }) => {
   const route = useRoute();
   const [tenantId, setTenantId] = useState(() => session.user.tenantId ?? sessionStorage.getItem('oms.tenant') ?? session.tenants[0]?.tenantId ?? null);
   // Operators and auditors pick a tenant; the API hears it in a header. Seller roles have theirs.
@@ -37,12 +43,36 @@ const Layout = ({ session, onSignOut }: { session: SessionInfo; onSignOut: () =>
     onSignOut();
   };
   const screen = (() => {
+    // Tenants and users works without a picked tenant: it is where the first tenant is created.
+    if (section === 'users') return <TenantsAndUsers session={session} tenantId={tenantId} onTenantCreated={(id) => (pick(id), onSessionChanged())} />;
     if (!tenantId) return <p>No tenant yet: create one first.</p>;
     switch (section) {
+      case 'attention':
+        return <Attention key={tenantId} />;
+      case 'authorizations':
+        if (id === 'new') return <AddAuthorization key={`${tenantId}-${route.params.get('platform')}`} platform={route.params.get('platform') === 'walmart' ? 'walmart' : 'amazon'} />;
+        if (id)
+          return (
+            <AuthorizationDetail
+              key={`${tenantId}-${id}`}
+              authorizationId={id}
+              canWrite={canWrite}
+              arrived={route.params.has('consented') ? 'consented' : route.params.has('created') ? 'created' : null}
+            />
+          );
+        return <Authorizations key={tenantId} canWrite={canWrite} consentError={route.params.get('consent_error')} />;
       case 'products':
         return <Products canWrite={canWrite} key={tenantId} />;
       case 'mappings':
-        return <Mappings canWrite={canWrite} key={tenantId} storeId={route.params.get('store')} onStore={(s) => (location.hash = `#/mappings?store=${s}`)} />;
+        return (
+          <Mappings
+            canWrite={canWrite}
+            key={tenantId}
+            storeId={route.params.get('store')}
+            mapSku={route.params.get('map')}
+            onStore={(s) => (location.hash = `#/mappings?store=${s}`)}
+          />
+        );
       case 'stores':
         return <Stores canWrite={canWrite} key={tenantId} />;
       default:
@@ -105,7 +135,8 @@ const App = () => {
     api<SessionInfo>('GET', '/v1/session').then(signedIn, () => signedIn(null));
   }, []);
   if (session === undefined) return <p role="status">Loading…</p>;
-  return session ? <Layout session={session} onSignOut={() => signedIn(null)} /> : <SignIn onSignedIn={signedIn} />;
+  const refresh = () => void api<SessionInfo>('GET', '/v1/session').then(signedIn, () => signedIn(null));
+  return session ? <Layout session={session} onSignOut={() => signedIn(null)} onSessionChanged={refresh} /> : <SignIn onSignedIn={signedIn} />;
 };
 
 render(<App />, document.getElementById('app')!);

@@ -317,7 +317,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     { plugin: productRoutes as never, options: { catalog, queries: appDeps.queries, ...importLimits }, prefix: '/v1' },
     { plugin: mappingRoutes as never, options: { mappings, ...importLimits }, prefix: '/v1' },
-    { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries }, prefix: '/v1' },
+    { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries, consoleLanding: Boolean(opts.consoleDir) }, prefix: '/v1' },
     {
       plugin: warehouseFeedRoutes as never,
       options: { store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) },

@@ -12,6 +12,8 @@ import { bindingHashFrom, clearConsentBinding, newConsentBinding } from './conse
 export type AuthorizationRoutesDeps = Readonly<{
   authorizations: AuthorizationService;
   queries: (tenantId: string) => TenantCatalogQueries;
+  /** The console is served: a browser coming back from a consent is sent on to its page. */
+  consoleLanding?: boolean;
 }>;
 
 const Name = z.string().trim().min(1).max(200);
@@ -69,7 +71,7 @@ const consoleLanding = async (complete: () => Promise<{ authorizationId: string 
 const Consent = z.object({ authorizationId: z.string(), consentUrl: z.string(), state: z.string(), expiresAt: z.string() });
 
 /** Store authorizations: Amazon's consent flow, Walmart keys, and the lifecycle of both. */
-export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps> = async (app, { authorizations, queries }) => {
+export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps> = async (app, { authorizations, queries, consoleLanding: landing = false }) => {
   app.get(
     '/authorizations',
     {
@@ -154,7 +156,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
           { state: q.state, code: q.spapi_oauth_code, sellingPartnerId: q.selling_partner_id, bindingHash: bindingHashFrom(request.headers.cookie, q.state) },
           commandMetadata(request),
         );
-      if (!wantsPage(request)) return complete();
+      if (!landing || !wantsPage(request)) return complete();
       // A person's browser coming back from Seller Central: on to the console's page of the authorization.
       return reply.redirect(await consoleLanding(complete), 303);
     },

@@ -40,7 +40,7 @@ const CreateTenant = ({ onCreated }: { onCreated: (tenantId: string) => void }) 
 };
 
 /** A new user: e-mail and role; without a password a one-time password is shown here once. */
-const CreateUser = ({ roles, tenantId, onCreated }: { roles: Role[]; tenantId: string | null; onCreated: () => void }) => {
+const CreateUser = ({ roles, tenantId, onCreated }: { roles: Role[]; tenantId: string | null; onCreated: (user: ConsoleUser) => void }) => {
   const [form, setForm] = useState({ email: '', role: roles[0]!, password: '' });
   const [created, setCreated] = useState<{ email: string; oneTimePassword: string | null } | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -49,7 +49,7 @@ const CreateUser = ({ roles, tenantId, onCreated }: { roles: Role[]; tenantId: s
     setCreated(null);
     setError(null);
     try {
-      const u = await api<{ email: string; oneTimePassword: string | null }>(
+      const u = await api<{ userId: string; email: string; role: Role; tenantId: string | null; oneTimePassword: string | null }>(
         'POST',
         '/v1/users',
         { email: form.email, role: form.role, tenantId, ...(form.password ? { password: form.password } : {}) },
@@ -57,7 +57,7 @@ const CreateUser = ({ roles, tenantId, onCreated }: { roles: Role[]; tenantId: s
       );
       setCreated(u);
       setForm({ ...form, email: '', password: '' });
-      onCreated();
+      onCreated({ userId: u.userId, email: u.email, role: u.role, tenantId: u.tenantId, mustChangePassword: u.oneTimePassword !== null, status: 'active' });
     } catch (err) {
       setError(err as Error);
     }
@@ -112,7 +112,12 @@ export const TenantsAndUsers = ({ session, tenantId, onTenantCreated }: { sessio
     () => api<{ items: ConsoleUser[] }>('GET', `/v1/users${listed === STAFF || seller ? '' : `?tenantId=${listed}`}`, undefined, { noTenant: !seller }),
     [listed],
   );
-  const shown = (users.data?.items ?? []).filter((u) => (listed === STAFF ? u.tenantId === null : true));
+  // Users created here are shown at once: the list is read from events and can lag a moment.
+  const [recent, setRecent] = useState<ConsoleUser[]>([]);
+  const loaded = users.data?.items ?? [];
+  const shown = [...loaded, ...recent.filter((r) => !loaded.some((u) => u.userId === r.userId))]
+    .filter((u) => (listed === STAFF ? u.tenantId === null : u.tenantId === listed))
+    .sort((a, b) => a.email.localeCompare(b.email));
   const tenantName = (id: string | null) => (id === null ? 'Operators and auditors' : (session.tenants.find((t) => t.tenantId === id)?.name ?? id));
   const roles = role === 'operator' ? (listed === STAFF ? STAFF_ROLES : SELLER_ROLES) : role === 'seller_admin' ? SELLER_ROLES : [];
   return (
@@ -188,7 +193,7 @@ export const TenantsAndUsers = ({ session, tenantId, onTenantCreated }: { sessio
           </tbody>
         </table>
       ) : null}
-      {roles.length ? <CreateUser key={listed} roles={roles} tenantId={listed === STAFF ? null : listed} onCreated={users.reload} /> : null}
+      {roles.length ? <CreateUser key={listed} roles={roles} tenantId={listed === STAFF ? null : listed} onCreated={(u) => (setRecent([...recent, u]), users.reload())} /> : null}
     </section>
   );
 };

@@ -5,7 +5,7 @@
 // the diagnostics next to the fields; pause, resume, Manual Synchronization of an authorization,
 // re-authorize, revoke; Product Mapping's unmapped-SKU queue ("Map it" releases the held order),
 // Import with a bad row shown by its row number, Export, copy to another store; Products import;
-// Attention; Tenants and users; what a seller admin and a seller viewer may do — and axe-core on
+// Attention (a failing pull, held orders by reason, a rejected order); Tenants and users; what a seller admin and a seller viewer may do — and axe-core on
 // every screen. CONSOLE_SCREENSHOTS=1 also writes the screenshots of docs/console/.
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -195,6 +195,8 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
   });
 
   await t.test('the list: status, stores per country with last pull and failures, renewal countdown', async (t) => {
+    // The list is a read model: wait until it has the revoke.
+    await settle();
     await go('#/authorizations');
     const row = page.getByRole('row', { name: /Northbeam NA/ });
     await row.waitFor();
@@ -281,9 +283,13 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
 
   await t.test('Attention: failing pulls and held orders by reason, each linking to where it is fixed', async (t) => {
     const waiting = sandboxes.amazon.orders.add({ sellerId: seller, marketplaceId: CA, createdAt: clock.now().getTime() - 5 * MIN, status: 'UNSHIPPED', items: [{ sellerSku: 'AMZ-LATER', quantity: 1 }] });
+    // And one a pull cannot read (an item without its quantity): a rejected order.
+    const unreadable = sandboxes.amazon.orders.add({ sellerId: seller, marketplaceId: CA, createdAt: clock.now().getTime() - 4 * MIN, status: 'UNSHIPPED' });
+    sandboxes.amazon.orders.update(unreadable.orderId, (o) => void delete (o.orderItems[0] as { quantityOrdered?: number }).quantityOrdered);
     clock.advance(3 * MIN);
     await settle();
     t.match(await svc.pulls.pullStore(caStore, 'manual'), { ok: true, ordersNew: 1 });
+    await svc.projections.caughtUp(['rejected_orders']);
     sandboxes.amazon.faults.next({ kind: 'invalidToken', count: 20 });
     const failed = await svc.pulls.pullStore(usStore, 'manual');
     t.match(failed, { ok: false, reason: 'invalid_grant' }, 'the US pull fails');
@@ -301,6 +307,10 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
     const heldGroup = page.getByRole('region', { name: /Unmapped SKU/ });
     await heldGroup.getByRole('link', { name: waiting.orderId }).waitFor();
     t.match(await heldGroup.getByRole('heading').textContent(), /: 1$/);
+    const rejected = page.getByRole('table', { name: /Marketplace orders a pull could not read/ });
+    const rejectedRow = rejected.getByRole('row', { name: new RegExp(unreadable.orderId) });
+    await rejectedRow.waitFor();
+    t.match(await rejectedRow.textContent(), /Amazon\.ca.*quantityOrdered.*Manual Synchronization after the fix/);
     await checkScreen(t, 'attention');
     await heldGroup.getByRole('link', { name: 'map AMZ-LATER' }).click();
     await page.getByRole('table', { name: /Platform SKUs without a mapping/ }).getByRole('cell', { name: 'AMZ-LATER', exact: true }).waitFor();

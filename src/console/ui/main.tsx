@@ -25,7 +25,7 @@ const NAV = [
 const ROLE_NAMES = { operator: 'Operator', seller_admin: 'Seller admin', seller_viewer: 'Seller viewer', auditor: 'Auditor' } as const;
 
 /** Signed in: the header (tenant, user, sign-out), the navigation and the current screen. */
-const Layout = ({ session, onSignOut, onSessionChanged }: { session: SessionInfo; onSignOut: () => void; onSessionChanged: () => void }) => {
+const Layout = ({ session, onSignOut, onTenantCreated }: { session: SessionInfo; onSignOut: () => void; onTenantCreated: (t: { tenantId: string; name: string }) => void }) => {
   const route = useRoute();
   const [tenantId, setTenantId] = useState(() => session.user.tenantId ?? sessionStorage.getItem('oms.tenant') ?? session.tenants[0]?.tenantId ?? null);
   // Operators and auditors pick a tenant; the API hears it in a header. Seller roles have theirs.
@@ -44,7 +44,7 @@ const Layout = ({ session, onSignOut, onSessionChanged }: { session: SessionInfo
   };
   const screen = (() => {
     // Tenants and users works without a picked tenant: it is where the first tenant is created.
-    if (section === 'users') return <TenantsAndUsers session={session} tenantId={tenantId} onTenantCreated={(id) => (pick(id), onSessionChanged())} />;
+    if (section === 'users') return <TenantsAndUsers session={session} tenantId={tenantId} onTenantCreated={(t) => (onTenantCreated(t), pick(t.tenantId))} />;
     if (!tenantId) return <p>No tenant yet: create one first.</p>;
     switch (section) {
       case 'attention':
@@ -127,16 +127,25 @@ const Layout = ({ session, onSignOut, onSessionChanged }: { session: SessionInfo
 
 const App = () => {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
-  const signedIn = (s: SessionInfo | null) => {
+  // Tenants created in this page: the session's list is read from events and can lag a moment.
+  const [created, setCreated] = useState<{ tenantId: string; name: string }[]>([]);
+  const signedIn = (s: SessionInfo | null, extra = created) => {
     setCsrfToken(s?.csrfToken ?? null);
-    setSession(s);
+    setSession(s && { ...s, tenants: [...s.tenants, ...extra.filter((t) => !s.tenants.some((x) => x.tenantId === t.tenantId))] });
   };
   useEffect(() => {
-    api<SessionInfo>('GET', '/v1/session').then(signedIn, () => signedIn(null));
+    api<SessionInfo>('GET', '/v1/session').then((s) => signedIn(s), () => signedIn(null));
   }, []);
   if (session === undefined) return <p role="status">Loading…</p>;
-  const refresh = () => void api<SessionInfo>('GET', '/v1/session').then(signedIn, () => signedIn(null));
-  return session ? <Layout session={session} onSignOut={() => signedIn(null)} onSessionChanged={refresh} /> : <SignIn onSignedIn={signedIn} />;
+  const tenantCreated = (t: { tenantId: string; name: string }) => {
+    const extra = [...created, t];
+    setCreated(extra);
+    void api<SessionInfo>('GET', '/v1/session').then(
+      (s) => signedIn(s, extra),
+      () => signedIn(null),
+    );
+  };
+  return session ? <Layout session={session} onSignOut={() => signedIn(null)} onTenantCreated={tenantCreated} /> : <SignIn onSignedIn={(s) => signedIn(s)} />;
 };
 
 render(<App />, document.getElementById('app')!);

@@ -10,7 +10,7 @@ const STAFF_ROLES: Role[] = ['operator', 'auditor'];
 const STAFF = 'staff';
 
 /** Operators: create a tenant (a seller). Administration: sent without a picked tenant. */
-const CreateTenant = ({ onCreated }: { onCreated: (tenantId: string) => void }) => {
+const CreateTenant = ({ onCreated }: { onCreated: (tenant: { tenantId: string; name: string }) => void }) => {
   const [name, setName] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -22,7 +22,7 @@ const CreateTenant = ({ onCreated }: { onCreated: (tenantId: string) => void }) 
       const t = await api<{ tenantId: string; name: string }>('POST', '/v1/tenants', { name }, { noTenant: true });
       setMessage(`Tenant ${t.name} created.`);
       setName('');
-      onCreated(t.tenantId);
+      onCreated({ tenantId: t.tenantId, name: t.name });
     } catch (err) {
       setError(err as Error);
     }
@@ -103,7 +103,7 @@ const CreateUser = ({ roles, tenantId, onCreated }: { roles: Role[]; tenantId: s
  * Tenants and users. Operators: every tenant, create tenants, users of any tenant (and the operators
  * and auditors); seller admins: the users of their tenant; read-only roles: the lists.
  */
-export const TenantsAndUsers = ({ session, tenantId, onTenantCreated }: { session: SessionInfo; tenantId: string | null; onTenantCreated: (tenantId: string) => void }) => {
+export const TenantsAndUsers = ({ session, tenantId, onTenantCreated }: { session: SessionInfo; tenantId: string | null; onTenantCreated: (tenant: { tenantId: string; name: string }) => void }) => {
   const role = session.user.role;
   const seller = session.user.tenantId !== null;
   const [scope, setScope] = useState<string>(seller ? session.user.tenantId! : (tenantId ?? STAFF));
@@ -149,7 +149,7 @@ export const TenantsAndUsers = ({ session, tenantId, onTenantCreated }: { sessio
               )}
             </tbody>
           </table>
-          {role === 'operator' ? <CreateTenant onCreated={(id) => (setScope(id), onTenantCreated(id))} /> : null}
+          {role === 'operator' ? <CreateTenant onCreated={(t) => (setScope(t.tenantId), onTenantCreated(t))} /> : null}
           <Field id="users-of" label="Users of">
             <select id="users-of" value={scope} onChange={(e) => setScope(e.currentTarget.value)}>
               <option value={STAFF}>Operators and auditors</option>

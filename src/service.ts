@@ -66,7 +66,7 @@ import { sessionStore } from './adapters/auth/sessionStore.js';
 import { userErrorStatusesExtra, userService } from './application/users.js';
 import { userErrorStatuses } from './domain/user/decider.js';
 import { sessionAuthenticator } from './http/session.js';
-import { userRoutes } from './http/users.routes.js';
+import { userListRoutes, userRoutes } from './http/users.routes.js';
 import { consoleRoutes } from './console/serve.js';
 
 /**
@@ -317,7 +317,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     { plugin: productRoutes as never, options: { catalog, queries: appDeps.queries, ...importLimits }, prefix: '/v1' },
     { plugin: mappingRoutes as never, options: { mappings, ...importLimits }, prefix: '/v1' },
-    { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries }, prefix: '/v1' },
+    { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries, consoleLanding: Boolean(opts.consoleDir) }, prefix: '/v1' },
     {
       plugin: warehouseFeedRoutes as never,
       options: { store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) },
@@ -325,6 +325,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps }, prefix: '/v1' },
     { plugin: userRoutes as never, options: { users }, prefix: '/v1' },
+    { plugin: userListRoutes as never, options: { users }, prefix: '/v1' },
     ...(opts.consoleDir ? [{ plugin: consoleRoutes as never, options: { dir: opts.consoleDir }, prefix: '' }] : []),
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });

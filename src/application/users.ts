@@ -186,6 +186,29 @@ export const userService = (deps: {
       return { email: created.email, oneTimePassword: created.oneTimePassword };
     },
 
+    /**
+     * Console users (of one tenant, or every user), e-mail order, with their current role and status.
+     * Read from the users' creation events and each user's stream: user counts are small (people,
+     * not orders); a read model is the step when that changes.
+     */
+    list: async (tenantId: string | null): Promise<(UserView & { status: 'active' | 'disabled' })[]> => {
+      const ids: string[] = [];
+      let after: Checkpoint | null = null;
+      for (;;) {
+        const batch = await deps.store.readAll(after, { maxCount: 1000, filter: { eventTypes: ['UserCreated'] } });
+        for (const e of batch.events) ids.push((e.data as { userId: string }).userId);
+        if (batch.events.length === 0 || !batch.checkpoint) break;
+        after = batch.checkpoint;
+      }
+      const users: (UserView & { status: 'active' | 'disabled' })[] = [];
+      for (const userId of ids) {
+        const state = await load(userId);
+        if (state.status === 'absent' || (tenantId !== null && state.tenantId !== tenantId)) continue;
+        users.push({ ...view(state), status: state.status });
+      }
+      return users.sort((a, b) => a.email.localeCompare(b.email));
+    },
+
     /** Tenants an operator or auditor may pick (id and name), from the tenants' creation events. */
     listTenants: async (): Promise<{ tenantId: string; name: string }[]> => {
       const tenants: { tenantId: string; name: string }[] = [];

@@ -12,6 +12,8 @@ import { bindingHashFrom, clearConsentBinding, newConsentBinding } from './conse
 export type AuthorizationRoutesDeps = Readonly<{
   authorizations: AuthorizationService;
   queries: (tenantId: string) => TenantCatalogQueries;
+  /** The console is served: a browser coming back from a consent is sent on to its page. */
+  consoleLanding?: boolean;
 }>;
 
 const Name = z.string().trim().min(1).max(200);
@@ -49,10 +51,27 @@ const AuthorizationView = z.object({
 /** Where this request came to: consent links point there unless OMS's public origin is configured. */
 const originOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
+/** A browser navigation (it asks for HTML first) rather than an API client asking for JSON. */
+const wantsPage = (request: FastifyRequest) => /^text\/html/.test(request.headers.accept ?? '');
+
+/**
+ * Where the console shows a finished consent: the authorization with every store of its region, or
+ * the list with the refusal's stable code (the console explains it). Other errors stay errors.
+ */
+const consoleLanding = async (complete: () => Promise<{ authorizationId: string }>) => {
+  try {
+    const done = await complete();
+    return `/#/authorizations/${encodeURIComponent(done.authorizationId)}?consented=1`;
+  } catch (error) {
+    if (error instanceof DomainError) return `/#/authorizations?consent_error=${encodeURIComponent(error.code)}`;
+    throw error;
+  }
+};
+
 const Consent = z.object({ authorizationId: z.string(), consentUrl: z.string(), state: z.string(), expiresAt: z.string() });
 
 /** Store authorizations: Amazon's consent flow, Walmart keys, and the lifecycle of both. */
-export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps> = async (app, { authorizations, queries }) => {
+export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps> = async (app, { authorizations, queries, consoleLanding: landing = false }) => {
   app.get(
     '/authorizations',
     {
@@ -132,10 +151,14 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
     async (request, reply) => {
       const q = request.query;
       reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store').header('set-cookie', clearConsentBinding(q.state, request.protocol === 'https'));
-      return authorizations.completeAmazon(
-        { state: q.state, code: q.spapi_oauth_code, sellingPartnerId: q.selling_partner_id, bindingHash: bindingHashFrom(request.headers.cookie, q.state) },
-        commandMetadata(request),
-      );
+      const complete = () =>
+        authorizations.completeAmazon(
+          { state: q.state, code: q.spapi_oauth_code, sellingPartnerId: q.selling_partner_id, bindingHash: bindingHashFrom(request.headers.cookie, q.state) },
+          commandMetadata(request),
+        );
+      if (!landing || !wantsPage(request)) return complete();
+      // A person's browser coming back from Seller Central: on to the console's page of the authorization.
+      return reply.redirect(await consoleLanding(complete), 303);
     },
   );
 

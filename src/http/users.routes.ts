@@ -119,3 +119,31 @@ export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { u
     },
   );
 };
+
+/**
+ * `GET /v1/users`: the console's users list. A tenant principal (a seller role, an operator or
+ * auditor with a picked tenant, a tenant's API key) sees its tenant's users only; the
+ * administrator (admin token, operator/auditor without a picked tenant) sees everyone or one tenant.
+ */
+export const userListRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { users }) => {
+  app.get(
+    '/users',
+    {
+      schema: {
+        tags: ['console'],
+        summary: 'List console users (of the caller’s tenant; the administrator: every user or one tenant’s)',
+        querystring: z.strictObject({ tenantId: z.uuid().optional() }),
+        response: { 200: z.object({ items: z.array(UserView.extend({ status: z.enum(['active', 'disabled']) })) }) },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      if (p?.kind === 'tenant') {
+        if (request.query.tenantId !== undefined && request.query.tenantId !== p.tenantId) throw new HttpError(403, 'user_admin_required', 'Listing another tenant’s users needs an operator');
+        return { items: await users.list(p.tenantId) };
+      }
+      if (p?.kind !== 'admin') throw new HttpError(403, 'user_admin_required', 'Listing users needs an operator or a user of the tenant');
+      return { items: await users.list(request.query.tenantId ?? null) };
+    },
+  );
+};

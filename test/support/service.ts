@@ -21,7 +21,7 @@ export type TestService = Service & {
 export const json = (res: Response): Promise<any> => res.json();
 
 /** The whole service over real HTTP on a free port, on a schema of its own in the real PostgreSQL. */
-export const startTestService = async (t: Test, env: Record<string, string> = {}, opts: { clock?: Clock; timing?: Timing; consoleDir?: string } = {}): Promise<TestService> => {
+export const startTestService = async (t: Test, env: Record<string, string> = {}, opts: { clock?: Clock; timing?: Timing; consoleDir?: string; port?: number } = {}): Promise<TestService> => {
   const db = await serverDatabase(t);
   const lines: string[] = [];
   const sink = new Writable({
@@ -41,7 +41,7 @@ export const startTestService = async (t: Test, env: Record<string, string> = {}
   });
   const service = await createService(config, { logger: createLogger({ level: 'info' }, sink), database: db, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.timing ? { timing: opts.timing } : {}), ...(opts.consoleDir ? { consoleDir: opts.consoleDir } : {}) });
   await service.start();
-  await service.app.listen({ host: '127.0.0.1', port: 0 });
+  await service.app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   const address = service.app.server.address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   t.teardown(() => service.stop());

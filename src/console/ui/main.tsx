@@ -3,7 +3,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken, setTenant, type SessionInfo } from './api.js';
 import { Field } from './components.js';
 import { useRoute } from './hooks.js';
+import { Attention } from './screens/Attention.js';
+import { AddAuthorization, AuthorizationDetail, Authorizations } from './screens/Authorizations.js';
 import { Mappings } from './screens/Mappings.js';
+import { TenantsAndUsers } from './screens/TenantsAndUsers.js';
 import { OrderDetail, Orders } from './screens/Orders.js';
 import { Products } from './screens/Products.js';
 import { SignIn } from './screens/SignIn.js';
@@ -11,16 +14,19 @@ import { Stores } from './screens/Stores.js';
 import { onEvent } from './events.js';
 
 const NAV = [
+  ['attention', 'Attention'],
   ['orders', 'Orders'],
   ['products', 'Products'],
   ['mappings', 'Product Mapping'],
   ['stores', 'Stores'],
+  ['authorizations', 'Platform Authorization'],
+  ['users', 'Tenants and users'],
 ] as const;
 
 const ROLE_NAMES = { operator: 'Operator', seller_admin: 'Seller admin', seller_viewer: 'Seller viewer', auditor: 'Auditor' } as const;
 
 /** Signed in: the header (tenant, user, sign-out), the navigation and the current screen. */
-const Layout = ({ session, onSignOut }: { session: SessionInfo; onSignOut: () => void }) => {
+const Layout = ({ session, onSignOut, onTenantCreated }: { session: SessionInfo; onSignOut: () => void; onTenantCreated: (t: { tenantId: string; name: string }) => void }) => {
   const route = useRoute();
   const [tenantId, setTenantId] = useState(() => session.user.tenantId ?? sessionStorage.getItem('oms.tenant') ?? session.tenants[0]?.tenantId ?? null);
   // Operators and auditors pick a tenant; the API hears it in a header. Seller roles have theirs.
@@ -38,12 +44,36 @@ const Layout = ({ session, onSignOut }: { session: SessionInfo; onSignOut: () =>
     onSignOut();
   };
   const screen = (() => {
+    // Tenants and users works without a picked tenant: it is where the first tenant is created.
+    if (section === 'users') return <TenantsAndUsers session={session} tenantId={tenantId} onTenantCreated={(t) => (onTenantCreated(t), pick(t.tenantId))} />;
     if (!tenantId) return <p>No tenant yet: create one first.</p>;
     switch (section) {
+      case 'attention':
+        return <Attention key={tenantId} />;
+      case 'authorizations':
+        if (id === 'new') return <AddAuthorization key={`${tenantId}-${route.params.get('platform')}`} platform={route.params.get('platform') === 'walmart' ? 'walmart' : 'amazon'} />;
+        if (id)
+          return (
+            <AuthorizationDetail
+              key={`${tenantId}-${id}`}
+              authorizationId={id}
+              canWrite={canWrite}
+              arrived={route.params.has('consented') ? 'consented' : route.params.has('created') ? 'created' : null}
+            />
+          );
+        return <Authorizations key={tenantId} canWrite={canWrite} consentError={route.params.get('consent_error')} />;
       case 'products':
         return <Products canWrite={canWrite} key={tenantId} />;
       case 'mappings':
-        return <Mappings canWrite={canWrite} key={tenantId} storeId={route.params.get('store')} onStore={(s) => (location.hash = `#/mappings?store=${s}`)} />;
+        return (
+          <Mappings
+            canWrite={canWrite}
+            key={tenantId}
+            storeId={route.params.get('store')}
+            mapSku={route.params.get('map')}
+            onStore={(s) => (location.hash = `#/mappings?store=${s}`)}
+          />
+        );
       case 'stores':
         return <Stores canWrite={canWrite} key={tenantId} />;
       default:
@@ -98,15 +128,25 @@ const Layout = ({ session, onSignOut }: { session: SessionInfo; onSignOut: () =>
 
 const App = () => {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
-  const signedIn = (s: SessionInfo | null) => {
+  // Tenants created in this page: the session's list is read from events and can lag a moment.
+  const [created, setCreated] = useState<{ tenantId: string; name: string }[]>([]);
+  const signedIn = (s: SessionInfo | null, extra = created) => {
     setCsrfToken(s?.csrfToken ?? null);
-    setSession(s);
+    setSession(s && { ...s, tenants: [...s.tenants, ...extra.filter((t) => !s.tenants.some((x) => x.tenantId === t.tenantId))] });
   };
   useEffect(() => {
-    api<SessionInfo>('GET', '/v1/session').then(signedIn, () => signedIn(null));
+    api<SessionInfo>('GET', '/v1/session').then((s) => signedIn(s), () => signedIn(null));
   }, []);
   if (session === undefined) return <p role="status">Loading…</p>;
-  return session ? <Layout session={session} onSignOut={() => signedIn(null)} /> : <SignIn onSignedIn={signedIn} />;
+  const tenantCreated = (t: { tenantId: string; name: string }) => {
+    const extra = [...created, t];
+    setCreated(extra);
+    void api<SessionInfo>('GET', '/v1/session').then(
+      (s) => signedIn(s, extra),
+      () => signedIn(null),
+    );
+  };
+  return session ? <Layout session={session} onSignOut={() => signedIn(null)} onTenantCreated={tenantCreated} /> : <SignIn onSignedIn={(s) => signedIn(s)} />;
 };
 
 render(<App />, document.getElementById('app')!);

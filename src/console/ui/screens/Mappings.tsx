@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api, query, type Mapping, type Page, type Store } from '../api.js';
-import { ErrorMessage, Field, ReadOnlyNote, Status } from '../components.js';
+import { api, query, saveFile, uploadCsv, type Mapping, type Page, type Store } from '../api.js';
+import { CsvImport, ErrorMessage, Field, ReadOnlyNote, Status } from '../components.js';
+import { CopyMappings, UnmappedQueue } from './MappingTools.js';
 import { useLoad } from '../hooks.js';
 import { onEvent } from '../events.js';
 
@@ -10,7 +11,7 @@ type Row = { sku: string; quantity: string };
  * Product Mapping for one store: the list, and New — a platform SKU and its components; the plus
  * sign adds a component; the quantity is the conversion factor (units per platform unit).
  */
-export const Mappings = ({ canWrite, storeId, onStore }: { canWrite: boolean; storeId: string | null; onStore: (id: string) => void }) => {
+export const Mappings = ({ canWrite, storeId, mapSku, onStore }: { canWrite: boolean; storeId: string | null; mapSku?: string | null; onStore: (id: string) => void }) => {
   const stores = useLoad(() => api<{ items: Store[] }>('GET', '/v1/stores'), []);
   const current = storeId ?? stores.data?.items[0]?.storeId ?? null;
   const [q, setQ] = useState('');
@@ -19,8 +20,19 @@ export const Mappings = ({ canWrite, storeId, onStore }: { canWrite: boolean; st
     () => (current ? api<Page<Mapping>>('GET', `/v1/stores/${current}/mappings${query({ q: search, limit: 100 })}`) : Promise.resolve(null)),
     [current, search],
   );
-  const [editing, setEditing] = useState(false);
-  const [platformSku, setPlatformSku] = useState('');
+  const [editing, setEditing] = useState(Boolean(mapSku) && canWrite);
+  const [platformSku, setPlatformSku] = useState(mapSku ?? '');
+  const [tool, setTool] = useState<'import' | 'copy' | null>(null);
+  const [exportError, setExportError] = useState<Error | null>(null);
+  const exportCsv = async () => {
+    setExportError(null);
+    try {
+      const store = stores.data?.items.find((s) => s.storeId === current);
+      saveFile(`mappings-${store ? `${store.name}-${store.countryCode}` : current}.csv`.replace(/[^\w.-]+/g, '_'), await api<string>('GET', `/v1/stores/${current}/mappings/export`, undefined, { text: true }));
+    } catch (err) {
+      setExportError(err as Error);
+    }
+  };
   const [rows, setRows] = useState<Row[]>([{ sku: '', quantity: '1' }]);
   const [saveError, setSaveError] = useState<Error | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -82,8 +94,36 @@ export const Mappings = ({ canWrite, storeId, onStore }: { canWrite: boolean; st
               New
             </button>
           ) : null}
+          {canWrite ? (
+            <button type="button" class="secondary" onClick={() => setTool(tool === 'import' ? null : 'import')} aria-expanded={tool === 'import'}>
+              Import
+            </button>
+          ) : null}
+          <button type="button" class="secondary" onClick={exportCsv}>
+            Export
+          </button>
+          {canWrite ? (
+            <button type="button" class="secondary" onClick={() => setTool(tool === 'copy' ? null : 'copy')} aria-expanded={tool === 'copy'}>
+              Copy to another store
+            </button>
+          ) : null}
         </div>
       ) : null}
+      <ErrorMessage error={exportError} />
+      {tool === 'import' && current ? (
+        <CsvImport
+          id="mapping-import-file"
+          label="Import mappings"
+          columns="platform_sku, system_sku, quantity (rows sharing a platform_sku form one combination)"
+          upload={async (csv) => {
+            const r = await uploadCsv<{ rows: number; mappings: number; created: number; updated: number; unchanged: number }>(`/v1/stores/${current}/mappings/import`, csv);
+            return `Imported ${r.rows} rows: ${r.created} mappings created, ${r.updated} updated, ${r.unchanged} unchanged.`;
+          }}
+          onDone={() => list.reload()}
+        />
+      ) : null}
+      {tool === 'copy' && current && stores.data ? <CopyMappings from={current} stores={stores.data.items} /> : null}
+      {current ? <UnmappedQueue canWrite={canWrite} storeId={current} onMapped={() => list.reload()} onCombination={(sku) => (setPlatformSku(sku), setRows([{ sku: '', quantity: '1' }]), setEditing(true))} /> : null}
       {canWrite ? null : <ReadOnlyNote />}
       {saved ? <Status>{saved}</Status> : null}
       {editing && current ? (

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
-import { api, query, type Page, type Product } from '../api.js';
-import { ErrorMessage, Field, ReadOnlyNote, Status } from '../components.js';
+import { api, query, uploadCsv, type Page, type Product } from '../api.js';
+import { CsvImport, ErrorMessage, Field, ReadOnlyNote, Status } from '../components.js';
 import { useLoad } from '../hooks.js';
 import { onEvent } from '../events.js';
 
-/** System SKUs: search, list, create. */
+/** System SKUs: search, list, create, import. */
 export const Products = ({ canWrite }: { canWrite: boolean }) => {
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
@@ -82,6 +82,18 @@ export const Products = ({ canWrite }: { canWrite: boolean }) => {
           {saved ? <Status>{saved}</Status> : null}
           <button type="submit">Create product</button>
         </form>
+      ) : null}
+      {canWrite ? (
+        <CsvImport
+          id="product-import-file"
+          label="Import products"
+          columns="sku, name, barcode"
+          upload={async (csv) => {
+            const r = await uploadCsv<{ rows: number; created: number; updated: number; unchanged: number }>('/v1/products/import', csv);
+            return `Imported ${r.rows} rows: ${r.created} products created, ${r.updated} updated, ${r.unchanged} unchanged.`;
+          }}
+          onDone={reload}
+        />
       ) : (
         <ReadOnlyNote />
       )}

@@ -12,7 +12,7 @@ import type { AppDeps } from './context.js';
 import { nameUuid } from './ids.js';
 
 /** HTTP statuses of the refusals (POST /v1/warehouse/events); docs/errors/<code>.md explains each. */
-export const WAREHOUSE_EVENT_ERRORS = {
+export const warehouseEventErrorStatuses = {
   // 422, not 404: the route exists; the order the body names does not (for this tenant).
   order_not_found: 422,
   order_not_released: 409,
@@ -103,7 +103,7 @@ export const warehouseEvents = (deps: AppDeps) => {
       const result = await record(parsed.data, metadata);
       return { outcome: result.outcome };
     } catch (error) {
-      if (error instanceof DomainError && error.code in WAREHOUSE_EVENT_ERRORS) {
+      if (error instanceof DomainError && error.code in warehouseEventErrorStatuses) {
         return reject(bytes, source, metadata, error.code, error.message, json);
       }
       throw error;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { rejectedWarehouseMessages } from '../adapters/readModels/warehouseRejections.js';
-import { WAREHOUSE_EVENT_ERRORS, type WarehouseEventsService } from '../application/warehouseEvents.js';
+import { warehouseEventErrorStatuses, type WarehouseEventsService } from '../application/warehouseEvents.js';
 import type { EventStore } from '../domain/ports/eventStore.js';
 import { WarehouseEventMessage } from '../domain/warehouse/warehouseEventMessage.js';
 import { callerOf } from './caller.js';
@@ -34,7 +34,7 @@ const RejectedView = z.object({
  * without Kafka; and the messages the Kafka consumer had to reject, for the tenant to follow up.
  */
 export const warehouseEventRoutes: FastifyPluginAsyncZod<WarehouseEventRoutesDeps> = async (app, deps) => {
-  registerErrorStatuses(WAREHOUSE_EVENT_ERRORS);
+  registerErrorStatuses(warehouseEventErrorStatuses);
 
   app.post(
     '/warehouse/events',

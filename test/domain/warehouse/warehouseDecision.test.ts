@@ -93,3 +93,10 @@ t.test('the contract: schema failures and the published JSON Schema', async (t) 
   t.equal(schema.title, 'OMS warehouse event (WMS → OMS)');
   t.ok(JSON.stringify(schema).includes('ShipmentConfirmed') && JSON.stringify(schema).includes('FulfillmentCancelled'), 'all three types');
 });
+
+t.test('docs/warehouse-event.schema.json is what the zod schema generates', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  const committed = JSON.parse(await readFile(new URL('../../../docs/warehouse-event.schema.json', import.meta.url), 'utf8'));
+  t.same(committed, warehouseEventJsonSchema());
+  t.equal(committed.oneOf.length, 3, 'one alternative per message type');
+});

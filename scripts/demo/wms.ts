@@ -67,7 +67,7 @@ export const runWms = async (api: Api, apiKey: string, now: () => string = () =>
     }
     const carrier = CARRIERS[index % CARRIERS.length]!;
     // The first order with several lines goes out in two parcels (its lines split), the others in one.
-    const split = !splitDone && o.lines.length > 1;
+    const split: boolean = !splitDone && o.lines.length > 1;
     splitDone ||= split;
     const parcels = split ? [o.lines.slice(0, 1), o.lines.slice(1)] : [o.lines];
     for (const [p, lines] of parcels.entries()) {

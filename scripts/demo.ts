@@ -35,6 +35,7 @@ import { apiClient, DemoError } from './demo/api.js';
 import { seedAndPlan } from './demo/data.js';
 import { runScenario } from './demo/scenario.js';
 import { gatherSummary, renderSummary, SUMMARY_PREFIX } from './demo/summary.js';
+import { runWms } from './demo/wms.js';
 
 const SEED = 'oms-demo';
 const MARKER = '.oms-demo';
@@ -196,6 +197,19 @@ const main = async () => {
     await svc.projections.caughtUp(['orders']);
   });
   timings.settle = seconds(t0);
+
+  // A small WMS: reads the feed, ships most orders with tracking, rejects one (POST /v1/warehouse/events).
+  t0 = performance.now();
+  const wms = await step(
+    'Warehouse (a small WMS) reported shipments',
+    async () => {
+      const report = await runWms(api, result.apiKey);
+      await svc.projections.caughtUp(['orders']);
+      return report;
+    },
+    (r) => `${r.shippedOrders} orders shipped in ${r.shipments} shipments, ${r.rejectedOrders} rejected, ${r.waiting} left for later`,
+  );
+  timings.warehouse = seconds(t0);
   timings.total = seconds(started);
 
   const summary = await gatherSummary(api, {
@@ -204,6 +218,7 @@ const main = async () => {
     logFile,
     mappings: { perStore: plan.mappings.length, sixPack: plan.sixPack, kit: plan.kit, unmapped: plan.unmapped },
     timings,
+    shipmentsSent: wms.shipments,
   });
   out(renderSummary(summary));
   // The web console: the first operator, made by OMS in embedded mode (one-time password).

@@ -12,7 +12,7 @@ import { postgresDatabase } from './adapters/sql/postgresDatabase.js';
 import type { EventStore } from './domain/ports/eventStore.js';
 import type { Database } from './domain/ports/sql.js';
 import type { Clock } from './domain/ports/ids.js';
-import { NotFoundError, UnavailableError } from './domain/shared/errors.js';
+import { DomainError, NotFoundError, UnavailableError } from './domain/shared/errors.js';
 import { issueKeyMaterial, parseApiKey, safeEqual, secretMatches } from './adapters/auth/apiKeys.js';
 import { systemClock, uuidIds } from './adapters/system.js';
 import { loadOrCreateKeyFile, newAdminToken, newMasterKey } from './adapters/vault/keyFiles.js';
@@ -68,6 +68,10 @@ import { userErrorStatuses } from './domain/user/decider.js';
 import { sessionAuthenticator } from './http/session.js';
 import { userListRoutes, userRoutes } from './http/users.routes.js';
 import { consoleRoutes } from './console/serve.js';
+import { warehouseEvents as warehouseEventsService } from './application/warehouseEvents.js';
+import { warehouseEventConsumer } from './adapters/kafka/warehouseEventConsumer.js';
+import { warehouseEventMetrics } from './adapters/metrics/warehouseEventMetrics.js';
+import { warehouseEventRoutes } from './http/warehouseEvents.routes.js';
 
 /**
  * The composition root: the one place that turns configuration into clients, adapters, runners
@@ -264,6 +268,20 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
         },
       })
     : null;
+  // Warehouse events in (issue #15 item 1): over HTTP always, from Kafka when KAFKA_BROKERS is set.
+  const warehouseEvents = warehouseEventsService(appDeps);
+  const warehouseMetrics = warehouseEventMetrics(metrics.registry);
+  const warehouseConsumer = config.warehouseEvents
+    ? warehouseEventConsumer({
+        warehouseEvents,
+        kafka: config.warehouseEvents,
+        log: log.child({ component: 'warehouse-events' }),
+        onHandled: (outcome, reason) => {
+          warehouseMetrics.messages.labels('kafka', outcome).inc();
+          if (reason) warehouseMetrics.rejected.labels(reason).inc();
+        },
+      })
+    : null;
   const scheduler = pullScheduler({
     schedule,
     pullStore: (storeId, trigger, signal) => pulls.pullStore(storeId, trigger, signal),
@@ -326,6 +344,30 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps }, prefix: '/v1' },
     { plugin: userRoutes as never, options: { users }, prefix: '/v1' },
     { plugin: userListRoutes as never, options: { users }, prefix: '/v1' },
+    {
+      plugin: warehouseEventRoutes as never,
+      options: {
+        warehouseEvents: {
+          ...warehouseEvents,
+          // HTTP outcomes counted like Kafka ones (a refusal is the HTTP 4xx, by its code).
+          record: async (...args: Parameters<typeof warehouseEvents.record>) => {
+            try {
+              const result = await warehouseEvents.record(...args);
+              warehouseMetrics.messages.labels('http', result.outcome).inc();
+              return result;
+            } catch (error) {
+              if (error instanceof DomainError) {
+                warehouseMetrics.messages.labels('http', 'rejected').inc();
+                warehouseMetrics.rejected.labels(error.code).inc();
+              }
+              throw error;
+            }
+          },
+        },
+        store,
+      },
+      prefix: '/v1',
+    },
     ...(opts.consoleDir ? [{ plugin: consoleRoutes as never, options: { dir: opts.consoleDir }, prefix: '' }] : []),
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
@@ -393,6 +435,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     policyRunner,
     feed,
     feedSource,
+    warehouseEvents,
+    warehouseConsumer,
     scheduler,
     schedule,
     /** Start background work (projections; later the scheduler and the warehouse feed). */
@@ -400,13 +444,14 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       await projections.start();
       policyRunner.start();
       await feed?.start();
+      await warehouseConsumer?.start();
       if (config.pull.schedulerEnabled) scheduler.start();
       started = true;
     },
     /** Stop accepting requests, stop background work, close connections — in that order. */
     stop: async () => {
       await app.close();
-      if (started) await Promise.all([scheduler.stop(), projections.stop(), policyRunner.stop(), feed?.stop()]);
+      if (started) await Promise.all([scheduler.stop(), projections.stop(), policyRunner.stop(), feed?.stop(), warehouseConsumer?.stop()]);
       await store.close();
       if (!opts.database) await db.close();
     },

@@ -70,7 +70,9 @@ const checkAgainstApi = async (t: Test, api: Awaited<ReturnType<typeof reopen>>,
   for (const store of s.stores) {
     const base = `/v1/orders?storeId=${store.storeId}`;
     const pulled = (await api.all(base, key)).length;
-    const released = (await api.all(`${base}&handoff=released`, key)).length;
+    // Released = sent to the warehouse, whatever the warehouse reported since.
+    let released = 0;
+    for (const state of ['released', 'partially_shipped', 'shipped', 'rejected']) released += (await api.all(`${base}&handoff=${state}`, key)).length;
     const held = (await api.all(`${base}&handoff=held`, key)).length;
     const marketplace = (await api.all(`${base}&handoff=marketplace`, key)).length;
     t.same(store.orders, { pulled, released, held, marketplace, other: pulled - released - held - marketplace }, `order counts of ${store.marketplaceName}`);
@@ -78,6 +80,17 @@ const checkAgainstApi = async (t: Test, api: Awaited<ReturnType<typeof reopen>>,
     t.same(store.heldSkus, unmapped.map((u) => ({ platformSku: u.platformSku, heldOrders: u.heldOrders })), `held SKUs of ${store.marketplaceName}`);
   }
   t.equal((await api.all('/v1/orders', key)).length, s.totals.pulled, 'total orders');
+  t.same(
+    s.warehouse,
+    {
+      shipped: (await api.all('/v1/orders?handoff=shipped', key)).length,
+      partiallyShipped: (await api.all('/v1/orders?handoff=partially_shipped', key)).length,
+      rejected: (await api.all('/v1/orders?handoff=rejected', key)).length,
+      awaiting: (await api.all('/v1/orders?handoff=released', key)).length,
+      shipments: s.warehouse.shipments,
+    },
+    'what the WMS reported, by hand-off state',
+  );
 
   let messages = 0;
   let after: string | null = null;
@@ -114,6 +127,10 @@ t.test('npm run demo: from a clean directory, summary confirmed by the API, and 
   t.ok(s.totals.released > 0 && s.totals.held > 0 && s.totals.marketplace > 0, 'released, held and marketplace-fulfilled orders');
   t.same(s.stores.flatMap((x) => x.heldSkus.map((h) => h.platformSku)).filter((sku) => sku !== s.mappings.unmapped), [], 'held only on the SKU left unmapped');
   t.same(s.feed.byType, { FulfillmentOrderReleased: s.totals.released }, 'one feed message per released order');
+  t.equal(s.warehouse.rejected, 1, 'the WMS rejected one order');
+  t.ok(s.warehouse.shipped > s.warehouse.awaiting && s.warehouse.awaiting > 0, 'most orders shipped, some still awaiting');
+  t.ok(s.warehouse.shipments > s.warehouse.shipped, 'one order went out in two parcels');
+  t.match(first.output, `${s.warehouse.shipped} orders shipped (${s.warehouse.shipments} shipments with tracking)`);
 
   // The console's first operator, printed with its one-time password (signs in on the reopened service below).
   const consoleLines = /CONSOLE_URL=http:\/\/\S+\/\nCONSOLE_USER=(\S+)\nCONSOLE_PASSWORD=([\w-]+)\n/.exec(first.output);
@@ -126,7 +143,10 @@ t.test('npm run demo: from a clean directory, summary confirmed by the API, and 
     t.equal(signIn.statusCode, 200, 'the printed operator signs in to the console');
     // The 6-pack and the kit reached the warehouse expanded.
     for (const mapping of [s.mappings.sixPack, s.mappings.kit]) {
-      const orders: Json[] = await api.all(`/v1/orders?sku=${mapping.platformSku}&handoff=released`, s.apiKey);
+      const orders: Json[] = [
+        ...(await api.all(`/v1/orders?sku=${mapping.platformSku}&handoff=released`, s.apiKey)),
+        ...(await api.all(`/v1/orders?sku=${mapping.platformSku}&handoff=shipped`, s.apiKey)),
+      ];
       t.ok(orders.length > 0, `released orders with ${mapping.platformSku}`);
       for (const o of orders) {
         const detail: Json = await api.get(`/v1/orders/${o.orderId}`, s.apiKey);

@@ -30,6 +30,12 @@ export type DemoSummary = Readonly<{
   stores: readonly StoreSummary[];
   totals: OrderCounts;
   feed: Readonly<{ messages: number; byType: Readonly<Record<string, number>> }>;
+  /**
+   * What the demo's WMS reported back (POST /v1/warehouse/events), by the orders' hand-off state:
+   * shipped (all of it), partially shipped, rejected by the warehouse, still awaiting shipment;
+   * `shipments` = ShipmentConfirmed messages it sent.
+   */
+  warehouse: Readonly<{ shipped: number; partiallyShipped: number; rejected: number; awaiting: number; shipments: number }>;
   mappings: Readonly<{ perStore: number; sixPack: Mapping; kit: Mapping; unmapped: string }>;
   /** Seconds from start to summary, and per phase. */
   timings: Readonly<Record<string, number>>;
@@ -40,6 +46,9 @@ type FeedPage = { messages: { type: string }[]; nextCursor: string | null; caugh
 
 const emptyCounts = (): OrderCounts => ({ pulled: 0, released: 0, held: 0, marketplace: 0, other: 0 });
 
+/** Hand-off states of an order sent to the warehouse: released, then what the warehouse reported. */
+export const RELEASED_STATES: ReadonlySet<string> = new Set(['released', 'partially_shipped', 'shipped', 'rejected']);
+
 /** Every order of the tenant, counted per store by hand-off state: released, held, fulfilled by the marketplace, other. */
 export const countOrders = (orders: readonly OrderItem[], storeId: string): OrderCounts => {
   const counts = emptyCounts();
@@ -47,7 +56,9 @@ export const countOrders = (orders: readonly OrderItem[], storeId: string): Orde
     if (o.storeId !== storeId) continue;
     counts.pulled += 1;
     const state = o.handoff.state;
-    if (state === 'released' || state === 'held' || state === 'marketplace') counts[state] += 1;
+    // Released = sent to the warehouse, whatever the warehouse reported since.
+    if (RELEASED_STATES.has(state)) counts.released += 1;
+    else if (state === 'held' || state === 'marketplace') counts[state] += 1;
     else counts.other += 1;
   }
   return counts;
@@ -69,7 +80,7 @@ export const readWholeFeed = async (api: Api, apiKey: string) => {
 
 export const gatherSummary = async (
   api: Api,
-  ctx: Readonly<{ tenantId: string; apiKey: string; storeIds: readonly string[]; dataDir: string; logFile: string; mappings: DemoSummary['mappings']; timings: Record<string, number> }>,
+  ctx: Readonly<{ tenantId: string; apiKey: string; storeIds: readonly string[]; dataDir: string; logFile: string; mappings: DemoSummary['mappings']; timings: Record<string, number>; shipmentsSent?: number }>,
 ): Promise<DemoSummary> => {
   const { apiKey } = ctx;
   const { items: stores } = await api.get<{ items: StoreView[] }>('/v1/stores', apiKey);
@@ -103,6 +114,13 @@ export const gatherSummary = async (
     stores: storeSummaries,
     totals,
     feed: { messages: feed.length, byType },
+    warehouse: {
+      shipped: orders.filter((o) => o.handoff.state === 'shipped').length,
+      partiallyShipped: orders.filter((o) => o.handoff.state === 'partially_shipped').length,
+      rejected: orders.filter((o) => o.handoff.state === 'rejected').length,
+      awaiting: orders.filter((o) => o.handoff.state === 'released').length,
+      shipments: ctx.shipmentsSent ?? 0,
+    },
     mappings: ctx.mappings,
     timings: ctx.timings,
   };
@@ -112,7 +130,7 @@ const pad = (s: string | number, width: number) => String(s).padEnd(width);
 const padLeft = (s: string | number, width: number) => String(s).padStart(width);
 
 /** Timing keys of the summary and how the text names them. */
-export const PHASES = { sandboxes: 'sandboxes', omsStart: 'OMS start', setupAndPulls: 'API set-up + pulls', settle: 'settle' } as const;
+export const PHASES = { sandboxes: 'sandboxes', omsStart: 'OMS start', setupAndPulls: 'API set-up + pulls', settle: 'settle', warehouse: 'WMS' } as const;
 
 const COLUMNS = ['pulled', 'released', 'held', 'FBA/WFS', 'other'] as const;
 const countsRow = (c: OrderCounts) => [c.pulled, c.released, c.held, c.marketplace, c.other].map((n, i) => padLeft(n, COLUMNS[i]!.length + 2)).join('');
@@ -120,6 +138,10 @@ const countsRow = (c: OrderCounts) => [c.pulled, c.released, c.held, c.marketpla
 /** One aligned line per store: platform, marketplace, country, then the order counts. */
 export const storeLine = (s: StoreSummary) => `  ${pad(s.platform, 8)} ${pad(s.marketplaceName, 14)} ${pad(s.countryCode, 3)}${countsRow(s.orders)}`;
 export const totalLine = (t: OrderCounts) => `  ${pad('total', 27)}${countsRow(t)}`;
+
+/** What the WMS reported, one line (the marketplace side adds its own lines after it). */
+export const warehouseLine = (w: DemoSummary['warehouse']) =>
+  `Warehouse (WMS)  ${w.shipped} orders shipped (${w.shipments} shipments with tracking), ${w.partiallyShipped} partially shipped, ${w.rejected} rejected, ${w.awaiting} awaiting shipment`;
 
 /** The summary as a person reads it in a terminal. */
 export const renderSummary = (s: DemoSummary): string => {
@@ -135,7 +157,7 @@ export const renderSummary = (s: DemoSummary): string => {
     header,
     ...s.stores.map(storeLine),
     totalLine(s.totals),
-    '  (released = sent to the warehouse; FBA/WFS = fulfilled by the marketplace, recorded only;',
+    '  (released = sent to the warehouse, shipped or not; FBA/WFS = fulfilled by the marketplace, recorded only;',
     '   other = pending payment, already shipped or cancelled: nothing to send)',
     '',
     held.length ? 'Held orders — unmapped platform SKUs (map them and the orders are released):' : 'Held orders: none',
@@ -145,6 +167,7 @@ export const renderSummary = (s: DemoSummary): string => {
     `  6-pack         ${pad(s.mappings.sixPack.platformSku, 18)} = ${describeMapping(s.mappings.sixPack)}`,
     `  kit            ${pad(s.mappings.kit.platformSku, 18)} = ${describeMapping(s.mappings.kit)}`,
     `Warehouse feed   ${s.feed.messages} messages${feedTypes ? ` (${feedTypes})` : ''}`,
+    warehouseLine(s.warehouse),
     '',
     'Explore (the API key is shown once; the admin token is in the data directory):',
     `  export OMS=${s.url} KEY=${s.apiKey}`,
@@ -153,6 +176,7 @@ export const renderSummary = (s: DemoSummary): string => {
     `  ${pad('held orders', 15)} curl -s -H "authorization: Bearer $KEY" "$OMS/v1/orders?handoff=held"`,
     ...(heldStore ? [`  ${pad('unmapped SKUs', 15)} curl -s -H "authorization: Bearer $KEY" $OMS/v1/stores/${heldStore.storeId}/unmapped-skus`] : []),
     `  ${pad('warehouse feed', 15)} curl -s -H "authorization: Bearer $KEY" $OMS/v1/warehouse/feed`,
+    `  ${pad('shipped orders', 15)} curl -s -H "authorization: Bearer $KEY" "$OMS/v1/orders?handoff=shipped"`,
     `  ${pad('data, logs', 15)} ${s.dataDir} (admin-token, oms.log)`,
   ].join('\n');
 };

@@ -7,7 +7,7 @@ import type { Database, Sql } from '../../src/domain/ports/sql.js';
 import { ordersProjection } from '../../src/projections/orders.js';
 import { embeddedDatabase, serverDatabase } from '../support/postgres.js';
 import {
-  byMarketplace, cancelled, dropped, held, pulled, randomSequence, recorded, released, toNewEvent, updated, type OrderEvent,
+  byMarketplace, cancelled, dropped, held, pulled, randomSequence, recorded, released, toNewEvent, updated, warehouseRejected, warehouseShipped, type OrderEvent,
 } from './fixtures/orderEvents.js';
 
 /**
@@ -49,6 +49,19 @@ const bothWays = async (db: Database, before: readonly OrderEvent[], events: rea
 const row = (all: OrderRow[], id: string) => all.find((r) => r.order_id === id);
 
 const cases: readonly { name: string; before: OrderEvent[]; events: OrderEvent[]; check: (rows: OrderRow[], t: Test) => void }[] = [
+  {
+    name: 'warehouse reports among pulls and hand-off events (relative: applied in order); other order-stream facts skipped',
+    before: [pulled('w', 1), pulled('x', 1)],
+    events: [
+      released('w', 1), warehouseShipped('w', 1, 'm1'), pulled('w', 2), warehouseShipped('w', 1, 'm2'),
+      released('x', 1), warehouseRejected('x', 2, 'm3'),
+      { type: 'SomeLaterMarketplaceFact', data: { orderId: 'w' } },
+    ],
+    check: (r, t) => {
+      t.match(row(r, 'w'), { handoff_state: 'shipped', warehouse_shipments: 2, warehouse_progress: { 'w-0:0': { shipped: 2, stopped: 0 } }, versions: 2 });
+      t.match(row(r, 'x'), { handoff_state: 'rejected', warehouse_shipments: 0, warehouse_progress: { 'x-0:0': { shipped: 0, stopped: 2 } } });
+    },
+  },
   {
     name: 'an order pulled three times in one batch',
     before: [],

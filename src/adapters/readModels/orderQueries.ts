@@ -5,6 +5,7 @@ import type { PlatformOrderLine } from '../../domain/order/platformOrder.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Sql } from '../../domain/ports/sql.js';
 import { decodeWith } from '../../domain/shared/commandHandler.js';
+import { warehouseView, type WarehouseView } from './warehouseView.js';
 
 /**
  * Queries over the order read model (rm_orders) and, for one order, its own stream. Every query is
@@ -69,6 +70,7 @@ export type OrderDetail = OrderSummary &
     holdReasons: HoldReasonView[];
     mappingVersions: Record<string, number>;
     handoffHistory: HandoffStep[];
+    warehouse: WarehouseView;
   }>;
 
 /**
@@ -417,6 +419,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
             holdReasons: r.handoff_state === 'held' ? holdReasonViews(events, iso(r.held_since)) : [],
             mappingVersions: r.mapping_versions,
             handoffHistory: events.filter((e) => FULFILLMENT_TYPES.has(e.type)).map(handoffStep),
+            warehouse: warehouseView(events),
           };
         },
 

@@ -55,7 +55,14 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
     filter: { streamPrefixes: ['order-'], eventTypes: [...FEED_EVENT_TYPES] },
     toMessages: async (event: RecordedEvent): Promise<FeedMessage[]> => {
       const decision = decodeFulfillment(event);
-      if (decision.type !== 'FulfillmentOrderReleased' && decision.type !== 'FulfillmentOrderUpdated' && decision.type !== 'FulfillmentOrderCancelled') return [];
+      if (
+        decision.type !== 'FulfillmentOrderReleased' &&
+        decision.type !== 'FulfillmentOrderUpdated' &&
+        decision.type !== 'FulfillmentOrderCancelled' &&
+        decision.type !== 'FulfillmentOrderCancellationRequested'
+      ) {
+        return [];
+      }
       // Only the events before this one: a later version never alters a re-delivered message.
       const earlier = (await streamOf(event.streamId)).filter((e) => e.revision < event.revision);
       // Decoded (validated) only where used: the last pulled version, and for a cancellation the last lines sent.
@@ -64,10 +71,15 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
       if (!pulled) throw new Error(`order stream ${event.streamId} has no pulled version before revision ${event.revision}`);
       const o = pulled.data.order;
       let lines: readonly WarehouseLine[];
-      if (decision.type === 'FulfillmentOrderCancelled') {
+      if (decision.type === 'FulfillmentOrderCancelled' || decision.type === 'FulfillmentOrderCancellationRequested') {
         const lastSent = earlier.findLast((e) => e.type === 'FulfillmentOrderReleased' || e.type === 'FulfillmentOrderUpdated');
         const sent = lastSent ? decodeFulfillment(lastSent) : undefined;
         lines = sent && (sent.type === 'FulfillmentOrderReleased' || sent.type === 'FulfillmentOrderUpdated') ? sent.data.lines : [];
+        if (decision.type === 'FulfillmentOrderCancellationRequested') {
+          // Only the warehouse lines expanded from the platform lines the buyer asked to cancel.
+          const requested = new Set(decision.data.lines.map((l) => l.platformLineId));
+          lines = lines.filter((l) => requested.has(l.source.platformLineId));
+        }
       } else {
         lines = decision.data.lines;
       }
@@ -81,7 +93,13 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
         }
       }
       const occurredAt =
-        decision.type === 'FulfillmentOrderReleased' ? decision.data.releasedAt : decision.type === 'FulfillmentOrderUpdated' ? decision.data.updatedAt : decision.data.cancelledAt;
+        decision.type === 'FulfillmentOrderReleased'
+          ? decision.data.releasedAt
+          : decision.type === 'FulfillmentOrderUpdated'
+            ? decision.data.updatedAt
+            : decision.type === 'FulfillmentOrderCancelled'
+              ? decision.data.cancelledAt
+              : decision.data.requestedAt;
       return [
         {
           messageId: event.id,
@@ -101,6 +119,9 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
             shipTo: toFeedShipTo(shipTo, o.shipToCountry),
             lines: feedLines(lines),
           },
+          ...(decision.type === 'FulfillmentOrderCancellationRequested'
+            ? { cancellationRequest: { requestedBy: 'buyer' as const, lines: decision.data.lines.map((l) => ({ platformLineId: l.platformLineId, reason: l.reason })) } }
+            : {}),
         },
       ];
     },

@@ -63,8 +63,12 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
       ) {
         return [];
       }
-      // Only the events before this one: a later version never alters a re-delivered message.
-      const earlier = (await streamOf(event.streamId)).filter((e) => e.revision < event.revision);
+      const stream = await streamOf(event.streamId);
+      // Only the events before this one: a later version never alters a re-delivered message —
+      // except erasure: once the buyer data was erased, no message carries it again (even while
+      // another instance's vault may still hold the shredded key in its cache).
+      const earlier = stream.filter((e) => e.revision < event.revision);
+      const erased = stream.some((e) => e.type === 'BuyerDataErased');
       // Decoded (validated) only where used: the last pulled version, and for a cancellation the last lines sent.
       const lastPulled = earlier.findLast((e) => e.type === 'OrderPulled');
       const pulled = lastPulled ? decodePulled(lastPulled) : undefined;
@@ -84,7 +88,7 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
         lines = decision.data.lines;
       }
       let shipTo: ShipTo | null = null;
-      if (o.personalData) {
+      if (o.personalData && !erased) {
         try {
           shipTo = (JSON.parse(await deps.vault.open(`order-${pulled.data.orderId}`, o.personalData as Sealed)) as { shipTo: ShipTo | null }).shipTo;
         } catch (error) {

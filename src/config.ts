@@ -88,6 +88,9 @@ const Env = z.object({
   MARKETPLACE_MAX_ATTEMPTS: z.preprocess(emptyAsUnset, int(1, 20).default(6)),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyAsUnset, int(100, 120_000).default(10_000)),
   IMPORT_CONCURRENCY: z.preprocess(emptyAsUnset, int(1, 64).default(2)),
+  BUYER_DATA_RETENTION_DAYS: z.preprocess(emptyAsUnset, int(0, 3650).default(30)),
+  RETENTION_INTERVAL_MINUTES: z.preprocess(emptyAsUnset, int(1, 1440).default(60)),
+  RETENTION_JOB: z.preprocess(emptyAsUnset, z.enum(['on', 'off']).default('on')),
 });
 
 type Env = z.infer<typeof Env>;
@@ -156,6 +159,7 @@ const toConfig = (e: Env) =>
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     importConcurrency: e.IMPORT_CONCURRENCY,
+    retention: { days: e.BUYER_DATA_RETENTION_DAYS, intervalMs: e.RETENTION_INTERVAL_MINUTES * 60_000, jobEnabled: e.RETENTION_JOB === 'on' },
   });
 
 export type Config = ReturnType<typeof toConfig>;

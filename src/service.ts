@@ -72,6 +72,9 @@ import { warehouseEvents as warehouseEventsService } from './application/warehou
 import { warehouseEventConsumer } from './adapters/kafka/warehouseEventConsumer.js';
 import { warehouseEventMetrics } from './adapters/metrics/warehouseEventMetrics.js';
 import { warehouseEventRoutes } from './http/warehouseEvents.routes.js';
+import { retentionStore } from './adapters/scheduler/retentionStore.js';
+import { retentionJob } from './adapters/scheduler/retentionJob.js';
+import { retentionService } from './application/retention.js';
 
 /**
  * The composition root: the one place that turns configuration into clients, adapters, runners
@@ -295,6 +298,16 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       if (outcome.ok) metrics.ordersPulled.inc(outcome.ordersNew + outcome.ordersChanged);
     },
   });
+  // Buyer-data retention (docs/retention.md): shred each terminal order's key after the retention period.
+  const retention = retentionService({
+    store,
+    vault,
+    clock: opts.clock ?? systemClock,
+    due: retentionStore(db),
+    retentionDays: config.retention.days,
+    onErased: (n) => metrics.buyerDataErased.inc(n),
+  });
+  const retentionRunner = retentionJob({ runOnce: retention.runOnce, intervalMs: config.retention.intervalMs, log: log.child({ component: 'retention' }) });
   // Console users and sessions (the CSRF key is derived from the master key, like the content hashes).
   registerErrorStatuses({ ...userErrorStatuses, ...userErrorStatusesExtra });
   const users = userService({
@@ -380,6 +393,9 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     }
     metrics.pullStoresFailing.reset();
     for (const f of await schedule.failingByReason()) metrics.pullStoresFailing.labels(f.reason).set(f.stores);
+    const r = await retention.counts();
+    for (const state of ['due', 'waiting', 'erased'] as const) metrics.retentionOrders.labels(state).set(r[state]);
+    if (r.lastRun) metrics.retentionLastRun.set(Date.parse(r.lastRun.at) / 1000);
     for (const s of await projections.status()) {
       metrics.projectionLag.labels(s.name).set(s.lagMs / 1000);
       if (s.eventsBehind !== null) metrics.projectionBehind.labels(s.name).set(s.eventsBehind);
@@ -439,6 +455,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     warehouseConsumer,
     scheduler,
     schedule,
+    retention,
     /** Start background work (projections; later the scheduler and the warehouse feed). */
     start: async () => {
       await projections.start();
@@ -446,12 +463,13 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       await feed?.start();
       await warehouseConsumer?.start();
       if (config.pull.schedulerEnabled) scheduler.start();
+      if (config.retention.jobEnabled) retentionRunner.start();
       started = true;
     },
     /** Stop accepting requests, stop background work, close connections — in that order. */
     stop: async () => {
       await app.close();
-      if (started) await Promise.all([scheduler.stop(), projections.stop(), policyRunner.stop(), feed?.stop(), warehouseConsumer?.stop()]);
+      if (started) await Promise.all([scheduler.stop(), projections.stop(), policyRunner.stop(), feed?.stop(), warehouseConsumer?.stop(), retentionRunner.stop()]);
       await store.close();
       if (!opts.database) await db.close();
     },

@@ -10,7 +10,7 @@ import type { AppendRequest, NewEvent } from '../domain/ports/eventStore.js';
 import { MarketplaceError } from '../domain/ports/marketplaces.js';
 import type { OrderPage, OrderSource, PullTarget, UnreadableOrder } from '../domain/ports/orderSource.js';
 import type { Sql } from '../domain/ports/sql.js';
-import type { Vault } from '../domain/ports/vault.js';
+import { SecretDestroyedError, type Sealed, type Vault } from '../domain/ports/vault.js';
 import { nextPullWindow, type PlannedWindow } from '../domain/pull/window.js';
 import { pullStreamId, type PullEvent } from '../domain/pull/events.js';
 import { decodeWith, loadState } from '../domain/shared/commandHandler.js';
@@ -112,8 +112,19 @@ export const pullService = (deps: PullDeps) => {
       if (!before || before.o.updatedAt <= k.o.updatedAt) latest.set(k.orderId, k);
     }
     const toWrite = [...latest.values()];
-    const personal = toWrite.filter((k) => k.o.shipTo || k.o.buyer);
-    const sealed = await deps.vault.sealMany(personal.map((k) => ({ ownerId: `order-${k.orderId}`, plaintext: JSON.stringify({ shipTo: k.o.shipTo, buyer: k.o.buyer }) })));
+    let personal = toWrite.filter((k) => k.o.shipTo || k.o.buyer);
+    let sealed: Sealed[] = [];
+    for (;;) {
+      try {
+        sealed = await deps.vault.sealMany(personal.map((k) => ({ ownerId: `order-${k.orderId}`, plaintext: JSON.stringify({ shipTo: k.o.shipTo, buyer: k.o.buyer }) })));
+        break;
+      } catch (error) {
+        // An order whose buyer data was erased (retention) is recorded without it: never sealed again.
+        if (!(error instanceof SecretDestroyedError)) throw error;
+        const erased = error.ownerId;
+        personal = personal.filter((k) => `order-${k.orderId}` !== erased);
+      }
+    }
     const sealedOf = new Map(personal.map((k, i) => [k.orderId, sealed[i]!]));
     const requests: AppendRequest[] = toWrite.map((k) => {
         const event = OrderPulled.parse({

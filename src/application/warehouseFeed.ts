@@ -55,24 +55,40 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
     filter: { streamPrefixes: ['order-'], eventTypes: [...FEED_EVENT_TYPES] },
     toMessages: async (event: RecordedEvent): Promise<FeedMessage[]> => {
       const decision = decodeFulfillment(event);
-      if (decision.type !== 'FulfillmentOrderReleased' && decision.type !== 'FulfillmentOrderUpdated' && decision.type !== 'FulfillmentOrderCancelled') return [];
-      // Only the events before this one: a later version never alters a re-delivered message.
-      const earlier = (await streamOf(event.streamId)).filter((e) => e.revision < event.revision);
+      if (
+        decision.type !== 'FulfillmentOrderReleased' &&
+        decision.type !== 'FulfillmentOrderUpdated' &&
+        decision.type !== 'FulfillmentOrderCancelled' &&
+        decision.type !== 'FulfillmentOrderCancellationRequested'
+      ) {
+        return [];
+      }
+      const stream = await streamOf(event.streamId);
+      // Only the events before this one: a later version never alters a re-delivered message —
+      // except erasure: once the buyer data was erased, no message carries it again (even while
+      // another instance's vault may still hold the shredded key in its cache).
+      const earlier = stream.filter((e) => e.revision < event.revision);
+      const erased = stream.some((e) => e.type === 'BuyerDataErased');
       // Decoded (validated) only where used: the last pulled version, and for a cancellation the last lines sent.
       const lastPulled = earlier.findLast((e) => e.type === 'OrderPulled');
       const pulled = lastPulled ? decodePulled(lastPulled) : undefined;
       if (!pulled) throw new Error(`order stream ${event.streamId} has no pulled version before revision ${event.revision}`);
       const o = pulled.data.order;
       let lines: readonly WarehouseLine[];
-      if (decision.type === 'FulfillmentOrderCancelled') {
+      if (decision.type === 'FulfillmentOrderCancelled' || decision.type === 'FulfillmentOrderCancellationRequested') {
         const lastSent = earlier.findLast((e) => e.type === 'FulfillmentOrderReleased' || e.type === 'FulfillmentOrderUpdated');
         const sent = lastSent ? decodeFulfillment(lastSent) : undefined;
         lines = sent && (sent.type === 'FulfillmentOrderReleased' || sent.type === 'FulfillmentOrderUpdated') ? sent.data.lines : [];
+        if (decision.type === 'FulfillmentOrderCancellationRequested') {
+          // Only the warehouse lines expanded from the platform lines the buyer asked to cancel.
+          const requested = new Set(decision.data.lines.map((l) => l.platformLineId));
+          lines = lines.filter((l) => requested.has(l.source.platformLineId));
+        }
       } else {
         lines = decision.data.lines;
       }
       let shipTo: ShipTo | null = null;
-      if (o.personalData) {
+      if (o.personalData && !erased) {
         try {
           shipTo = (JSON.parse(await deps.vault.open(`order-${pulled.data.orderId}`, o.personalData as Sealed)) as { shipTo: ShipTo | null }).shipTo;
         } catch (error) {
@@ -81,7 +97,13 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
         }
       }
       const occurredAt =
-        decision.type === 'FulfillmentOrderReleased' ? decision.data.releasedAt : decision.type === 'FulfillmentOrderUpdated' ? decision.data.updatedAt : decision.data.cancelledAt;
+        decision.type === 'FulfillmentOrderReleased'
+          ? decision.data.releasedAt
+          : decision.type === 'FulfillmentOrderUpdated'
+            ? decision.data.updatedAt
+            : decision.type === 'FulfillmentOrderCancelled'
+              ? decision.data.cancelledAt
+              : decision.data.requestedAt;
       return [
         {
           messageId: event.id,
@@ -101,6 +123,9 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
             shipTo: toFeedShipTo(shipTo, o.shipToCountry),
             lines: feedLines(lines),
           },
+          ...(decision.type === 'FulfillmentOrderCancellationRequested'
+            ? { cancellationRequest: { requestedBy: 'buyer' as const, lines: decision.data.lines.map((l) => ({ platformLineId: l.platformLineId, reason: l.reason })) } }
+            : {}),
         },
       ];
     },

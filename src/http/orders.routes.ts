@@ -77,6 +77,7 @@ const HandoffStepView = z.object({
   lineCount: z.number().optional(),
   holdReasons: z.array(z.string()).optional(),
   actor: z.string().optional(),
+  platformLineIds: z.array(z.string()).optional(),
 });
 
 const OrderDetailView = OrderSummaryView.extend({
@@ -91,13 +92,14 @@ const OrderDetailView = OrderSummaryView.extend({
   warehouseLines: z.array(WarehouseLine),
   holdReasons: z.array(
     z.object({
-      code: z.enum(['unmapped_sku', 'address_incomplete', 'unknown_status', 'unknown_fulfillment', 'duplicate_order']),
+      code: z.enum(['unmapped_sku', 'address_incomplete', 'unknown_status', 'unknown_fulfillment', 'duplicate_order', 'cancellation_requested']),
       since: nullableTime,
       platformSku: z.string().optional(),
       missingFields: z.array(z.string()).optional(),
       ownerStoreId: z.string().optional(),
       ownerOrderId: z.string().optional(),
       platformStatus: z.string().optional(),
+      platformLineIds: z.array(z.string()).optional(),
     }),
   ),
   mappingVersions: z.record(z.string(), z.number()),
@@ -129,6 +131,9 @@ const OrderDetailView = OrderSummaryView.extend({
       ),
     })
     .describe('What the warehouse reported (POST /v1/warehouse/events or Kafka): units shipped and stopped per warehouse line, shipments with carrier and tracking, rejections and cancellations'),
+  buyerData: z
+    .object({ state: z.enum(['sealed', 'erased', 'none']), erasedAt: nullableTime })
+    .describe('The buyer data (never shown here): sealed in the vault, erased after the retention period (docs/retention.md), or none given'),
 });
 
 const HistoryEntryView = z.object({

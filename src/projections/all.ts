@@ -2,6 +2,7 @@ import { authorizationsProjection } from './authorizations.js';
 import { mappingsProjection, productsProjection, storesProjection } from './catalog.js';
 import { ordersProjection, pullScheduleProjection } from './orders.js';
 import { rejectedOrdersProjection } from './ordersRejected.js';
+import { retentionProjection } from './retention.js';
 import type { Projection } from './projection.js';
 
 /** Every read model the service keeps (the runner, the CLI's replay and rebuild use this one list). */
@@ -13,4 +14,5 @@ export const PROJECTIONS: readonly Projection[] = [
   ordersProjection,
   pullScheduleProjection,
   rejectedOrdersProjection,
+  retentionProjection,
 ];

@@ -45,6 +45,10 @@ const fulfillmentStatements = (recorded: Parameters<Projection['apply']>[0]) => 
       return [];
     case 'OrderWithdrawn':
       return [sql(`UPDATE rm_orders SET handoff_state = 'withdrawn', hold_skus = '[]', held_since = NULL WHERE order_id = $1`, id)];
+    case 'FulfillmentOrderCancellationRequested':
+      return [sql(`UPDATE rm_orders SET last_message_type = 'FulfillmentOrderCancellationRequested', last_message_at = $2 WHERE order_id = $1`, id, e.data.requestedAt)];
+    case 'BuyerDataErased':
+      return [sql(`UPDATE rm_orders SET buyer_data_erased_at = $2 WHERE order_id = $1`, id, e.data.erasedAt)];
   }
 };
 

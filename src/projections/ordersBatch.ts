@@ -68,6 +68,7 @@ type HandoffPatch = Partial<{
   mapping_versions: unknown;
   last_message_type: string;
   last_message_at: string;
+  buyer_data_erased_at: string;
 }>;
 
 const handoffPatch = (e: FulfillmentEvent): HandoffPatch => {
@@ -91,6 +92,10 @@ const handoffPatch = (e: FulfillmentEvent): HandoffPatch => {
       return {};
     case 'OrderWithdrawn':
       return { handoff_state: 'withdrawn', hold_skus: [], held_since: null };
+    case 'FulfillmentOrderCancellationRequested':
+      return { last_message_type: 'FulfillmentOrderCancellationRequested', last_message_at: e.data.requestedAt };
+    case 'BuyerDataErased':
+      return { buyer_data_erased_at: e.data.erasedAt };
   }
 };
 
@@ -113,7 +118,8 @@ const UPDATE_HANDOFF = `
   UPDATE rm_orders o SET
     ${patched('handoff_state', 'text')}, ${patched('hold_skus', 'jsonb')}, ${patched('held_since', 'timestamptz')},
     ${patched('released_at', 'timestamptz')}, ${patched('warehouse_lines', 'jsonb')}, ${patched('mapping_versions', 'jsonb')},
-    ${patched('last_message_type', 'text')}, ${patched('last_message_at', 'timestamptz')}
+    ${patched('last_message_type', 'text')}, ${patched('last_message_at', 'timestamptz')},
+    ${patched('buyer_data_erased_at', 'timestamptz')}
     FROM jsonb_to_recordset($1::jsonb) AS r(order_id text, p jsonb)
    WHERE o.order_id = r.order_id`;
 

@@ -143,6 +143,7 @@ t.test('status prints lag lines, the feed and the pull schedule', async (t) => {
   }
   t.match(ok.stdout, /HTTP feed only \(KAFKA_BROKERS not set\): 1 feed messages/, 'one release so far');
   t.match(ok.stdout, /Pull schedule\n {2}\d+ active stores, \d+ due now, 0 with failures \(0 failing\); next run \d{4}-/);
+  t.match(ok.stdout, /Buyer-data retention \(30 days after shipped or cancelled\)\n {2}0 due, \d+ waiting, 0 erased\n {2}last run: /, 'retention counts');
 
   // Projections stopped, events keep coming: the lag shows.
   await svc.projections.stop();
@@ -160,6 +161,7 @@ t.test('status prints lag lines, the feed and the pull schedule', async (t) => {
   t.ok(products.lagMs >= 1000, 'lag is the age of the oldest event not applied');
   t.match(report.feed, { kind: 'http', messages: 1 });
   t.match(report.schedule, { failing: 1, stuck: 1 });
+  t.match(report.retention, { retentionDays: 30, due: 0, erased: 0 });
   t.match(report.schedule.stores.find((s: { storeId: string }) => s.storeId === storeId), { failures: 3, lastError: 'rate limited by Amazon', state: 'failing', failingSince: /^\d{4}-/ });
 
   const text = await oms(['status'], env);

@@ -168,3 +168,24 @@ t.test('getAnOrder, with productInfo', async (t) => {
   t.equal(body.order.purchaseOrderId, order.purchaseOrderId);
   t.match(body.order.orderLines.orderLine[0].item, { imageUrl: /^https:/, weight: { unit: 'Pounds' } });
 });
+
+t.test('a buyer’s intent to cancel: intentToCancel "YES" on the lines asked about, nothing cancelled, the order modified once', async (t) => {
+  t.teardown(() => sandbox.clock.setOffset(0));
+  const order = sandbox.orders.add({ status: 'Acknowledged', lines: [{ sku: 'A-1', quantity: 1 }, { sku: 'B-2', quantity: 2 }] });
+  const [first, second] = order.orderLines.orderLine;
+  sandbox.clock.advance(5 * 60_000);
+  const since = sandbox.clock.now();
+  const asked = sandbox.orders.requestCancellation(order.purchaseOrderId, { lineNumbers: [second!.lineNumber] });
+  t.equal(asked.orderLines.orderLine[1]?.intentToCancel, 'YES');
+  t.equal(asked.orderLines.orderLine[0]?.intentToCancel, undefined, 'only the line asked about');
+  t.same(asked.orderLines.orderLine.map((l) => l.orderLineStatuses.orderLineStatus.map((s) => s.status)), [['Acknowledged'], ['Acknowledged']], 'nothing is cancelled');
+  const { response, body } = await get(`/v3/orders/${order.purchaseOrderId}`);
+  t.equal(response.status, 200);
+  t.equal(body.order.orderLines.orderLine.find((l: { lineNumber: string }) => l.lineNumber === second!.lineNumber).intentToCancel, 'YES', 'served as Walmart writes it');
+  const { ids } = await allPages('/v3/orders', `lastModifiedStartDate=${iso(since - 1000)}`);
+  t.ok(ids.includes(order.purchaseOrderId), 'the request counts as a modification');
+  sandbox.clock.advance(60_000);
+  const again = sandbox.orders.requestCancellation(order.purchaseOrderId, { lineNumbers: [second!.lineNumber] });
+  t.equal(sandbox.orders.get(order.purchaseOrderId)!.orderLines.orderLine[0]!.lineNumber, first!.lineNumber);
+  t.same(again, asked, 'asking again changes nothing');
+});

@@ -96,7 +96,15 @@ export const createMetrics = () => {
     registers: [registry],
   });
 
-  return { registry, ordersRejected, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
+  const buyerDataErased = new Counter({ name: 'oms_buyer_data_erased_total', help: 'Orders whose buyer data key was shredded by this instance (retention)', registers: [registry] });
+  const retentionOrders = new Gauge({
+    name: 'oms_retention_orders',
+    help: 'Terminal orders by retention state: due (past the retention period, not erased), waiting, erased',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+  const retentionLastRun = new Gauge({ name: 'oms_retention_last_run_timestamp_seconds', help: 'When the retention job last ran (any instance)', registers: [registry] });
+  return { registry, buyerDataErased, retentionOrders, retentionLastRun, ordersRejected, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;

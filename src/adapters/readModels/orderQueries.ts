@@ -54,6 +54,8 @@ export type HandoffStep = Readonly<{
   lineCount?: number;
   holdReasons?: HoldReason['code'][];
   actor?: string;
+  /** Platform lines a buyer cancellation request concerns. */
+  platformLineIds?: string[];
 }>;
 
 export type OrderDetail = OrderSummary &
@@ -71,6 +73,8 @@ export type OrderDetail = OrderSummary &
     mappingVersions: Record<string, number>;
     handoffHistory: HandoffStep[];
     warehouse: WarehouseView;
+    /** The buyer's personal data: sealed in the vault, erased (its key shredded, docs/retention.md), or none given. */
+    buyerData: Readonly<{ state: 'sealed' | 'erased' | 'none'; erasedAt: string | null }>;
   }>;
 
 /**
@@ -85,6 +89,7 @@ export type HoldReasonView = Readonly<{
   ownerStoreId?: string;
   ownerOrderId?: string;
   platformStatus?: string;
+  platformLineIds?: string[];
 }>;
 
 export type HistoryEntry = Readonly<{
@@ -167,6 +172,11 @@ export class InvalidCursorError extends Error {
 
 /** What the stored buyer data is replaced by in any output: its ciphertext is not for clients either. */
 export const SEALED = '[sealed]';
+/** What it is replaced by once its key was shredded (BuyerDataErased): nothing can open it any more. */
+export const ERASED = '[erased]';
+
+/** The erasure recorded in an order stream, if any. */
+export const erasureIn = (events: readonly RecordedEvent[]): RecordedEvent | undefined => events.find((e) => e.type === 'BuyerDataErased');
 
 // Cursors carry the exact purchase time as PostgreSQL prints it (microseconds, UTC): a JS Date would
 // round it to milliseconds, and a rounded key would skip or repeat rows at a page boundary.
@@ -303,6 +313,10 @@ const handoffStep = (recorded: RecordedEvent): HandoffStep => {
       return { ...base, at: e.data.authorizedAt, reason: e.data.reason, actor: e.data.actor };
     case 'OrderWithdrawn':
       return { ...base, at: e.data.withdrawnAt, reason: e.data.reason };
+    case 'FulfillmentOrderCancellationRequested':
+      return { ...base, at: e.data.requestedAt, platformLineIds: e.data.lines.map((l) => l.platformLineId) };
+    case 'BuyerDataErased':
+      return { ...base, at: e.data.erasedAt, reason: e.data.trigger };
   }
 };
 
@@ -324,6 +338,8 @@ const holdReasonViews = (events: readonly RecordedEvent[], since: string | null)
         return [{ code: reason.code, since }];
       case 'duplicate_order':
         return [{ code: reason.code, ownerStoreId: reason.ownerStoreId, ownerOrderId: reason.ownerOrderId, since }];
+      case 'cancellation_requested':
+        return [{ code: reason.code, platformLineIds: reason.platformLineIds, since }];
     }
   });
 };
@@ -332,15 +348,21 @@ const holdReasonViews = (events: readonly RecordedEvent[], since: string | null)
  * Event data as an auditor may see it: every `personalData` value (the sealed buyer name, address,
  * phone, e-mail) is replaced by a marker, wherever it sits and whatever event version wrote it.
  */
-const redact = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(redact);
+const redact = (value: unknown, marker: string = SEALED): unknown => {
+  if (Array.isArray(value)) return value.map((v) => redact(v, marker));
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, k === 'personalData' ? (v === null || v === undefined ? null : SEALED) : redact(v)]),
+    Object.entries(value).map(([k, v]) => [k, k === 'personalData' ? (v === null || v === undefined ? null : marker) : redact(v, marker)]),
   );
 };
 
 const text = (v: unknown) => (typeof v === 'string' ? v : null);
+
+const buyerDataOf = (events: readonly RecordedEvent[], personalData: string | null): OrderDetail['buyerData'] => {
+  const erased = erasureIn(events);
+  if (erased) return { state: 'erased', erasedAt: (erased.data as { erasedAt: string }).erasedAt };
+  return { state: personalData === null ? 'none' : 'sealed', erasedAt: null };
+};
 
 export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => {
   const { db, store } = deps;
@@ -420,13 +442,17 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
             mappingVersions: r.mapping_versions,
             handoffHistory: events.filter((e) => FULFILLMENT_TYPES.has(e.type)).map(handoffStep),
             warehouse: warehouseView(events),
+            buyerData: buyerDataOf(events, order?.personalData ?? null),
           };
         },
 
         /** The order's events for audit, oldest first; null when the order is not this tenant's. */
         history: async (orderId: string): Promise<HistoryEntry[] | null> => {
           if (!(await row(orderId))) return null;
-          return (await streamOf(orderId)).map((e) => ({
+          const events = await streamOf(orderId);
+          // After erasure the sealed values are provably unreadable: say so rather than "sealed".
+          const marker = erasureIn(events) ? ERASED : SEALED;
+          return events.map((e) => ({
             revision: e.revision,
             type: e.type,
             recordedAt: e.recordedAt,
@@ -434,7 +460,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
             correlationId: text(e.metadata.correlationId),
             causationId: text(e.metadata.causationId),
             schemaVersion: typeof e.metadata.schemaVersion === 'number' ? e.metadata.schemaVersion : 1,
-            data: redact(e.data) as Record<string, unknown>,
+            data: redact(e.data, marker) as Record<string, unknown>,
           }));
         },
 

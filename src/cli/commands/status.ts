@@ -3,6 +3,8 @@ import { kafkaFeedPublisher } from '../../adapters/kafka/feedPublisher.js';
 import { kafkaClient, withAdmin } from '../../adapters/kafka/kafkaClient.js';
 import { projectionRunner, type ProjectionStatus } from '../../adapters/projections/projectionRunner.js';
 import { scheduleStore, type ScheduleRow } from '../../adapters/scheduler/scheduleStore.js';
+import { retentionStore, type RetentionCounts } from '../../adapters/scheduler/retentionStore.js';
+import { terminalCutoff } from '../../domain/order/retention.js';
 import { warehouseFeedSource } from '../../application/warehouseFeed.js';
 import type { Checkpoint } from '../../domain/ports/eventStore.js';
 import { FAILING_AFTER } from '../../domain/pull/health.js';
@@ -50,7 +52,10 @@ export type ScheduleStatus = Readonly<{
   stores: ScheduleRow[];
 }>;
 
-export type StatusReport = Readonly<{ projections: ProjectionStatus[]; feed: FeedStatus; schedule: ScheduleStatus }>;
+/** Buyer-data retention (docs/retention.md): orders due, waiting and erased, the job's last run. */
+export type RetentionStatus = RetentionCounts & Readonly<{ retentionDays: number }>;
+
+export type StatusReport = Readonly<{ projections: ProjectionStatus[]; feed: FeedStatus; schedule: ScheduleStatus; retention: RetentionStatus }>;
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise<T>((resolve, reject) => {
@@ -117,8 +122,14 @@ const scheduleStatus = async (ctx: CliContext, limit: number): Promise<ScheduleS
 
 export const collectStatus = async (ctx: CliContext, opts: { limit: number; probeBroker: boolean }): Promise<StatusReport> => {
   const runner = projectionRunner({ db: ctx.db, store: ctx.store, projections: ctx.projections, log: ctx.log.child({ component: 'projections' }) });
-  const [projections, feed, schedule] = await Promise.all([runner.status(), feedStatus(ctx, opts.probeBroker), scheduleStatus(ctx, opts.limit)]);
-  return { projections, feed, schedule };
+  const days = ctx.config.retention.days;
+  const [projections, feed, schedule, retention] = await Promise.all([
+    runner.status(),
+    feedStatus(ctx, opts.probeBroker),
+    scheduleStatus(ctx, opts.limit),
+    retentionStore(ctx.db).counts(terminalCutoff(new Date().toISOString(), days)),
+  ]);
+  return { projections, feed, schedule, retention: { ...retention, retentionDays: days } };
 };
 
 const behind = (n: number | null) => (n === null ? '? behind' : `${n >= BEHIND_CAP ? '≥' : ''}${count(n)} behind`);
@@ -165,6 +176,11 @@ const printStatus = (io: CliIo, r: StatusReport) => {
     ]);
     for (const l of table([['store', 'next run', 'state', 'health', 'failures', 'last error'], ...storeRows])) line(out, l);
   }
+  line(out);
+  line(out, `Buyer-data retention (${r.retention.retentionDays} days after shipped or cancelled)`);
+  const ret = r.retention;
+  line(out, `  ${count(ret.due)} due, ${count(ret.waiting)} waiting, ${count(ret.erased)} erased`);
+  line(out, `  last run: ${ret.lastRun ? `${ret.lastRun.at}, ${count(ret.lastRun.erased)} erased${ret.lastRun.error ? ` (error: ${ret.lastRun.error})` : ''}` : 'never'}`);
 };
 
 /** `oms status [--json] [--limit n] [--no-probe]`. */

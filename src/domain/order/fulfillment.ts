@@ -23,6 +23,10 @@ export type OrderFulfillment = Readonly<{
   releaseAuthorized: boolean;
   /** Platform quantities (by platform line id) the warehouse last received. */
   sentQuantities: Readonly<Record<string, number>> | null;
+  /** Platform lines whose buyer cancellation request the warehouse was sent (each once). */
+  cancellationRequested: readonly string[];
+  /** The order's buyer data was erased (its key shredded). */
+  buyerDataErased: boolean;
 }>;
 
 export type OrderStreamEvent = OrderPulled | FulfillmentEvent;
@@ -47,6 +51,8 @@ export const initialState = (): OrderFulfillment => ({
   heldSince: null,
   releaseAuthorized: false,
   sentQuantities: null,
+  cancellationRequested: [],
+  buyerDataErased: false,
 });
 
 const quantitiesOf = (lines: readonly WarehouseLine[]) =>
@@ -71,6 +77,10 @@ export const evolve = (state: OrderFulfillment, event: OrderStreamEvent): OrderF
       return { ...state, releaseAuthorized: true };
     case 'OrderWithdrawn':
       return { ...state, handoff: 'withdrawn', heldSkus: [], holdReasons: [], heldSince: null };
+    case 'FulfillmentOrderCancellationRequested':
+      return { ...state, cancellationRequested: [...new Set([...state.cancellationRequested, ...event.data.lines.map((l) => l.platformLineId)])] };
+    case 'BuyerDataErased':
+      return { ...state, buyerDataErased: true };
   }
 };
 
@@ -93,8 +103,15 @@ const holdReasons = (state: OrderFulfillment, unmapped: readonly string[], owner
   if (owner && owner.orderId !== state.pulled!.orderId && !state.releaseAuthorized) {
     reasons.push({ code: 'duplicate_order', ownerStoreId: owner.storeId, ownerOrderId: owner.orderId });
   }
+  // Not released while the buyer asks to cancel: the marketplace's answer (cancel, or not) decides.
+  const requested = requestedLines(order.lines);
+  if (requested.length) reasons.push({ code: 'cancellation_requested', platformLineIds: requested.map((l) => l.lineId) });
   return reasons;
 };
+
+/** Lines the buyer asked to cancel that still have units to ship. */
+const requestedLines = (lines: NonNullable<OrderFulfillment['pulled']>['order']['lines']) =>
+  lines.filter((l) => l.cancellationRequested === true && l.quantityOrdered - l.quantityCancelled > 0);
 
 const held = (state: OrderFulfillment, reasons: HoldReason[], now: string): FulfillmentEvent[] => {
   if (state.handoff === 'held' && JSON.stringify(state.holdReasons) === JSON.stringify(reasons)) return [];
@@ -125,18 +142,30 @@ export const decide = (command: FulfillmentCommand, state: OrderFulfillment): Fu
     if (cancelled) {
       return [{ type: 'FulfillmentOrderCancelled', schemaVersion: 1, data: { ...base, reason: 'cancelled on the marketplace', orderVersion: state.version, cancelledAt: now } }];
     }
+    const decided: FulfillmentEvent[] = [];
     const changed = lines.some((l) => (state.sentQuantities?.[l.lineId] ?? 0) !== l.quantity);
-    if (!changed) return [];
-    const expansion = expandLines(lines, mappings);
+    const expansion = changed ? expandLines(lines, mappings) : null;
     // A line whose mapping was removed since release cannot be re-expanded: keep what was sent.
-    if (expansion.unmapped.length || !expansion.lines.length) return [];
-    return [
-      {
+    const updated = expansion !== null && !expansion.unmapped.length && expansion.lines.length > 0;
+    if (updated) {
+      decided.push({
         type: 'FulfillmentOrderUpdated',
         schemaVersion: 1,
         data: { ...base, lines: expansion.lines.map((l) => ({ ...l, source: { ...l.source } })), mappingVersions: expansion.mappingVersions, orderVersion: state.version, updatedAt: now },
-      },
-    ];
+      });
+    }
+    // New buyer cancellation requests on lines the warehouse has (after this decision), each sent once.
+    const sent = new Set(state.cancellationRequested);
+    const shipping = (lineId: string) => (updated ? lines.some((l) => l.lineId === lineId && l.quantity > 0) : (state.sentQuantities?.[lineId] ?? 0) > 0);
+    const requested = requestedLines(order.lines).filter((l) => !sent.has(l.lineId) && shipping(l.lineId));
+    if (requested.length) {
+      decided.push({
+        type: 'FulfillmentOrderCancellationRequested',
+        schemaVersion: 1,
+        data: { ...base, lines: requested.map((l) => ({ platformLineId: l.lineId, reason: l.cancellationReason ?? null })), orderVersion: state.version, requestedAt: now },
+      });
+    }
+    return decided;
   }
 
   if (order.status === 'unknown') return held(state, [{ code: 'unknown_status', platformStatus: order.platformStatus }], now);

@@ -49,6 +49,8 @@ export const FulfillmentOrderCancelled = z.object({
  * - unknown_status / unknown_fulfillment: the marketplace wrote a status or fulfiller OMS does not know (or none).
  * - duplicate_order: the same marketplace order (platform, marketplace, order id) was released from
  *   another store (`ownerStoreId`), e.g. a second Walmart key of the seller; an operator may release it.
+ * - cancellation_requested: the buyer asked to cancel these platform lines before OMS released the
+ *   order; it waits for the marketplace to decide (cancelled: the hold is dropped; the request gone: released).
  */
 export const HoldReason = z.discriminatedUnion('code', [
   z.object({ code: z.literal('unmapped_sku'), platformSkus: z.array(z.string()).min(1) }),
@@ -56,6 +58,7 @@ export const HoldReason = z.discriminatedUnion('code', [
   z.object({ code: z.literal('unknown_status'), platformStatus: z.string() }),
   z.object({ code: z.literal('unknown_fulfillment') }),
   z.object({ code: z.literal('duplicate_order'), ownerStoreId: z.string(), ownerOrderId: z.string() }),
+  z.object({ code: z.literal('cancellation_requested'), platformLineIds: z.array(z.string()).min(1) }),
 ]);
 export type HoldReason = z.infer<typeof HoldReason>;
 
@@ -110,6 +113,39 @@ export const OrderFulfilledByMarketplace = z.object({
   data: z.object({ ...Base, recordedAt: z.iso.datetime() }),
 });
 
+/**
+ * After release the buyer asked to cancel these platform lines (Amazon cancellationRequest, Walmart
+ * intentToCancel): not a cancellation yet — the marketplace decides — but the warehouse may stop
+ * them before shipping. Sent once per line; `reason` is the marketplace's code when it gives one.
+ */
+export const FulfillmentOrderCancellationRequested = z.object({
+  type: z.literal('FulfillmentOrderCancellationRequested'),
+  schemaVersion: z.literal(1),
+  data: z.object({
+    ...Base,
+    lines: z.array(z.object({ platformLineId: z.string(), reason: z.string().nullable() })).min(1),
+    orderVersion: z.number().int(),
+    requestedAt: z.iso.datetime(),
+  }),
+});
+
+/**
+ * The order's buyer data key was destroyed (crypto-shredding, docs/retention.md): everything sealed
+ * with it — name, address, phone, e-mail — is unreadable from now on; the events stay. `trigger` is
+ * what made the order terminal and when; erasure follows `retentionDays` later.
+ */
+export const BuyerDataErased = z.object({
+  type: z.literal('BuyerDataErased'),
+  schemaVersion: z.literal(1),
+  data: z.object({
+    ...Base,
+    trigger: z.enum(['shipped', 'cancelled']),
+    terminalAt: z.iso.datetime(),
+    retentionDays: z.number().int().min(0),
+    erasedAt: z.iso.datetime(),
+  }),
+});
+
 export const FulfillmentEvent = z.discriminatedUnion('type', [
   FulfillmentOrderReleased,
   FulfillmentOrderUpdated,
@@ -119,6 +155,8 @@ export const FulfillmentEvent = z.discriminatedUnion('type', [
   OrderFulfilledByMarketplace,
   OrderReleaseAuthorized,
   OrderWithdrawn,
+  FulfillmentOrderCancellationRequested,
+  BuyerDataErased,
 ]);
 export type FulfillmentEvent = z.infer<typeof FulfillmentEvent>;
-export const FEED_EVENT_TYPES = ['FulfillmentOrderReleased', 'FulfillmentOrderUpdated', 'FulfillmentOrderCancelled'] as const;
+export const FEED_EVENT_TYPES = ['FulfillmentOrderReleased', 'FulfillmentOrderUpdated', 'FulfillmentOrderCancelled', 'FulfillmentOrderCancellationRequested'] as const;

@@ -14,10 +14,14 @@ import type { EventFilter, RecordedEvent } from '../ports/eventStore.js';
  *   marketplace cancelling some lines (or part of a quantity) arrives as an update without them.
  * - FulfillmentOrderCancelled: the whole order is withdrawn; `lines` repeats the line set that was
  *   last sent (what the warehouse should stop), so the message stands on its own.
+ * - FulfillmentOrderCancellationRequested: the buyer asked to cancel some platform lines
+ *   (`cancellationRequest`); `lines` are the warehouse lines expanded from them, as last sent. Nothing
+ *   is cancelled yet: the warehouse may stop them before shipping; the marketplace's decision follows
+ *   as an Updated (lines cancelled) or a Cancelled (the whole order).
  */
 export const FEED_SCHEMA_VERSION = 1;
 
-export const FEED_MESSAGE_TYPES = ['FulfillmentOrderReleased', 'FulfillmentOrderUpdated', 'FulfillmentOrderCancelled'] as const;
+export const FEED_MESSAGE_TYPES = ['FulfillmentOrderReleased', 'FulfillmentOrderUpdated', 'FulfillmentOrderCancelled', 'FulfillmentOrderCancellationRequested'] as const;
 export type FeedMessageType = (typeof FEED_MESSAGE_TYPES)[number];
 
 const Id = z.string().min(1).max(200);
@@ -95,6 +99,20 @@ export const FeedMessage = z
     occurredAt: Timestamp.describe('When the OMS decided the release, update or cancellation'),
     tenantId: Id.describe('The seller the order belongs to'),
     order: FeedOrder,
+    cancellationRequest: z
+      .object({
+        requestedBy: z.literal('buyer'),
+        lines: z
+          .array(
+            z.object({
+              platformLineId: Id,
+              reason: Text.nullable().describe("The marketplace's reason code (Amazon cancelReason, Walmart cancellation reason), when it gives one"),
+            }),
+          )
+          .min(1),
+      })
+      .optional()
+      .describe('FulfillmentOrderCancellationRequested only: the platform lines the buyer asked to cancel'),
   })
   .meta({
     title: 'OMS warehouse fulfilment message',
@@ -102,7 +120,9 @@ export const FeedMessage = z
       'Kafka topic oms.fulfillment-orders.v1 (key = order.orderId; headers message-id, message-type, schema-version, ' +
       'tenant-id) and GET /v1/warehouse/feed. At-least-once: de-duplicate on messageId; messages of one order arrive in ' +
       'order. Released and Updated carry the whole line set to ship; Cancelled withdraws the whole order and repeats the ' +
-      'lines last sent; a partial cancellation is an Updated. Unknown fields may be added within schemaVersion 1: ignore them.',
+      'lines last sent; a partial cancellation is an Updated. CancellationRequested: the buyer asked to cancel the lines ' +
+      'in cancellationRequest (order.lines are their warehouse lines as last sent); stop them before shipping if you can, ' +
+      "the marketplace's decision follows. Unknown fields may be added within schemaVersion 1: ignore them.",
   });
 export type FeedMessage = z.infer<typeof FeedMessage>;
 

@@ -43,6 +43,8 @@ export type WalmartOrderControl = Readonly<{
   acknowledge: (purchaseOrderId: string) => WalmartOrder;
   ship: (purchaseOrderId: string, selection?: LineSelection) => WalmartOrder;
   cancel: (purchaseOrderId: string, selection?: LineSelection & Readonly<{ reason?: string }>) => WalmartOrder;
+  /** The buyer asks to cancel lines (default all): `intentToCancel: "YES"` on them; nothing is cancelled. */
+  requestCancellation: (purchaseOrderId: string, selection?: Pick<LineSelection, 'lineNumbers'>) => WalmartOrder;
   update: (purchaseOrderId: string, change: (order: WalmartOrder) => void) => WalmartOrder;
   get: (purchaseOrderId: string) => WalmartOrder | undefined;
   list: (filter?: Readonly<{ partnerId?: string }>) => WalmartOrder[];
@@ -186,6 +188,17 @@ export const createWalmartOrderControl = (deps: Readonly<{
       }),
     ship: (id, selection) => setLineStatus(id, 'Shipped', selection),
     cancel: (id, selection) => setLineStatus(id, 'Cancelled', selection),
+    requestCancellation: (id, selection = {}) =>
+      update(id, (order) => {
+        let changed = false;
+        for (const line of order.orderLines.orderLine) {
+          if (selection.lineNumbers !== undefined && !selection.lineNumbers.includes(line.lineNumber)) continue;
+          if (line.intentToCancel === 'YES') continue;
+          line.intentToCancel = 'YES';
+          changed = true;
+        }
+        return changed;
+      }),
     update: (id, change) => update(id, (order) => change(order)),
     get: (id) => {
       const found = store.get(id);

@@ -40,6 +40,8 @@ export type WalmartOrderLine = {
   statusDate: number;
   orderLineStatuses: { orderLineStatus: OrderLineStatus[] };
   fulfillment?: { fulfillmentOption: string; shipMethod: string; pickUpDateTime: number };
+  /** The buyer asked to cancel the line (Walmart writes "YES"; absent otherwise). */
+  intentToCancel?: string;
 };
 
 export type WalmartOrder = {

@@ -133,3 +133,40 @@ t.test('a held order of a revoked store is withdrawn for good; other states are 
   spec(t).given(pulled(order()), released).when({ type: 'Withdraw', data: { now } }).thenNothingHappened();
   spec(t).given().when({ type: 'Withdraw', data: { now } }).thenNothingHappened();
 });
+
+const asked = (o: StoredOrder, lineIds: string[], reason?: string): StoredOrder => ({
+  ...o,
+  lines: o.lines.map((l) => (lineIds.includes(l.lineId) ? { ...l, cancellationRequested: true as const, ...(reason ? { cancellationReason: reason } : {}) } : l)),
+});
+
+t.test('after release: a buyer cancellation request is sent once per line, with the reason; a later request on another line is sent too', async (t) => {
+  const first: FulfillmentEvent = {
+    type: 'FulfillmentOrderCancellationRequested',
+    schemaVersion: 1,
+    data: { ...base, lines: [{ platformLineId: 'L2', reason: 'BuyerCanceled' }], orderVersion: 2, requestedAt: now },
+  };
+  spec(t).given(pulled(order()), released, pulled(asked(order(), ['L2'], 'BuyerCanceled'))).when(evaluate()).then(first);
+  spec(t).given(pulled(order()), released, pulled(asked(order(), ['L2'], 'BuyerCanceled')), first).when(evaluate()).thenNothingHappened();
+  spec(t)
+    .given(pulled(order()), released, pulled(asked(order(), ['L2'], 'BuyerCanceled')), first, pulled(asked(order(), ['L1', 'L2'])))
+    .when(evaluate())
+    .then({ type: 'FulfillmentOrderCancellationRequested', schemaVersion: 1, data: { ...base, lines: [{ platformLineId: 'L1', reason: null }], orderVersion: 3, requestedAt: now } });
+});
+
+t.test('after release: a request on a line the marketplace cancelled at the same time is an update only; a whole cancellation wins', async (t) => {
+  const lineGone = asked(order({}, [{ lineId: 'L1', platformSku: 'AMZ-6PK', ordered: 2, cancelled: 0 }, { lineId: 'L2', platformSku: 'KIT', ordered: 1, cancelled: 1 }]), ['L2']);
+  const state = [pulled(order()), released, pulled(lineGone)].reduce(fulfillmentDecider.evolve, fulfillmentDecider.initialState());
+  t.same(fulfillmentDecider.decide(evaluate(), state).map((e) => e.type), ['FulfillmentOrderUpdated'], 'the line is gone: nothing to stop');
+  spec(t)
+    .given(pulled(order()), released, pulled(asked(order({ status: 'cancelled' }), ['L1'])))
+    .when(evaluate())
+    .then({ type: 'FulfillmentOrderCancelled', schemaVersion: 1, data: { ...base, reason: 'cancelled on the marketplace', orderVersion: 2, cancelledAt: now } });
+});
+
+t.test('before release: an order with a buyer cancellation request is held (cancellation_requested), even fully mapped', async (t) => {
+  const reasons: HoldReason[] = [{ code: 'cancellation_requested', platformLineIds: ['L1'] }];
+  spec(t)
+    .given(pulled(asked(order(), ['L1'])))
+    .when(evaluate())
+    .then({ type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: [], reasons, heldSince: now, orderVersion: 1 } });
+});

@@ -30,7 +30,7 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { ensureConsoleBuilt } from '../src/console/build.js';
 import { createService, type Service } from '../src/service.js';
-import { defaultAmazonApp, startSandboxes, type Sandboxes } from '../src/sandbox/index.js';
+import { defaultAmazonApp, defaultWalmartApp, startSandboxes, type Sandboxes } from '../src/sandbox/index.js';
 import { apiClient, DemoError } from './demo/api.js';
 import { seedAndPlan } from './demo/data.js';
 import { runScenario } from './demo/scenario.js';
@@ -138,7 +138,9 @@ const main = async () => {
   const sb = await step('Marketplace sandboxes (Amazon NA/EU/FE, Walmart), seeded', async () => {
     // The sandbox app's registered redirect URI is this OMS's callback, so the consent redirect comes straight back here.
     const app = { ...defaultAmazonApp(SEED), redirectUris: [`${url}/v1/authorizations/amazon/callback`] };
-    sandboxes = await startSandboxes({ seed: SEED, host: '127.0.0.1', amazon: { orders: false, apps: [app] }, walmart: { orders: false } });
+    // Likewise the Walmart app's Auth Callback URL (Walmart Connect).
+    const walmartApp = { ...defaultWalmartApp(SEED), redirectUris: [`${url}/v1/authorizations/walmart/callback`] };
+    sandboxes = await startSandboxes({ seed: SEED, host: '127.0.0.1', amazon: { orders: false, apps: [app] }, walmart: { orders: false, apps: [walmartApp] } });
     return sandboxes;
   });
   const plan = seedAndPlan(sb, Date.now());
@@ -167,6 +169,10 @@ const main = async () => {
     AMAZON_SELLER_CENTRAL_URL_EU: sb.amazon.urls.EU,
     AMAZON_SELLER_CENTRAL_URL_FE: sb.amazon.urls.FE,
     WALMART_API_URL: sb.walmart.url,
+    WALMART_APP_CLIENT_ID: sb.walmart.app.clientId,
+    WALMART_APP_CLIENT_SECRET: sb.walmart.app.clientSecret,
+    WALMART_REDIRECT_URI: sb.walmart.app.redirectUris[0],
+    WALMART_LOGIN_URL: sb.walmart.url,
   });
   const logger = createLogger(config.log, pino.destination({ dest: logFile, sync: true }));
   const svc = await step(`OMS on embedded PGlite (${shownDataDir})`, async () => {
@@ -184,7 +190,6 @@ const main = async () => {
     api,
     adminToken,
     plan,
-    walmartKeys: { clientId: sb.walmart.mainClient.clientId, clientSecret: sb.walmart.mainClient.clientSecret },
     startScheduler: () => svc.scheduler.start(),
     step,
   });

@@ -28,7 +28,6 @@ export type ScenarioDeps = Readonly<{
   api: Api;
   adminToken: string;
   plan: DemoPlan;
-  walmartKeys: Readonly<{ clientId: string; clientSecret: string }>;
   /** Lets the pull scheduler run (held back until the mappings are in, so the first pull finds them). */
   startScheduler: () => void;
   /** Prints one progress line around a step. */
@@ -55,7 +54,7 @@ const consent = async (api: Api, consentUrl: string): Promise<AuthorizationView>
   const page = await fetch(sellerCentral, { redirect: 'manual' });
   const location = page.headers.get('location');
   if (page.status !== 302 || !location) {
-    throw new DemoError(`the Amazon consent page answered ${page.status} instead of redirecting back: ${(await page.text()).slice(0, 200)}`);
+    throw new DemoError(`the marketplace's consent page answered ${page.status} instead of redirecting back: ${(await page.text()).slice(0, 200)}`);
   }
   const back = new URL(location);
   if (back.origin !== new URL(api.baseUrl).origin) throw new DemoError(`the consent redirect goes to ${back.origin}, not to this OMS (${api.baseUrl})`);
@@ -120,8 +119,13 @@ export const runScenario = async (deps: ScenarioDeps): Promise<ScenarioResult> =
   );
 
   const walmart = await step(
-    'Walmart: production keys',
-    () => api.post<AuthorizationView>('/v1/authorizations/walmart', key, { name: 'Walmart US', ...deps.walmartKeys, initialLookbackDays: LOOKBACK_DAYS }),
+    'Walmart US: Walmart Connect (OAuth 2.0), redirect back to OMS',
+    async () => {
+      const started = await api.post<{ consentUrl: string }>('/v1/authorizations/walmart/connect', key, { name: 'Walmart US', market: 'us', initialLookbackDays: LOOKBACK_DAYS });
+      const auth = await consent(api, started.consentUrl);
+      if (auth.status !== 'active') throw new DemoError(`the Walmart authorization is ${auth.status} after Walmart Connect`);
+      return auth;
+    },
     (auth) => `${storesOf(auth).length} store`,
   );
   const storeIds = [...storesOf(amazon), ...storesOf(walmart)];

@@ -5,6 +5,7 @@ import { PullEvent } from '../domain/pull/events.js';
 import { StoreEvent } from '../domain/store/events.js';
 import { ordersBatchStatements } from './ordersBatch.js';
 import { sql, type Projection } from './projection.js';
+import { isOperatorEvent, operatorStatements } from './operatorPatches.js';
 
 const decodeOrder = decodeWith(OrderPulled);
 const decodeStore = decodeWith(StoreEvent);
@@ -13,6 +14,7 @@ const decodeFulfillment = decodeWith(FulfillmentEvent);
 
 const fulfillmentStatements = (recorded: Parameters<Projection['apply']>[0]) => {
   const e = decodeFulfillment(recorded);
+  if (isOperatorEvent(e)) return operatorStatements(e);
   const id = e.data.orderId;
   switch (e.type) {
     case 'OrderHeld':

@@ -23,6 +23,10 @@ export type OrderFulfillment = Readonly<{
   releaseAuthorized: boolean;
   /** Platform quantities (by platform line id) the warehouse last received. */
   sentQuantities: Readonly<Record<string, number>> | null;
+  /** A person's hold (OrderHeldByOperator), until a person releases it; `resume` is where a release returns to. */
+  operatorHold?: Readonly<{ actor: string; reason: string; since: string; resume: 'none' | 'held' }> | null;
+  /** Label fields the operator-corrected ship-to lacks (none); null while the marketplace's ship-to stands. */
+  correctedShipToMissing?: readonly string[] | null;
 }>;
 
 export type OrderStreamEvent = OrderPulled | FulfillmentEvent;
@@ -47,6 +51,8 @@ export const initialState = (): OrderFulfillment => ({
   heldSince: null,
   releaseAuthorized: false,
   sentQuantities: null,
+  operatorHold: null,
+  correctedShipToMissing: null,
 });
 
 const quantitiesOf = (lines: readonly WarehouseLine[]) =>
@@ -71,6 +77,34 @@ export const evolve = (state: OrderFulfillment, event: OrderStreamEvent): OrderF
       return { ...state, releaseAuthorized: true };
     case 'OrderWithdrawn':
       return { ...state, handoff: 'withdrawn', heldSkus: [], holdReasons: [], heldSince: null };
+    case 'OrderHeldByOperator': {
+      const { actor, reason, heldSince } = event.data;
+      const earlier = state.handoff === 'held' ? state.holdReasons : [];
+      return {
+        ...state,
+        handoff: 'held',
+        holdReasons: [...earlier, { code: 'operator_hold' }],
+        heldSince,
+        operatorHold: { actor, reason, since: heldSince, resume: state.handoff === 'none' ? 'none' : 'held' },
+      };
+    }
+    case 'OrderReleasedByOperator': {
+      const handoff = event.data.handoff;
+      return {
+        ...state,
+        handoff,
+        holdReasons: state.holdReasons.filter((r) => r.code !== 'operator_hold'),
+        heldSince: handoff === 'none' ? null : state.heldSince,
+        operatorHold: null,
+      };
+    }
+    case 'OrderCancelledByOperator':
+      return { ...state, handoff: 'cancelled', heldSkus: [], holdReasons: [], heldSince: null, operatorHold: null };
+    case 'ShipToCorrected':
+      return { ...state, correctedShipToMissing: event.data.shipToMissing };
+    case 'FulfillmentOrderResent':
+    case 'BuyerDataViewed':
+      return state;
   }
 };
 
@@ -87,12 +121,14 @@ const holdReasons = (state: OrderFulfillment, unmapped: readonly string[], owner
   const order = state.pulled!.order;
   const reasons: HoldReason[] = [];
   if (order.fulfillmentChannel === 'unknown') reasons.push({ code: 'unknown_fulfillment' });
-  const missing = order.shipToMissing ?? [];
+  // An operator's correction replaces the marketplace's ship-to.
+  const missing = state.correctedShipToMissing ?? order.shipToMissing ?? [];
   if (missing.length) reasons.push({ code: 'address_incomplete', missingFields: [...missing] });
   if (unmapped.length) reasons.push({ code: 'unmapped_sku', platformSkus: [...unmapped] });
   if (owner && owner.orderId !== state.pulled!.orderId && !state.releaseAuthorized) {
     reasons.push({ code: 'duplicate_order', ownerStoreId: owner.storeId, ownerOrderId: owner.orderId });
   }
+  if (state.operatorHold) reasons.push({ code: 'operator_hold' });
   return reasons;
 };
 

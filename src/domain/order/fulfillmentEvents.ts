@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BuyerDataViewed, FulfillmentOrderResent, OrderCancelledByOperator, OrderHeldByOperator, OrderReleasedByOperator, ShipToCorrected } from './operatorEvents.js';
 
 /** One warehouse line: a system SKU and quantity, with where it came from (for audit). */
 export const WarehouseLine = z.object({
@@ -56,6 +57,8 @@ export const HoldReason = z.discriminatedUnion('code', [
   z.object({ code: z.literal('unknown_status'), platformStatus: z.string() }),
   z.object({ code: z.literal('unknown_fulfillment') }),
   z.object({ code: z.literal('duplicate_order'), ownerStoreId: z.string(), ownerOrderId: z.string() }),
+  // A person held it (OrderHeldByOperator); a person releases it.
+  z.object({ code: z.literal('operator_hold') }),
 ]);
 export type HoldReason = z.infer<typeof HoldReason>;
 
@@ -119,6 +122,13 @@ export const FulfillmentEvent = z.discriminatedUnion('type', [
   OrderFulfilledByMarketplace,
   OrderReleaseAuthorized,
   OrderWithdrawn,
+  // People's actions on the order (operatorEvents.ts): the order stream's other events.
+  OrderHeldByOperator,
+  OrderReleasedByOperator,
+  OrderCancelledByOperator,
+  FulfillmentOrderResent,
+  ShipToCorrected,
+  BuyerDataViewed,
 ]);
 export type FulfillmentEvent = z.infer<typeof FulfillmentEvent>;
 export const FEED_EVENT_TYPES = ['FulfillmentOrderReleased', 'FulfillmentOrderUpdated', 'FulfillmentOrderCancelled'] as const;

@@ -11,14 +11,17 @@ import { callerOf } from './caller.js';
 import { HttpError, registerErrorStatuses } from './problem.js';
 import type { AppDeps } from '../application/context.js';
 import type { OrderActions } from '../application/orderActions.js';
-import { mayDo, ORDER_ACTION_ERRORS, type ActorKind, type OrderPermission } from '../domain/order/operatorActions.js';
+import { mayDo, orderActionErrorStatuses, type ActorKind, type OrderPermission } from '../domain/order/operatorActions.js';
 import { ShipTo } from '../domain/order/platformOrder.js';
 import { userOf } from './session.js';
 
 export type OrderRoutesDeps = Readonly<{ orders: OrderQueries; app: AppDeps; actions: OrderActions }>;
 
 /** Refusals of the order actions for the caller's role (403). */
-export const ORDER_ROLE_ERRORS = { order_action_forbidden: 403, buyer_data_forbidden: 403 } as const;
+export const orderRoleErrorStatuses = {
+  order_action_forbidden: 403,
+  buyer_data_forbidden: 403,
+} as const;
 
 /** The caller as the permission table knows it: a console user's role, or a tenant API key. */
 const actorKindOf = (request: FastifyRequest): ActorKind => userOf(request)?.role ?? 'api_key';
@@ -179,8 +182,8 @@ const paged = async <T>(run: () => Promise<T>): Promise<T> => {
  */
 export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, deps) => {
   const queriesOf = (request: FastifyRequest): TenantOrderQueries => deps.orders.forTenant(requireTenant(request).tenantId);
-  registerErrorStatuses(ORDER_ACTION_ERRORS);
-  registerErrorStatuses(ORDER_ROLE_ERRORS);
+  registerErrorStatuses(orderActionErrorStatuses);
+  registerErrorStatuses(orderRoleErrorStatuses);
 
   app.post(
     '/orders/:orderId/release',

@@ -24,7 +24,11 @@ export type RecordBuyerDataView = Readonly<{ type: 'RecordBuyerDataView'; data: 
 export type OperatorCommand = HoldOrder | ReleaseOrder | CancelOrder | ResendOrder | CorrectShipTo | RecordBuyerDataView;
 
 /** Refusal codes of the actions (HTTP status). `release_not_allowed` predates the others (POST …/release). */
-export const ORDER_ACTION_ERRORS = { action_not_allowed: 409, release_not_allowed: 409, ship_to_incomplete: 422 } as const;
+export const orderActionErrorStatuses = {
+  action_not_allowed: 409,
+  release_not_allowed: 409,
+  ship_to_incomplete: 422,
+} as const;
 
 /** Where each action may start from; the rest (cancelled, dropped, marketplace, withdrawn) are final. */
 const OPEN: ReadonlySet<HandoffState> = new Set(['none', 'held', 'released']);

@@ -13,7 +13,10 @@ import { isSellerRole, type Role } from './events.js';
 export type Administrator = Readonly<{ kind: 'admin' }> | Readonly<{ kind: 'user'; userId: string; role: Role; tenantId: string | null }>;
 export type Binding = Readonly<{ userId: string; role: Role; tenantId: string | null }>;
 
-export const USER_ADMIN_ERRORS = { user_admin_required: 403, own_account: 409 } as const;
+export const userAdminErrorStatuses = {
+  user_admin_required: 403,
+  own_account: 409,
+} as const;
 
 const forbidden = (message: string) => new DomainError('user_admin_required', message);
 

@@ -4,8 +4,9 @@ import { api, setCsrfToken, setTenant, type SessionInfo } from './api.js';
 import { Field } from './components.js';
 import { useRoute } from './hooks.js';
 import { Mappings } from './screens/Mappings.js';
-import { OrderDetail, Orders } from './screens/Orders.js';
+import { Orders } from './screens/Orders.js';
 import { Products } from './screens/Products.js';
+import { OrderDetailPage } from './screens/OrderDetail.js';
 import { SignIn } from './screens/SignIn.js';
 import { Stores } from './screens/Stores.js';
 
@@ -46,7 +47,7 @@ const Layout = ({ session, onSignOut }: { session: SessionInfo; onSignOut: () =>
       case 'stores':
         return <Stores canWrite={canWrite} key={tenantId} />;
       default:
-        return id ? <OrderDetail orderId={id} key={`${tenantId}-${id}`} /> : <Orders key={tenantId} />;
+        return id ? <OrderDetailPage orderId={id} role={session.user.role} key={`${tenantId}-${id}`} /> : <Orders key={tenantId} />;
     }
   })();
   return (

@@ -2,7 +2,7 @@
 // Walmart sandbox): an operator holds and releases an order with reasons (mouse, then keyboard),
 // the reasons and actors show in the history, the buyer-data reveal is recorded, a seller viewer
 // is offered nothing to change, another tenant's order answers "Not found.", axe-core on the page
-// and on the open dialog. CONSOLE_SCREENSHOTS=1 writes docs/console/order-actions*.png.
+// and on the open dialog. CONSOLE_SCREENSHOTS=1 writes docs/console/order-*.png.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +91,7 @@ t.test('order actions on the detail page, in Chromium', { skip: chromiumMissing 
     t.match(await page.getByRole('list', { name: 'Hold reasons' }).textContent(), `Held by user:${opsId}: Buyer asked us to wait a day`);
     await history().getByText('OrderHeldByOperator').waitFor();
     t.match(await history().textContent(), `OrderHeldByOperator by user:${opsId} — Buyer asked us to wait a day`);
+    await checkScreen(t, 'order-held');
   });
 
   await t.test('and releases it with the keyboard; the reasons are in the history', async (t) => {
@@ -114,6 +115,7 @@ t.test('order actions on the detail page, in Chromium', { skip: chromiumMissing 
     t.match(text, `OrderReleasedByOperator by user:${opsId} — Buyer confirmed the order`);
     t.match(text, /FulfillmentOrderReleased[\s\S]*OrderHeldByOperator[\s\S]*OrderReleasedByOperator[\s\S]*FulfillmentOrderReleased/, 'released again by the policy');
     t.match(await page.locator('dl.facts').first().textContent(), /released/);
+    await checkScreen(t, 'order-history');
   });
 
   await t.test('a dialog without a reason sends nothing; Escape closes it', async (t) => {

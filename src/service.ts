@@ -61,6 +61,7 @@ import { warehouseFeedSource } from './application/warehouseFeed.js';
 import { warehouseFeedRoutes } from './http/warehouseFeed.routes.js';
 import { orderQueries } from './adapters/readModels/orderQueries.js';
 import { orderRoutes } from './http/orders.routes.js';
+import { orderActions } from './application/orderActions.js';
 import { hashPassword, newOneTimePassword, verifyPassword } from './adapters/auth/passwords.js';
 import { sessionStore } from './adapters/auth/sessionStore.js';
 import { userErrorStatusesExtra, userService } from './application/users.js';
@@ -363,7 +364,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       options: { store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) },
       prefix: '/v1',
     },
-    { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps }, prefix: '/v1' },
+    { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps, actions: orderActions({ ...appDeps, vault }) }, prefix: '/v1' },
     { plugin: userRoutes as never, options: { users }, prefix: '/v1' },
     { plugin: userListRoutes as never, options: { users }, prefix: '/v1' },
     {

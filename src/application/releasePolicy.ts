@@ -26,10 +26,10 @@ const decodeStoreStatus = decodeWith(StoreStatusChanged);
  * What wakes the policy: a pulled order version, an operator's release of a held duplicate, a
  * mapping change (which may release held orders), a store's revocation (which withdraws them).
  */
-export const RELEASE_POLICY_FILTER: EventFilter = { eventTypes: ['OrderPulled', 'OrderReleaseAuthorized', 'MappingSet', 'StoreStatusChanged'] };
+export const RELEASE_POLICY_FILTER: EventFilter = { eventTypes: ['OrderPulled', 'OrderReleaseAuthorized', 'MappingSet', 'StoreStatusChanged', 'OrderReleasedByOperator'] };
 
-/** Events that name one order to evaluate. */
-const ORDER_EVENTS = new Set(['OrderPulled', 'OrderReleaseAuthorized']);
+/** Events that name one order to evaluate (a person's release lifts their hold: the order is decided again). */
+const ORDER_EVENTS = new Set(['OrderPulled', 'OrderReleaseAuthorized', 'OrderReleasedByOperator']);
 const orderIdOf = (event: RecordedEvent): string =>
   event.type === 'OrderPulled' ? decodePulled(event).data.orderId : (decodeFulfillment(event).data as { orderId: string }).orderId;
 

@@ -5,6 +5,7 @@ import type { Checkpoint, EventMetadata, EventStore } from '../domain/ports/even
 import type { Clock, IdGenerator } from '../domain/ports/ids.js';
 import { normalizeEmail, userDecider, userEmailStreamId, userStreamId, type User } from '../domain/user/decider.js';
 import { userEmailClaimed, UserEvent, type Role } from '../domain/user/events.js';
+import { checkAdministration, type Administrator } from '../domain/user/administration.js';
 
 export type Passwords = Readonly<{
   hash: (password: string) => Promise<string>;
@@ -207,6 +208,26 @@ export const userService = (deps: {
         users.push({ ...view(state), status: state.status });
       }
       return users.sort((a, b) => a.email.localeCompare(b.email));
+    },
+
+    /**
+     * Role management: a new role (and tenant binding) for a user, checked against who acts
+     * (domain/user/administration.ts); recorded as RoleChanged with the actor in the metadata.
+     */
+    changeRole: async (who: Administrator, userId: string, next: { role: Role; tenantId: string | null }, metadata: EventMetadata): Promise<UserView> => {
+      const { state } = await handle(
+        userStreamId(userId),
+        { type: 'ChangeRole', data: { role: next.role, tenantId: next.tenantId, now: now() } },
+        { metadata, authorize: (s) => s.status !== 'absent' && checkAdministration(who, s, next) },
+      );
+      if (state.status === 'absent') throw new NotFoundError('User');
+      return view(state);
+    },
+
+    /** Disables a user (UserDisabled, with the actor) and ends every session of theirs at once. */
+    disable: async (who: Administrator, userId: string, metadata: EventMetadata): Promise<void> => {
+      await handle(userStreamId(userId), { type: 'DisableUser', data: { now: now() } }, { metadata, authorize: (s) => s.status !== 'absent' && checkAdministration(who, s, null) });
+      await deps.sessions.removeAll(userId);
     },
 
     /** Tenants an operator or auditor may pick (id and name), from the tenants' creation events. */

@@ -5,7 +5,8 @@ import type { EventStore, RecordedEvent } from '../domain/ports/eventStore.js';
 import type { Sealed, Vault } from '../domain/ports/vault.js';
 import { SecretDestroyedError } from '../domain/ports/vault.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
-import type { FeedMessage, FeedShipTo, FeedSource } from '../domain/warehouse/feedMessage.js';
+import type { FeedMessage, FeedMessageType, FeedShipTo, FeedSource } from '../domain/warehouse/feedMessage.js';
+import { OPERATOR_FEED_EVENT_TYPES } from '../domain/order/operatorEvents.js';
 import { batchLoader } from '../shared/batchLoader.js';
 
 const decodePulled = decodeWith(OrderPulled);
@@ -37,6 +38,34 @@ const feedLines = (lines: readonly WarehouseLine[]) =>
   }));
 
 /**
+ * Which message an order event makes (none: the warehouse need not hear of it). A person's actions
+ * reuse the three message types (docs/order-actions.md): a hold or cancellation of a released order
+ * is a cancellation, a re-send is the release again, an address correction of a released order an update.
+ */
+const messageOf = (e: FulfillmentEvent): { type: FeedMessageType; occurredAt: string } | null => {
+  switch (e.type) {
+    case 'FulfillmentOrderReleased':
+      return { type: e.type, occurredAt: e.data.releasedAt };
+    case 'FulfillmentOrderUpdated':
+      return { type: e.type, occurredAt: e.data.updatedAt };
+    case 'FulfillmentOrderCancelled':
+      return { type: e.type, occurredAt: e.data.cancelledAt };
+    case 'FulfillmentOrderCancellationRequested':
+      return { type: e.type, occurredAt: e.data.requestedAt };
+    case 'OrderHeldByOperator':
+      return e.data.wasReleased ? { type: 'FulfillmentOrderCancelled', occurredAt: e.data.heldAt } : null;
+    case 'OrderCancelledByOperator':
+      return e.data.wasReleased ? { type: 'FulfillmentOrderCancelled', occurredAt: e.data.cancelledAt } : null;
+    case 'FulfillmentOrderResent':
+      return { type: 'FulfillmentOrderReleased', occurredAt: e.data.resentAt };
+    case 'ShipToCorrected':
+      return e.data.wasReleased ? { type: 'FulfillmentOrderUpdated', occurredAt: e.data.correctedAt } : null;
+    default:
+      return null;
+  }
+};
+
+/**
  * The warehouse feed's source: each release, update and cancellation in an order stream becomes one
  * contract message (messageId = the event id). The order's platform data comes from the versions
  * pulled before that event (never later ones, so a re-delivery is identical), and the ship-to is
@@ -52,17 +81,11 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
   });
   return {
     name: 'warehouse',
-    filter: { streamPrefixes: ['order-'], eventTypes: [...FEED_EVENT_TYPES] },
+    filter: { streamPrefixes: ['order-'], eventTypes: [...FEED_EVENT_TYPES, ...OPERATOR_FEED_EVENT_TYPES] },
     toMessages: async (event: RecordedEvent): Promise<FeedMessage[]> => {
       const decision = decodeFulfillment(event);
-      if (
-        decision.type !== 'FulfillmentOrderReleased' &&
-        decision.type !== 'FulfillmentOrderUpdated' &&
-        decision.type !== 'FulfillmentOrderCancelled' &&
-        decision.type !== 'FulfillmentOrderCancellationRequested'
-      ) {
-        return [];
-      }
+      const message = messageOf(decision);
+      if (!message) return [];
       const stream = await streamOf(event.streamId);
       // Only the events before this one: a later version never alters a re-delivered message —
       // except erasure: once the buyer data was erased, no message carries it again (even while
@@ -75,7 +98,10 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
       if (!pulled) throw new Error(`order stream ${event.streamId} has no pulled version before revision ${event.revision}`);
       const o = pulled.data.order;
       let lines: readonly WarehouseLine[];
-      if (decision.type === 'FulfillmentOrderCancelled' || decision.type === 'FulfillmentOrderCancellationRequested') {
+      if (decision.type === 'FulfillmentOrderReleased' || decision.type === 'FulfillmentOrderUpdated') {
+        lines = decision.data.lines;
+      } else {
+        // A cancellation repeats, a re-send and an address correction carry, the lines last sent.
         const lastSent = earlier.findLast((e) => e.type === 'FulfillmentOrderReleased' || e.type === 'FulfillmentOrderUpdated');
         const sent = lastSent ? decodeFulfillment(lastSent) : undefined;
         lines = sent && (sent.type === 'FulfillmentOrderReleased' || sent.type === 'FulfillmentOrderUpdated') ? sent.data.lines : [];
@@ -84,30 +110,24 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
           const requested = new Set(decision.data.lines.map((l) => l.platformLineId));
           lines = lines.filter((l) => requested.has(l.source.platformLineId));
         }
-      } else {
-        lines = decision.data.lines;
       }
+      // A person's correction (this event, or the last one before it) replaces the marketplace's ship-to.
+      const correction = decision.type === 'ShipToCorrected' ? event : earlier.findLast((e) => e.type === 'ShipToCorrected');
+      const sealed = correction ? (correction.data as { personalData: string }).personalData : o.personalData;
       let shipTo: ShipTo | null = null;
-      if (o.personalData && !erased) {
+      if (sealed && !erased) {
         try {
-          shipTo = (JSON.parse(await deps.vault.open(`order-${pulled.data.orderId}`, o.personalData as Sealed)) as { shipTo: ShipTo | null }).shipTo;
+          shipTo = (JSON.parse(await deps.vault.open(`order-${pulled.data.orderId}`, sealed as Sealed)) as { shipTo: ShipTo | null }).shipTo;
         } catch (error) {
           // Erased (crypto-shredded) buyer data: the message still goes out, without an address.
           if (!(error instanceof SecretDestroyedError)) throw error;
         }
       }
-      const occurredAt =
-        decision.type === 'FulfillmentOrderReleased'
-          ? decision.data.releasedAt
-          : decision.type === 'FulfillmentOrderUpdated'
-            ? decision.data.updatedAt
-            : decision.type === 'FulfillmentOrderCancelled'
-              ? decision.data.cancelledAt
-              : decision.data.requestedAt;
+      const { type, occurredAt } = message;
       return [
         {
           messageId: event.id,
-          type: decision.type,
+          type,
           schemaVersion: 1,
           occurredAt,
           tenantId: decision.data.tenantId,

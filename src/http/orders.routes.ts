@@ -10,10 +10,33 @@ import { NotFoundError } from '../domain/shared/errors.js';
 import { requireTenant } from './auth.js';
 import { callerOf } from './caller.js';
 import { HttpError, registerErrorStatuses } from './problem.js';
-import { authorizeRelease, RELEASE_ERRORS } from '../application/orderRelease.js';
 import type { AppDeps } from '../application/context.js';
+import type { OrderActions } from '../application/orderActions.js';
+import { mayDo, orderActionErrorStatuses, type ActorKind, type OrderPermission } from '../domain/order/operatorActions.js';
+import { ShipTo } from '../domain/order/platformOrder.js';
+import { userOf } from './session.js';
 
-export type OrderRoutesDeps = Readonly<{ orders: OrderQueries; app: AppDeps }>;
+export type OrderRoutesDeps = Readonly<{ orders: OrderQueries; app: AppDeps; actions: OrderActions }>;
+
+/** Refusals of the order actions for the caller's role (403). */
+export const orderRoleErrorStatuses = {
+  order_action_forbidden: 403,
+  buyer_data_forbidden: 403,
+} as const;
+
+/** The caller as the permission table knows it: a console user's role, or a tenant API key. */
+const actorKindOf = (request: FastifyRequest): ActorKind => userOf(request)?.role ?? 'api_key';
+
+const requirePermission = (request: FastifyRequest, what: OrderPermission) => {
+  requireTenant(request);
+  const who = actorKindOf(request);
+  if (mayDo(who, what)) return;
+  if (what === 'view_buyer_data') throw new HttpError(403, 'buyer_data_forbidden', `The buyer's data is shown to operators and seller admins only, not to ${who}`);
+  throw new HttpError(403, 'order_action_forbidden', `${who} may not ${what.replaceAll('_', ' ')} an order`);
+};
+
+const Reason = z.string().trim().min(3).max(500);
+const ActionResult = z.object({ orderId: z.string(), events: z.array(z.string()).describe('the events recorded'), at: z.string() });
 
 const HANDOFF_STATES = [
   'none', 'held', 'released', 'cancelled', 'marketplace', 'dropped', 'withdrawn',
@@ -92,7 +115,7 @@ const OrderDetailView = OrderSummaryView.extend({
   warehouseLines: z.array(WarehouseLine),
   holdReasons: z.array(
     z.object({
-      code: z.enum(['unmapped_sku', 'address_incomplete', 'unknown_status', 'unknown_fulfillment', 'duplicate_order', 'cancellation_requested']),
+      code: z.enum(['unmapped_sku', 'address_incomplete', 'unknown_status', 'unknown_fulfillment', 'duplicate_order', 'cancellation_requested', 'operator_hold']),
       since: nullableTime,
       platformSku: z.string().optional(),
       missingFields: z.array(z.string()).optional(),
@@ -100,6 +123,8 @@ const OrderDetailView = OrderSummaryView.extend({
       ownerOrderId: z.string().optional(),
       platformStatus: z.string().optional(),
       platformLineIds: z.array(z.string()).optional(),
+      reason: z.string().optional().describe('operator_hold: why'),
+      actor: z.string().optional().describe('operator_hold: who held it'),
     }),
   ),
   mappingVersions: z.record(z.string(), z.number()),
@@ -194,22 +219,105 @@ const paged = async <T>(run: () => Promise<T>): Promise<T> => {
  */
 export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, deps) => {
   const queriesOf = (request: FastifyRequest): TenantOrderQueries => deps.orders.forTenant(requireTenant(request).tenantId);
-  registerErrorStatuses(RELEASE_ERRORS);
+  registerErrorStatuses(orderActionErrorStatuses);
+  registerErrorStatuses(orderRoleErrorStatuses);
 
   app.post(
     '/orders/:orderId/release',
     {
       schema: {
         tags: ['orders'],
-        summary: 'Release an order held as a duplicate (duplicate_order) on purpose; recorded with the caller and the reason',
+        summary:
+          'Release an order held by a person, held as a duplicate (duplicate_order) on purpose, or held for an address corrected since; recorded with the caller and the reason',
         params: OrderParams,
-        body: z.strictObject({ reason: z.string().trim().min(3).max(500).describe('why this copy must ship too') }),
-        response: { 202: z.object({ orderId: z.string(), authorizedAt: z.string() }) },
+        body: z.strictObject({ reason: Reason.describe('why it may go to the warehouse') }),
+        response: { 202: ActionResult.extend({ authorizedAt: z.string() }) },
       },
     },
     async (request, reply) => {
-      const result = await authorizeRelease(deps.app, callerOf(request), request.params.orderId, request.body.reason);
-      return reply.code(202).send(result);
+      requirePermission(request, 'release');
+      const result = await deps.actions.release(callerOf(request), request.params.orderId, request.body.reason);
+      return reply.code(202).send({ ...result, authorizedAt: result.at });
+    },
+  );
+
+  /** hold, cancel and re-send: the same shape (a reason), each its own permission and summary. */
+  const simpleActions = [
+    ['hold', 'Hold an order (before or after its release: a released order is withdrawn from the warehouse) until a person releases it', deps.actions.hold],
+    ['cancel', 'Cancel an order toward the warehouse (terminal; the warehouse gets FulfillmentOrderCancelled when it had the order)', deps.actions.cancel],
+    ['resend', 'Send the current release to the warehouse again (FulfillmentOrderReleased with a new message id)', deps.actions.resend],
+  ] as const;
+  for (const [action, summary, run] of simpleActions) {
+    app.post(
+      `/orders/:orderId/${action}`,
+      {
+        schema: {
+          tags: ['orders'],
+          summary,
+          params: OrderParams,
+          body: z.strictObject({ reason: Reason.describe('why (recorded with the caller)') }),
+          response: { 202: ActionResult },
+        },
+      },
+      async (request, reply) => {
+        requirePermission(request, action);
+        return reply.code(202).send(await run(callerOf(request), request.params.orderId, request.body.reason));
+      },
+    );
+  }
+
+  app.put(
+    '/orders/:orderId/ship-to',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: "Correct the order's ship-to (sealed like all buyer data; a released order's warehouse gets FulfillmentOrderUpdated)",
+        params: OrderParams,
+        body: z.strictObject({
+          reason: Reason.describe('why (recorded with the caller)'),
+          shipTo: z.strictObject({
+            name: z.string().trim().min(1).max(200),
+            addressLines: z.array(z.string().trim().min(1).max(200)).min(1).max(3),
+            city: z.string().trim().min(1).max(200),
+            stateOrRegion: z.string().trim().max(200).nullable().default(null),
+            postalCode: z.string().trim().max(40).nullable().default(null),
+            countryCode: z.string().regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code'),
+            phone: z.string().trim().max(100).nullable().default(null),
+          }),
+        }),
+        response: { 202: ActionResult },
+      },
+    },
+    async (request, reply) => {
+      requirePermission(request, 'correct_ship_to');
+      const shipTo = ShipTo.parse({ ...request.body.shipTo, postalCode: request.body.shipTo.postalCode || null });
+      return reply.code(202).send(await deps.actions.correctShipTo(callerOf(request), request.params.orderId, shipTo, request.body.reason));
+    },
+  );
+
+  app.get(
+    '/orders/:orderId/buyer',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: "The order's buyer data (ship-to, buyer): operators and seller admins only; every view is recorded (BuyerDataViewed)",
+        params: OrderParams,
+        response: {
+          200: z.object({
+            orderId: z.string(),
+            erased: z.boolean().describe('the buyer data was erased: nothing can be shown'),
+            shipTo: ShipTo.nullable(),
+            buyer: z.object({ name: z.string().nullable(), email: z.string().nullable() }).nullable(),
+            shipToSource: z.enum(['marketplace', 'corrected']).nullable(),
+            viewedAt: z.string(),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      requirePermission(request, 'view_buyer_data');
+      const view = await deps.actions.buyerData(callerOf(request), request.params.orderId);
+      return reply.header('cache-control', 'no-store').send(view);
     },
   );
 

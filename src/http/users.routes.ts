@@ -6,6 +6,8 @@ import { isSellerRole, Role } from '../domain/user/events.js';
 import { commandMetadata } from './auth.js';
 import { HttpError } from './problem.js';
 import { requireCsrf, SESSION_COOKIE, sessionCookie, sessionIdOf, userOf } from './session.js';
+import { userAdminErrorStatuses, type Administrator } from '../domain/user/administration.js';
+import { registerErrorStatuses } from './problem.js';
 
 export type UserRoutesDeps = Readonly<{ users: UserService }>;
 
@@ -29,6 +31,7 @@ const sessionView = async (users: UserService, user: UserView, csrfToken: string
  * session cookie themselves), and user administration (`/v1/users`, behind the usual auth).
  */
 export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { users }) => {
+  registerErrorStatuses(userAdminErrorStatuses);
   const liveSession = async (request: FastifyRequest) => {
     const sessionId = sessionIdOf(request);
     const session = sessionId ? await users.session(sessionId) : null;
@@ -116,6 +119,44 @@ export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { u
       if (!mayCreate) throw new HttpError(403, 'user_admin_required', 'Creating this user needs an operator (or a seller admin of that tenant, for seller roles)');
       const created = await users.create({ email, role, tenantId, ...(password !== undefined ? { password } : {}) }, commandMetadata(request));
       return reply.code(201).header('cache-control', 'no-store').send(created);
+    },
+  );
+
+  /** The acting administrator: the admin token, or a console user (API keys administer no users). */
+  const administratorOf = (request: FastifyRequest): Administrator => {
+    const user = userOf(request);
+    if (user) return { kind: 'user', userId: user.userId, role: user.role, tenantId: user.role === 'operator' || user.role === 'auditor' ? null : (request.principal as { tenantId?: string }).tenantId ?? null };
+    if (request.principal?.kind === 'admin') return { kind: 'admin' };
+    throw new HttpError(403, 'user_admin_required', 'Users are administered by operators, seller admins (their tenant) and the admin token');
+  };
+  const UserParams = z.strictObject({ userId: z.uuid() });
+
+  app.put(
+    '/users/:userId/role',
+    {
+      schema: {
+        tags: ['console'],
+        summary: "Change a user's role (and tenant binding); recorded as RoleChanged with the actor",
+        params: UserParams,
+        body: z.strictObject({ role: Role, tenantId: z.uuid().nullable().default(null) }),
+        response: { 200: UserView },
+      },
+    },
+    async (request) => users.changeRole(administratorOf(request), request.params.userId, request.body, commandMetadata(request)),
+  );
+
+  app.post(
+    '/users/:userId/disable',
+    {
+      schema: {
+        tags: ['console'],
+        summary: 'Disable a user: they cannot sign in, and every session of theirs ends at once; recorded as UserDisabled with the actor',
+        params: UserParams,
+      },
+    },
+    async (request, reply) => {
+      await users.disable(administratorOf(request), request.params.userId, commandMetadata(request));
+      return reply.code(204).send();
     },
   );
 };

@@ -7,6 +7,7 @@ import { ordersBatchStatements } from './ordersBatch.js';
 import { isWarehouseEvent, warehouseProgressStatements } from './warehouseProgress.js';
 import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
 import { sql, type Projection } from './projection.js';
+import { isOperatorEvent, operatorStatements } from './operatorPatches.js';
 
 const decodeOrder = decodeWith(OrderPulled);
 const decodeStore = decodeWith(StoreEvent);
@@ -15,6 +16,7 @@ const decodeFulfillment = decodeWith(FulfillmentEvent);
 
 const fulfillmentStatements = (recorded: Parameters<Projection['apply']>[0]) => {
   const e = decodeFulfillment(recorded);
+  if (isOperatorEvent(e)) return operatorStatements(e);
   const id = e.data.orderId;
   switch (e.type) {
     case 'OrderHeld':

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../domain/ports/eventStore.js';
 import { OrderPulled } from '../domain/order/events.js';
 import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
+import { isOperatorEvent, operatorPatch } from './operatorPatches.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import { sql, type SqlStatement } from './projection.js';
 import { recordset } from './recordset.js';
@@ -72,6 +73,7 @@ type HandoffPatch = Partial<{
 }>;
 
 const handoffPatch = (e: FulfillmentEvent): HandoffPatch => {
+  if (isOperatorEvent(e)) return operatorPatch(e);
   switch (e.type) {
     case 'OrderHeld':
       return { handoff_state: 'held', hold_skus: e.data.unmappedSkus, held_since: e.data.heldSince };

@@ -29,7 +29,7 @@ const PUBLIC_ROUTES = new Set([
 const HTTP_METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'];
 
 /** Values of one tenant's resources, by the name of the path parameter that carries them. */
-type Ids = Readonly<{ storeId: string; platformSku: string; authorizationId: string; orderId: string; sku: string; tenantId: string; keyId: string }>;
+type Ids = Readonly<{ storeId: string; platformSku: string; authorizationId: string; orderId: string; sku: string; tenantId: string; keyId: string; userId: string }>;
 
 /** A request body: none, JSON, or CSV text. */
 type Body = null | Readonly<{ json: unknown }> | Readonly<{ csv: string }>;
@@ -54,7 +54,7 @@ type RouteSpec =
  * Every /v1 route of the service and how to call it. A route the OpenAPI document has and this
  * table does not fails the test: a new route gets here deliberately, with its bodies.
  */
-const routeTable = (b: Readonly<{ storeId: string; sku: string; walmart: Readonly<{ clientId: string; clientSecret: string }> }>): Record<string, RouteSpec> => {
+const routeTable = (b: Readonly<{ storeId: string; sku: string; tenantId: string; walmart: Readonly<{ clientId: string; clientSecret: string }> }>): Record<string, RouteSpec> => {
   const none: Body[] = [null];
   const notFound = (bodies: readonly Body[] = none): RouteSpec => ({ kind: 'scoped', status: 404, code: 'not_found', bodies });
   const adminOnly = (bodies: readonly Body[] = none): RouteSpec => ({ kind: 'scoped', status: 403, code: 'admin_token_required', bodies });
@@ -110,6 +110,20 @@ const routeTable = (b: Readonly<{ storeId: string; sku: string; walmart: Readonl
     'GET /v1/orders/{orderId}/history': notFound(),
     'GET /v1/orders/rejected': { kind: 'list' },
     'POST /v1/orders/{orderId}/release': notFound([{ json: { reason: 'release it for me' } }]),
+    'POST /v1/orders/{orderId}/hold': notFound([{ json: { reason: 'hold it for me' } }]),
+    // Operators only (docs/order-actions.md): a tenant key is refused before any order is looked up.
+    'POST /v1/orders/{orderId}/cancel': { kind: 'scoped', status: 403, code: 'order_action_forbidden', bodies: [{ json: { reason: 'cancel it for me' } }] },
+    'POST /v1/orders/{orderId}/resend': { kind: 'scoped', status: 403, code: 'order_action_forbidden', bodies: [{ json: { reason: 'resend it for me' } }] },
+    'PUT /v1/orders/{orderId}/ship-to': {
+      kind: 'scoped',
+      status: 403,
+      code: 'order_action_forbidden',
+      bodies: [{ json: { reason: 'ship it to me', shipTo: { name: 'B', addressLines: ['1 B St'], city: 'B', postalCode: '1', countryCode: 'US' } } }],
+    },
+    'GET /v1/orders/{orderId}/buyer': { kind: 'scoped', status: 403, code: 'buyer_data_forbidden', bodies: none },
+    // API keys administer no users (a seller admin's bounds: test/http/userRoles.test.ts).
+    'PUT /v1/users/{userId}/role': { kind: 'scoped', status: 403, code: 'user_admin_required', bodies: [{ json: { role: 'seller_admin', tenantId: b.tenantId } }] },
+    'POST /v1/users/{userId}/disable': { kind: 'scoped', status: 403, code: 'user_admin_required', bodies: none },
     'GET /v1/warehouse-lines': { kind: 'list' },
     'GET /v1/warehouse/feed': { kind: 'list' },
   };
@@ -206,6 +220,8 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
   const a = await createTenant(svc, 'Alpha Sellers');
   const b = await createTenant(svc, 'Bravo Sellers');
   const aKeyId = (await json(await svc.call('GET', '/v1/me', { token: a.apiKey }))).keyId as string;
+  // A console user of A (role management routes).
+  const aUserId = (await json(await svc.call('POST', '/v1/users', { token: ADMIN_TOKEN, body: { email: 'admin@alpha.example', role: 'seller_admin', tenantId: a.tenantId } }))).userId as string;
   const bKeyId = (await json(await svc.call('GET', '/v1/me', { token: b.apiKey }))).keyId as string;
   const asA = (method: string, path: string, body: Body = null) => send(a.apiKey, method, path, body);
   const asB = (method: string, path: string, body: Body = null, headers: Record<string, string> = {}) => send(b.apiKey, method, path, body, headers);
@@ -322,11 +338,11 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
   ];
   const leaked = (text: string, request = '') => aMarkers.filter((m) => text.includes(m) && !request.includes(m));
 
-  const table = routeTable({ storeId: bAmz, sku: 'BRAVO-ONLY', walmart: bravoWalmart });
+  const table = routeTable({ storeId: bAmz, sku: 'BRAVO-ONLY', tenantId: b.tenantId, walmart: bravoWalmart });
   /** A's resources, two ways round (its Amazon and its Walmart side). */
   const aSides: Ids[] = [
-    { storeId: aAmz, platformSku: 'ALPHA-6PK', authorizationId: aAmazon.authorizationId, orderId: aReleasedAmz, sku: 'ALPHA-ONLY', tenantId: a.tenantId, keyId: aKeyId },
-    { storeId: aWmt, platformSku: 'ALPHA-WM', authorizationId: aWalmart.authorizationId, orderId: aHeldWmt, sku: 'ALPHA-GADGET', tenantId: a.tenantId, keyId: aKeyId },
+    { storeId: aAmz, platformSku: 'ALPHA-6PK', authorizationId: aAmazon.authorizationId, orderId: aReleasedAmz, sku: 'ALPHA-ONLY', tenantId: a.tenantId, keyId: aKeyId, userId: aUserId },
+    { storeId: aWmt, platformSku: 'ALPHA-WM', authorizationId: aWalmart.authorizationId, orderId: aHeldWmt, sku: 'ALPHA-GADGET', tenantId: a.tenantId, keyId: aKeyId, userId: aUserId },
     // The same ids in another case (UUIDs are case-insensitive in PostgreSQL, stream ids are not).
     {
       storeId: aAmz.toUpperCase(),
@@ -336,6 +352,7 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
       sku: 'alpha-only',
       tenantId: a.tenantId.toUpperCase(),
       keyId: aKeyId,
+      userId: aUserId.toUpperCase(),
     },
   ];
   /** Ids of nothing at all: a foreign resource must answer exactly like these. */
@@ -347,6 +364,7 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
     sku: 'NO-SUCH-SKU',
     tenantId: randomUUID(),
     keyId: randomBytes(8).toString('hex'),
+    userId: randomUUID(),
   };
 
   /** What A sees of its own resources, and the pull schedule: the sweep must not change any of it. */

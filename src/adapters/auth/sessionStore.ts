@@ -43,6 +43,9 @@ export const sessionStore = (db: Sql, csrfKey: Buffer) => {
 
     remove: async (sessionId: string) => void (await db.query('DELETE FROM console_sessions WHERE id_hash = $1', [sha256(sessionId)])),
 
+    /** Every session of a user (the user was disabled: they are signed out everywhere at once). */
+    removeAll: async (userId: string) => void (await db.query('DELETE FROM console_sessions WHERE user_id = $1', [userId])),
+
     /** Every session of a user but one (after a password change, other devices sign in again). */
     removeOthers: async (userId: string, keepSessionId: string) =>
       void (await db.query('DELETE FROM console_sessions WHERE user_id = $1 AND id_hash <> $2', [userId, sha256(keepSessionId)])),

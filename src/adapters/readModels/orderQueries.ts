@@ -6,6 +6,7 @@ import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js
 import type { Sql } from '../../domain/ports/sql.js';
 import { decodeWith } from '../../domain/shared/commandHandler.js';
 import { warehouseView, type WarehouseView } from './warehouseView.js';
+import { fulfillmentDecider } from '../../domain/order/fulfillment.js';
 
 /**
  * Queries over the order read model (rm_orders) and, for one order, its own stream. Every query is
@@ -90,6 +91,9 @@ export type HoldReasonView = Readonly<{
   ownerOrderId?: string;
   platformStatus?: string;
   platformLineIds?: string[];
+  /** operator_hold: why, and who held it. */
+  reason?: string;
+  actor?: string;
 }>;
 
 export type HistoryEntry = Readonly<{
@@ -317,6 +321,19 @@ const handoffStep = (recorded: RecordedEvent): HandoffStep => {
       return { ...base, at: e.data.requestedAt, platformLineIds: e.data.lines.map((l) => l.platformLineId) };
     case 'BuyerDataErased':
       return { ...base, at: e.data.erasedAt, reason: e.data.trigger };
+    // People's actions: who and why.
+    case 'OrderHeldByOperator':
+      return { ...base, at: e.data.heldAt, reason: e.data.reason, actor: e.data.actor };
+    case 'OrderReleasedByOperator':
+      return { ...base, at: e.data.releasedAt, reason: e.data.reason, actor: e.data.actor };
+    case 'OrderCancelledByOperator':
+      return { ...base, at: e.data.cancelledAt, reason: e.data.reason, actor: e.data.actor };
+    case 'FulfillmentOrderResent':
+      return { ...base, at: e.data.resentAt, reason: e.data.reason, actor: e.data.actor };
+    case 'ShipToCorrected':
+      return { ...base, at: e.data.correctedAt, reason: e.data.reason, actor: e.data.actor };
+    case 'BuyerDataViewed':
+      return { ...base, at: e.data.viewedAt, actor: e.data.actor };
   }
 };
 
@@ -340,8 +357,20 @@ const holdReasonViews = (events: readonly RecordedEvent[], since: string | null)
         return [{ code: reason.code, ownerStoreId: reason.ownerStoreId, ownerOrderId: reason.ownerOrderId, since }];
       case 'cancellation_requested':
         return [{ code: reason.code, platformLineIds: reason.platformLineIds, since }];
+      case 'operator_hold':
+        // Shown from the person's hold itself (operatorHoldView), which a later OrderHeld may not repeat yet.
+        return [];
     }
   });
+};
+
+/** The person's hold standing now (held since, who, why), from the order's own events. */
+const operatorHoldView = (events: readonly RecordedEvent[]): HoldReasonView[] => {
+  const state = events
+    .map((e) => (e.type === 'OrderPulled' ? decodePulled(e) : decodeFulfillment(e)))
+    .reduce(fulfillmentDecider.evolve, fulfillmentDecider.initialState());
+  const hold = state.operatorHold;
+  return hold ? [{ code: 'operator_hold', since: hold.since, reason: hold.reason, actor: hold.actor }] : [];
 };
 
 /**
@@ -438,7 +467,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
             lastPulledAt: r.last_pulled_at.toISOString(),
             lines: r.lines,
             warehouseLines: r.warehouse_lines,
-            holdReasons: r.handoff_state === 'held' ? holdReasonViews(events, iso(r.held_since)) : [],
+            holdReasons: r.handoff_state === 'held' ? [...holdReasonViews(events, iso(r.held_since)), ...operatorHoldView(events)] : [],
             mappingVersions: r.mapping_versions,
             handoffHistory: events.filter((e) => FULFILLMENT_TYPES.has(e.type)).map(handoffStep),
             warehouse: warehouseView(events),

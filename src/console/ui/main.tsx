@@ -7,8 +7,9 @@ import { Attention } from './screens/Attention.js';
 import { AddAuthorization, AuthorizationDetail, Authorizations } from './screens/Authorizations.js';
 import { Mappings } from './screens/Mappings.js';
 import { TenantsAndUsers } from './screens/TenantsAndUsers.js';
-import { OrderDetail, Orders } from './screens/Orders.js';
+import { Orders } from './screens/Orders.js';
 import { Products } from './screens/Products.js';
+import { OrderDetailPage } from './screens/OrderDetail.js';
 import { SignIn } from './screens/SignIn.js';
 import { Stores } from './screens/Stores.js';
 import { onEvent } from './events.js';
@@ -77,7 +78,7 @@ const Layout = ({ session, onSignOut, onTenantCreated }: { session: SessionInfo;
       case 'stores':
         return <Stores canWrite={canWrite} key={tenantId} />;
       default:
-        return id ? <OrderDetail orderId={id} key={`${tenantId}-${id}`} /> : <Orders key={tenantId} />;
+        return id ? <OrderDetailPage orderId={id} role={session.user.role} key={`${tenantId}-${id}`} /> : <Orders key={tenantId} />;
     }
   })();
   return (

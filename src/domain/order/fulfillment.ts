@@ -27,6 +27,10 @@ export type OrderFulfillment = Readonly<{
   cancellationRequested: readonly string[];
   /** The order's buyer data was erased (its key shredded). */
   buyerDataErased: boolean;
+  /** A person's hold (OrderHeldByOperator), until a person releases it; `resume` is where a release returns to. */
+  operatorHold?: Readonly<{ actor: string; reason: string; since: string; resume: 'none' | 'held' }> | null;
+  /** Label fields the operator-corrected ship-to lacks (none); null while the marketplace's ship-to stands. */
+  correctedShipToMissing?: readonly string[] | null;
 }>;
 
 export type OrderStreamEvent = OrderPulled | FulfillmentEvent;
@@ -53,6 +57,8 @@ export const initialState = (): OrderFulfillment => ({
   sentQuantities: null,
   cancellationRequested: [],
   buyerDataErased: false,
+  operatorHold: null,
+  correctedShipToMissing: null,
 });
 
 const quantitiesOf = (lines: readonly WarehouseLine[]) =>
@@ -81,6 +87,34 @@ export const evolve = (state: OrderFulfillment, event: OrderStreamEvent): OrderF
       return { ...state, cancellationRequested: [...new Set([...state.cancellationRequested, ...event.data.lines.map((l) => l.platformLineId)])] };
     case 'BuyerDataErased':
       return { ...state, buyerDataErased: true };
+    case 'OrderHeldByOperator': {
+      const { actor, reason, heldSince } = event.data;
+      const earlier = state.handoff === 'held' ? state.holdReasons : [];
+      return {
+        ...state,
+        handoff: 'held',
+        holdReasons: [...earlier, { code: 'operator_hold' }],
+        heldSince,
+        operatorHold: { actor, reason, since: heldSince, resume: state.handoff === 'none' ? 'none' : 'held' },
+      };
+    }
+    case 'OrderReleasedByOperator': {
+      const handoff = event.data.handoff;
+      return {
+        ...state,
+        handoff,
+        holdReasons: state.holdReasons.filter((r) => r.code !== 'operator_hold'),
+        heldSince: handoff === 'none' ? null : state.heldSince,
+        operatorHold: null,
+      };
+    }
+    case 'OrderCancelledByOperator':
+      return { ...state, handoff: 'cancelled', heldSkus: [], holdReasons: [], heldSince: null, operatorHold: null };
+    case 'ShipToCorrected':
+      return { ...state, correctedShipToMissing: event.data.shipToMissing };
+    case 'FulfillmentOrderResent':
+    case 'BuyerDataViewed':
+      return state;
   }
 };
 
@@ -97,7 +131,8 @@ const holdReasons = (state: OrderFulfillment, unmapped: readonly string[], owner
   const order = state.pulled!.order;
   const reasons: HoldReason[] = [];
   if (order.fulfillmentChannel === 'unknown') reasons.push({ code: 'unknown_fulfillment' });
-  const missing = order.shipToMissing ?? [];
+  // An operator's correction replaces the marketplace's ship-to.
+  const missing = state.correctedShipToMissing ?? order.shipToMissing ?? [];
   if (missing.length) reasons.push({ code: 'address_incomplete', missingFields: [...missing] });
   if (unmapped.length) reasons.push({ code: 'unmapped_sku', platformSkus: [...unmapped] });
   if (owner && owner.orderId !== state.pulled!.orderId && !state.releaseAuthorized) {
@@ -106,6 +141,7 @@ const holdReasons = (state: OrderFulfillment, unmapped: readonly string[], owner
   // Not released while the buyer asks to cancel: the marketplace's answer (cancel, or not) decides.
   const requested = requestedLines(order.lines);
   if (requested.length) reasons.push({ code: 'cancellation_requested', platformLineIds: requested.map((l) => l.lineId) });
+  if (state.operatorHold) reasons.push({ code: 'operator_hold' });
   return reasons;
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BuyerDataViewed, FulfillmentOrderResent, OrderCancelledByOperator, OrderHeldByOperator, OrderReleasedByOperator, ShipToCorrected } from './operatorEvents.js';
 
 /** One warehouse line: a system SKU and quantity, with where it came from (for audit). */
 export const WarehouseLine = z.object({
@@ -59,6 +60,8 @@ export const HoldReason = z.discriminatedUnion('code', [
   z.object({ code: z.literal('unknown_fulfillment') }),
   z.object({ code: z.literal('duplicate_order'), ownerStoreId: z.string(), ownerOrderId: z.string() }),
   z.object({ code: z.literal('cancellation_requested'), platformLineIds: z.array(z.string()).min(1) }),
+  // A person held it (OrderHeldByOperator); a person releases it.
+  z.object({ code: z.literal('operator_hold') }),
 ]);
 export type HoldReason = z.infer<typeof HoldReason>;
 
@@ -157,6 +160,13 @@ export const FulfillmentEvent = z.discriminatedUnion('type', [
   OrderWithdrawn,
   FulfillmentOrderCancellationRequested,
   BuyerDataErased,
+  // People's actions on the order (operatorEvents.ts): the order stream's other events.
+  OrderHeldByOperator,
+  OrderReleasedByOperator,
+  OrderCancelledByOperator,
+  FulfillmentOrderResent,
+  ShipToCorrected,
+  BuyerDataViewed,
 ]);
 export type FulfillmentEvent = z.infer<typeof FulfillmentEvent>;
 export const FEED_EVENT_TYPES = ['FulfillmentOrderReleased', 'FulfillmentOrderUpdated', 'FulfillmentOrderCancelled', 'FulfillmentOrderCancellationRequested'] as const;

@@ -38,11 +38,13 @@ export type HandleResult<E, S> = Readonly<{ events: readonly E[]; state: S; revi
  * (deciding again is safe because decide is pure).
  */
 export const commandHandler =
-  <C, E extends DomainEvent, S>(decider: Decider<C, E, S>, decode: (r: RecordedEvent) => E, store: EventStore, ids: IdGenerator) =>
+  // `decode` may answer null for an event of the stream that is not this decider's (streams such as
+  // `order-<id>` hold facts of several subsystems); it is skipped, the revision still counts it.
+  <C, E extends DomainEvent, S>(decider: Decider<C, E, S>, decode: (r: RecordedEvent) => E | null, store: EventStore, ids: IdGenerator) =>
   async (streamId: string, command: C, opts: HandleOptions<S>): Promise<HandleResult<E, S>> => {
     for (let attempt = 0; ; attempt++) {
       const recorded = await store.readStream(streamId);
-      const state = recorded.map(decode).reduce(decider.evolve, decider.initialState());
+      const state = recorded.map(decode).reduce((s: S, e) => (e === null ? s : decider.evolve(s, e)), decider.initialState());
       opts.authorize?.(state);
       const events = decider.decide(command, state);
       const revision = recorded.length - 1;

@@ -7,8 +7,20 @@ import { badRequest, contentNotFound, forbidden, thresholdViolated, walmartError
 import { listOrders, presentOrder, type ListOrdersDeps } from './listOrders.js';
 import type { WalmartOrderControl } from './orderControl.js';
 import type { WalmartOrderStore } from './orderStore.js';
+import { cancellation, shippingUpdate, type LineUpdate } from './lineUpdates.js';
+import { floorToSecond } from '../shared/clock.js';
+import type { WalmartOrder } from './types.js';
 
-export const WALMART_ROUTES = ['token', 'tokenDetail', 'getAllOrders', 'getAllReleasedOrders', 'getAnOrder', 'acknowledgeOrders'] as const;
+export const WALMART_ROUTES = [
+  'token',
+  'tokenDetail',
+  'getAllOrders',
+  'getAllReleasedOrders',
+  'getAnOrder',
+  'acknowledgeOrders',
+  'shippingUpdates',
+  'cancelOrderLines',
+] as const;
 export type WalmartRoute = (typeof WALMART_ROUTES)[number];
 
 /**
@@ -22,6 +34,9 @@ export const WALMART_USAGE_PLANS: Readonly<Record<WalmartRoute, UsagePlan>> = {
   getAllReleasedOrders: { rate: 5000 / 60, burst: 5000 },
   getAnOrder: { rate: 2, burst: 120 },
   acknowledgeOrders: { rate: 1, burst: 60 },
+  // POST shipping is attributed 60 a minute; cancel is not listed (Walmart's default: 120 a minute).
+  shippingUpdates: { rate: 1, burst: 60 },
+  cancelOrderLines: { rate: 2, burst: 120 },
 };
 
 export type WalmartRouteDeps = ListOrdersDeps &
@@ -90,6 +105,19 @@ export const createWalmartRoutes = (deps: WalmartRouteDeps): Route<WalmartRoute>
     return record !== undefined && record.partnerId === grant.client.partnerId ? record : undefined;
   };
 
+  /** Shipping and cancelling lines of a seller-fulfilled purchase order; answers the updated order. */
+  const lineUpdate = (request: SandboxRequest, grant: WalmartAccessGrant, decide: (order: WalmartOrder) => LineUpdate): SandboxReply => {
+    const record = ownOrder(request, grant);
+    if (record === undefined) return contentNotFound(`Purchase order ${request.params.purchaseOrderId ?? ''} was not found.`);
+    if (record.order.shipNode?.type === 'WFSFulfilled') {
+      return badRequest('INVALID_REQUEST_CONTENT', 'purchaseOrderId', 'Walmart-fulfilled (WFS) orders are not updated by the seller.');
+    }
+    const update = decide(record.order);
+    if ('reply' in update) return update.reply;
+    const order = deps.orders.update(record.order.purchaseOrderId, (o) => update.change(o, floorToSecond(deps.clock.now())));
+    return { status: 200, json: { order: presentOrder(order, request.query) } };
+  };
+
   return [
     {
       name: 'token',
@@ -122,5 +150,11 @@ export const createWalmartRoutes = (deps: WalmartRouteDeps): Route<WalmartRoute>
       }
       return { status: 200, json: { order: deps.orders.acknowledge(record.order.purchaseOrderId) } };
     }),
+    api('shippingUpdates', 'POST', '/v3/orders/:purchaseOrderId/shipping', 'full', (request, grant) =>
+      lineUpdate(request, grant, (order) => shippingUpdate(order, request)),
+    ),
+    api('cancelOrderLines', 'POST', '/v3/orders/:purchaseOrderId/cancel', 'full', (request, grant) =>
+      lineUpdate(request, grant, (order) => cancellation(order, request)),
+    ),
   ];
 };

@@ -13,6 +13,7 @@ import type { Sql } from '../domain/ports/sql.js';
 import { decodeWith, toNewEvents } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError } from '../domain/shared/errors.js';
 import type { AppDeps } from './context.js';
+import { isHandoffEvent } from '../domain/order/orderStreamFilter.js';
 
 const decodeMapping = decodeWith(MappingEvent);
 const decodePulled = decodeWith(OrderPulled);
@@ -52,7 +53,7 @@ export const releasePolicy = (
 
   /** Decisions are folded from streams: one order's, and the mapping streams of its platform SKUs. */
   const foldOrder = (recorded: readonly RecordedEvent[]) => ({
-    state: recorded.map(decodeOrderEvent).reduce(fulfillmentDecider.evolve, fulfillmentDecider.initialState()),
+    state: recorded.filter(isHandoffEvent).map(decodeOrderEvent).reduce(fulfillmentDecider.evolve, fulfillmentDecider.initialState()),
     revision: recorded.length - 1,
   });
   const mappingOf = (recorded: readonly RecordedEvent[]) => {

@@ -3,6 +3,7 @@ import { mappingsProjection, productsProjection, storesProjection } from './cata
 import { ordersProjection, pullScheduleProjection } from './orders.js';
 import { rejectedOrdersProjection } from './ordersRejected.js';
 import type { Projection } from './projection.js';
+import { marketplaceSyncProjection } from './marketplaceSync.js';
 
 /** Every read model the service keeps (the runner, the CLI's replay and rebuild use this one list). */
 export const PROJECTIONS: readonly Projection[] = [
@@ -13,4 +14,5 @@ export const PROJECTIONS: readonly Projection[] = [
   ordersProjection,
   pullScheduleProjection,
   rejectedOrdersProjection,
+  marketplaceSyncProjection,
 ];

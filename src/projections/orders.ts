@@ -5,6 +5,7 @@ import { PullEvent } from '../domain/pull/events.js';
 import { StoreEvent } from '../domain/store/events.js';
 import { ordersBatchStatements } from './ordersBatch.js';
 import { sql, type Projection } from './projection.js';
+import { isHandoffEvent } from '../domain/order/orderStreamFilter.js';
 
 const decodeOrder = decodeWith(OrderPulled);
 const decodeStore = decodeWith(StoreEvent);
@@ -56,6 +57,8 @@ export const ordersProjection: Projection = {
   filter: { streamPrefixes: ['order-'] },
   tables: ['rm_orders'],
   apply: (recorded) => {
+    // Warehouse reports and marketplace outcomes on the order stream have read models of their own.
+    if (!isHandoffEvent(recorded)) return [];
     if (recorded.type !== 'OrderPulled') return fulfillmentStatements(recorded);
     const { data: d } = decodeOrder(recorded);
     const o = d.order;

@@ -4,6 +4,7 @@ import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import { sql, type SqlStatement } from './projection.js';
 import { recordset } from './recordset.js';
+import { isHandoffEvent } from '../domain/order/orderStreamFilter.js';
 
 /**
  * The `orders` projection for a whole batch, set-based: the same rows as `ordersProjection.apply`
@@ -126,6 +127,7 @@ export const ordersBatchStatements = (events: readonly RecordedEvent[]): SqlStat
     patches = new Map();
   };
   for (const recorded of events) {
+    if (!isHandoffEvent(recorded)) continue;
     if (recorded.type !== 'OrderPulled') {
       const e = decodeFulfillment(recorded);
       patches.set(e.data.orderId, { ...patches.get(e.data.orderId), ...handoffPatch(e) });

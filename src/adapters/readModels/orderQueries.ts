@@ -5,6 +5,7 @@ import type { PlatformOrderLine } from '../../domain/order/platformOrder.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Sql } from '../../domain/ports/sql.js';
 import { decodeWith } from '../../domain/shared/commandHandler.js';
+import { marketplaceSyncQueries, type MarketplaceSyncView } from './marketplaceSyncQueries.js';
 
 /**
  * Queries over the order read model (rm_orders) and, for one order, its own stream. Every query is
@@ -55,7 +56,7 @@ export type HandoffStep = Readonly<{
   actor?: string;
 }>;
 
-export type OrderDetail = OrderSummary &
+export type OrderDetail = OrderSummary & Readonly<{ marketplaceSync: MarketplaceSyncView | null }> &
   Readonly<{
     deliverBy: string | null;
     shipToCountry: string | null;
@@ -115,6 +116,8 @@ export type OrderListFilter = Readonly<{
   platform?: string;
   status?: string;
   handoff?: string;
+  /** What the marketplace has heard (rm_marketplace_sync.state): none, pending, confirmed, failed. */
+  confirmation?: string;
   /** Purchase time range: from inclusive, to exclusive (ISO 8601). */
   from?: string;
   to?: string;
@@ -370,6 +373,10 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
           if (f.platform) w.and(`o.platform = ${w.param(f.platform)}`);
           if (f.status) w.and(`o.status = ${w.param(f.status)}`);
           if (f.handoff) w.and(`o.handoff_state = ${w.param(f.handoff)}`);
+          if (f.confirmation) {
+            const state = w.param(f.confirmation);
+            w.and(`COALESCE((SELECT s.state FROM rm_marketplace_sync s WHERE s.order_id = o.order_id), 'none') = ${state}`);
+          }
           if (f.from) w.and(`o.purchased_at >= ${w.param(f.from)}::timestamptz`);
           if (f.to) w.and(`o.purchased_at < ${w.param(f.to)}::timestamptz`);
           if (f.sku) {
@@ -417,6 +424,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
             holdReasons: r.handoff_state === 'held' ? holdReasonViews(events, iso(r.held_since)) : [],
             mappingVersions: r.mapping_versions,
             handoffHistory: events.filter((e) => FULFILLMENT_TYPES.has(e.type)).map(handoffStep),
+            marketplaceSync: await marketplaceSyncQueries(db).forOrder(tenantId, orderId),
           };
         },
 

@@ -124,6 +124,16 @@ const applyMoves = (
   from: readonly WalmartLineStatus[],
   to: WalmartLineStatus,
 ): string | ((o: WalmartOrder, now: number) => void) => {
+  // The same update sent again (same line, units already in the target status with the same
+  // tracking number or as cancelled) is answered as done and changes nothing: clients retry.
+  const repeated = (m: Move) => {
+    const line = order.orderLines.orderLine.find((l) => l.lineNumber === m.lineNumber);
+    const same = (line?.orderLineStatuses.orderLineStatus ?? []).filter(
+      (s) => s.status === to && (to !== 'Shipped' || s.trackingInfo?.trackingNumber === m.extra.trackingInfo?.trackingNumber),
+    );
+    return same.reduce((n, s) => n + Number(s.statusQuantity.amount), 0) >= m.quantity;
+  };
+  if (moves.every(repeated)) return () => undefined;
   const byLine = new Map<string, number>();
   for (const m of moves) byLine.set(m.lineNumber, (byLine.get(m.lineNumber) ?? 0) + m.quantity);
   for (const [lineNumber, quantity] of byLine) {

@@ -49,6 +49,9 @@ const Env = z.object({
   KAFKA_TOPIC: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('oms.fulfillment-orders.v1')),
   KAFKA_TOPIC_PARTITIONS: z.preprocess(emptyAsUnset, int(1, 1000).default(6)),
   KAFKA_REPLICATION_FACTOR: z.preprocess(emptyAsUnset, int(1, 10).default(1)),
+  // Warehouse events in (issue #15): the topic the WMS writes and this deployment's consumer group.
+  WAREHOUSE_EVENTS_TOPIC: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('oms.warehouse-events.v1')),
+  WAREHOUSE_EVENTS_GROUP: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('oms-warehouse-events')),
   OMS_ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
   OMS_MASTER_KEY: optional(masterKey),
   OMS_MASTER_KEY_PREVIOUS: optional(
@@ -105,6 +108,16 @@ const toConfig = (e: Env) =>
       ? {
           brokers: e.KAFKA_BROKERS,
           topic: e.KAFKA_TOPIC,
+          partitions: e.KAFKA_TOPIC_PARTITIONS,
+          replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+        }
+      : null,
+    /** The warehouse-events consumer (only with Kafka; without it the WMS uses POST /v1/warehouse/events). */
+    warehouseEvents: e.KAFKA_BROKERS
+      ? {
+          brokers: e.KAFKA_BROKERS,
+          topic: e.WAREHOUSE_EVENTS_TOPIC,
+          groupId: e.WAREHOUSE_EVENTS_GROUP,
           partitions: e.KAFKA_TOPIC_PARTITIONS,
           replicationFactor: e.KAFKA_REPLICATION_FACTOR,
         }

@@ -12,7 +12,7 @@ import { postgresDatabase } from './adapters/sql/postgresDatabase.js';
 import type { EventStore } from './domain/ports/eventStore.js';
 import type { Database } from './domain/ports/sql.js';
 import type { Clock } from './domain/ports/ids.js';
-import { NotFoundError, UnavailableError } from './domain/shared/errors.js';
+import { DomainError, NotFoundError, UnavailableError } from './domain/shared/errors.js';
 import { issueKeyMaterial, parseApiKey, safeEqual, secretMatches } from './adapters/auth/apiKeys.js';
 import { systemClock, uuidIds } from './adapters/system.js';
 import { loadOrCreateKeyFile, newAdminToken, newMasterKey } from './adapters/vault/keyFiles.js';
@@ -73,6 +73,10 @@ import { walmartFulfillment } from './adapters/marketplaces/walmartFulfillment.j
 import { MARKETPLACE_SYNC_FILTER, marketplaceSync } from './application/marketplaceSync.js';
 import { marketplaceSyncQueries } from './adapters/readModels/marketplaceSyncQueries.js';
 import { sleep as sleepOrAbort } from './adapters/shared/timers.js';
+import { warehouseEvents as warehouseEventsService } from './application/warehouseEvents.js';
+import { warehouseEventConsumer } from './adapters/kafka/warehouseEventConsumer.js';
+import { warehouseEventMetrics } from './adapters/metrics/warehouseEventMetrics.js';
+import { warehouseEventRoutes } from './http/warehouseEvents.routes.js';
 
 /**
  * The composition root: the one place that turns configuration into clients, adapters, runners
@@ -293,6 +297,20 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
         },
       })
     : null;
+  // Warehouse events in (issue #15 item 1): over HTTP always, from Kafka when KAFKA_BROKERS is set.
+  const warehouseEvents = warehouseEventsService(appDeps);
+  const warehouseMetrics = warehouseEventMetrics(metrics.registry);
+  const warehouseConsumer = config.warehouseEvents
+    ? warehouseEventConsumer({
+        warehouseEvents,
+        kafka: config.warehouseEvents,
+        log: log.child({ component: 'warehouse-events' }),
+        onHandled: (outcome, reason) => {
+          warehouseMetrics.messages.labels('kafka', outcome).inc();
+          if (reason) warehouseMetrics.rejected.labels(reason).inc();
+        },
+      })
+    : null;
   const scheduler = pullScheduler({
     schedule,
     pullStore: (storeId, trigger, signal) => pulls.pullStore(storeId, trigger, signal),
@@ -354,6 +372,30 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps }, prefix: '/v1' },
     { plugin: userRoutes as never, options: { users }, prefix: '/v1' },
+    {
+      plugin: warehouseEventRoutes as never,
+      options: {
+        warehouseEvents: {
+          ...warehouseEvents,
+          // HTTP outcomes counted like Kafka ones (a refusal is the HTTP 4xx, by its code).
+          record: async (...args: Parameters<typeof warehouseEvents.record>) => {
+            try {
+              const result = await warehouseEvents.record(...args);
+              warehouseMetrics.messages.labels('http', result.outcome).inc();
+              return result;
+            } catch (error) {
+              if (error instanceof DomainError) {
+                warehouseMetrics.messages.labels('http', 'rejected').inc();
+                warehouseMetrics.rejected.labels(error.code).inc();
+              }
+              throw error;
+            }
+          },
+        },
+        store,
+      },
+      prefix: '/v1',
+    },
     ...(opts.consoleDir ? [{ plugin: consoleRoutes as never, options: { dir: opts.consoleDir }, prefix: '' }] : []),
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
@@ -426,6 +468,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     syncQueries,
     feed,
     feedSource,
+    warehouseEvents,
+    warehouseConsumer,
     scheduler,
     schedule,
     /** Start background work (projections; later the scheduler and the warehouse feed). */
@@ -435,6 +479,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       syncRunner.start();
       syncRetryLoop ??= retrySyncs();
       await feed?.start();
+      await warehouseConsumer?.start();
       if (config.pull.schedulerEnabled) scheduler.start();
       started = true;
     },
@@ -442,7 +487,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     stop: async () => {
       await app.close();
       syncAbort.abort();
-      if (started) await Promise.all([scheduler.stop(), projections.stop(), policyRunner.stop(), syncRunner.stop(), syncRetryLoop, feed?.stop()]);
+      if (started) await Promise.all([scheduler.stop(), projections.stop(), policyRunner.stop(), syncRunner.stop(), syncRetryLoop, feed?.stop(), warehouseConsumer?.stop()]);
       await store.close();
       if (!opts.database) await db.close();
     },

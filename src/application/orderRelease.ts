@@ -1,11 +1,11 @@
 import { OrderPulled } from '../domain/order/events.js';
 import { fulfillmentDecider, type OrderStreamEvent } from '../domain/order/fulfillment.js';
 import { FulfillmentEvent, OrderReleaseAuthorized } from '../domain/order/fulfillmentEvents.js';
+import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
 import type { RecordedEvent } from '../domain/ports/eventStore.js';
 import { decodeWith, toNewEvents } from '../domain/shared/commandHandler.js';
 import { DomainError, NotFoundError } from '../domain/shared/errors.js';
 import type { AppDeps, Caller } from './context.js';
-import { isHandoffEvent } from '../domain/order/orderStreamFilter.js';
 
 const decodePulled = decodeWith(OrderPulled);
 const decodeFulfillment = decodeWith(FulfillmentEvent);
@@ -23,7 +23,7 @@ export const RELEASE_ERRORS = { release_not_allowed: 409 } as const;
 export const authorizeRelease = async (deps: AppDeps, caller: Caller, orderId: string, reason: string) => {
   const streamId = `order-${orderId}`;
   const recorded = await deps.store.readStream(streamId);
-  const state = recorded.filter(isHandoffEvent).map(decodeOrderEvent).reduce(fulfillmentDecider.evolve, fulfillmentDecider.initialState());
+  const state = recorded.filter(isHandoffStreamEvent).map(decodeOrderEvent).reduce(fulfillmentDecider.evolve, fulfillmentDecider.initialState());
   if (!state.pulled || state.pulled.tenantId !== caller.tenantId) throw new NotFoundError('Order');
   const duplicate = state.handoff === 'held' && state.holdReasons.some((r) => r.code === 'duplicate_order');
   if (!duplicate) {

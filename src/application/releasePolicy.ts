@@ -8,12 +8,12 @@ import { claimStreamId, MarketplaceOrderClaimed } from '../domain/order/claim.js
 import { StoreStatusChanged } from '../domain/store/events.js';
 import type { AppendRequest } from '../domain/ports/eventStore.js';
 import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
+import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
 import type { EventFilter, RecordedEvent } from '../domain/ports/eventStore.js';
 import type { Sql } from '../domain/ports/sql.js';
 import { decodeWith, toNewEvents } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError } from '../domain/shared/errors.js';
 import type { AppDeps } from './context.js';
-import { isHandoffEvent } from '../domain/order/orderStreamFilter.js';
 
 const decodeMapping = decodeWith(MappingEvent);
 const decodePulled = decodeWith(OrderPulled);
@@ -53,7 +53,7 @@ export const releasePolicy = (
 
   /** Decisions are folded from streams: one order's, and the mapping streams of its platform SKUs. */
   const foldOrder = (recorded: readonly RecordedEvent[]) => ({
-    state: recorded.filter(isHandoffEvent).map(decodeOrderEvent).reduce(fulfillmentDecider.evolve, fulfillmentDecider.initialState()),
+    state: recorded.filter(isHandoffStreamEvent).map(decodeOrderEvent).reduce(fulfillmentDecider.evolve, fulfillmentDecider.initialState()),
     revision: recorded.length - 1,
   });
   const mappingOf = (recorded: readonly RecordedEvent[]) => {

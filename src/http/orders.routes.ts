@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InvalidCursorError, type OrderQueries, type TenantOrderQueries } from '../adapters/readModels/orderQueries.js';
 import type { HandoffState } from '../domain/order/fulfillment.js';
+import type { WarehouseHandoffState } from '../domain/warehouse/warehouseDecision.js';
 import { WarehouseLine } from '../domain/order/fulfillmentEvents.js';
 import { Money, OrderStatus, PlatformOrderLine } from '../domain/order/platformOrder.js';
 import { NotFoundError } from '../domain/shared/errors.js';
@@ -14,7 +15,11 @@ import type { AppDeps } from '../application/context.js';
 
 export type OrderRoutesDeps = Readonly<{ orders: OrderQueries; app: AppDeps }>;
 
-const HANDOFF_STATES = ['none', 'held', 'released', 'cancelled', 'marketplace', 'dropped', 'withdrawn'] as const satisfies readonly HandoffState[];
+const HANDOFF_STATES = [
+  'none', 'held', 'released', 'cancelled', 'marketplace', 'dropped', 'withdrawn',
+  // after release, from the warehouse's reports (docs/warehouse-events.md)
+  'partially_shipped', 'shipped', 'rejected',
+] as const satisfies readonly (HandoffState | WarehouseHandoffState)[];
 
 const Cursor = z.string().min(1).max(400).meta({ pattern: '^[A-Za-z0-9_-]+$' }).describe('nextCursor of the previous page (opaque)');
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
@@ -115,6 +120,33 @@ const OrderDetailView = OrderSummaryView.extend({
       nextRetryAt: nullableTime,
     })
     .nullable(),
+  warehouse: z
+    .object({
+      lines: z.array(z.object({ lineId: z.string(), released: z.number(), shipped: z.number(), stopped: z.number() })),
+      shipments: z.array(
+        z.object({
+          messageId: z.string(),
+          shipmentId: z.string(),
+          carrier: z.string(),
+          trackingNumber: z.string(),
+          shipMethod: z.string().nullable(),
+          shippedAt: z.string(),
+          lines: z.array(z.object({ lineId: z.string(), quantity: z.number() })),
+          recordedAt: z.string(),
+        }),
+      ),
+      stops: z.array(
+        z.object({
+          type: z.enum(['rejected', 'cancelled']),
+          messageId: z.string(),
+          reason: z.string(),
+          lines: z.array(z.object({ lineId: z.string(), quantity: z.number() })),
+          occurredAt: z.string(),
+          recordedAt: z.string(),
+        }),
+      ),
+    })
+    .describe('What the warehouse reported (POST /v1/warehouse/events or Kafka): units shipped and stopped per warehouse line, shipments with carrier and tracking, rejections and cancellations'),
 });
 
 const HistoryEntryView = z.object({

@@ -4,8 +4,9 @@ import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
 import { PullEvent } from '../domain/pull/events.js';
 import { StoreEvent } from '../domain/store/events.js';
 import { ordersBatchStatements } from './ordersBatch.js';
+import { isWarehouseEvent, warehouseProgressStatements } from './warehouseProgress.js';
+import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
 import { sql, type Projection } from './projection.js';
-import { isHandoffEvent } from '../domain/order/orderStreamFilter.js';
 
 const decodeOrder = decodeWith(OrderPulled);
 const decodeStore = decodeWith(StoreEvent);
@@ -57,8 +58,9 @@ export const ordersProjection: Projection = {
   filter: { streamPrefixes: ['order-'] },
   tables: ['rm_orders'],
   apply: (recorded) => {
-    // Warehouse reports and marketplace outcomes on the order stream have read models of their own.
-    if (!isHandoffEvent(recorded)) return [];
+    if (isWarehouseEvent(recorded)) return warehouseProgressStatements(recorded);
+    // Other facts in order streams (e.g. marketplace confirmations) are not this projection's.
+    if (!isHandoffStreamEvent(recorded)) return [];
     if (recorded.type !== 'OrderPulled') return fulfillmentStatements(recorded);
     const { data: d } = decodeOrder(recorded);
     const o = d.order;

@@ -4,7 +4,8 @@ import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import { sql, type SqlStatement } from './projection.js';
 import { recordset } from './recordset.js';
-import { isHandoffEvent } from '../domain/order/orderStreamFilter.js';
+import { isWarehouseEvent, warehouseProgressStatements } from './warehouseProgress.js';
+import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
 
 /**
  * The `orders` projection for a whole batch, set-based: the same rows as `ordersProjection.apply`
@@ -127,7 +128,13 @@ export const ordersBatchStatements = (events: readonly RecordedEvent[]): SqlStat
     patches = new Map();
   };
   for (const recorded of events) {
-    if (!isHandoffEvent(recorded)) continue;
+    // A warehouse report adds to what the row holds: everything before it is written first, then it.
+    if (isWarehouseEvent(recorded)) {
+      endSegment();
+      statements.push(...warehouseProgressStatements(recorded));
+      continue;
+    }
+    if (!isHandoffStreamEvent(recorded)) continue;
     if (recorded.type !== 'OrderPulled') {
       const e = decodeFulfillment(recorded);
       patches.set(e.data.orderId, { ...patches.get(e.data.orderId), ...handoffPatch(e) });

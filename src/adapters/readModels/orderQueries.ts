@@ -6,6 +6,7 @@ import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js
 import type { Sql } from '../../domain/ports/sql.js';
 import { decodeWith } from '../../domain/shared/commandHandler.js';
 import { marketplaceSyncQueries, type MarketplaceSyncView } from './marketplaceSyncQueries.js';
+import { warehouseView, type WarehouseView } from './warehouseView.js';
 
 /**
  * Queries over the order read model (rm_orders) and, for one order, its own stream. Every query is
@@ -70,6 +71,7 @@ export type OrderDetail = OrderSummary & Readonly<{ marketplaceSync: Marketplace
     holdReasons: HoldReasonView[];
     mappingVersions: Record<string, number>;
     handoffHistory: HandoffStep[];
+    warehouse: WarehouseView;
   }>;
 
 /**
@@ -425,6 +427,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
             mappingVersions: r.mapping_versions,
             handoffHistory: events.filter((e) => FULFILLMENT_TYPES.has(e.type)).map(handoffStep),
             marketplaceSync: await marketplaceSyncQueries(db).forOrder(tenantId, orderId),
+            warehouse: warehouseView(events),
           };
         },
 

@@ -24,6 +24,9 @@ export type WarehouseOrderState = Readonly<{
 
 export type WarehouseStreamEvent = OrderStreamEvent | WarehouseEvent;
 
+/** Hand-off states the warehouse's reports lead to after `released` (read model; docs/warehouse-events.md). */
+export type WarehouseHandoffState = 'partially_shipped' | 'shipped' | 'rejected';
+
 export const initialWarehouseState = (): WarehouseOrderState => ({
   orderId: null,
   tenantId: null,

@@ -1,0 +1,18 @@
+import { Counter, type Registry } from 'prom-client';
+
+/** Warehouse events in (Kafka and HTTP): on the service's registry, beside the other metrics. */
+export const warehouseEventMetrics = (registry: Registry) => ({
+  messages: new Counter({
+    name: 'oms_warehouse_messages_total',
+    help: 'Warehouse messages handled, by source (kafka, http) and outcome (recorded, duplicate, rejected)',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [registry],
+  }),
+  rejected: new Counter({
+    name: 'oms_warehouse_messages_rejected_total',
+    help: 'Warehouse messages refused, by reason (invalid_json, invalid_message, order_not_found, line_not_released, …); Kafka ones are listed at GET /v1/warehouse/events/rejected',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  }),
+});
+export type WarehouseEventMetrics = ReturnType<typeof warehouseEventMetrics>;

@@ -1,0 +1,31 @@
+import type { EventStore } from '../../domain/ports/eventStore.js';
+import { decodeWith } from '../../domain/shared/commandHandler.js';
+import { rejectionStreamId, WarehouseMessageRejected } from '../../domain/warehouse/warehouseRejection.js';
+
+const decode = decodeWith(WarehouseMessageRejected);
+
+export type RejectedWarehouseMessage = WarehouseMessageRejected['data'] & Readonly<{ revision: number }>;
+
+/**
+ * A tenant's rejected warehouse messages, latest first, read from its rejection stream. The cursor
+ * is the revision to continue below. Rejections are rare (a healthy WMS sends none), so the stream
+ * is read from the page's start backwards in one bounded read.
+ */
+export const rejectedWarehouseMessages = async (
+  store: EventStore,
+  tenantId: string,
+  page: Readonly<{ before: number | null; limit: number }>,
+): Promise<{ items: RejectedWarehouseMessage[]; nextCursor: string | null }> => {
+  const streamId = rejectionStreamId(tenantId);
+  let end = page.before;
+  if (end === null) {
+    const all = await store.readStream(streamId);
+    end = all.length;
+  }
+  const from = Math.max(0, end - page.limit);
+  const events = end > 0 ? await store.readStream(streamId, { fromRevision: from, maxCount: end - from }) : [];
+  const items = events
+    .map((e) => ({ ...decode(e).data, revision: e.revision }))
+    .reverse();
+  return { items, nextCursor: from > 0 ? String(from) : null };
+};

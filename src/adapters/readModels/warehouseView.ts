@@ -1,0 +1,40 @@
+import { FulfillmentEvent } from '../../domain/order/fulfillmentEvents.js';
+import { WarehouseEvent, WAREHOUSE_EVENT_TYPES } from '../../domain/order/warehouseEvents.js';
+import type { RecordedEvent } from '../../domain/ports/eventStore.js';
+import { decodeWith } from '../../domain/shared/commandHandler.js';
+import { foldWarehouse, type WarehouseStreamEvent } from '../../domain/warehouse/warehouseDecision.js';
+
+type Line = { lineId: string; quantity: number };
+
+/** An order's warehouse reports for its detail view: folded from its own stream (as the decision is). */
+export type WarehouseView = Readonly<{
+  lines: { lineId: string; released: number; shipped: number; stopped: number }[];
+  shipments: { messageId: string; shipmentId: string; carrier: string; trackingNumber: string; shipMethod: string | null; shippedAt: string; lines: Line[]; recordedAt: string }[];
+  stops: { type: 'rejected' | 'cancelled'; messageId: string; reason: string; lines: Line[]; occurredAt: string; recordedAt: string }[];
+}>;
+
+const decodeFulfillment = decodeWith(FulfillmentEvent);
+const decodeWarehouse = decodeWith(WarehouseEvent);
+const RELEASE_TYPES = new Set(['FulfillmentOrderReleased', 'FulfillmentOrderUpdated', 'FulfillmentOrderCancelled']);
+const WAREHOUSE_TYPES: ReadonlySet<string> = new Set(WAREHOUSE_EVENT_TYPES);
+
+export const warehouseView = (recorded: readonly RecordedEvent[]): WarehouseView => {
+  const events: WarehouseStreamEvent[] = [];
+  const view: WarehouseView = { lines: [], shipments: [], stops: [] };
+  for (const r of recorded) {
+    if (RELEASE_TYPES.has(r.type)) events.push(decodeFulfillment(r));
+    if (!WAREHOUSE_TYPES.has(r.type)) continue;
+    const e = decodeWarehouse(r);
+    events.push(e);
+    if (e.type === 'WarehouseShipmentRecorded') {
+      const s = e.data.shipment;
+      view.shipments.push({ messageId: e.data.messageId, ...s, lines: s.lines, recordedAt: e.data.recordedAt });
+    } else {
+      const { messageId, reason, lines, occurredAt, recordedAt } = e.data;
+      view.stops.push({ type: e.type === 'WarehouseFulfillmentRejected' ? 'rejected' : 'cancelled', messageId, reason, lines, occurredAt, recordedAt });
+    }
+  }
+  const state = foldWarehouse(events);
+  view.lines.push(...Object.entries(state.lines).map(([lineId, l]) => ({ lineId, ...l })));
+  return view;
+};

@@ -1,5 +1,4 @@
 import t from 'tap';
-import { nameUuid } from '../../src/application/ids.js';
 import { eventReactor } from '../../src/adapters/projections/reactor.js';
 import { MARKETPLACE_SYNC_FILTER } from '../../src/application/marketplaceSync.js';
 import { startTestService, json, type TestService } from '../support/service.js';
@@ -22,18 +21,28 @@ const settle = async (svc: TestService) => {
 const orderIdOf = async (svc: TestService, platformOrderId: string) =>
   (await svc.db.query<{ order_id: string }>('SELECT order_id FROM rm_orders WHERE platform_order_id = $1', [platformOrderId])).rows[0]!.order_id;
 
-/** What the inbound side records for a warehouse message (the same events, appended to the order stream). */
+/** The warehouse reports over POST /v1/warehouse/events (the inbound contract), as the tenant. */
 const recordWarehouse = async (svc: TestService, orderId: string, type: string, data: Record<string, unknown>) => {
-  const stream = await svc.store.readStream(`order-${orderId}`);
-  const released = stream.find((e) => e.type === 'FulfillmentOrderReleased')!.data as { tenantId: string; storeId: string };
-  const messageId = (data.messageId as string | undefined) ?? `msg-${type}-${stream.length}`;
-  const at = new Date().toISOString();
-  await svc.store.append(
-    `order-${orderId}`,
-    [{ id: nameUuid(`test/${orderId}/${messageId}`), type, data: { orderId, tenantId: released.tenantId, storeId: released.storeId, messageId, ...data, occurredAt: at, recordedAt: at }, metadata: { actor: 'system:warehouse', schemaVersion: 1 } }],
-    'any',
-  );
+  const { rows } = await svc.db.query<{ tenant_id: string }>('SELECT tenant_id FROM rm_orders WHERE order_id = $1', [orderId]);
+  const tenantId = rows[0]!.tenant_id;
+  const messageId = (data.messageId as string | undefined) ?? `msg-${orderId}-${JSON.stringify(data).length}-${Math.random()}`;
+  const body =
+    type === 'WarehouseShipmentRecorded'
+      ? { messageId, type: 'ShipmentConfirmed', schemaVersion: 1, occurredAt: '2026-12-01T10:00:00Z', tenantId, orderId, shipment: data.shipment }
+      : {
+          messageId,
+          type: type === 'WarehouseFulfillmentRejected' ? 'FulfillmentRejected' : 'FulfillmentCancelled',
+          schemaVersion: 1,
+          occurredAt: '2026-12-01T10:00:00Z',
+          tenantId,
+          orderId,
+          reason: data.reason,
+          ...((data.lines as unknown[]).length > 0 ? { lines: data.lines } : {}),
+        };
+  const res = await svc.call('POST', '/v1/warehouse/events', { token: keys.get(tenantId)!, body });
+  if (res.status !== 202) throw new Error(`the warehouse event was refused: ${res.status} ${await res.text()}`);
 };
+const keys = new Map<string, string>();
 
 const shipment = (shipmentId: string, lines: { lineId: string; quantity: number }[], carrier = 'UPS') => ({
   shipment: { shipmentId, carrier, trackingNumber: `1Z-${shipmentId}`, shipMethod: 'Standard', shippedAt: '2026-12-01T10:00:00.000Z', lines },
@@ -44,6 +53,7 @@ t.test('Walmart: release → acknowledged; shipments → the marketplace sees th
   const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false }, now: () => clock.now() });
   const svc = await startTestService(t, sandboxEnv(sandboxes), { clock, timing: clock.timing });
   const tenant = await createTenant(svc, 'Seller');
+  keys.set(tenant.tenantId, tenant.apiKey);
   const call = (method: string, path: string, body?: unknown) => svc.call(method, path, { token: tenant.apiKey, ...(body !== undefined ? { body } : {}) });
   for (const sku of ['WIDGET', 'GADGET']) await call('POST', '/v1/products', { sku, name: sku });
   const { walmart } = sandboxes;
@@ -107,6 +117,7 @@ t.test('Amazon: a shipment is confirmed with an unlisted carrier as Others; a pe
   const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false }, now: () => clock.now() });
   const svc = await startTestService(t, sandboxEnv(sandboxes), { clock, timing: clock.timing });
   const tenant = await createTenant(svc, 'Seller');
+  keys.set(tenant.tenantId, tenant.apiKey);
   const call = (method: string, path: string, body?: unknown) => svc.call(method, path, { token: tenant.apiKey, ...(body !== undefined ? { body } : {}) });
   await call('POST', '/v1/products', { sku: 'WIDGET', name: 'Widget' });
   const { amazon } = sandboxes;

@@ -8,6 +8,7 @@ import type { Checkpoint } from '../../domain/ports/eventStore.js';
 import { FAILING_AFTER } from '../../domain/pull/health.js';
 import type { Vault } from '../../domain/ports/vault.js';
 import type { CliContext } from '../context.js';
+import { marketplaceSyncQueries } from '../../adapters/readModels/marketplaceSyncQueries.js';
 import { count, duration, errorMessage, line, table, type CliIo } from '../io.js';
 
 /** Feeds and projections counted up to this many events behind (as the runner's status does). */
@@ -50,7 +51,10 @@ export type ScheduleStatus = Readonly<{
   stores: ScheduleRow[];
 }>;
 
-export type StatusReport = Readonly<{ projections: ProjectionStatus[]; feed: FeedStatus; schedule: ScheduleStatus }>;
+/** What the marketplaces have heard (issue #15): released orders per confirmation state. */
+export type MarketplaceSyncStatus = Readonly<{ byState: Record<string, number>; walmartUnacknowledgedNearDeadline: number }>;
+
+export type StatusReport = Readonly<{ projections: ProjectionStatus[]; feed: FeedStatus; schedule: ScheduleStatus; marketplaceSync?: MarketplaceSyncStatus }>;
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise<T>((resolve, reject) => {
@@ -117,8 +121,15 @@ const scheduleStatus = async (ctx: CliContext, limit: number): Promise<ScheduleS
 
 export const collectStatus = async (ctx: CliContext, opts: { limit: number; probeBroker: boolean }): Promise<StatusReport> => {
   const runner = projectionRunner({ db: ctx.db, store: ctx.store, projections: ctx.projections, log: ctx.log.child({ component: 'projections' }) });
-  const [projections, feed, schedule] = await Promise.all([runner.status(), feedStatus(ctx, opts.probeBroker), scheduleStatus(ctx, opts.limit)]);
-  return { projections, feed, schedule };
+  const sync = marketplaceSyncQueries(ctx.db);
+  const [projections, feed, schedule, byState, nearDeadline] = await Promise.all([
+    runner.status(),
+    feedStatus(ctx, opts.probeBroker),
+    scheduleStatus(ctx, opts.limit),
+    sync.countsByState(),
+    sync.walmartUnacknowledgedNearDeadline(new Date()),
+  ]);
+  return { projections, feed, schedule, marketplaceSync: { byState, walmartUnacknowledgedNearDeadline: nearDeadline } };
 };
 
 const behind = (n: number | null) => (n === null ? '? behind' : `${n >= BEHIND_CAP ? '≥' : ''}${count(n)} behind`);
@@ -164,6 +175,14 @@ const printStatus = (io: CliIo, r: StatusReport) => {
       x.lastError ? `${x.lastErrorAt ?? ''} ${x.lastError}` : '—',
     ]);
     for (const l of table([['store', 'next run', 'state', 'health', 'failures', 'last error'], ...storeRows])) line(out, l);
+  }
+  if (r.marketplaceSync) {
+    const m = r.marketplaceSync;
+    const n = (state: string) => count(m.byState[state] ?? 0);
+    line(out);
+    line(out, 'Marketplace confirmations');
+    line(out, `  released orders: ${n('pending')} pending, ${n('confirmed')} confirmed, ${n('failed')} failed, ${n('none')} awaiting the warehouse`);
+    line(out, `  Walmart orders unacknowledged 3 h after creation: ${count(m.walmartUnacknowledgedNearDeadline)}`);
   }
 };
 

@@ -62,7 +62,7 @@ await withBenchDatabase('oms_bench_confirm', async (url) => {
   const tenantId = tenant.tenantId as string;
   const apiKey = (await call('POST', `/v1/tenants/${tenantId}/api-keys`, ADMIN, { name: 'bench' })).apiKey as string;
   await call('POST', '/v1/products', apiKey, { sku: 'WIDGET', name: 'Widget' });
-  const auth = await call('POST', '/v1/authorizations/walmart', apiKey, { name: 'Walmart', clientId: main.clientId, clientSecret: main.clientSecret, initialLookbackDays: 1 });
+  const auth = await call('POST', '/v1/authorizations/walmart', apiKey, { name: 'Walmart', clientId: main.clientId, clientSecret: main.clientSecret, initialLookbackDays: 3 });
   const storeId = (auth.marketplaces as { storeId: string }[])[0]!.storeId;
   await call('PUT', `/v1/stores/${storeId}/mappings/BENCH-1`, apiKey, { components: [{ sku: 'WIDGET', quantity: 2 }] });
   await service.projections.caughtUp(['pull_schedule', 'mappings']);

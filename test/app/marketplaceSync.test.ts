@@ -4,6 +4,8 @@ import { MARKETPLACE_SYNC_FILTER } from '../../src/application/marketplaceSync.j
 import { startTestService, json, type TestService } from '../support/service.js';
 import { authorizeAmazon, authorizeWalmart, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { createTenant } from '../support/tenants.js';
+import { Kafka, logLevel } from 'kafkajs';
+import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../support/kafka.js';
 
 const MIN = 60_000;
 
@@ -173,4 +175,42 @@ t.test('Amazon: a shipment is confirmed with an unlisted carrier as Others; a pe
   t.match(detail.marketplaceSync, { state: 'failed', failed: ['A9'], lastError: { action: 'confirm', code: 'bad_request', status: 400, permanent: true, message: /InvalidInput: The order cannot be confirmed in status CANCELLED/ } });
   t.same((await json(await call('GET', '/v1/orders?confirmation=failed'))).items.map((o: { orderId: string }) => o.orderId), [refusedId]);
   t.equal((await json(await call('GET', `/v1/orders/${orderId}`))).marketplaceSync.state, 'confirmed');
+});
+
+const kafkaUnavailable = await kafkaUnavailableReason();
+
+t.test('over Kafka: a ShipmentConfirmed on the warehouse-events topic reaches Walmart as a shipping update', { timeout: 180_000, skip: kafkaUnavailable ?? false }, async (t) => {
+  const brokers = await findKafkaBrokers();
+  const topic = uniqueTopic('warehouse-events');
+  const clock = movableClock();
+  const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false }, now: () => clock.now() });
+  const env = { ...sandboxEnv(sandboxes), KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC: uniqueTopic('feed-unused'), KAFKA_TOPIC_PARTITIONS: '1', WAREHOUSE_EVENTS_TOPIC: topic, WAREHOUSE_EVENTS_GROUP: `oms-${topic}` };
+  const svc = await startTestService(t, env, { clock, timing: clock.timing });
+  const tenant = await createTenant(svc, 'Seller');
+  const call = (method: string, path: string, body?: unknown) => svc.call(method, path, { token: tenant.apiKey, ...(body !== undefined ? { body } : {}) });
+  await call('POST', '/v1/products', { sku: 'WIDGET', name: 'Widget' });
+  const po = sandboxes.walmart.orders.add({ lines: [{ sku: 'WM-1', quantity: 1 }] });
+  clock.advance(3 * MIN);
+  const auth = await authorizeWalmart(svc, tenant.apiKey, sandboxes, { initialLookbackDays: 3 });
+  const storeId = auth.storeIds[0] as string;
+  await call('PUT', `/v1/stores/${storeId}/mappings/WM-1`, { components: [{ sku: 'WIDGET', quantity: 3 }] });
+  await svc.projections.caughtUp(['pull_schedule', 'mappings']);
+  t.match(await svc.pulls.pullStore(storeId, 'manual'), { ok: true, ordersNew: 1 });
+  await settle(svc);
+  const orderId = await orderIdOf(svc, po.purchaseOrderId);
+  const lineNumber = po.orderLines.orderLine[0]!.lineNumber;
+
+  const kafka = new Kafka({ clientId: 'test-wms', brokers, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  const message = { messageId: 'kafka-1', type: 'ShipmentConfirmed', schemaVersion: 1, occurredAt: '2026-12-01T10:00:00Z', tenantId: tenant.tenantId, orderId, ...shipment('K1', [{ lineId: `${lineNumber}:0`, quantity: 3 }], 'USPS') };
+  await producer.send({ topic, messages: [{ key: orderId, value: JSON.stringify(message) }, { key: orderId, value: JSON.stringify(message) }] });
+  const shipped = () => sandboxes.walmart.orders.get(po.purchaseOrderId)!.orderLines.orderLine[0]!.orderLineStatuses.orderLineStatus;
+  for (let i = 0; i < 600 && shipped()[0]!.status !== 'Shipped'; i++) await new Promise((r) => setTimeout(r, 100));
+  t.match(shipped(), [{ status: 'Shipped', statusQuantity: { amount: '1' }, trackingInfo: { carrierName: { carrier: 'USPS' }, trackingNumber: '1Z-K1' } }]);
+  await settle(svc);
+  const types = (await svc.store.readStream(`order-${orderId}`)).map((e) => e.type);
+  t.equal(types.filter((x) => x === 'WarehouseShipmentRecorded').length, 1, 'the duplicate message recorded nothing');
+  t.equal(types.filter((x) => x === 'MarketplaceShipmentConfirmed').length, 1, 'confirmed once');
 });

@@ -25,6 +25,7 @@ const BENCHES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   append: {},
   import: { BENCH_ROWS: '20000' },
   pull: { BENCH_ORDERS: '20000' },
+  confirm: { BENCH_ORDERS: '50' },
   handoff: { BENCH_MESSAGES: '10000' },
   pipeline: { BENCH_ORDERS: '100000' },
   rebuild: { BENCH_EVENTS: '1000000' },

@@ -69,6 +69,11 @@ import { userErrorStatuses } from './domain/user/decider.js';
 import { sessionAuthenticator } from './http/session.js';
 import { userListRoutes, userRoutes } from './http/users.routes.js';
 import { consoleRoutes } from './console/serve.js';
+import { amazonFulfillment } from './adapters/marketplaces/amazonFulfillment.js';
+import { walmartFulfillment } from './adapters/marketplaces/walmartFulfillment.js';
+import { MARKETPLACE_SYNC_FILTER, marketplaceSync } from './application/marketplaceSync.js';
+import { marketplaceSyncQueries } from './adapters/readModels/marketplaceSyncQueries.js';
+import { sleep as sleepOrAbort } from './adapters/shared/timers.js';
 import { warehouseEvents as warehouseEventsService } from './application/warehouseEvents.js';
 import { warehouseEventConsumer } from './adapters/kafka/warehouseEventConsumer.js';
 import { warehouseEventMetrics } from './adapters/metrics/warehouseEventMetrics.js';
@@ -99,6 +104,9 @@ export const FIRST_OPERATOR_EMAIL = 'operator@oms.local';
 
 /** The release policy's checkpoint row (projection_checkpoints). */
 const POLICY_RUNNER_NAME = 'policy:release';
+/** The marketplace sender's checkpoint row, and how often it looks for failed sends due again. */
+const SYNC_RUNNER_NAME = 'policy:marketplace-sync';
+const SYNC_RETRY_CHECK_MS = 15_000;
 
 const openDatabase = async (config: Config, log: Logger): Promise<Database> => {
   if (config.database.kind === 'postgres') {
@@ -268,6 +276,27 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     reactBatch: policy.reactBatch,
     log: log.child({ component: 'release-policy' }),
   });
+  // Issue #15: acknowledgements, shipment confirmations and cancellations back to the marketplaces.
+  const syncAbort = new AbortController();
+  const syncQueries = marketplaceSyncQueries(db);
+  const sync = marketplaceSync({
+    ...appDeps,
+    marketplaces: {
+      amazon: amazonFulfillment({ spApiUrl: a.spApiUrl, tokens, timing, retry: config.marketplaceRetry }),
+      walmart: walmartFulfillment({ apiUrl: config.walmart.apiUrl, tokens, timing, retry: config.marketplaceRetry }),
+    },
+    onOutcome: (o) => metrics.marketplaceConfirmations.labels(o.platform, o.outcome).inc(),
+    signal: syncAbort.signal,
+  });
+  const syncRunner = eventReactor({ name: SYNC_RUNNER_NAME, db, store, filter: MARKETPLACE_SYNC_FILTER, react: sync.react, log: log.child({ component: 'marketplace-sync' }) });
+  let syncRetryLoop: Promise<void> | null = null;
+  const retrySyncs = async () => {
+    while (!syncAbort.signal.aborted) {
+      await sleepOrAbort(SYNC_RETRY_CHECK_MS, syncAbort.signal);
+      if (syncAbort.signal.aborted) return;
+      await sync.retryDue(() => syncQueries.dueForRetry(appDeps.clock.now())).catch((err: unknown) => log.warn({ err }, 'marketplace sync retry failed'));
+    }
+  };
   const feedSource = warehouseFeedSource({ store, vault });
   const feed = config.kafka
     ? kafkaFeedPublisher({
@@ -411,6 +440,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       if (s.eventsBehind !== null) metrics.projectionBehind.labels(s.name).set(s.eventsBehind);
       metrics.projectionFailed.labels(s.name).set(s.status === 'failed' ? 1 : 0);
     }
+    metrics.walmartUnacknowledgedNearDeadline.set(await syncQueries.walmartUnacknowledgedNearDeadline(appDeps.clock.now()));
   };
 
   const app = await buildHttpApp({
@@ -459,6 +489,10 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     appDeps,
     pulls,
     policyRunner,
+    /** The marketplace sender (issue #15) and its reactor. */
+    marketplaceSync: sync,
+    syncRunner,
+    syncQueries,
     feed,
     feedSource,
     warehouseEvents,
@@ -470,6 +504,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     start: async () => {
       await projections.start();
       policyRunner.start();
+      syncRunner.start();
+      syncRetryLoop ??= retrySyncs();
       await feed?.start();
       await warehouseConsumer?.start();
       if (config.pull.schedulerEnabled) scheduler.start();
@@ -479,7 +515,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     /** Stop accepting requests, stop background work, close connections — in that order. */
     stop: async () => {
       await app.close();
-      if (started) await Promise.all([scheduler.stop(), projections.stop(), policyRunner.stop(), feed?.stop(), warehouseConsumer?.stop(), retentionRunner.stop()]);
+      syncAbort.abort();
+      if (started) await Promise.all([scheduler.stop(), projections.stop(), policyRunner.stop(), syncRunner.stop(), syncRetryLoop, feed?.stop(), warehouseConsumer?.stop(), retentionRunner.stop()]);
       await store.close();
       if (!opts.database) await db.close();
     },

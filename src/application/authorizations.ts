@@ -48,6 +48,15 @@ export const WALMART_MARKETPLACES: Readonly<Record<WalmartMarket, { marketplaceI
   mx: { marketplaceId: 'WALMART_MX', countryCode: 'MX', name: 'Walmart.com.mx' },
 };
 
+/**
+ * A Walmart key whose Orders permission is view-only pulls orders, but cannot acknowledge, ship or
+ * cancel them: reported on the authorization (it is accepted, since pulling works).
+ */
+export const ORDERS_VIEW_ONLY_WARNING = {
+  code: 'orders_view_only',
+  message: 'This key has view-only access to Orders: OMS can pull orders but cannot acknowledge them, confirm shipments or cancel lines at Walmart. Give the key full access to Orders in the Walmart Developer Portal.',
+} as const;
+
 /** Account claims: which authorization holds a marketplace account, across tenants (see claimOf). */
 const claimStreamId = (key: string) => `accountclaim-${sha256(key).slice(0, 32)}`;
 /** Before claims were global they were kept per tenant. */
@@ -189,6 +198,8 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       grantedAt: a.grantedAt,
       renewal: a.renewBy ? { renewBy: a.renewBy, daysLeft: daysLeft!, warning: daysLeft! <= RENEWAL_WARNING_DAYS } : null,
       scopes: a.scopes ? { ...a.scopes } : null,
+      // Issue #15: acknowledging, shipping and cancelling Walmart orders needs Orders at full access.
+      permissionWarnings: a.platform === 'walmart' && a.scopes?.orders === 'view_only' ? [ORDERS_VIEW_ONLY_WARNING] : [],
       marketplaces: a.marketplaces.map((m) => ({ ...m })),
       lastFailure: a.lastFailure ? { ...a.lastFailure } : null,
       mergedInto: a.mergedInto,

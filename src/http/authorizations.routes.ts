@@ -34,6 +34,8 @@ const AuthorizationView = z.object({
   grantedAt: z.string().nullable(),
   renewal: z.object({ renewBy: z.string(), daysLeft: z.number(), warning: z.boolean() }).nullable(),
   scopes: z.record(z.string(), z.string()).nullable(),
+  /** Permissions the key lacks for part of the order loop (e.g. orders_view_only: no acknowledgement or shipment confirmation). */
+  permissionWarnings: z.array(z.object({ code: z.string(), message: z.string() })),
   marketplaces: z.array(
     z.object({
       marketplaceId: z.string(),

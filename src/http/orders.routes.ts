@@ -103,6 +103,9 @@ const HandoffStepView = z.object({
   platformLineIds: z.array(z.string()).optional(),
 });
 
+/** rm_marketplace_sync.state (domain/marketplaceSync/orderSync.ts ConfirmationState). */
+const CONFIRMATION_STATES = ['none', 'pending', 'confirmed', 'failed'] as const;
+
 const OrderDetailView = OrderSummaryView.extend({
   deliverBy: nullableTime,
   shipToCountry: z.string().nullable(),
@@ -129,6 +132,21 @@ const OrderDetailView = OrderSummaryView.extend({
   ),
   mappingVersions: z.record(z.string(), z.number()),
   handoffHistory: z.array(HandoffStepView),
+  /** What the marketplace has heard about the order (issue #15); null before the release. */
+  marketplaceSync: z
+    .object({
+      state: z.enum(CONFIRMATION_STATES),
+      acknowledgedAt: nullableTime,
+      confirmedLines: z.record(z.string(), z.number()),
+      cancelledLines: z.record(z.string(), z.number()),
+      pending: z.array(z.string()),
+      failed: z.array(z.string()),
+      lastError: z
+        .object({ action: z.string(), key: z.string(), code: z.string(), status: z.number().nullable(), message: z.string(), permanent: z.boolean(), attempt: z.number(), at: z.string() })
+        .nullable(),
+      nextRetryAt: nullableTime,
+    })
+    .nullable(),
   warehouse: z
     .object({
       lines: z.array(z.object({ lineId: z.string(), released: z.number(), shipped: z.number(), stopped: z.number() })),
@@ -332,6 +350,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, d
           platform: z.enum(['amazon', 'walmart']).optional(),
           status: OrderStatus.optional().describe('the normalized order status'),
           handoff: z.enum(HANDOFF_STATES).optional().describe('hand-off to the warehouse'),
+          confirmation: z.enum(CONFIRMATION_STATES).optional().describe('what the marketplace has heard: none, pending, confirmed, failed'),
           from: Instant.optional().describe('purchased at or after'),
           to: Instant.optional().describe('purchased before'),
           sku: z.string().min(1).max(256).optional().describe('platform SKU on an order line, or system SKU on a warehouse line'),

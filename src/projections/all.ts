@@ -4,6 +4,7 @@ import { ordersProjection, pullScheduleProjection } from './orders.js';
 import { rejectedOrdersProjection } from './ordersRejected.js';
 import { retentionProjection } from './retention.js';
 import type { Projection } from './projection.js';
+import { marketplaceSyncProjection } from './marketplaceSync.js';
 
 /** Every read model the service keeps (the runner, the CLI's replay and rebuild use this one list). */
 export const PROJECTIONS: readonly Projection[] = [
@@ -15,4 +16,5 @@ export const PROJECTIONS: readonly Projection[] = [
   pullScheduleProjection,
   rejectedOrdersProjection,
   retentionProjection,
+  marketplaceSyncProjection,
 ];

@@ -104,7 +104,19 @@ export const createMetrics = () => {
     registers: [registry],
   });
   const retentionLastRun = new Gauge({ name: 'oms_retention_last_run_timestamp_seconds', help: 'When the retention job last ran (any instance)', registers: [registry] });
-  return { registry, buyerDataErased, retentionOrders, retentionLastRun, ordersRejected, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
+  const marketplaceConfirmations = new Counter({
+    name: 'oms_marketplace_confirmations_total',
+    help: 'Acknowledgements, shipment confirmations and cancellations sent to the marketplaces, by outcome (confirmed, retrying, failed)',
+    labelNames: ['platform', 'outcome'] as const,
+    registers: [registry],
+  });
+  const walmartUnacknowledgedNearDeadline = new Gauge({
+    name: 'oms_walmart_unacknowledged_near_deadline',
+    help: 'Released seller-fulfilled Walmart orders not acknowledged 3 h or more after they were created (Walmart expects 4 h)',
+    registers: [registry],
+  });
+
+  return { registry, buyerDataErased, retentionOrders, retentionLastRun, marketplaceConfirmations, walmartUnacknowledgedNearDeadline, ordersRejected, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -5,6 +5,7 @@ import type { PlatformOrderLine } from '../../domain/order/platformOrder.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Sql } from '../../domain/ports/sql.js';
 import { decodeWith } from '../../domain/shared/commandHandler.js';
+import { marketplaceSyncQueries, type MarketplaceSyncView } from './marketplaceSyncQueries.js';
 import { warehouseView, type WarehouseView } from './warehouseView.js';
 import { fulfillmentDecider } from '../../domain/order/fulfillment.js';
 
@@ -59,7 +60,7 @@ export type HandoffStep = Readonly<{
   platformLineIds?: string[];
 }>;
 
-export type OrderDetail = OrderSummary &
+export type OrderDetail = OrderSummary & Readonly<{ marketplaceSync: MarketplaceSyncView | null }> &
   Readonly<{
     deliverBy: string | null;
     shipToCountry: string | null;
@@ -126,6 +127,8 @@ export type OrderListFilter = Readonly<{
   platform?: string;
   status?: string;
   handoff?: string;
+  /** What the marketplace has heard (rm_marketplace_sync.state): none, pending, confirmed, failed. */
+  confirmation?: string;
   /** Purchase time range: from inclusive, to exclusive (ISO 8601). */
   from?: string;
   to?: string;
@@ -423,6 +426,10 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
           if (f.platform) w.and(`o.platform = ${w.param(f.platform)}`);
           if (f.status) w.and(`o.status = ${w.param(f.status)}`);
           if (f.handoff) w.and(`o.handoff_state = ${w.param(f.handoff)}`);
+          if (f.confirmation) {
+            const state = w.param(f.confirmation);
+            w.and(`COALESCE((SELECT s.state FROM rm_marketplace_sync s WHERE s.order_id = o.order_id), 'none') = ${state}`);
+          }
           if (f.from) w.and(`o.purchased_at >= ${w.param(f.from)}::timestamptz`);
           if (f.to) w.and(`o.purchased_at < ${w.param(f.to)}::timestamptz`);
           if (f.sku) {
@@ -470,6 +477,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
             holdReasons: r.handoff_state === 'held' ? [...holdReasonViews(events, iso(r.held_since)), ...operatorHoldView(events)] : [],
             mappingVersions: r.mapping_versions,
             handoffHistory: events.filter((e) => FULFILLMENT_TYPES.has(e.type)).map(handoffStep),
+            marketplaceSync: await marketplaceSyncQueries(db).forOrder(tenantId, orderId),
             warehouse: warehouseView(events),
             buyerData: buyerDataOf(events, order?.personalData ?? null),
           };

@@ -10,6 +10,7 @@ import type { Checkpoint } from '../../domain/ports/eventStore.js';
 import { FAILING_AFTER } from '../../domain/pull/health.js';
 import type { Vault } from '../../domain/ports/vault.js';
 import type { CliContext } from '../context.js';
+import { marketplaceSyncQueries } from '../../adapters/readModels/marketplaceSyncQueries.js';
 import { count, duration, errorMessage, line, table, type CliIo } from '../io.js';
 
 /** Feeds and projections counted up to this many events behind (as the runner's status does). */
@@ -55,7 +56,10 @@ export type ScheduleStatus = Readonly<{
 /** Buyer-data retention (docs/retention.md): orders due, waiting and erased, the job's last run. */
 export type RetentionStatus = RetentionCounts & Readonly<{ retentionDays: number }>;
 
-export type StatusReport = Readonly<{ projections: ProjectionStatus[]; feed: FeedStatus; schedule: ScheduleStatus; retention: RetentionStatus }>;
+/** What the marketplaces have heard (issue #15): released orders per confirmation state. */
+export type MarketplaceSyncStatus = Readonly<{ byState: Record<string, number>; walmartUnacknowledgedNearDeadline: number }>;
+
+export type StatusReport = Readonly<{ projections: ProjectionStatus[]; feed: FeedStatus; schedule: ScheduleStatus; retention: RetentionStatus; marketplaceSync?: MarketplaceSyncStatus }>;
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise<T>((resolve, reject) => {
@@ -123,13 +127,16 @@ const scheduleStatus = async (ctx: CliContext, limit: number): Promise<ScheduleS
 export const collectStatus = async (ctx: CliContext, opts: { limit: number; probeBroker: boolean }): Promise<StatusReport> => {
   const runner = projectionRunner({ db: ctx.db, store: ctx.store, projections: ctx.projections, log: ctx.log.child({ component: 'projections' }) });
   const days = ctx.config.retention.days;
-  const [projections, feed, schedule, retention] = await Promise.all([
+  const sync = marketplaceSyncQueries(ctx.db);
+  const [projections, feed, schedule, retention, byState, nearDeadline] = await Promise.all([
     runner.status(),
     feedStatus(ctx, opts.probeBroker),
     scheduleStatus(ctx, opts.limit),
     retentionStore(ctx.db).counts(terminalCutoff(new Date().toISOString(), days)),
+    sync.countsByState(),
+    sync.walmartUnacknowledgedNearDeadline(new Date()),
   ]);
-  return { projections, feed, schedule, retention: { ...retention, retentionDays: days } };
+  return { projections, feed, schedule, retention: { ...retention, retentionDays: days }, marketplaceSync: { byState, walmartUnacknowledgedNearDeadline: nearDeadline } };
 };
 
 const behind = (n: number | null) => (n === null ? '? behind' : `${n >= BEHIND_CAP ? '≥' : ''}${count(n)} behind`);
@@ -181,6 +188,14 @@ const printStatus = (io: CliIo, r: StatusReport) => {
   const ret = r.retention;
   line(out, `  ${count(ret.due)} due, ${count(ret.waiting)} waiting, ${count(ret.erased)} erased`);
   line(out, `  last run: ${ret.lastRun ? `${ret.lastRun.at}, ${count(ret.lastRun.erased)} erased${ret.lastRun.error ? ` (error: ${ret.lastRun.error})` : ''}` : 'never'}`);
+  if (r.marketplaceSync) {
+    const m = r.marketplaceSync;
+    const n = (state: string) => count(m.byState[state] ?? 0);
+    line(out);
+    line(out, 'Marketplace confirmations');
+    line(out, `  released orders: ${n('pending')} pending, ${n('confirmed')} confirmed, ${n('failed')} failed, ${n('none')} awaiting the warehouse`);
+    line(out, `  Walmart orders unacknowledged 3 h after creation: ${count(m.walmartUnacknowledgedNearDeadline)}`);
+  }
 };
 
 /** `oms status [--json] [--limit n] [--no-probe]`. */

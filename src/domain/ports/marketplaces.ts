@@ -15,7 +15,9 @@ export type MarketplaceErrorCode =
   | 'malformed_response'
   | 'bad_request'
   /** A resume point the marketplace no longer honours (expired pagination token) or that is not ours. */
-  | 'cursor_refused';
+  | 'cursor_refused'
+  /** What OMS was asked to send has no form at this marketplace (e.g. a partial cancellation at Amazon). */
+  | 'unsupported';
 
 export class MarketplaceError extends Error {
   override readonly name = 'MarketplaceError';

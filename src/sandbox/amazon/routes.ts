@@ -12,8 +12,18 @@ import type { TokenCodec } from './paginationToken.js';
 import { asinForSku } from './orderFactory.js';
 import { feesEstimateForAsin } from './productFees.js';
 import { parseIncludedData, searchOrders } from './searchOrders.js';
+import { cancelOrder, confirmShipment } from './shipmentConfirmation.js';
 
-export const AMAZON_ROUTES = ['lwaToken', 'consent', 'getMarketplaceParticipations', 'searchOrders', 'getOrder', 'getMyFeesEstimateForASIN'] as const;
+export const AMAZON_ROUTES = [
+  'lwaToken',
+  'consent',
+  'getMarketplaceParticipations',
+  'searchOrders',
+  'getOrder',
+  'getMyFeesEstimateForASIN',
+  'confirmShipment',
+  'cancelOrder',
+] as const;
 export type AmazonRoute = (typeof AMAZON_ROUTES)[number];
 type SpApiRoute = Exclude<AmazonRoute, 'lwaToken' | 'consent'>;
 
@@ -23,6 +33,9 @@ export const AMAZON_USAGE_PLANS: Readonly<Record<SpApiRoute, UsagePlan>> = {
   searchOrders: { rate: 0.0056, burst: 20 },
   getOrder: { rate: 0.5, burst: 30 },
   getMyFeesEstimateForASIN: { rate: 1, burst: 2 },
+  // ordersV0.json confirmShipment usage plan; cancelOrder's from its reference page (rate 1, burst 5).
+  confirmShipment: { rate: 2, burst: 10 },
+  cancelOrder: { rate: 1, burst: 5 },
 };
 
 export type AmazonRouteDeps = Readonly<{
@@ -106,5 +119,12 @@ export const createAmazonRoutes = (deps: AmazonRouteDeps, region: Region): Route
       (request, account, headers) => feesEstimateForAsin(request, account, knownAsins, headers),
       'POST',
     ),
+    spApi(
+      'confirmShipment',
+      '/orders/v0/orders/:orderId/shipmentConfirmation',
+      (request, account, headers) => confirmShipment(deps, request, account, headers),
+      'POST',
+    ),
+    spApi('cancelOrder', '/orders/2026-01-01/orders/:orderId/cancellation', (request, account, headers) => cancelOrder(deps, request, account, headers), 'PUT'),
   ];
 };

@@ -8,8 +8,21 @@ import { badRequest, contentNotFound, forbidden, thresholdViolated, walmartError
 import { listOrders, presentOrder, type ListOrdersDeps } from './listOrders.js';
 import type { WalmartOrderControl } from './orderControl.js';
 import type { WalmartOrderStore } from './orderStore.js';
+import { cancellation, shippingUpdate, type LineUpdate } from './lineUpdates.js';
+import { floorToSecond } from '../shared/clock.js';
+import type { WalmartOrder } from './types.js';
 
-export const WALMART_ROUTES = ['token', 'tokenDetail', 'getAllOrders', 'getAllReleasedOrders', 'getAnOrder', 'acknowledgeOrders', 'authorize'] as const;
+export const WALMART_ROUTES = [
+  'token',
+  'tokenDetail',
+  'getAllOrders',
+  'getAllReleasedOrders',
+  'getAnOrder',
+  'acknowledgeOrders',
+  'authorize',
+  'shippingUpdates',
+  'cancelOrderLines',
+] as const;
 export type WalmartRoute = (typeof WALMART_ROUTES)[number];
 
 /**
@@ -25,6 +38,9 @@ export const WALMART_USAGE_PLANS: Readonly<Record<WalmartRoute, UsagePlan>> = {
   acknowledgeOrders: { rate: 1, burst: 60 },
   // The login host's page is not metered by the API gateway.
   authorize: { rate: 1000, burst: 1000 },
+  // POST shipping is attributed 60 a minute; cancel is not listed (Walmart's default: 120 a minute).
+  shippingUpdates: { rate: 1, burst: 60 },
+  cancelOrderLines: { rate: 2, burst: 120 },
 };
 
 export type WalmartRouteDeps = ListOrdersDeps &
@@ -94,6 +110,19 @@ export const createWalmartRoutes = (deps: WalmartRouteDeps): Route<WalmartRoute>
     return record !== undefined && record.partnerId === grant.client.partnerId ? record : undefined;
   };
 
+  /** Shipping and cancelling lines of a seller-fulfilled purchase order; answers the updated order. */
+  const lineUpdate = (request: SandboxRequest, grant: WalmartAccessGrant, decide: (order: WalmartOrder) => LineUpdate): SandboxReply => {
+    const record = ownOrder(request, grant);
+    if (record === undefined) return contentNotFound(`Purchase order ${request.params.purchaseOrderId ?? ''} was not found.`);
+    if (record.order.shipNode?.type === 'WFSFulfilled') {
+      return badRequest('INVALID_REQUEST_CONTENT', 'purchaseOrderId', 'Walmart-fulfilled (WFS) orders are not updated by the seller.');
+    }
+    const update = decide(record.order);
+    if ('reply' in update) return update.reply;
+    const order = deps.orders.update(record.order.purchaseOrderId, (o) => update.change(o, floorToSecond(deps.clock.now())));
+    return { status: 200, json: { order: presentOrder(order, request.query) } };
+  };
+
   return [
     // Walmart's login host (login.account.wal-mart.com); the sandbox serves it beside the API.
     { name: 'authorize', method: 'GET', pattern: '/authorize', handle: (request) => deps.connect.authorizePage(request) },
@@ -131,5 +160,11 @@ export const createWalmartRoutes = (deps: WalmartRouteDeps): Route<WalmartRoute>
       }
       return { status: 200, json: { order: deps.orders.acknowledge(record.order.purchaseOrderId) } };
     }),
+    api('shippingUpdates', 'POST', '/v3/orders/:purchaseOrderId/shipping', 'full', (request, grant) =>
+      lineUpdate(request, grant, (order) => shippingUpdate(order, request)),
+    ),
+    api('cancelOrderLines', 'POST', '/v3/orders/:purchaseOrderId/cancel', 'full', (request, grant) =>
+      lineUpdate(request, grant, (order) => cancellation(order, request)),
+    ),
   ];
 };

@@ -12,10 +12,11 @@ export type Quantity = { unitOfMeasurement: string; amount: string };
 
 export type TrackingInfo = {
   shipDateTime: number;
-  carrierName: { carrier: string };
+  /** One of the two: a carrier from Walmart's list, or any other carrier's name. */
+  carrierName: { carrier: string } | { otherCarrier: string };
   methodCode: string;
   trackingNumber: string;
-  trackingURL: string;
+  trackingURL?: string;
 };
 
 export type OrderLineStatus = {

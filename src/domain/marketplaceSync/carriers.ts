@@ -1,0 +1,37 @@
+/**
+ * The warehouse's carrier names → what each marketplace accepts. Amazon's confirmShipment takes a
+ * carrierCode from its CarrierCode list, or "Others" with carrierName; Walmart's trackingInfo takes
+ * carrierName.carrier from its list, or carrierName.otherCarrier with the name. Matching ignores
+ * case, spaces and punctuation ("Fed Ex", "FEDEX", "fedex" are FedEx). Anything not in the table
+ * goes as "other" with the warehouse's own name — accepted by both, only without carrier tracking links.
+ */
+export type CarrierRow = Readonly<{ name: string; aliases: readonly string[]; amazon: string | null; walmart: string | null }>;
+
+export const CARRIERS: readonly CarrierRow[] = [
+  { name: 'UPS', aliases: ['ups', 'unitedparcelservice'], amazon: 'UPS', walmart: 'UPS' },
+  { name: 'USPS', aliases: ['usps', 'unitedstatespostalservice', 'uspostalservice'], amazon: 'USPS', walmart: 'USPS' },
+  { name: 'FedEx', aliases: ['fedex', 'federalexpress', 'fdx'], amazon: 'FedEx', walmart: 'FedEx' },
+  { name: 'DHL', aliases: ['dhl', 'dhlexpress'], amazon: 'DHL', walmart: 'DHL' },
+  { name: 'OnTrac', aliases: ['ontrac'], amazon: 'OnTrac', walmart: 'OnTrac' },
+  { name: 'LaserShip', aliases: ['lasership', 'ls'], amazon: 'Lasership', walmart: 'LS' },
+  { name: 'Amazon Shipping', aliases: ['amazonshipping', 'amazonlogistics', 'amzl'], amazon: 'Amazon Shipping', walmart: null },
+  { name: 'Royal Mail', aliases: ['royalmail'], amazon: 'Royal Mail', walmart: null },
+  { name: 'Canada Post', aliases: ['canadapost'], amazon: 'Canada Post', walmart: null },
+];
+
+/** What the marketplace is told: its own code, or `other` with the warehouse's carrier name. */
+export type MarketplaceCarrier = Readonly<{ code: string; other: boolean; name: string }>;
+
+/** Amazon's code for "a carrier not in the list" (PackageDetail: carrierName required when carrierCode is "Others"). */
+export const AMAZON_OTHER_CARRIER = 'Others';
+
+const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+export const carrierFor = (platform: 'amazon' | 'walmart', warehouseName: string): MarketplaceCarrier => {
+  const key = normalized(warehouseName);
+  const row = CARRIERS.find((r) => r.aliases.includes(key));
+  const code = row?.[platform] ?? null;
+  const name = warehouseName.trim();
+  if (code !== null) return { code, other: false, name };
+  return { code: platform === 'amazon' ? AMAZON_OTHER_CARRIER : 'otherCarrier', other: true, name };
+};

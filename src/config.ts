@@ -71,6 +71,12 @@ const Env = z.object({
   AMAZON_SELLER_CENTRAL_URL_NA: z.preprocess(emptyAsUnset, url.default('https://sellercentral.amazon.com')),
   AMAZON_SELLER_CENTRAL_URL_EU: z.preprocess(emptyAsUnset, url.default('https://sellercentral-europe.amazon.com')),
   AMAZON_SELLER_CENTRAL_URL_FE: z.preprocess(emptyAsUnset, url.default('https://sellercentral.amazon.co.jp')),
+  // Seller Central of a store's country: {host} becomes the published host (for the sandbox); unset: https://{host}.
+  AMAZON_SELLER_CENTRAL_URL_TEMPLATE: optional(
+    z.string().refine((v) => v.includes('{host}') && /^https?:\/\//.test(v), { error: 'expected an http(s) URL containing {host}' }),
+  ),
+  // The operator console: consent callbacks send the seller's browser there (…/#/authorizations/<id>?outcome=…).
+  CONSOLE_URL: optional(url),
   WALMART_API_URL: z.preprocess(emptyAsUnset, url.default('https://marketplace.walmartapis.com')),
   PULL_INTERVAL_MINUTES: z.preprocess(emptyAsUnset, int(1, 1440).default(15)),
   PULL_WINDOW_HOURS: z.preprocess(emptyAsUnset, int(1, 24 * 30).default(48)),
@@ -127,7 +133,9 @@ const toConfig = (e: Env) =>
         EU: e.AMAZON_SELLER_CENTRAL_URL_EU,
         FE: e.AMAZON_SELLER_CENTRAL_URL_FE,
       },
+      sellerCentralUrlTemplate: e.AMAZON_SELLER_CENTRAL_URL_TEMPLATE ?? null,
     },
+    consoleUrl: e.CONSOLE_URL ?? null,
     walmart: { apiUrl: e.WALMART_API_URL },
     marketplaceRetry: { baseDelayMs: e.MARKETPLACE_RETRY_BASE_MS, maxAttempts: e.MARKETPLACE_MAX_ATTEMPTS },
     pull: {

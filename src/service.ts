@@ -12,6 +12,7 @@ import { postgresDatabase } from './adapters/sql/postgresDatabase.js';
 import type { EventStore } from './domain/ports/eventStore.js';
 import type { Database } from './domain/ports/sql.js';
 import type { Clock } from './domain/ports/ids.js';
+import { MarketplaceError } from './domain/ports/marketplaces.js';
 import { NotFoundError, UnavailableError } from './domain/shared/errors.js';
 import { issueKeyMaterial, parseApiKey, safeEqual, secretMatches } from './adapters/auth/apiKeys.js';
 import { systemClock, uuidIds } from './adapters/system.js';
@@ -177,7 +178,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
   const a = config.amazon;
   const amazonApi =
     a.appId && a.lwaClientId && a.lwaClientSecret
-      ? amazonAuthApi({ appId: a.appId, clientId: a.lwaClientId, clientSecret: a.lwaClientSecret, redirectUri: a.redirectUri, appIsDraft: a.appIsDraft, lwaUrl: a.lwaUrl, spApiUrl: a.spApiUrl, sellerCentralUrl: a.sellerCentralUrl })
+      ? amazonAuthApi({ appId: a.appId, clientId: a.lwaClientId, clientSecret: a.lwaClientSecret, redirectUri: a.redirectUri, appIsDraft: a.appIsDraft, lwaUrl: a.lwaUrl, spApiUrl: a.spApiUrl, sellerCentralUrl: a.sellerCentralUrl, sellerCentralUrlTemplate: a.sellerCentralUrlTemplate })
       : null;
   const walmartApi = walmartAuthApi({ apiUrl: config.walmart.apiUrl });
   const authorizations = authorizationService({
@@ -188,6 +189,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     defaultLookbackDays: config.pull.defaultLookbackDays,
     // Consent links point at the host of the callback, so the binding cookie is sent back to it.
     consentLinkBase: a.redirectUri ? new URL(a.redirectUri).origin : null,
+    log: log.child({ component: 'authorizations' }),
   });
 
   // Order pulling: access tokens minted from the vault's secrets, one refresh in flight per authorization.
@@ -201,7 +203,13 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       const secret = await vault.readSecret(state.secretRef);
       if (state.platform === 'amazon') {
         if (!amazonApi) throw new UnavailableError('amazon', 'Amazon is not configured');
-        return amazonApi.accessToken(secret);
+        return amazonApi.accessToken(secret).catch(async (error: unknown) => {
+          // invalid_grant: the seller revoked OMS (or the grant lapsed) — no retry brings it back (#16.4).
+          if (error instanceof MarketplaceError && error.code === 'invalid_grant') {
+            await authorizations.requireReauthorization(authorizationId, 'lwa_invalid_grant', 'Login with Amazon refused the refresh token (consent revoked or expired); the seller must authorize OMS again');
+          }
+          throw error;
+        });
       }
       const { clientId, clientSecret } = JSON.parse(secret) as { clientId: string; clientSecret: string };
       return walmartApi.token(clientId, clientSecret);
@@ -317,7 +325,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     { plugin: productRoutes as never, options: { catalog, queries: appDeps.queries, ...importLimits }, prefix: '/v1' },
     { plugin: mappingRoutes as never, options: { mappings, ...importLimits }, prefix: '/v1' },
-    { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries }, prefix: '/v1' },
+    { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries, consoleUrl: config.consoleUrl }, prefix: '/v1' },
     {
       plugin: warehouseFeedRoutes as never,
       options: { store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) },

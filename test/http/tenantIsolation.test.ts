@@ -500,13 +500,13 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
       const state = `${aAmazon.authorizationId}.${randomBytes(32).toString('base64url')}`;
       const path = `/v1/authorizations/amazon/callback?state=${state}&spapi_oauth_code=forged&selling_partner_id=${bravoSeller}`;
       const w0 = await writes();
-      const res = await send(token, 'GET', path);
+      const res = await send(token, 'GET', path, null, { accept: 'application/json' });
       t.match(res, { status: 400, body: { code: 'invalid_state' } }, `the callback with a forged state for A's authorization${token ? " and B's key" : ''}`);
       t.same(await writes(), w0, 'nothing written');
       t.same(leaked(res.text, path), []);
       // Nor the public consent link (it binds a browser to a pending state only).
       const link = `/v1/authorizations/consent?state=${state}`;
-      const followed = await send(token, 'GET', link);
+      const followed = await send(token, 'GET', link, null, { accept: 'application/json' });
       t.match(followed, { status: 400, body: { code: 'invalid_state' } }, `the consent link with a forged state for A's authorization${token ? " and B's key" : ''}`);
       t.same(await writes(), w0, 'nothing written');
       t.same(leaked(followed.text, link), []);

@@ -39,7 +39,7 @@ import { storeRoutes } from './http/stores.routes.js';
 import { amazonAuthApi } from './adapters/marketplaces/amazonAuth.js';
 import { walmartAuthApi } from './adapters/marketplaces/walmartAuth.js';
 import { authorizationService } from './application/authorizations.js';
-import { authorizationErrorStatuses } from './domain/authorization/decider.js';
+import { authorizationErrorStatuses, RENEWAL_DUE_DAYS } from './domain/authorization/decider.js';
 import { authorizationRoutes } from './http/authorizations.routes.js';
 import { createHash } from 'node:crypto';
 import { accessTokenCache } from './adapters/marketplaces/accessTokenCache.js';
@@ -345,6 +345,19 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     }
     metrics.pullStoresFailing.reset();
     for (const f of await schedule.failingByReason()) metrics.pullStoresFailing.labels(f.reason).set(f.stores);
+    // Authorizations needing the seller (#16.4): counted from the read model, per platform.
+    const due = new Date((opts.clock ?? systemClock).now().getTime() + RENEWAL_DUE_DAYS * 86_400_000);
+    const { rows: auths } = await db.query<{ platform: string; required: number; renewal: number }>(
+      `SELECT platform, count(*) FILTER (WHERE status = 'reauthorization_required')::int AS required,
+              count(*) FILTER (WHERE status IN ('active', 'paused') AND renew_by <= $1)::int AS renewal
+         FROM rm_authorizations GROUP BY platform`,
+      [due],
+    );
+    for (const platform of ['amazon', 'walmart']) {
+      const row = auths.find((r) => r.platform === platform);
+      metrics.authorizationsReauthorizationRequired.labels(platform).set(row?.required ?? 0);
+      metrics.authorizationsRenewalDue.labels(platform).set(row?.renewal ?? 0);
+    }
     for (const s of await projections.status()) {
       metrics.projectionLag.labels(s.name).set(s.lagMs / 1000);
       if (s.eventsBehind !== null) metrics.projectionBehind.labels(s.name).set(s.eventsBehind);

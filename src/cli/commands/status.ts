@@ -6,6 +6,7 @@ import { scheduleStore, type ScheduleRow } from '../../adapters/scheduler/schedu
 import { warehouseFeedSource } from '../../application/warehouseFeed.js';
 import type { Checkpoint } from '../../domain/ports/eventStore.js';
 import { FAILING_AFTER } from '../../domain/pull/health.js';
+import { RENEWAL_DUE_DAYS } from '../../domain/authorization/decider.js';
 import type { Vault } from '../../domain/ports/vault.js';
 import type { CliContext } from '../context.js';
 import { count, duration, errorMessage, line, table, type CliIo } from '../io.js';
@@ -50,7 +51,33 @@ export type ScheduleStatus = Readonly<{
   stores: ScheduleRow[];
 }>;
 
-export type StatusReport = Readonly<{ projections: ProjectionStatus[]; feed: FeedStatus; schedule: ScheduleStatus }>;
+/** Authorizations that need the seller: consent revoked (pulls stopped), or renewal within 30 days. */
+export type AuthorizationsStatus = Readonly<{
+  reauthorizationRequired: { authorizationId: string; tenantId: string; platform: string; name: string; reason: string | null; since: string }[];
+  renewalDue: { authorizationId: string; tenantId: string; platform: string; name: string; renewBy: string }[];
+}>;
+
+export type StatusReport = Readonly<{ projections: ProjectionStatus[]; feed: FeedStatus; schedule: ScheduleStatus; authorizations: AuthorizationsStatus }>;
+
+const authorizationsStatus = async (ctx: CliContext, limit: number): Promise<AuthorizationsStatus> => {
+  type Row = { authorization_id: string; tenant_id: string; platform: string; name: string; last_failure: string | null; updated_at: Date; renew_by: Date | null };
+  const cols = 'authorization_id, tenant_id, platform, name, last_failure, updated_at, renew_by';
+  const required = await ctx.db.query<Row>(
+    `SELECT ${cols} FROM rm_authorizations WHERE status = 'reauthorization_required' ORDER BY updated_at, authorization_id LIMIT $1`,
+    [limit],
+  );
+  const due = await ctx.db.query<Row>(
+    `SELECT ${cols} FROM rm_authorizations WHERE status IN ('active', 'paused') AND renew_by <= now() + make_interval(days => $2)
+      ORDER BY renew_by, authorization_id LIMIT $1`,
+    [limit, RENEWAL_DUE_DAYS],
+  );
+  return {
+    reauthorizationRequired: required.rows.map((r) => ({
+      authorizationId: r.authorization_id, tenantId: r.tenant_id, platform: r.platform, name: r.name, reason: r.last_failure, since: r.updated_at.toISOString(),
+    })),
+    renewalDue: due.rows.map((r) => ({ authorizationId: r.authorization_id, tenantId: r.tenant_id, platform: r.platform, name: r.name, renewBy: r.renew_by!.toISOString() })),
+  };
+};
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise<T>((resolve, reject) => {
@@ -117,8 +144,13 @@ const scheduleStatus = async (ctx: CliContext, limit: number): Promise<ScheduleS
 
 export const collectStatus = async (ctx: CliContext, opts: { limit: number; probeBroker: boolean }): Promise<StatusReport> => {
   const runner = projectionRunner({ db: ctx.db, store: ctx.store, projections: ctx.projections, log: ctx.log.child({ component: 'projections' }) });
-  const [projections, feed, schedule] = await Promise.all([runner.status(), feedStatus(ctx, opts.probeBroker), scheduleStatus(ctx, opts.limit)]);
-  return { projections, feed, schedule };
+  const [projections, feed, schedule, authorizations] = await Promise.all([
+    runner.status(),
+    feedStatus(ctx, opts.probeBroker),
+    scheduleStatus(ctx, opts.limit),
+    authorizationsStatus(ctx, Math.max(opts.limit, 1)),
+  ]);
+  return { projections, feed, schedule, authorizations };
 };
 
 const behind = (n: number | null) => (n === null ? '? behind' : `${n >= BEHIND_CAP ? '≥' : ''}${count(n)} behind`);
@@ -165,6 +197,15 @@ const printStatus = (io: CliIo, r: StatusReport) => {
     ]);
     for (const l of table([['store', 'next run', 'state', 'health', 'failures', 'last error'], ...storeRows])) line(out, l);
   }
+  const a = r.authorizations;
+  line(out);
+  line(out, 'Authorizations needing the seller');
+  line(out, `  ${count(a.reauthorizationRequired.length)} need re-authorization (pulls stopped), ${count(a.renewalDue.length)} due for renewal within ${RENEWAL_DUE_DAYS} days`);
+  const authRows = [
+    ...a.reauthorizationRequired.map((x) => [x.authorizationId, x.platform, x.name, 'reauthorization_required', `${x.reason ?? '—'} since ${x.since}`]),
+    ...a.renewalDue.map((x) => [x.authorizationId, x.platform, x.name, 'renewal due', `renew by ${x.renewBy}`]),
+  ];
+  if (authRows.length) for (const l of table([['authorization', 'platform', 'name', 'state', 'detail'], ...authRows])) line(out, l);
 };
 
 /** `oms status [--json] [--limit n] [--no-probe]`. */

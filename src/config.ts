@@ -78,6 +78,11 @@ const Env = z.object({
   // The operator console: consent callbacks send the seller's browser there (…/#/authorizations/<id>?outcome=…).
   CONSOLE_URL: optional(url),
   WALMART_API_URL: z.preprocess(emptyAsUnset, url.default('https://marketplace.walmartapis.com')),
+  // Walmart Connect (OAuth 2.0 for solution providers): OMS's app and its Auth Callback URL.
+  WALMART_APP_CLIENT_ID: optional(z.string().min(1)),
+  WALMART_APP_CLIENT_SECRET: optional(z.string().min(1)),
+  WALMART_REDIRECT_URI: optional(url),
+  WALMART_LOGIN_URL: z.preprocess(emptyAsUnset, url.default('https://login.account.wal-mart.com')),
   PULL_INTERVAL_MINUTES: z.preprocess(emptyAsUnset, int(1, 1440).default(15)),
   PULL_WINDOW_HOURS: z.preprocess(emptyAsUnset, int(1, 24 * 30).default(48)),
   PULL_SWEEP_HOURS: z.preprocess(emptyAsUnset, int(0, 24 * 30).default(24)),
@@ -136,7 +141,13 @@ const toConfig = (e: Env) =>
       sellerCentralUrlTemplate: e.AMAZON_SELLER_CENTRAL_URL_TEMPLATE ?? null,
     },
     consoleUrl: e.CONSOLE_URL ?? null,
-    walmart: { apiUrl: e.WALMART_API_URL },
+    walmart: {
+      apiUrl: e.WALMART_API_URL,
+      connect:
+        e.WALMART_APP_CLIENT_ID && e.WALMART_APP_CLIENT_SECRET && e.WALMART_REDIRECT_URI
+          ? { clientId: e.WALMART_APP_CLIENT_ID, clientSecret: e.WALMART_APP_CLIENT_SECRET, redirectUri: e.WALMART_REDIRECT_URI, loginUrl: e.WALMART_LOGIN_URL }
+          : null,
+    },
     marketplaceRetry: { baseDelayMs: e.MARKETPLACE_RETRY_BASE_MS, maxAttempts: e.MARKETPLACE_MAX_ATTEMPTS },
     pull: {
       intervalMinutes: e.PULL_INTERVAL_MINUTES,

@@ -37,7 +37,7 @@ import { mappingRoutes } from './http/mappings.routes.js';
 import { productRoutes } from './http/products.routes.js';
 import { storeRoutes } from './http/stores.routes.js';
 import { amazonAuthApi } from './adapters/marketplaces/amazonAuth.js';
-import { walmartAuthApi } from './adapters/marketplaces/walmartAuth.js';
+import { walmartAuthApi, walmartConnectApi } from './adapters/marketplaces/walmartAuth.js';
 import { authorizationService } from './application/authorizations.js';
 import { authorizationErrorStatuses, RENEWAL_DUE_DAYS } from './domain/authorization/decider.js';
 import { authorizationRoutes } from './http/authorizations.routes.js';
@@ -181,6 +181,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       ? amazonAuthApi({ appId: a.appId, clientId: a.lwaClientId, clientSecret: a.lwaClientSecret, redirectUri: a.redirectUri, appIsDraft: a.appIsDraft, lwaUrl: a.lwaUrl, spApiUrl: a.spApiUrl, sellerCentralUrl: a.sellerCentralUrl, sellerCentralUrlTemplate: a.sellerCentralUrlTemplate })
       : null;
   const walmartApi = walmartAuthApi({ apiUrl: config.walmart.apiUrl });
+  const wc = config.walmart.connect;
+  const walmartConnect = wc ? walmartConnectApi({ apiUrl: config.walmart.apiUrl, ...wc }) : null;
   const authorizations = authorizationService({
     ...appDeps,
     vault,
@@ -190,6 +192,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     // Consent links point at the host of the callback, so the binding cookie is sent back to it.
     consentLinkBase: a.redirectUri ? new URL(a.redirectUri).origin : null,
     log: log.child({ component: 'authorizations' }),
+    walmartConnect,
+    walmartConsentLinkBase: wc ? new URL(wc.redirectUri).origin : null,
   });
 
   // Order pulling: access tokens minted from the vault's secrets, one refresh in flight per authorization.
@@ -211,8 +215,19 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
           throw error;
         });
       }
-      const { clientId, clientSecret } = JSON.parse(secret) as { clientId: string; clientSecret: string };
-      return walmartApi.token(clientId, clientSecret);
+      const walmart = JSON.parse(secret) as { clientId: string; clientSecret: string } | { refreshToken: string; sellerId: string; market: 'us' | 'ca' | 'mx' };
+      if ('refreshToken' in walmart) {
+        // Walmart Connect: the app refreshes for the seller; a refused refresh token is MarketplaceError('invalid_grant').
+        if (!walmartConnect) throw new UnavailableError('walmart', 'Walmart Connect is not configured (WALMART_APP_CLIENT_ID, WALMART_APP_CLIENT_SECRET, WALMART_REDIRECT_URI)');
+        return walmartConnect.refreshAccessToken(walmart.refreshToken, { sellerId: walmart.sellerId, market: walmart.market }).catch(async (error: unknown) => {
+          // The seller withdrew the app (or the year is over): only a new Connect consent helps (#16.4).
+          if (error instanceof MarketplaceError && error.code === 'invalid_grant') {
+            await authorizations.requireReauthorization(authorizationId, 'walmart_invalid_grant', 'Walmart refused the refresh token (the app was removed or the grant expired); the seller must connect OMS again through Walmart Connect');
+          }
+          throw error;
+        });
+      }
+      return walmartApi.token(walmart.clientId, walmart.clientSecret);
     },
   });
   const schedule = scheduleStore(db);

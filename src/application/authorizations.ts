@@ -12,7 +12,7 @@ import {
 import { AuthorizationEvent, type AmazonRegion } from '../domain/authorization/events.js';
 import { amazonSiteOf, isAmazonMarketplace } from '../domain/authorization/amazonSites.js';
 import type { AppendRequest, EventMetadata, NewEvent } from '../domain/ports/eventStore.js';
-import { MarketplaceError, type AmazonAuthApi, type Participation, type WalmartAuthApi } from '../domain/ports/marketplaces.js';
+import { MarketplaceError, type AmazonAuthApi, type Participation, type WalmartAuthApi, type WalmartConnectApi, type WalmartMarket } from '../domain/ports/marketplaces.js';
 import type { Vault } from '../domain/ports/vault.js';
 import { decodeWith, loadState, toNewEvents } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError, DomainError, NotFoundError } from '../domain/shared/errors.js';
@@ -34,7 +34,21 @@ export const HINTS = {
   credentials_rejected:
     'Walmart rejected these keys. Use PRODUCTION keys (sandbox keys do not work here), created for this solution provider; if they still fail, reset the key or generate a new one with all permissions and try again.',
   missing_permission: 'Enable the “Orders” permission for this key in the Walmart Developer Portal (recommended: enable all permissions), then authorize again.',
+  connect_orders_access:
+    'OMS needs Orders at full access (acknowledging and shipping orders need it). Connect again and approve the Orders permission with full access on Walmart’s page.',
+  consent_denied: 'The seller declined on Walmart’s page. Connect again and choose “Approve” to let OMS read and acknowledge the orders.',
 } as const;
+
+/** Walmart retired Delegated Access keys for solution providers: the key form is for sellers' own keys only. */
+export const WALMART_KEYS_NOTICE =
+  'Walmart retired Delegated Access keys for solution providers (no new ones since 2026-07-30; existing ones stop working). Connect Walmart stores with POST /v1/authorizations/walmart/connect (OAuth 2.0); move a key-based authorization with POST /v1/authorizations/{id}/reauthorize. Keys a seller created for their own account keep working here.';
+
+/** One store per Walmart Connect market. */
+export const WALMART_MARKETPLACES: Readonly<Record<WalmartMarket, { marketplaceId: string; countryCode: string; name: string }>> = {
+  us: { marketplaceId: 'WALMART_US', countryCode: 'US', name: 'Walmart.com' },
+  ca: { marketplaceId: 'WALMART_CA', countryCode: 'CA', name: 'Walmart.ca' },
+  mx: { marketplaceId: 'WALMART_MX', countryCode: 'MX', name: 'Walmart.com.mx' },
+};
 
 /** Account claims: which authorization holds a marketplace account, across tenants (see claimOf). */
 const claimStreamId = (key: string) => `accountclaim-${sha256(key).slice(0, 32)}`;
@@ -60,6 +74,10 @@ export type AuthorizationsDeps = AppDeps &
     consentLinkBase?: string | null;
     /** Where ignored shadow marketplaces and revoked consents are noted (no secrets, no buyer data). */
     log?: Readonly<{ warn: (fields: Record<string, unknown>, message: string) => void }>;
+    /** Walmart Connect with OMS's app; null when WALMART_APP_CLIENT_ID etc. are not set. */
+    walmartConnect?: WalmartConnectApi | null;
+    /** The origin of WALMART_REDIRECT_URI: Walmart consent links point there, so the binding cookie comes back with the callback. */
+    walmartConsentLinkBase?: string | null;
   }>;
 
 export const authorizationService = (deps: AuthorizationsDeps) => {
@@ -198,6 +216,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       countryCode: a.countryCode,
       renewalDue: (a.status === 'active' || a.status === 'paused') && isRenewalDue(a.renewBy, now()),
       excludedMarketplaceIds: [...a.excludedMarketplaceIds],
+      walmartConnect: a.connect?.sellerId ? { sellerId: a.connect.sellerId, market: a.connect.market } : null,
     };
   };
 
@@ -267,11 +286,68 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
   };
 
   /** A new consent's state and its link: OMS's own route first (it binds the browser), then the marketplace. */
-  const consentLink = (authorizationId: string, linkBase: string) => {
+  const consentLink = (authorizationId: string, linkBase: string, publicBase = deps.consentLinkBase) => {
     const state = `${authorizationId}.${randomBytes(32).toString('base64url')}`;
-    const url = new URL(CONSENT_LINK_PATH, deps.consentLinkBase ?? linkBase);
+    const url = new URL(CONSENT_LINK_PATH, publicBase ?? linkBase);
     url.searchParams.set('state', state);
     return { state, consentUrl: url.toString(), expiresAt: new Date(deps.clock.now().getTime() + CONSENT_TTL_MS).toISOString() };
+  };
+
+  /**
+   * The callback's first step, for every platform: check the state and its browser binding, then
+   * redeem the state with one append at the version read, before any marketplace call. `fail`
+   * records the refusal (the state is spent) and throws it.
+   */
+  const redeemConsent = async (
+    input: { state: string; bindingHash: string | null },
+    metadata: EventMetadata,
+    complete: 'CompleteAmazonConsent' | 'CompleteWalmartConsent',
+  ) => {
+    const authorizationId = authorizationIdOfState(input.state);
+    const stateHash = sha256(input.state);
+    const loaded = await load(authorizationId);
+    const pending = checkConsentState(loaded.state, stateHash, now());
+    const meta = { ...metadata, actor: `tenant:${pending.tenantId}` };
+    const redeemed = request(loaded, authorizationId, { type: 'RedeemConsentState', data: { stateHash, bindingHash: input.bindingHash, now: now() } }, meta);
+    try {
+      await deps.store.appendMany([redeemed.request!]);
+    } catch (error) {
+      // A duplicate callback redeemed it first: that one goes on, this one changed nothing.
+      if (error instanceof ConcurrencyError) checkConsentState({ status: 'absent' }, '', now());
+      throw error;
+    }
+    const current = { state: redeemed.state, revision: loaded.revision + 1 };
+    const fail = async (reason: string, detail: string, refusal: DomainError = new DomainError('authorization_failed', detail, { reason })): Promise<never> => {
+      const failed = request(current, authorizationId, { type: complete, data: { stateHash, outcome: { ok: false, reason, detail }, now: now() } }, meta);
+      await deps.store.appendMany([failed.request!]);
+      throw refusal;
+    };
+    return { authorizationId, stateHash, pending, meta, current, fail };
+  };
+
+  const requireWalmartConnect = (): WalmartConnectApi => {
+    if (!deps.walmartConnect) {
+      throw new DomainError('walmart_connect_not_configured', 'Walmart Connect is not configured (WALMART_APP_CLIENT_ID, WALMART_APP_CLIENT_SECRET, WALMART_REDIRECT_URI)');
+    }
+    return deps.walmartConnect;
+  };
+
+  /** Starts a Walmart Connect consent on a new or an existing authorization: OMS's consent link with a one-time state. */
+  const requestWalmartConsent = async (
+    caller: Caller,
+    loaded: { state: Authorization; revision: number },
+    authorizationId: string,
+    input: { name: string; note: string | null; market: WalmartMarket; initialLookbackDays: number },
+    linkBase: string,
+  ) => {
+    requireWalmartConnect();
+    const link = consentLink(authorizationId, linkBase, deps.walmartConsentLinkBase);
+    const { request: req } = request(loaded, authorizationId, {
+      type: 'RequestWalmartConsent',
+      data: { authorizationId, tenantId: caller.tenantId, ...input, stateHash: sha256(link.state), stateExpiresAt: link.expiresAt, now: now() },
+    }, caller.metadata);
+    await deps.store.appendMany([req!]);
+    return { authorizationId, ...link };
   };
 
   const authorizationIdOfState = (state: string) => {
@@ -297,7 +373,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     return { region: site.region, countryCode: site.countryCode };
   };
 
-  return {
+  const service = {
     /** Step 1 of Amazon's website workflow: a consent link with a one-time state (10 minutes). */
     startAmazon: async (
       caller: Caller,
@@ -344,6 +420,114 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       return { authorizationId, ...link };
     },
 
+    /** Walmart Connect (OAuth 2.0): a consent link to Walmart's authorize page for the market, with a one-time state (10 minutes). */
+    startWalmartConnect: async (caller: Caller, input: { name: string; note?: string | null; market?: WalmartMarket; initialLookbackDays?: number }, linkBase: string) =>
+      requestWalmartConsent(caller, { state: authorizationDecider.initialState(), revision: -1 }, deps.ids.newId(), {
+        name: input.name, note: input.note ?? null, market: input.market ?? 'us', initialLookbackDays: input.initialLookbackDays ?? deps.defaultLookbackDays,
+      }, linkBase),
+
+    /**
+     * Re-authorization through a consent: Amazon's (renewal), or Walmart Connect's — a renewal, or a
+     * key-based Walmart authorization moving to OAuth (it keeps its stores, order identities and watermarks).
+     */
+    reauthorizeByConsent: async (caller: Caller, authorizationId: string, linkBase: string) => {
+      const loaded = await loadOwned(caller.tenantId, authorizationId);
+      if (loaded.state.platform !== 'walmart') return service.reauthorizeAmazon(caller, authorizationId, linkBase);
+      const { name, note, initialLookbackDays } = loaded.state;
+      return requestWalmartConsent(caller, loaded, authorizationId, { name, note, market: loaded.state.connect?.market ?? 'us', initialLookbackDays }, linkBase);
+    },
+
+    /**
+     * Walmart sent the seller back. As for Amazon: state, binding and redemption first; then the code
+     * is exchanged with WM_PARTNER.ID = the callback's sellerId (Walmart binds the code to the seller,
+     * so an edited sellerId is refused there), the granted scopes are read (orders at full access, or
+     * refused), and the seller's account claim is checked before anything is stored.
+     */
+    completeWalmart: async (
+      input: { state: string; bindingHash: string | null; code: string | null; sellerId: string | null; clientId: string | null; error: string | null },
+      metadata: EventMetadata,
+    ) => {
+      const { authorizationId, stateHash, pending, meta, current, fail } = await redeemConsent(input, metadata, 'CompleteWalmartConsent');
+      if (input.error !== null) {
+        return fail('consent_denied', 'The seller did not authorize OMS on Walmart’s page.', new DomainError('consent_denied', 'The seller did not authorize OMS on Walmart’s page', { hint: HINTS.consent_denied }));
+      }
+      const connect = requireWalmartConnect();
+      if (!input.code || !input.sellerId) return fail('walmart_invalid_callback', 'Walmart’s answer had no authorization code or seller; start the authorization again.');
+      const market = pending.connect?.market ?? 'us';
+      const seller = { sellerId: input.sellerId, market };
+      let tokens: { accessToken: string; refreshToken: string };
+      try {
+        tokens = await connect.exchangeCode(input.code, seller);
+      } catch (error) {
+        if (!(error instanceof MarketplaceError)) throw error;
+        return fail(
+          error.code === 'invalid_grant' ? 'walmart_invalid_grant' : `walmart_${error.code}`,
+          error.code === 'invalid_grant'
+            ? 'Walmart refused the authorization code (expired, already used, or issued for another seller or app). Start the authorization again.'
+            : 'Walmart did not complete the exchange; try again later.',
+        );
+      }
+      let scopes: Record<string, string>;
+      try {
+        scopes = await deps.walmart.scopes(tokens.accessToken);
+      } catch (error) {
+        if (!(error instanceof MarketplaceError)) throw error;
+        return fail('walmart_scopes_unreadable', 'Walmart did not say which permissions were granted; try again later.');
+      }
+      if (scopes.orders !== 'full_access') {
+        return fail('missing_permission', `Orders were granted as ${scopes.orders ?? 'no_access'}, OMS needs full access.`,
+          new DomainError('missing_permission', `The seller granted Orders as ${scopes.orders ?? 'no_access'}; OMS needs full access`, { permission: 'orders', granted: scopes.orders ?? 'no_access', hint: HINTS.connect_orders_access }));
+      }
+      const wasSeller = pending.connect?.sellerId ?? null;
+      if (wasSeller !== null && wasSeller !== input.sellerId && pending.status !== 'pending' && pending.status !== 'failed') {
+        return fail('account_mismatch', 'A different Walmart seller authorized than the one this authorization belongs to; log in as that seller and try again');
+      }
+      const claimKey = `walmart-seller/${input.sellerId}`;
+      const claim = await claimOf(pending.tenantId, claimKey);
+      const holder = await holderOf(claim, pending.tenantId, authorizationId);
+      if (holder.live) return fail('account_already_connected', 'The account is connected already', alreadyConnected(holder.live, pending.tenantId));
+
+      const renewBy = renewByFor(now());
+      const secret = JSON.stringify({ refreshToken: tokens.refreshToken, sellerId: input.sellerId, market });
+      const requests: AppendRequest[] = [];
+      let target: Known;
+      let secretRef: string;
+      if (holder.revoked) {
+        // The same seller again after a revoke: that authorization continues (stores, order identities).
+        const revokedId = holder.revoked.authorizationId;
+        secretRef = await deps.vault.storeSecret(deps.ids.newId(), secret);
+        const merged = request(current, authorizationId, { type: 'MergeInto', data: { into: revokedId, now: now() } }, meta);
+        const back = request(await load(revokedId), revokedId, { type: 'Reinstate', data: { secretRef, scopes, renewBy, clientIdHint: null, via: authorizationId, now: now() } }, meta);
+        requests.push(merged.request!, back.request!);
+        target = back.state as Known;
+      } else {
+        secretRef = await deps.vault.storeSecret(authorizationId, secret);
+        const done = request(current, authorizationId, { type: 'CompleteWalmartConsent', data: { stateHash, outcome: { ok: true, sellerId: input.sellerId, secretRef, scopes, renewBy }, now: now() } }, meta);
+        requests.push(done.request!);
+        target = done.state as Known;
+        if (target.marketplaces.length === 0) {
+          const marketplace = WALMART_MARKETPLACES[market];
+          const storeId = nameUuid(`store/${authorizationId}/${marketplace.marketplaceId}`);
+          const synced = request({ state: target, revision: -2 }, authorizationId, {
+            type: 'SyncMarketplaces', data: { marketplaces: [{ ...marketplace, isParticipating: true, hasSuspendedListings: false, storeId }], now: now() },
+          }, meta);
+          requests.push(...mergeSameStream(requests, synced.request!));
+          target = synced.state as Known;
+        }
+      }
+      requests.push(claimRequest(claim, target.authorizationId, meta));
+      requests.push(...(await storeRequestsFor(target, meta)));
+      try {
+        await appendOrForget(compact(requests), secretRef);
+      } catch (error) {
+        const refusal = await raceLost(error, claimKey, pending.tenantId, target.authorizationId);
+        return fail('account_already_connected', 'The account is connected already', refusal);
+      }
+      // Moving from keys (or renewing): the previous secret is destroyed once the new one is in place.
+      if (pending.secretRef && !holder.revoked) await deps.vault.deleteSecret(pending.secretRef);
+      return { ...view(target), warning: null };
+    },
+
     /**
      * The seller's browser followed the consent link: once per state, it is bound to that browser by
      * the hash of a one-time cookie (set by the route), and sent on to the marketplace's consent page.
@@ -360,6 +544,11 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         throw error;
       }
       const auth = followed.state as Known;
+      if (auth.platform === 'walmart') {
+        // Walmart's nonce is one-time too: a fresh one per link, which itself works once.
+        const url = requireWalmartConnect().consentUrl(auth.connect?.market ?? 'us', input.state, randomBytes(16).toString('hex'));
+        return { authorizationId, marketplaceUrl: url, secureLink: deps.walmartConsentLinkBase?.startsWith('https:') ?? false };
+      }
       // Behind a TLS-terminating proxy the request looks like plain HTTP; an https public origin still makes the cookie Secure.
       const secureLink = deps.consentLinkBase?.startsWith('https:') ?? false;
       return { authorizationId, marketplaceUrl: requireAmazon().consentUrl(auth.region!, input.state, auth.countryCode), secureLink };
@@ -374,25 +563,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
      * revoked authorization of the same account and tenant is reinstated with its stores.
      */
     completeAmazon: async (input: { state: string; code: string; sellingPartnerId: string; bindingHash: string | null }, metadata: EventMetadata) => {
-      const authorizationId = authorizationIdOfState(input.state);
-      const stateHash = sha256(input.state);
-      const loaded = await load(authorizationId);
-      const pending = checkConsentState(loaded.state, stateHash, now());
-      const meta = { ...metadata, actor: `tenant:${pending.tenantId}` };
-      const redeemed = request(loaded, authorizationId, { type: 'RedeemConsentState', data: { stateHash, bindingHash: input.bindingHash, now: now() } }, meta);
-      try {
-        await deps.store.appendMany([redeemed.request!]);
-      } catch (error) {
-        // A duplicate callback redeemed it first: that one goes on, this one changed nothing.
-        if (error instanceof ConcurrencyError) checkConsentState({ status: 'absent' }, '', now());
-        throw error;
-      }
-      const current = { state: redeemed.state, revision: loaded.revision + 1 };
-      const fail = async (reason: string, detail: string, refusal: DomainError = new DomainError('authorization_failed', detail, { reason })): Promise<never> => {
-        const failed = request(current, authorizationId, { type: 'CompleteAmazonConsent', data: { stateHash, outcome: { ok: false, reason, detail }, now: now() } }, meta);
-        await deps.store.appendMany([failed.request!]);
-        throw refusal;
-      };
+      const { authorizationId, stateHash, pending, meta, current, fail } = await redeemConsent(input, metadata, 'CompleteAmazonConsent');
 
       const amazon = requireAmazon();
       const region = pending.region!;
@@ -634,6 +805,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       return view(r.state as Known);
     },
   };
+  return service;
 
   async function verifyWalmart(clientId: string, clientSecret: string) {
     if (!clientId || !clientSecret) throw new DomainError('credentials_rejected', 'Both the Client ID and the Client Secret are needed', { hint: HINTS.credentials_rejected });

@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TenantCatalogQueries } from '../adapters/readModels/catalogQueries.js';
-import type { AuthorizationService } from '../application/authorizations.js';
-import { AmazonRegion } from '../domain/authorization/events.js';
+import { WALMART_KEYS_NOTICE, type AuthorizationService } from '../application/authorizations.js';
+import { AmazonRegion, WalmartMarket } from '../domain/authorization/events.js';
 import { DomainError } from '../domain/shared/errors.js';
 import { commandMetadata, requireTenant } from './auth.js';
 import { callerOf } from './caller.js';
@@ -52,6 +52,8 @@ const AuthorizationView = z.object({
   /** Active or paused and within 30 days of its renewal date. */
   renewalDue: z.boolean(),
   excludedMarketplaceIds: z.array(z.string()),
+  /** Walmart Connect (OAuth 2.0): the seller and market; null for Amazon and for Walmart keys. */
+  walmartConnect: z.object({ sellerId: z.string(), market: z.string() }).nullable(),
 });
 
 /** Where this request came to: consent links point there unless OMS's public origin is configured. */
@@ -202,10 +204,69 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
           clientSecret: z.string().min(1).max(2000),
           initialLookbackDays: Lookback.optional(),
         }),
-        response: { 201: AuthorizationView },
+        response: { 201: AuthorizationView.extend({ notice: z.string() }) },
       },
     },
-    async (request, reply) => reply.code(201).send(await authorizations.createWalmart(callerOf(request), request.body)),
+    async (request, reply) => reply.code(201).send({ ...(await authorizations.createWalmart(callerOf(request), request.body)), notice: WALMART_KEYS_NOTICE }),
+  );
+
+  app.post(
+    '/authorizations/walmart/connect',
+    {
+      schema: {
+        tags: ['authorizations'],
+        summary: 'Start a Walmart Connect (OAuth 2.0) authorization: returns the consent link (valid 10 minutes, to be opened once in the seller’s browser)',
+        body: z.strictObject({ name: Name, note: Note.optional(), market: WalmartMarket.optional(), initialLookbackDays: Lookback.optional() }),
+        response: { 201: Consent },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await authorizations.startWalmartConnect(callerOf(request), request.body, originOf(request))),
+  );
+
+  app.get(
+    '/authorizations/walmart/callback',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['authorizations'],
+        summary: 'Where Walmart’s authorize page sends the seller back (protected by the one-time state)',
+        security: [],
+        querystring: z.object({
+          state: z.string().min(1).max(200),
+          code: z.string().min(1).max(2048).optional(),
+          sellerId: z.string().min(1).max(64).optional(),
+          type: z.string().max(32).optional(),
+          clientId: z.string().max(200).optional(),
+          error: z.string().max(200).optional(),
+          error_description: z.string().max(2000).optional(),
+        }),
+        response: { 200: AuthorizationView.extend({ warning: z.string().nullable() }) },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store').header('set-cookie', clearConsentBinding(q.state, request.protocol === 'https'));
+      // Answers the seller's browser like the Amazon callback (consentPages.ts); JSON with Accept: application/json.
+      return answerBrowser(request, reply, {
+        consoleUrl,
+        state: q.state,
+        run: () =>
+          authorizations.completeWalmart(
+            {
+              state: q.state, bindingHash: bindingHashFrom(request.headers.cookie, q.state),
+              code: q.code ?? null, sellerId: q.sellerId ?? null, clientId: q.clientId ?? null, error: q.error ?? null,
+            },
+            commandMetadata(request),
+          ),
+        summary: (a) => ({
+          authorizationId: a.authorizationId,
+          name: a.name,
+          platform: 'Walmart',
+          stores: a.marketplaces.filter((m) => m.storeId !== null && m.isParticipating).length,
+          warning: a.warning,
+        }),
+      });
+    },
   );
 
   app.get('/authorizations/:authorizationId', { schema: { tags: ['authorizations'], params: IdParams, response: { 200: AuthorizationView } } }, async (request) =>
@@ -231,7 +292,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
     {
       schema: {
         tags: ['authorizations'],
-        summary: 'Amazon: a new consent URL (renewal); Walmart: new keys in the body',
+        summary: 'Amazon: a new consent URL (renewal); Walmart: a Walmart Connect consent URL (renewal, or moving keys to OAuth), or new keys in the body',
         params: IdParams,
         body: z.strictObject({ clientId: z.string().min(1).max(500).optional(), clientSecret: z.string().min(1).max(2000).optional() }).nullish(),
         response: { 200: z.union([Consent, AuthorizationView]) },
@@ -244,7 +305,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
         if (!body.clientId || !body.clientSecret) throw new DomainError('credentials_rejected', 'Both the Client ID and the Client Secret are needed');
         return authorizations.replaceWalmartKeys(caller, request.params.authorizationId, { clientId: body.clientId, clientSecret: body.clientSecret });
       }
-      return authorizations.reauthorizeAmazon(caller, request.params.authorizationId, originOf(request));
+      return authorizations.reauthorizeByConsent(caller, request.params.authorizationId, originOf(request));
     },
   );
 

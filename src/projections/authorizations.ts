@@ -24,6 +24,23 @@ export const authorizationsProjection: Projection = {
             id, e.data.tenantId, e.data.name, e.data.region, at, e.data.countryCode ?? null,
           ),
         ];
+      case 'WalmartConsentRequested':
+        return [
+          sql(
+            `INSERT INTO rm_authorizations (authorization_id, tenant_id, platform, name, region, status, updated_at)
+             VALUES ($1, $2, 'walmart', $3, NULL, 'pending', $4) ON CONFLICT (authorization_id) DO NOTHING`,
+            id, e.data.tenantId, e.data.name, at,
+          ),
+        ];
+      case 'WalmartConnectGranted':
+        return [
+          sql(
+            `UPDATE rm_authorizations SET status = CASE WHEN status = 'paused' THEN 'paused' ELSE 'active' END, renew_by = $2, account_id = $3,
+               client_id_hint = NULL, last_failure = NULL, updated_at = $4
+              WHERE authorization_id = $1`,
+            id, e.data.renewBy, e.data.sellerId, at,
+          ),
+        ];
       case 'AuthorizationGranted':
         return [
           sql(

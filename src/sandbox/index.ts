@@ -13,7 +13,8 @@ export { END_BOUND_LAG_MS } from './amazon/searchOrders.js';
 export type { AmazonOrder, AmazonOrderItem, FulfillmentStatus, IncludedData, Money } from './amazon/types.js';
 
 export { startWalmartSandbox, type WalmartSandbox, type WalmartSandboxOptions } from './walmart/server.js';
-export { defaultWalmartClients, WALMART_SCOPES, type ScopeAccess, type WalmartClient, type WalmartScope } from './walmart/config.js';
+export { defaultWalmartApp, defaultWalmartClients, WALMART_SCOPES, type ScopeAccess, type WalmartApp, type WalmartClient, type WalmartScope } from './walmart/config.js';
+export type { ConsentDecision, WalmartMarket } from './walmart/connect.js';
 export type { LineSelection, WalmartGenerateOptions, WalmartOrderControl, WalmartOrderInput } from './walmart/orderControl.js';
 export { WALMART_ROUTES, WALMART_USAGE_PLANS, type WalmartRoute } from './walmart/routes.js';
 export type { ShipNodeType, WalmartLineStatus, WalmartOrder, WalmartOrderLine } from './walmart/types.js';

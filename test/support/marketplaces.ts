@@ -42,6 +42,10 @@ export const sandboxEnv = ({ amazon, walmart }: Sandboxes): Record<string, strin
   AMAZON_SELLER_CENTRAL_URL_FE: amazon.urls.FE,
   AMAZON_SELLER_CENTRAL_URL_TEMPLATE: amazon.sellerCentralUrlTemplate,
   WALMART_API_URL: walmart.url,
+  WALMART_APP_CLIENT_ID: walmart.app.clientId,
+  WALMART_APP_CLIENT_SECRET: walmart.app.clientSecret,
+  WALMART_REDIRECT_URI: walmart.app.redirectUris[0]!,
+  WALMART_LOGIN_URL: walmart.url,
 });
 
 /**
@@ -49,7 +53,7 @@ export const sandboxEnv = ({ amazon, walmart }: Sandboxes): Record<string, strin
  * redirects to Seller Central), consent at the sandbox, and follow its redirect back to OMS's
  * callback with the cookie. `callback` can be called with another query or cookie to play an attacker.
  */
-export const consent = async (svc: TestService, consentUrl: string) => {
+export const consent = async (svc: TestService, consentUrl: string, callbackPath = '/v1/authorizations/amazon/callback') => {
   const link = new URL(consentUrl);
   const followed = await fetch(new URL(`${link.pathname}${link.search}`, svc.url), { redirect: 'manual', headers: { accept: 'application/json' } });
   if (followed.status !== 302) throw new Error(`the consent link answered ${followed.status}: ${await followed.text()}`);
@@ -59,7 +63,7 @@ export const consent = async (svc: TestService, consentUrl: string) => {
   const back = new URL(page.headers.get('location')!);
   const callback = (query = back.search, withCookie: string | null = cookie) =>
     // As a script: the JSON answer (a browser gets a page or the console, see consentPages.ts).
-    svc.call('GET', `/v1/authorizations/amazon/callback${query}`, { headers: { accept: 'application/json', ...(withCookie ? { cookie: withCookie } : {}) } });
+    svc.call('GET', `${callbackPath}${query}`, { headers: { accept: 'application/json', ...(withCookie ? { cookie: withCookie } : {}) } });
   return { sellerCentralUrl, query: back.search, cookie, callback: () => callback(), callbackWith: callback };
 };
 
@@ -77,5 +81,15 @@ export const authorizeAmazon = async (
 export const authorizeWalmart = async (svc: TestService, apiKey: string, sandboxes: Sandboxes, body: { initialLookbackDays?: number } = {}) => {
   const main = sandboxes.walmart.client('main');
   const auth = await json(await svc.call('POST', '/v1/authorizations/walmart', { token: apiKey, body: { name: 'Walmart', clientId: main.clientId, clientSecret: main.clientSecret, ...body } }));
+  return { ...auth, storeIds: [auth.marketplaces[0].storeId as string] };
+};
+
+/** Walmart Connect played in the seller's browser: OMS's link, Walmart's authorize page (the sandbox's), back to OMS's callback. */
+export const walmartConsent = (svc: TestService, consentUrl: string) => consent(svc, consentUrl, '/v1/authorizations/walmart/callback');
+
+/** A Walmart store connected through Walmart Connect (OAuth 2.0), end to end. */
+export const connectWalmart = async (svc: TestService, apiKey: string, body: { name?: string; market?: 'us' | 'ca' | 'mx'; initialLookbackDays?: number } = {}) => {
+  const started = await json(await svc.call('POST', '/v1/authorizations/walmart/connect', { token: apiKey, body: { name: 'Walmart', ...body } }));
+  const auth = await json(await (await walmartConsent(svc, started.consentUrl)).callback());
   return { ...auth, storeIds: [auth.marketplaces[0].storeId as string] };
 };

@@ -2,6 +2,8 @@ import { assertNever, type Decider } from '../shared/decider.js';
 import { DomainError, NotFoundError } from '../shared/errors.js';
 import { authorizationEvent as ev, type AmazonRegion, type AuthorizationEvent, type AuthorizationEventOf } from './events.js';
 
+export type WalmartMarket = 'us' | 'ca' | 'mx';
+
 export type Marketplace = AuthorizationEventOf<'MarketplacesSynced'>['data']['marketplaces'][number];
 export type AuthorizationStatus = 'pending' | 'active' | 'paused' | 'failed' | 'revoked' | 'merged' | 'reauthorization_required';
 
@@ -33,6 +35,8 @@ export type Authorization =
       countryCode: string | null;
       /** Participating marketplaces the operator left without a store. */
       excludedMarketplaceIds: readonly string[];
+      /** Walmart Connect: the market of its consent, and the seller once granted (null: Amazon, or Walmart keys). */
+      connect?: Readonly<{ market: WalmartMarket; sellerId: string | null }> | null;
     }>;
 
 type Known = Exclude<Authorization, { status: 'absent' }>;
@@ -60,6 +64,8 @@ export const authorizationErrorStatuses = {
   marketplace_unavailable: 502,
   marketplace_not_found: 404,
   country_region_mismatch: 400,
+  consent_denied: 422,
+  walmart_connect_not_configured: 422,
 } as const;
 
 export type GrantOutcome =
@@ -80,6 +86,30 @@ export type AuthorizationCommand =
         initialLookbackDays: number;
         stateHash: string;
         stateExpiresAt: string;
+        now: string;
+      }>;
+    }>
+  | Readonly<{
+      type: 'RequestWalmartConsent';
+      data: Readonly<{
+        authorizationId: string;
+        tenantId: string;
+        name: string;
+        note: string | null;
+        market: WalmartMarket;
+        initialLookbackDays: number;
+        stateHash: string;
+        stateExpiresAt: string;
+        now: string;
+      }>;
+    }>
+  | Readonly<{
+      type: 'CompleteWalmartConsent';
+      data: Readonly<{
+        stateHash: string;
+        outcome:
+          | Readonly<{ ok: true; sellerId: string; secretRef: string; scopes: Readonly<Record<string, string>>; renewBy: string }>
+          | Readonly<{ ok: false; reason: string; detail: string }>;
         now: string;
       }>;
     }>
@@ -141,6 +171,25 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
         region: d.region, initialLookbackDays: d.initialLookbackDays, pending, redeemed: null, accountId: null, clientIdHint: null, secretRef: null,
         scopes: null, grantedAt: null, renewBy: null, marketplaces: [], lastFailure: null, mergedInto: null,
         countryCode: d.countryCode ?? null, excludedMarketplaceIds: d.excludedMarketplaceIds ?? [],
+      };
+    }
+    case 'WalmartConsentRequested': {
+      const d = event.data;
+      const pending = { stateHash: d.stateHash, expiresAt: d.stateExpiresAt, bindingHash: null };
+      if (state.status !== 'absent') return { ...state, pending, redeemed: null, connect: { market: d.market, sellerId: state.connect?.sellerId ?? null } };
+      return {
+        status: 'pending', authorizationId: d.authorizationId, tenantId: d.tenantId, platform: 'walmart', name: d.name, note: d.note,
+        region: null, initialLookbackDays: d.initialLookbackDays, pending, redeemed: null, accountId: null, clientIdHint: null, secretRef: null,
+        scopes: null, grantedAt: null, renewBy: null, marketplaces: [], lastFailure: null, mergedInto: null, connect: { market: d.market, sellerId: null },
+        countryCode: null, excludedMarketplaceIds: [],
+      };
+    }
+    case 'WalmartConnectGranted': {
+      const d = event.data;
+      const s = known(state);
+      return {
+        ...s, status: s.status === 'paused' ? 'paused' : 'active', pending: null, redeemed: null, accountId: d.sellerId, clientIdHint: null,
+        secretRef: d.secretRef, scopes: d.scopes, grantedAt: d.grantedAt, renewBy: d.renewBy, lastFailure: null, connect: { market: d.market, sellerId: d.sellerId },
       };
     }
     case 'ConsentLinkFollowed': {
@@ -265,6 +314,37 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
       }
       const { name, note, region, initialLookbackDays, countryCode } = state;
       return [ev('AmazonConsentRequested', { ...ids(state), name, note, region, initialLookbackDays, ...consent, ...(countryCode === null ? {} : { countryCode }) })];
+    }
+    case 'RequestWalmartConsent': {
+      const d = command.data;
+      const consent = { stateHash: d.stateHash, stateExpiresAt: d.stateExpiresAt, requestedAt: d.now };
+      if (state.status === 'absent') {
+        const { authorizationId, tenantId, name, note, market, initialLookbackDays } = d;
+        return [ev('WalmartConsentRequested', { authorizationId, tenantId, name, note, market, initialLookbackDays, ...consent })];
+      }
+      // Renewal, or a key-based authorization moving to Connect: it keeps its name, look-back and market (keys are US).
+      requireUsable(state);
+      if (state.platform !== 'walmart') throw new DomainError('authorization_not_active', 'Only Walmart authorizations are connected through Walmart Connect');
+      const { name, note, initialLookbackDays } = state;
+      return [ev('WalmartConsentRequested', { ...ids(state), name, note, market: state.connect?.market ?? 'us', initialLookbackDays, ...consent })];
+    }
+    case 'CompleteWalmartConsent': {
+      const s = known(state);
+      if (s.redeemed === null || s.redeemed !== command.data.stateHash) {
+        throw new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+      }
+      const { outcome, now } = command.data;
+      if (!outcome.ok) return [ev('AuthorizationFailed', { ...ids(s), reason: outcome.reason, detail: outcome.detail, failedAt: now })];
+      const wasConnected = s.connect?.sellerId ?? null;
+      if (wasConnected !== null && wasConnected !== outcome.sellerId && s.status !== 'pending' && s.status !== 'failed') {
+        return [ev('AuthorizationFailed', { ...ids(s), reason: 'account_mismatch', detail: 'A different Walmart seller authorized than the one this authorization belongs to; log in as that seller and try again', failedAt: now })];
+      }
+      return [
+        ev('WalmartConnectGranted', {
+          ...ids(s), sellerId: outcome.sellerId, market: s.connect?.market ?? 'us', secretRef: outcome.secretRef, previousSecretRef: s.secretRef,
+          scopes: { ...outcome.scopes }, grantedAt: now, renewBy: outcome.renewBy,
+        }),
+      ];
     }
     case 'FollowConsentLink': {
       const s = checkConsentState(state, command.data.stateHash, command.data.now);

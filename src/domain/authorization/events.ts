@@ -29,6 +29,48 @@ export const AmazonConsentRequested = z.object({
   }),
 });
 
+export const WalmartMarket = z.enum(['us', 'ca', 'mx']);
+
+/**
+ * A Walmart Connect (OAuth 2.0) consent was started: for a new authorization, or for an existing
+ * Walmart one (renewal, or moving key-based credentials to Connect). Like AmazonConsentRequested,
+ * only the one-time state's hash is kept.
+ */
+export const WalmartConsentRequested = z.object({
+  type: z.literal('WalmartConsentRequested'),
+  schemaVersion: z.literal(1),
+  data: z.object({
+    ...Base,
+    name: z.string(),
+    note: z.string().nullable(),
+    market: WalmartMarket,
+    initialLookbackDays: z.number().int().min(3).max(5),
+    stateHash: z.string(),
+    stateExpiresAt: z.iso.datetime(),
+    requestedAt: z.iso.datetime(),
+  }),
+});
+
+/**
+ * A Walmart seller authorized OMS's app through Connect: the refresh token is in the vault
+ * (`secretRef`, one year, hence `renewBy`), `sellerId` is the account. The authorization is active on
+ * OAuth from now on; a key-based one keeps its stores (`previousSecretRef`: the keys, destroyed).
+ */
+export const WalmartConnectGranted = z.object({
+  type: z.literal('WalmartConnectGranted'),
+  schemaVersion: z.literal(1),
+  data: z.object({
+    ...Base,
+    sellerId: z.string(),
+    market: WalmartMarket,
+    secretRef: z.string(),
+    previousSecretRef: z.string().nullable(),
+    scopes: z.record(z.string(), z.string()),
+    grantedAt: z.iso.datetime(),
+    renewBy: z.iso.datetime(),
+  }),
+});
+
 /**
  * The marketplace accepted the credentials. `secretRef` points into the vault (refresh token or
  * client secret); `accountId` is Amazon's selling_partner_id or the Walmart client id's fingerprint.
@@ -196,6 +238,8 @@ export const AuthorizationReauthorizationRequired = z.object({
 
 export const AuthorizationEvent = z.discriminatedUnion('type', [
   AmazonConsentRequested,
+  WalmartConsentRequested,
+  WalmartConnectGranted,
   ConsentLinkFollowed,
   ConsentStateRedeemed,
   AuthorizationGranted,

@@ -63,3 +63,22 @@ export interface WalmartAuthApi {
   /** GET /v3/token/detail: the scopes the key was given (e.g. orders: full_access). */
   scopes(accessToken: string): Promise<Record<string, string>>;
 }
+
+export type WalmartMarket = 'us' | 'ca' | 'mx';
+
+/** A Walmart Connect grant: which seller (WM_PARTNER.ID) in which market (WM_MARKET). */
+export type WalmartSellerGrant = Readonly<{ sellerId: string; market: WalmartMarket }>;
+
+/**
+ * Walmart's OAuth 2.0 seller authorization for solution providers ("Connect"), with OMS's app
+ * credentials. A refused code or refresh token is MarketplaceError('invalid_grant') — a revoked or
+ * expired grant when refreshing.
+ */
+export interface WalmartConnectApi {
+  /** Walmart's authorize page for the market (clientType seller / seller-ca / seller-mx), with our state and a one-time nonce. */
+  consentUrl(market: WalmartMarket, state: string, nonce: string): string;
+  /** POST /v3/token grant_type=authorization_code: the seller's refresh token (one year) and a first access token. */
+  exchangeCode(code: string, seller: WalmartSellerGrant): Promise<AccessToken & { refreshToken: string }>;
+  /** POST /v3/token grant_type=refresh_token. */
+  refreshAccessToken(refreshToken: string, seller: WalmartSellerGrant): Promise<AccessToken>;
+}

@@ -17,7 +17,7 @@ const mintToken = () => {
 };
 
 /** Decodes `Authorization: Basic base64(clientId:clientSecret)`; undefined when absent or malformed. */
-const basicCredentials = (header: string | undefined): { clientId: string; clientSecret: string } | undefined => {
+export const basicCredentials = (header: string | undefined): { clientId: string; clientSecret: string } | undefined => {
   const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
   if (match === null) return undefined;
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
@@ -28,6 +28,14 @@ const basicCredentials = (header: string | undefined): { clientId: string; clien
 export const createWalmartAuth = (options: Readonly<{ clock: Clock; clients: readonly WalmartClient[]; accessTokenTtlSeconds: number }>) => {
   const { clock } = options;
   const tokens = new Map<string, WalmartAccessGrant>();
+
+  /** An access token for a key, or for an app acting for a seller (Connect: the seller's partner id and granted scopes). */
+  const issue = (client: WalmartClient): WalmartAccessGrant => {
+    const issuedAt = clock.now();
+    const grant = { token: mintToken(), client, issuedAt, expiresAt: issuedAt + options.accessTokenTtlSeconds * 1000 };
+    tokens.set(grant.token, grant);
+    return grant;
+  };
 
   /** POST /v3/token with the client_credentials grant (a seller's own production keys). */
   const handleToken = (request: SandboxRequest): SandboxReply => {
@@ -43,9 +51,7 @@ export const createWalmartAuth = (options: Readonly<{ clock: Clock; clients: rea
     if (grantType !== 'client_credentials') {
       return badRequest('INVALID_REQUEST_PARAM', 'grant_type', `grant_type ${grantType} is not supported by this sandbox; use client_credentials.`);
     }
-    const issuedAt = clock.now();
-    const grant = { token: mintToken(), client, issuedAt, expiresAt: issuedAt + options.accessTokenTtlSeconds * 1000 };
-    tokens.set(grant.token, grant);
+    const grant = issue(client);
     return { status: 200, json: { access_token: grant.token, token_type: 'Bearer', expires_in: options.accessTokenTtlSeconds } };
   };
 
@@ -69,7 +75,15 @@ export const createWalmartAuth = (options: Readonly<{ clock: Clock; clients: rea
     },
   });
 
-  return { handleToken, checkToken, tokenDetail };
+  return {
+    handleToken,
+    checkToken,
+    tokenDetail,
+    issue,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    /** Ends access tokens at once (a revoked Connect grant), so tests reach the 401 path without waiting 15 minutes. */
+    forget: (token: string) => void tokens.delete(token),
+  };
 };
 
 export type WalmartAuth = ReturnType<typeof createWalmartAuth>;

@@ -54,3 +54,15 @@ export const defaultWalmartClients = (seed: string | number): WalmartClient[] =>
     { label: 'sandboxKey', partnerId, ...key(seed, 'sandboxKey'), environment: 'sandbox' },
   ];
 };
+
+/**
+ * A solution provider's app registered with Walmart (Developer Portal → Solution Provider): the
+ * credentials of its OAuth 2.0 authorization-code flow ("Connect") and its Auth Callback URLs.
+ */
+export type WalmartApp = Readonly<{ clientId: string; clientSecret: string; redirectUris: readonly string[] }>;
+
+/** The app the default sandbox registers; derived from the seed so a seed always prints the same credentials. */
+export const defaultWalmartApp = (seed: string | number): WalmartApp => ({
+  ...key(seed, 'solution-provider-app'),
+  redirectUris: ['https://oms.example.test/v1/authorizations/walmart/callback'],
+});

@@ -2,13 +2,14 @@ import type { Clock } from '../shared/clock.js';
 import type { Route, SandboxReply, SandboxRequest } from '../shared/http.js';
 import type { RateLimiter, UsagePlan } from '../shared/rateLimiter.js';
 import type { WalmartAccessGrant, WalmartAuth } from './auth.js';
+import type { WalmartConnect } from './connect.js';
 import { scopesOf } from './config.js';
 import { badRequest, contentNotFound, forbidden, thresholdViolated, walmartError } from './errors.js';
 import { listOrders, presentOrder, type ListOrdersDeps } from './listOrders.js';
 import type { WalmartOrderControl } from './orderControl.js';
 import type { WalmartOrderStore } from './orderStore.js';
 
-export const WALMART_ROUTES = ['token', 'tokenDetail', 'getAllOrders', 'getAllReleasedOrders', 'getAnOrder', 'acknowledgeOrders'] as const;
+export const WALMART_ROUTES = ['token', 'tokenDetail', 'getAllOrders', 'getAllReleasedOrders', 'getAnOrder', 'acknowledgeOrders', 'authorize'] as const;
 export type WalmartRoute = (typeof WALMART_ROUTES)[number];
 
 /**
@@ -22,12 +23,15 @@ export const WALMART_USAGE_PLANS: Readonly<Record<WalmartRoute, UsagePlan>> = {
   getAllReleasedOrders: { rate: 5000 / 60, burst: 5000 },
   getAnOrder: { rate: 2, burst: 120 },
   acknowledgeOrders: { rate: 1, burst: 60 },
+  // The login host's page is not metered by the API gateway.
+  authorize: { rate: 1000, burst: 1000 },
 };
 
 export type WalmartRouteDeps = ListOrdersDeps &
   Readonly<{
     clock: Clock;
     auth: WalmartAuth;
+    connect: WalmartConnect;
     store: WalmartOrderStore;
     orders: WalmartOrderControl;
     limiter: RateLimiter;
@@ -91,6 +95,8 @@ export const createWalmartRoutes = (deps: WalmartRouteDeps): Route<WalmartRoute>
   };
 
   return [
+    // Walmart's login host (login.account.wal-mart.com); the sandbox serves it beside the API.
+    { name: 'authorize', method: 'GET', pattern: '/authorize', handle: (request) => deps.connect.authorizePage(request) },
     {
       name: 'token',
       method: 'POST',
@@ -100,7 +106,10 @@ export const createWalmartRoutes = (deps: WalmartRouteDeps): Route<WalmartRoute>
         if (headerError !== undefined) return headerError;
         const { headers, throttled } = meter('token', request.header('authorization') ?? 'anonymous');
         if (throttled) return thresholdViolated(headers);
-        const reply = deps.auth.handleToken(request);
+        // Solution providers' grants (Connect) are the app's; client_credentials is a seller's own key.
+        const grantType = new URLSearchParams(request.body).get('grant_type');
+        const reply =
+          grantType === 'authorization_code' || grantType === 'refresh_token' ? deps.connect.handleToken(request, grantType) : deps.auth.handleToken(request);
         return { ...reply, headers: { ...headers, ...reply.headers } };
       },
     },

@@ -7,7 +7,8 @@ import { createRouter, startHttpServer } from '../shared/http.js';
 import { createRateLimiter } from '../shared/rateLimiter.js';
 import { DEFAULT_SEED } from '../shared/random.js';
 import { createWalmartAuth } from './auth.js';
-import { defaultWalmartClients, type WalmartClient } from './config.js';
+import { defaultWalmartApp, defaultWalmartClients, type WalmartApp, type WalmartClient } from './config.js';
+import { createWalmartConnect, type ConsentDecision } from './connect.js';
 import { walmartError } from './errors.js';
 import { renderWalmartFault } from './faultReplies.js';
 import { createWalmartOrderControl, type WalmartGenerateOptions, type WalmartOrderControl } from './orderControl.js';
@@ -23,6 +24,10 @@ export type WalmartSandboxOptions = Readonly<{
   clockOffsetMs?: number;
   /** API keys the sandbox knows (default: main, noOrderAccess, ordersViewOnly, sandboxKey). */
   clients?: readonly WalmartClient[];
+  /** Solution-provider apps for Connect (OAuth 2.0 authorization code); default: one app. */
+  apps?: readonly WalmartApp[];
+  /** Connect's authorization codes live this long (default 600 s). */
+  authCodeTtlSeconds?: number;
   catalog?: readonly CatalogItem[];
   /** Orders to seed for the first client's seller (default 200 over 14 days); false for none. */
   orders?: false | Omit<WalmartGenerateOptions, 'seed'>;
@@ -43,6 +48,13 @@ export type WalmartSandbox = Readonly<{
   clients: readonly WalmartClient[];
   /** A configured key by label, e.g. `client('noOrderAccess')`. */
   client: (label: string) => WalmartClient;
+  /** The first solution-provider app (Connect). */
+  app: WalmartApp;
+  /** Connect: who logs in on the authorize page and what they answer; revoking a seller's grant. */
+  connect: Readonly<{
+    consentAs: (decision: ConsentDecision) => void;
+    revoke: (target: Readonly<{ refreshToken?: string; sellerId?: string }>) => number;
+  }>;
   catalog: readonly CatalogItem[];
   clock: Clock;
   orders: WalmartOrderControl;
@@ -63,11 +75,19 @@ export const startWalmartSandbox = async (options: WalmartSandboxOptions = {}): 
   if (options.orders !== false) orders.generate({ count: 200, ...options.orders });
   const faults = createFaultRegistry<WalmartRoute>(seed);
   const counters = createRequestCounters<WalmartRoute>();
+  const apps = options.apps ?? [defaultWalmartApp(seed)];
+  const app = apps[0];
+  if (app === undefined) throw new Error('The Walmart sandbox needs at least one app (or none passed)');
+  const auth = createWalmartAuth({ clock, clients, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900 });
+  const connect = createWalmartConnect({
+    clock, apps, auth, defaultSellerId: mainClient.partnerId, ...(options.authCodeTtlSeconds !== undefined ? { codeTtlSeconds: options.authCodeTtlSeconds } : {}),
+  });
   const routes = createWalmartRoutes({
     clock,
     store,
     orders,
-    auth: createWalmartAuth({ clock, clients, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900 }),
+    auth,
+    connect,
     limiter: createRateLimiter(clock),
     throttling: options.throttling ?? false,
     historyDays: options.historyDays ?? 180,
@@ -94,6 +114,8 @@ export const startWalmartSandbox = async (options: WalmartSandboxOptions = {}): 
       if (found === undefined) throw new Error(`No Walmart client labelled ${label}`);
       return found;
     },
+    app,
+    connect: { consentAs: connect.consentAs, revoke: connect.revoke },
     catalog,
     clock,
     orders,

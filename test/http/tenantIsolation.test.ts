@@ -18,6 +18,7 @@ const SEED = 'oms-tests';
 /** Routes reachable without a key. Each must say so in the document (`security: []`). */
 const PUBLIC_ROUTES = new Set([
   'GET /v1/authorizations/amazon/callback',
+  'GET /v1/authorizations/walmart/callback',
   'GET /v1/authorizations/consent',
   // Console sign-in and the session: they read the session cookie themselves (test/http/users.test.ts).
   'POST /v1/session',
@@ -29,7 +30,7 @@ const PUBLIC_ROUTES = new Set([
 const HTTP_METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'];
 
 /** Values of one tenant's resources, by the name of the path parameter that carries them. */
-type Ids = Readonly<{ storeId: string; platformSku: string; authorizationId: string; orderId: string; sku: string; tenantId: string; keyId: string }>;
+type Ids = Readonly<{ storeId: string; platformSku: string; authorizationId: string; orderId: string; sku: string; tenantId: string; keyId: string; marketplaceId: string }>;
 
 /** A request body: none, JSON, or CSV text. */
 type Body = null | Readonly<{ json: unknown }> | Readonly<{ csv: string }>;
@@ -104,6 +105,8 @@ const routeTable = (b: Readonly<{ storeId: string; sku: string; walmart: Readonl
     'POST /v1/authorizations/{authorizationId}/pause': notFound(),
     'POST /v1/authorizations/{authorizationId}/resume': notFound(),
     'POST /v1/authorizations/{authorizationId}/sync-marketplaces': notFound(),
+    'PUT /v1/authorizations/{authorizationId}/marketplaces/{marketplaceId}': notFound([{ json: { enabled: false } }, { json: { enabled: true } }]),
+    'POST /v1/authorizations/walmart/connect': { kind: 'create', coveredBy: 'test/http/walmartConnect.test.ts: the consent belongs to the tenant that started it (claims per seller across tenants)' },
 
     'GET /v1/orders': { kind: 'list' },
     'GET /v1/orders/{orderId}': notFound(),
@@ -325,8 +328,8 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
   const table = routeTable({ storeId: bAmz, sku: 'BRAVO-ONLY', walmart: bravoWalmart });
   /** A's resources, two ways round (its Amazon and its Walmart side). */
   const aSides: Ids[] = [
-    { storeId: aAmz, platformSku: 'ALPHA-6PK', authorizationId: aAmazon.authorizationId, orderId: aReleasedAmz, sku: 'ALPHA-ONLY', tenantId: a.tenantId, keyId: aKeyId },
-    { storeId: aWmt, platformSku: 'ALPHA-WM', authorizationId: aWalmart.authorizationId, orderId: aHeldWmt, sku: 'ALPHA-GADGET', tenantId: a.tenantId, keyId: aKeyId },
+    { storeId: aAmz, platformSku: 'ALPHA-6PK', authorizationId: aAmazon.authorizationId, orderId: aReleasedAmz, sku: 'ALPHA-ONLY', tenantId: a.tenantId, keyId: aKeyId, marketplaceId: US },
+    { storeId: aWmt, platformSku: 'ALPHA-WM', authorizationId: aWalmart.authorizationId, orderId: aHeldWmt, sku: 'ALPHA-GADGET', tenantId: a.tenantId, keyId: aKeyId, marketplaceId: US },
     // The same ids in another case (UUIDs are case-insensitive in PostgreSQL, stream ids are not).
     {
       storeId: aAmz.toUpperCase(),
@@ -336,10 +339,12 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
       sku: 'alpha-only',
       tenantId: a.tenantId.toUpperCase(),
       keyId: aKeyId,
+      marketplaceId: US,
     },
   ];
   /** Ids of nothing at all: a foreign resource must answer exactly like these. */
   const nowhere: Ids = {
+    marketplaceId: US,
     storeId: randomUUID(),
     platformSku: 'NO-SUCH-PSKU',
     authorizationId: randomUUID(),

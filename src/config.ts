@@ -74,6 +74,12 @@ const Env = z.object({
   AMAZON_SELLER_CENTRAL_URL_NA: z.preprocess(emptyAsUnset, url.default('https://sellercentral.amazon.com')),
   AMAZON_SELLER_CENTRAL_URL_EU: z.preprocess(emptyAsUnset, url.default('https://sellercentral-europe.amazon.com')),
   AMAZON_SELLER_CENTRAL_URL_FE: z.preprocess(emptyAsUnset, url.default('https://sellercentral.amazon.co.jp')),
+  // Seller Central of a store's country: {host} becomes the published host (for the sandbox); unset: https://{host}.
+  AMAZON_SELLER_CENTRAL_URL_TEMPLATE: optional(
+    z.string().refine((v) => v.includes('{host}') && /^https?:\/\//.test(v), { error: 'expected an http(s) URL containing {host}' }),
+  ),
+  // The operator console: consent callbacks send the seller's browser there (…/#/authorizations/<id>?outcome=…).
+  CONSOLE_URL: optional(url),
   WALMART_API_URL: z.preprocess(emptyAsUnset, url.default('https://marketplace.walmartapis.com')),
   // Walmart Connect (OAuth 2.0 for solution providers): OMS's app and its Auth Callback URL.
   WALMART_APP_CLIENT_ID: optional(z.string().min(1)),
@@ -148,7 +154,9 @@ const toConfig = (e: Env) =>
         EU: e.AMAZON_SELLER_CENTRAL_URL_EU,
         FE: e.AMAZON_SELLER_CENTRAL_URL_FE,
       },
+      sellerCentralUrlTemplate: e.AMAZON_SELLER_CENTRAL_URL_TEMPLATE ?? null,
     },
+    consoleUrl: e.CONSOLE_URL ?? null,
     walmart: {
       apiUrl: e.WALMART_API_URL,
       connect:

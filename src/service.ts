@@ -12,6 +12,7 @@ import { postgresDatabase } from './adapters/sql/postgresDatabase.js';
 import type { EventStore } from './domain/ports/eventStore.js';
 import type { Database } from './domain/ports/sql.js';
 import type { Clock } from './domain/ports/ids.js';
+import { MarketplaceError } from './domain/ports/marketplaces.js';
 import { DomainError, NotFoundError, UnavailableError } from './domain/shared/errors.js';
 import { issueKeyMaterial, parseApiKey, safeEqual, secretMatches } from './adapters/auth/apiKeys.js';
 import { systemClock, uuidIds } from './adapters/system.js';
@@ -38,7 +39,7 @@ import { storeRoutes } from './http/stores.routes.js';
 import { amazonAuthApi } from './adapters/marketplaces/amazonAuth.js';
 import { walmartAuthApi, walmartConnectApi } from './adapters/marketplaces/walmartAuth.js';
 import { authorizationService } from './application/authorizations.js';
-import { authorizationErrorStatuses } from './domain/authorization/decider.js';
+import { authorizationErrorStatuses, RENEWAL_DUE_DAYS } from './domain/authorization/decider.js';
 import { authorizationRoutes } from './http/authorizations.routes.js';
 import { createHash } from 'node:crypto';
 import { accessTokenCache } from './adapters/marketplaces/accessTokenCache.js';
@@ -193,7 +194,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
   const a = config.amazon;
   const amazonApi =
     a.appId && a.lwaClientId && a.lwaClientSecret
-      ? amazonAuthApi({ appId: a.appId, clientId: a.lwaClientId, clientSecret: a.lwaClientSecret, redirectUri: a.redirectUri, appIsDraft: a.appIsDraft, lwaUrl: a.lwaUrl, spApiUrl: a.spApiUrl, sellerCentralUrl: a.sellerCentralUrl })
+      ? amazonAuthApi({ appId: a.appId, clientId: a.lwaClientId, clientSecret: a.lwaClientSecret, redirectUri: a.redirectUri, appIsDraft: a.appIsDraft, lwaUrl: a.lwaUrl, spApiUrl: a.spApiUrl, sellerCentralUrl: a.sellerCentralUrl, sellerCentralUrlTemplate: a.sellerCentralUrlTemplate })
       : null;
   const walmartApi = walmartAuthApi({ apiUrl: config.walmart.apiUrl });
   const wc = config.walmart.connect;
@@ -206,6 +207,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     defaultLookbackDays: config.pull.defaultLookbackDays,
     // Consent links point at the host of the callback, so the binding cookie is sent back to it.
     consentLinkBase: a.redirectUri ? new URL(a.redirectUri).origin : null,
+    log: log.child({ component: 'authorizations' }),
     walmartConnect,
     walmartConsentLinkBase: wc ? new URL(wc.redirectUri).origin : null,
   });
@@ -221,13 +223,25 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       const secret = await vault.readSecret(state.secretRef);
       if (state.platform === 'amazon') {
         if (!amazonApi) throw new UnavailableError('amazon', 'Amazon is not configured');
-        return amazonApi.accessToken(secret);
+        return amazonApi.accessToken(secret).catch(async (error: unknown) => {
+          // invalid_grant: the seller revoked OMS (or the grant lapsed) — no retry brings it back (#16.4).
+          if (error instanceof MarketplaceError && error.code === 'invalid_grant') {
+            await authorizations.requireReauthorization(authorizationId, 'lwa_invalid_grant', 'Login with Amazon refused the refresh token (consent revoked or expired); the seller must authorize OMS again');
+          }
+          throw error;
+        });
       }
       const walmart = JSON.parse(secret) as { clientId: string; clientSecret: string } | { refreshToken: string; sellerId: string; market: 'us' | 'ca' | 'mx' };
       if ('refreshToken' in walmart) {
         // Walmart Connect: the app refreshes for the seller; a refused refresh token is MarketplaceError('invalid_grant').
         if (!walmartConnect) throw new UnavailableError('walmart', 'Walmart Connect is not configured (WALMART_APP_CLIENT_ID, WALMART_APP_CLIENT_SECRET, WALMART_REDIRECT_URI)');
-        return walmartConnect.refreshAccessToken(walmart.refreshToken, { sellerId: walmart.sellerId, market: walmart.market });
+        return walmartConnect.refreshAccessToken(walmart.refreshToken, { sellerId: walmart.sellerId, market: walmart.market }).catch(async (error: unknown) => {
+          // The seller withdrew the app (or the year is over): only a new Connect consent helps (#16.4).
+          if (error instanceof MarketplaceError && error.code === 'invalid_grant') {
+            await authorizations.requireReauthorization(authorizationId, 'walmart_invalid_grant', 'Walmart refused the refresh token (the app was removed or the grant expired); the seller must connect OMS again through Walmart Connect');
+          }
+          throw error;
+        });
       }
       return walmartApi.token(walmart.clientId, walmart.clientSecret);
     },
@@ -387,7 +401,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     { plugin: productRoutes as never, options: { catalog, queries: appDeps.queries, ...importLimits }, prefix: '/v1' },
     { plugin: mappingRoutes as never, options: { mappings, ...importLimits }, prefix: '/v1' },
-    { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries, consoleLanding: Boolean(opts.consoleDir) }, prefix: '/v1' },
+    // CONSOLE_URL, else the console this process serves (same origin), else pages.
+    { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries, consoleUrl: config.consoleUrl ?? (opts.consoleDir ? '' : null) }, prefix: '/v1' },
     {
       plugin: warehouseFeedRoutes as never,
       options: { store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) },
@@ -435,6 +450,19 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     const r = await retention.counts();
     for (const state of ['due', 'waiting', 'erased'] as const) metrics.retentionOrders.labels(state).set(r[state]);
     if (r.lastRun) metrics.retentionLastRun.set(Date.parse(r.lastRun.at) / 1000);
+    // Authorizations needing the seller (#16.4): counted from the read model, per platform.
+    const due = new Date((opts.clock ?? systemClock).now().getTime() + RENEWAL_DUE_DAYS * 86_400_000);
+    const { rows: auths } = await db.query<{ platform: string; required: number; renewal: number }>(
+      `SELECT platform, count(*) FILTER (WHERE status = 'reauthorization_required')::int AS required,
+              count(*) FILTER (WHERE status IN ('active', 'paused') AND renew_by <= $1)::int AS renewal
+         FROM rm_authorizations GROUP BY platform`,
+      [due],
+    );
+    for (const platform of ['amazon', 'walmart']) {
+      const row = auths.find((r) => r.platform === platform);
+      metrics.authorizationsReauthorizationRequired.labels(platform).set(row?.required ?? 0);
+      metrics.authorizationsRenewalDue.labels(platform).set(row?.renewal ?? 0);
+    }
     for (const s of await projections.status()) {
       metrics.projectionLag.labels(s.name).set(s.lagMs / 1000);
       if (s.eventsBehind !== null) metrics.projectionBehind.labels(s.name).set(s.eventsBehind);

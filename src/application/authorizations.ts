@@ -3,12 +3,14 @@ import {
   authorizationDecider,
   authorizationStreamId,
   checkConsentState,
+  isRenewalDue,
   renewByFor,
   type Authorization,
   type AuthorizationCommand,
   type Marketplace,
 } from '../domain/authorization/decider.js';
 import { AuthorizationEvent, type AmazonRegion } from '../domain/authorization/events.js';
+import { amazonSiteOf, isAmazonMarketplace } from '../domain/authorization/amazonSites.js';
 import type { AppendRequest, EventMetadata, NewEvent } from '../domain/ports/eventStore.js';
 import { MarketplaceError, type AmazonAuthApi, type Participation, type WalmartAuthApi, type WalmartConnectApi, type WalmartMarket } from '../domain/ports/marketplaces.js';
 import type { Vault } from '../domain/ports/vault.js';
@@ -79,6 +81,8 @@ export type AuthorizationsDeps = AppDeps &
     defaultLookbackDays: number;
     /** OMS's public origin for consent links; unset: the origin the API request came to. */
     consentLinkBase?: string | null;
+    /** Where ignored shadow marketplaces and revoked consents are noted (no secrets, no buyer data). */
+    log?: Readonly<{ warn: (fields: Record<string, unknown>, message: string) => void }>;
     /** Walmart Connect with OMS's app; null when WALMART_APP_CLIENT_ID etc. are not set. */
     walmartConnect?: WalmartConnectApi | null;
     /** The origin of WALMART_REDIRECT_URI: Walmart consent links point there, so the binding cookie comes back with the callback. */
@@ -125,14 +129,16 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
 
   /** Stores follow their authorization: a participating marketplace has an active (or paused…) store. */
   const storeRequestsFor = async (auth: Known, metadata: EventMetadata): Promise<AppendRequest[]> => {
-    const status: StoreStatus = auth.status === 'paused' ? 'paused' : auth.status === 'revoked' ? 'revoked' : 'active';
+    // A revoked consent stops its stores like a pause (the scheduler pulls active stores only) until the seller consents again.
+    const status: StoreStatus = auth.status === 'paused' || auth.status === 'reauthorization_required' ? 'paused' : auth.status === 'revoked' ? 'revoked' : 'active';
     const out = await Promise.all(
       auth.marketplaces
         .filter((m) => m.storeId !== null)
         .map(async (m) => {
           const storeId = m.storeId!;
           const { state } = await loadState(storeDecider, decodeStore, deps.store, storeStreamId(storeId));
-          const wanted: StoreStatus = m.isParticipating ? status : auth.status === 'revoked' ? 'revoked' : 'not_participating';
+          const excluded = auth.excludedMarketplaceIds.includes(m.marketplaceId);
+          const wanted: StoreStatus = !m.isParticipating ? (auth.status === 'revoked' ? 'revoked' : 'not_participating') : excluded && status === 'active' ? 'paused' : status;
           const command: StoreCommand =
             state.status === 'absent'
               ? {
@@ -150,20 +156,35 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
                     connectedAt: now(),
                   },
                 }
-              : { type: 'ChangeStoreStatus', data: { status: wanted, reason: `authorization ${auth.status}`, now: now() } };
+              : { type: 'ChangeStoreStatus', data: { status: wanted, reason: excluded && m.isParticipating && status === 'active' ? 'marketplace left without a store by the operator' : `authorization ${auth.status}`, now: now() } };
           return storeRequest(storeId, command, metadata);
         }),
     );
     return out.filter((r): r is AppendRequest => r !== null);
   };
 
-  /** Participations → marketplaces, keeping store ids; a marketplace ever participated in keeps its store. */
-  const marketplacesFrom = (auth: Known, participations: readonly Participation[]): Marketplace[] =>
-    participations.map((p) => {
-      const before = auth.marketplaces.find((m) => m.marketplaceId === p.marketplaceId);
-      const storeId = before?.storeId ?? (p.isParticipating ? nameUuid(`store/${auth.authorizationId}/${p.marketplaceId}`) : null);
-      return { ...p, storeId };
-    });
+  /**
+   * Participations → marketplaces, keeping store ids; a marketplace ever participated in keeps its
+   * store. Shadow / "Non-Amazon" marketplaces are dropped (and logged); a participating marketplace
+   * the operator left out gets no store until it is selected again.
+   */
+  const marketplacesFrom = (auth: Known, participations: readonly Participation[]): Marketplace[] => {
+    const ignored = auth.platform === 'amazon' ? participations.filter((p) => !isAmazonMarketplace(p.marketplaceId)) : [];
+    if (ignored.length) {
+      deps.log?.warn(
+        { authorizationId: auth.authorizationId, ignored: ignored.map((p) => ({ marketplaceId: p.marketplaceId, name: p.name, countryCode: p.countryCode })) },
+        'participations name marketplaces that are not Amazon marketplaces; no store is created for them',
+      );
+    }
+    return participations
+      .filter((p) => !ignored.includes(p))
+      .map((p) => {
+        const before = auth.marketplaces.find((m) => m.marketplaceId === p.marketplaceId);
+        const wanted = p.isParticipating && !auth.excludedMarketplaceIds.includes(p.marketplaceId);
+        const storeId = before?.storeId ?? (wanted ? nameUuid(`store/${auth.authorizationId}/${p.marketplaceId}`) : null);
+        return { ...p, storeId };
+      });
+  };
 
   const fetchParticipations = async (region: AmazonRegion, refreshToken: string): Promise<Participation[]> => {
     const amazon = requireAmazon();
@@ -203,6 +224,9 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       marketplaces: a.marketplaces.map((m) => ({ ...m })),
       lastFailure: a.lastFailure ? { ...a.lastFailure } : null,
       mergedInto: a.mergedInto,
+      countryCode: a.countryCode,
+      renewalDue: (a.status === 'active' || a.status === 'paused') && isRenewalDue(a.renewBy, now()),
+      excludedMarketplaceIds: [...a.excludedMarketplaceIds],
       walmartConnect: a.connect?.sellerId ? { sellerId: a.connect.sellerId, market: a.connect.market } : null,
     };
   };
@@ -247,7 +271,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
   const holderOf = async (claim: Claim, tenantId: string, self: string): Promise<{ live: Known | null; revoked: Known | null }> => {
     if (!claim.owner || claim.owner === self) return { live: null, revoked: null };
     const { state } = await load(claim.owner);
-    if (state.status === 'active' || state.status === 'paused') return { live: state, revoked: null };
+    if (state.status === 'active' || state.status === 'paused' || state.status === 'reauthorization_required') return { live: state, revoked: null };
     return { live: null, revoked: state.status === 'revoked' && state.tenantId === tenantId ? state : null };
   };
 
@@ -343,10 +367,32 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     return authorizationId;
   };
 
+  /**
+   * The store's country (the seed's "site") decides the region and the Seller Central host; a region
+   * alone is still accepted (then the region's main Seller Central, as before). Both must agree.
+   */
+  const siteOf = (input: { region?: AmazonRegion; countryCode?: string }): { region: AmazonRegion; countryCode: string | null } => {
+    if (input.countryCode === undefined) {
+      if (!input.region) throw new DomainError('country_region_mismatch', 'Give the country of the store (e.g. "CA"); a region alone is accepted for compatibility');
+      return { region: input.region, countryCode: null };
+    }
+    const site = amazonSiteOf(input.countryCode);
+    if (!site) throw new DomainError('country_region_mismatch', `Amazon has no marketplace in country ${input.countryCode}`);
+    if (input.region && input.region !== site.region) {
+      throw new DomainError('country_region_mismatch', `${site.countryCode} belongs to Amazon's ${site.region} region, not ${input.region}; leave the region out`);
+    }
+    return { region: site.region, countryCode: site.countryCode };
+  };
+
   const service = {
     /** Step 1 of Amazon's website workflow: a consent link with a one-time state (10 minutes). */
-    startAmazon: async (caller: Caller, input: { name: string; note?: string | null; region: AmazonRegion; initialLookbackDays?: number }, linkBase: string) => {
+    startAmazon: async (
+      caller: Caller,
+      input: { name: string; note?: string | null; region?: AmazonRegion; countryCode?: string; excludeMarketplaceIds?: readonly string[]; initialLookbackDays?: number },
+      linkBase: string,
+    ) => {
       requireAmazon();
+      const { region, countryCode } = siteOf(input);
       const authorizationId = deps.ids.newId();
       const link = consentLink(authorizationId, linkBase);
       const { request: req } = request({ state: authorizationDecider.initialState(), revision: -1 }, authorizationId, {
@@ -356,7 +402,9 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
           tenantId: caller.tenantId,
           name: input.name,
           note: input.note ?? null,
-          region: input.region,
+          region,
+          countryCode,
+          excludedMarketplaceIds: [...new Set(input.excludeMarketplaceIds ?? [])],
           initialLookbackDays: input.initialLookbackDays ?? deps.defaultLookbackDays,
           stateHash: sha256(link.state),
           stateExpiresAt: link.expiresAt,
@@ -514,7 +562,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       }
       // Behind a TLS-terminating proxy the request looks like plain HTTP; an https public origin still makes the cookie Secure.
       const secureLink = deps.consentLinkBase?.startsWith('https:') ?? false;
-      return { authorizationId, marketplaceUrl: requireAmazon().consentUrl(auth.region!, input.state), secureLink };
+      return { authorizationId, marketplaceUrl: requireAmazon().consentUrl(auth.region!, input.state, auth.countryCode), secureLink };
     },
 
     /**
@@ -682,6 +730,57 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     },
 
     get: async (tenantId: string, authorizationId: string) => view((await loadOwned(tenantId, authorizationId)).state),
+
+    /** The tenant's authorizations (read model), each with `renewalDue`; `due: 'renewal'` keeps only those due within 30 days. */
+    list: async (tenantId: string, filter: { due?: 'renewal' } = {}) => {
+      const items = (await deps.queries(tenantId).authorizations.list()).map((a) => ({
+        ...a,
+        renewalDue: (a.status === 'active' || a.status === 'paused') && isRenewalDue(a.renewBy, now()),
+      }));
+      return filter.due === 'renewal' ? items.filter((a) => a.renewalDue) : items;
+    },
+
+    /**
+     * The operator leaves a participating marketplace without a store (`enabled: false`; an existing
+     * store stops pulling, its orders stay) or adds it (again). Only Amazon authorizations have more
+     * than one marketplace.
+     */
+    selectMarketplace: async (caller: Caller, authorizationId: string, marketplaceId: string, enabled: boolean) => {
+      const loaded = await loadOwned(caller.tenantId, authorizationId);
+      const selected = request(loaded, authorizationId, { type: 'SelectMarketplace', data: { marketplaceId, enabled, now: now() } }, caller.metadata);
+      if (!selected.request) return view(selected.state as Known);
+      let target = selected.state as Known;
+      const withStores = request({ state: target, revision: -2 }, authorizationId, {
+        type: 'SyncMarketplaces',
+        data: { marketplaces: marketplacesFrom(target, target.marketplaces), now: now() },
+      }, caller.metadata);
+      target = withStores.state as Known;
+      const requests: AppendRequest[] = [selected.request];
+      if (withStores.request) requests.push(...mergeSameStream(requests, withStores.request));
+      await deps.store.appendMany(compact([...requests, ...(await storeRequestsFor(target, caller.metadata))]));
+      return view(target);
+    },
+
+    /**
+     * The marketplace refused the refresh token for good (invalid_grant: consent revoked): the
+     * authorization needs the seller again and its stores stop pulling. Called by the token source;
+     * transient failures never come here.
+     */
+    requireReauthorization: async (authorizationId: string, reason: string, detail: string) => {
+      const loaded = await load(authorizationId);
+      if (loaded.state.status === 'absent') return;
+      const metadata = { actor: 'system:tokens' };
+      const r = request(loaded, authorizationId, { type: 'RequireReauthorization', data: { reason, detail, now: now() } }, metadata);
+      if (!r.request) return;
+      try {
+        await deps.store.appendMany([r.request, ...(await storeRequestsFor(r.state as Known, metadata))]);
+      } catch (error) {
+        // Two pulls noticing it at once: one mark is enough.
+        if (!(error instanceof ConcurrencyError)) throw error;
+        return;
+      }
+      deps.log?.warn({ authorizationId, reason }, 'the marketplace refused the authorization’s refresh token; it needs re-authorization');
+    },
 
     changeInfo: async (caller: Caller, authorizationId: string, changes: { name?: string; note?: string | null }) => {
       const loaded = await loadOwned(caller.tenantId, authorizationId);

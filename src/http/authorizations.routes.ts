@@ -8,12 +8,14 @@ import { DomainError } from '../domain/shared/errors.js';
 import { commandMetadata, requireTenant } from './auth.js';
 import { callerOf } from './caller.js';
 import { bindingHashFrom, clearConsentBinding, newConsentBinding } from './consentCookie.js';
+import { answerBrowser, wantsJson } from './consentPages.js';
+import { AMAZON_COUNTRY_CODES } from '../domain/authorization/amazonSites.js';
 
 export type AuthorizationRoutesDeps = Readonly<{
   authorizations: AuthorizationService;
   queries: (tenantId: string) => TenantCatalogQueries;
-  /** The console is served: a browser coming back from a consent is sent on to its page. */
-  consoleLanding?: boolean;
+  /** The operator console: consent outcomes redirect the seller's browser there (consentPages.ts). */
+  consoleUrl?: string | null;
 }>;
 
 const Name = z.string().trim().min(1).max(200);
@@ -48,6 +50,10 @@ const AuthorizationView = z.object({
   ),
   lastFailure: z.object({ reason: z.string(), detail: z.string(), at: z.string() }).nullable(),
   mergedInto: z.string().nullable(),
+  countryCode: z.string().nullable(),
+  /** Active or paused and within 30 days of its renewal date. */
+  renewalDue: z.boolean(),
+  excludedMarketplaceIds: z.array(z.string()),
   /** Walmart Connect (OAuth 2.0): the seller and market; null for Amazon and for Walmart keys. */
   walmartConnect: z.object({ sellerId: z.string(), market: z.string() }).nullable(),
 });
@@ -55,32 +61,17 @@ const AuthorizationView = z.object({
 /** Where this request came to: consent links point there unless OMS's public origin is configured. */
 const originOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
-/** A browser navigation (it asks for HTML first) rather than an API client asking for JSON. */
-const wantsPage = (request: FastifyRequest) => /^text\/html/.test(request.headers.accept ?? '');
-
-/**
- * Where the console shows a finished consent: the authorization with every store of its region, or
- * the list with the refusal's stable code (the console explains it). Other errors stay errors.
- */
-const consoleLanding = async (complete: () => Promise<{ authorizationId: string }>) => {
-  try {
-    const done = await complete();
-    return `/#/authorizations/${encodeURIComponent(done.authorizationId)}?consented=1`;
-  } catch (error) {
-    if (error instanceof DomainError) return `/#/authorizations?consent_error=${encodeURIComponent(error.code)}`;
-    throw error;
-  }
-};
-
 const Consent = z.object({ authorizationId: z.string(), consentUrl: z.string(), state: z.string(), expiresAt: z.string() });
 
 /** Store authorizations: Amazon's consent flow, Walmart keys, and the lifecycle of both. */
-export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps> = async (app, { authorizations, queries, consoleLanding: landing = false }) => {
+export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps> = async (app, { authorizations, consoleUrl = null }) => {
   app.get(
     '/authorizations',
     {
       schema: {
         tags: ['authorizations'],
+        summary: 'List the authorizations (`due=renewal`: only those within 30 days of their renewal date)',
+        querystring: z.strictObject({ due: z.enum(['renewal']).optional() }),
         response: {
           200: z.object({
             items: z.array(
@@ -94,13 +85,15 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
                 clientIdHint: z.string().nullable(),
                 renewBy: z.string().nullable(),
                 lastFailure: z.string().nullable(),
+                countryCode: z.string().nullable(),
+                renewalDue: z.boolean(),
               }),
             ),
           }),
         },
       },
     },
-    async (request) => ({ items: await queries(requireTenant(request).tenantId).authorizations.list() }),
+    async (request) => ({ items: await authorizations.list(requireTenant(request).tenantId, request.query.due ? { due: request.query.due } : {}) }),
   );
 
   app.post(
@@ -109,11 +102,26 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
       schema: {
         tags: ['authorizations'],
         summary: 'Start an Amazon authorization: returns the consent link (valid 10 minutes, to be opened once in the seller’s browser)',
-        body: z.strictObject({ name: Name, note: Note.optional(), region: AmazonRegion, initialLookbackDays: Lookback.optional() }),
+        description:
+          '`country` is the store’s country (the site the seller signs in on: e.g. CA → sellercentral.amazon.ca); the region follows from it. ' +
+          '`region` alone is still accepted (the region’s main Seller Central). `excludeMarketplaceIds`: participating marketplaces to leave without a store.',
+        body: z
+          .strictObject({
+            name: Name,
+            note: Note.optional(),
+            country: z.enum([...AMAZON_COUNTRY_CODES, 'UK']).optional(),
+            region: AmazonRegion.optional(),
+            excludeMarketplaceIds: z.array(z.string().min(1).max(40)).max(50).optional(),
+            initialLookbackDays: Lookback.optional(),
+          })
+          .refine((b) => b.country !== undefined || b.region !== undefined, { error: 'give the store’s country (or, for compatibility, the region)', path: ['country'] }),
         response: { 201: Consent },
       },
     },
-    async (request, reply) => reply.code(201).send(await authorizations.startAmazon(callerOf(request), request.body, originOf(request))),
+    async (request, reply) => {
+      const { country, ...rest } = request.body;
+      return reply.code(201).send(await authorizations.startAmazon(callerOf(request), { ...rest, ...(country ? { countryCode: country } : {}) }, originOf(request)));
+    },
   );
 
   app.get(
@@ -123,6 +131,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
       schema: {
         tags: ['authorizations'],
         summary: 'The consent link: binds the consent to this browser (one-time cookie) and redirects to the marketplace',
+        description: 'A refused link answers like the callback: CONSOLE_URL redirect or HTML page; JSON problem with `Accept: application/json`.',
         security: [],
         querystring: z.object({ state: z.string().min(1).max(200) }),
       },
@@ -130,8 +139,15 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
     async (request, reply) => {
       const { state } = request.query;
       const binding = newConsentBinding(state);
-      const { marketplaceUrl, secureLink } = await authorizations.followConsentLink({ state, bindingHash: binding.bindingHash }, commandMetadata(request));
-      return reply.header('set-cookie', binding.setCookie(secureLink || request.protocol === 'https')).header('referrer-policy', 'no-referrer').header('cache-control', 'no-store').redirect(marketplaceUrl, 302);
+      reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+      const follow = () => authorizations.followConsentLink({ state, bindingHash: binding.bindingHash }, commandMetadata(request));
+      // A refused link (used, expired, forged) is shown to the browser like a refused callback.
+      const followed = wantsJson(request) ? await follow() : await follow().catch(async (error: unknown) => {
+        await answerBrowser(request, reply, { consoleUrl, state, run: () => Promise.reject(error), summary: () => { throw error; } });
+        return null;
+      });
+      if (!followed) return reply;
+      return reply.header('set-cookie', binding.setCookie(followed.secureLink || request.protocol === 'https')).redirect(followed.marketplaceUrl, 302);
     },
   );
 
@@ -142,6 +158,9 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
       schema: {
         tags: ['authorizations'],
         summary: 'Where Seller Central sends the seller back (protected by the one-time state)',
+        description:
+          'Answers the seller’s browser: a 303 to CONSOLE_URL `#/authorizations/<id>?outcome=connected|failed&code=…` when configured, else a small HTML page. ' +
+          'With `Accept: application/json` the authorization (200) or a problem (4xx) as JSON.',
         security: [],
         querystring: z.object({
           state: z.string().min(1).max(200),
@@ -155,14 +174,22 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
     async (request, reply) => {
       const q = request.query;
       reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store').header('set-cookie', clearConsentBinding(q.state, request.protocol === 'https'));
-      const complete = () =>
-        authorizations.completeAmazon(
-          { state: q.state, code: q.spapi_oauth_code, sellingPartnerId: q.selling_partner_id, bindingHash: bindingHashFrom(request.headers.cookie, q.state) },
-          commandMetadata(request),
-        );
-      if (!landing || !wantsPage(request)) return complete();
-      // A person's browser coming back from Seller Central: on to the console's page of the authorization.
-      return reply.redirect(await consoleLanding(complete), 303);
+      return answerBrowser(request, reply, {
+        consoleUrl,
+        state: q.state,
+        run: () =>
+          authorizations.completeAmazon(
+            { state: q.state, code: q.spapi_oauth_code, sellingPartnerId: q.selling_partner_id, bindingHash: bindingHashFrom(request.headers.cookie, q.state) },
+            commandMetadata(request),
+          ),
+        summary: (a) => ({
+          authorizationId: a.authorizationId,
+          name: a.name,
+          platform: 'Amazon',
+          stores: a.marketplaces.filter((m) => m.storeId !== null && m.isParticipating && !a.excludedMarketplaceIds.includes(m.marketplaceId)).length,
+          warning: a.warning,
+        }),
+      });
     },
   );
 
@@ -221,13 +248,26 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
     async (request, reply) => {
       const q = request.query;
       reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store').header('set-cookie', clearConsentBinding(q.state, request.protocol === 'https'));
-      return authorizations.completeWalmart(
-        {
-          state: q.state, bindingHash: bindingHashFrom(request.headers.cookie, q.state),
-          code: q.code ?? null, sellerId: q.sellerId ?? null, clientId: q.clientId ?? null, error: q.error ?? null,
-        },
-        commandMetadata(request),
-      );
+      // Answers the seller's browser like the Amazon callback (consentPages.ts); JSON with Accept: application/json.
+      return answerBrowser(request, reply, {
+        consoleUrl,
+        state: q.state,
+        run: () =>
+          authorizations.completeWalmart(
+            {
+              state: q.state, bindingHash: bindingHashFrom(request.headers.cookie, q.state),
+              code: q.code ?? null, sellerId: q.sellerId ?? null, clientId: q.clientId ?? null, error: q.error ?? null,
+            },
+            commandMetadata(request),
+          ),
+        summary: (a) => ({
+          authorizationId: a.authorizationId,
+          name: a.name,
+          platform: 'Walmart',
+          stores: a.marketplaces.filter((m) => m.storeId !== null && m.isParticipating).length,
+          warning: a.warning,
+        }),
+      });
     },
   );
 
@@ -285,6 +325,20 @@ export const authorizationRoutes: FastifyPluginAsyncZod<AuthorizationRoutesDeps>
           : authorizations.syncMarketplaces(callerOf(request), request.params.authorizationId),
     );
   }
+
+  app.put(
+    '/authorizations/:authorizationId/marketplaces/:marketplaceId',
+    {
+      schema: {
+        tags: ['authorizations'],
+        summary: 'Amazon: leave a participating marketplace without a store (`enabled: false`; an existing store stops pulling) or add it (again)',
+        params: z.strictObject({ authorizationId: z.uuid(), marketplaceId: z.string().min(1).max(40) }),
+        body: z.strictObject({ enabled: z.boolean() }),
+        response: { 200: AuthorizationView },
+      },
+    },
+    async (request) => authorizations.selectMarketplace(callerOf(request), request.params.authorizationId, request.params.marketplaceId, request.body.enabled),
+  );
 
   app.delete(
     '/authorizations/:authorizationId',

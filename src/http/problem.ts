@@ -145,3 +145,6 @@ export const frameworkErrorHandler = (error: FastifyError, _request: FastifyRequ
 
 export const notFoundHandler = (request: FastifyRequest, reply: FastifyReply) =>
   send(reply, 404, { code: 'route_not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}` });
+
+/** The HTTP status a domain code answers with (pages that explain a refusal use the same one). */
+export const statusOfCode = (code: string): number => STATUS_BY_CODE.get(code) ?? 422;

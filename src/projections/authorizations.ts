@@ -7,7 +7,7 @@ const decode = decodeWith(AuthorizationEvent);
 /** One row per authorization with its status, for listing. */
 export const authorizationsProjection: Projection = {
   name: 'authorizations',
-  version: 2,
+  version: 3,
   filter: { streamPrefixes: ['authorization-'] },
   tables: ['rm_authorizations'],
   apply: (recorded) => {
@@ -19,9 +19,9 @@ export const authorizationsProjection: Projection = {
       case 'AmazonConsentRequested':
         return [
           sql(
-            `INSERT INTO rm_authorizations (authorization_id, tenant_id, platform, name, region, status, updated_at)
-             VALUES ($1, $2, 'amazon', $3, $4, 'pending', $5) ON CONFLICT (authorization_id) DO NOTHING`,
-            id, e.data.tenantId, e.data.name, e.data.region, at,
+            `INSERT INTO rm_authorizations (authorization_id, tenant_id, platform, name, region, status, updated_at, country_code)
+             VALUES ($1, $2, 'amazon', $3, $4, 'pending', $5, $6) ON CONFLICT (authorization_id) DO NOTHING`,
+            id, e.data.tenantId, e.data.name, e.data.region, at, e.data.countryCode ?? null,
           ),
         ];
       case 'WalmartConsentRequested':
@@ -63,7 +63,8 @@ export const authorizationsProjection: Projection = {
         return [
           sql(
             `UPDATE rm_authorizations SET renew_by = COALESCE($2, renew_by), account_id = COALESCE($3, account_id),
-               client_id_hint = CASE WHEN $4::boolean THEN $5 ELSE client_id_hint END, last_failure = NULL, updated_at = $6
+               client_id_hint = CASE WHEN $4::boolean THEN $5 ELSE client_id_hint END, last_failure = NULL, updated_at = $6,
+               status = CASE WHEN status = 'reauthorization_required' THEN 'active' ELSE status END
               WHERE authorization_id = $1`,
             id, e.data.renewBy, e.data.accountId ?? null, e.data.clientIdHint !== undefined, e.data.clientIdHint ?? null, at,
           ),
@@ -91,6 +92,15 @@ export const authorizationsProjection: Projection = {
         return status('active');
       case 'AuthorizationRevoked':
         return status('revoked');
+      case 'MarketplaceSelectionChanged':
+        return [];
+      case 'AuthorizationReauthorizationRequired':
+        return [
+          sql(
+            `UPDATE rm_authorizations SET status = 'reauthorization_required', last_failure = $2, updated_at = $3 WHERE authorization_id = $1`,
+            id, e.data.reason, at,
+          ),
+        ];
     }
   },
 };

@@ -110,7 +110,7 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
     t.match(await jump.getAttribute('href'), new RegExp(`^http://127\\.0\\.0\\.1:${port}/v1/authorizations/consent\\?state=`), "OMS's one-time consent link");
     // The browser follows it: OMS → the sandbox's Seller Central → OMS's callback → the console.
     await jump.click();
-    await page.waitForURL(/#\/authorizations\/[0-9a-f-]{36}\?consented=1$/);
+    await page.waitForURL(/#\/authorizations\/[0-9a-f-]{36}\?outcome=connected$/);
     amazonId = /authorizations\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     await page.getByRole('heading', { name: 'Northbeam NA (amazon NA)' }).waitFor();
     t.match(await status(/Authorization completed/), /Authorization completed/);

@@ -411,7 +411,8 @@ t.test(`fuzz the HTTP API and the CSV importers (seed ${SEED}; FUZZ_SEED to repl
   const send = async (req: FuzzRequest): Promise<Reply> => {
     const res = await fetch(`${svc.url}${req.path}`, {
       method: req.method,
-      headers: { authorization: `Bearer ${a.apiKey}`, ...req.headers },
+      // As a script: the consent link and callbacks answer browsers with pages (#16.5), scripts with problem+json.
+      headers: { accept: 'application/json', authorization: `Bearer ${a.apiKey}`, ...req.headers },
       ...(req.body !== undefined ? { body: req.body } : {}),
     });
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };

@@ -48,7 +48,7 @@ t.test('Amazon: consent URL → callback → one store per participating marketp
   const replay = await callbackWith(query);
   t.equal(replay.status, 400, 'a replayed state is refused');
   t.equal((await json(replay)).code, 'invalid_state');
-  const forged = await svc.call('GET', `/v1/authorizations/amazon/callback?state=${authorizationId}.forged&spapi_oauth_code=x&selling_partner_id=y`);
+  const forged = await svc.call('GET', `/v1/authorizations/amazon/callback?state=${authorizationId}.forged&spapi_oauth_code=x&selling_partner_id=y`, { headers: { accept: 'application/json' } });
   t.equal(forged.status, 400, 'a forged state is refused');
   t.equal(await eventCount(svc), before, 'refused callbacks write nothing');
 
@@ -92,7 +92,7 @@ t.test('Amazon: expired state, LWA invalid_grant, and a different account on ren
   const bad = await json(await call('POST', '/v1/authorizations/amazon', { name: 'NA', region: 'NA' }));
   const state = new URL(bad.consentUrl).searchParams.get('state')!;
   const { cookie } = await consent(svc, bad.consentUrl);
-  const refused = await svc.call('GET', `/v1/authorizations/amazon/callback?state=${encodeURIComponent(state)}&spapi_oauth_code=not-a-code&selling_partner_id=A1`, { headers: { cookie } });
+  const refused = await svc.call('GET', `/v1/authorizations/amazon/callback?state=${encodeURIComponent(state)}&spapi_oauth_code=not-a-code&selling_partner_id=A1`, { headers: { cookie, accept: 'application/json' } });
   t.equal(refused.status, 422);
   t.match(await json(refused), { code: 'authorization_failed', reason: 'lwa_invalid_grant' });
   const events = await svc.store.readStream(`authorization-${bad.authorizationId}`);

@@ -112,7 +112,7 @@ t.test('#14.4: the consent is bound to the browser that followed the link, once'
   // OMS's public origin (the redirect URI's) is https, so the cookie is Secure even though this request came over plain HTTP.
   for (const attribute of ['HttpOnly', 'SameSite=Lax', 'Path=/v1/authorizations', 'Max-Age=600', 'Secure']) t.ok(setCookie.includes(attribute), attribute);
 
-  const second = await fetch(new URL(`${link.pathname}${link.search}`, svc.url), { redirect: 'manual' });
+  const second = await fetch(new URL(`${link.pathname}${link.search}`, svc.url), { redirect: 'manual', headers: { accept: 'application/json' } });
   t.equal(second.status, 409, 'the link works once: another browser cannot bind it');
   t.equal((await json(second)).code, 'consent_link_used');
   t.notOk(second.headers.get('set-cookie'), 'and gets no cookie');
@@ -125,18 +125,18 @@ t.test('#14.4: the consent is bound to the browser that followed the link, once'
     ['no cookie (the link sent to someone else, or a replay from a log)', null],
     ['a cookie of another consent', `${cookie.split('=')[0]}=${'A'.repeat(43)}`],
   ] as const) {
-    const res = await svc.call('GET', `/v1/authorizations/amazon/callback${back}`, withCookie ? { headers: { cookie: withCookie } } : {});
+    const res = await svc.call('GET', `/v1/authorizations/amazon/callback${back}`, { headers: { accept: 'application/json', ...(withCookie ? { cookie: withCookie } : {}) } });
     t.equal(res.status, 400, what);
     t.equal((await json(res)).code, 'state_not_bound', what);
   }
   t.equal(await eventCount(svc), before, 'refused callbacks write nothing and do not spend the state');
 
-  const done = await svc.call('GET', `/v1/authorizations/amazon/callback${back}`, { headers: { cookie: `other=1; ${cookie}` } });
+  const done = await svc.call('GET', `/v1/authorizations/amazon/callback${back}`, { headers: { accept: 'application/json', cookie: `other=1; ${cookie}` } });
   t.equal(done.status, 200, 'the browser that followed the link completes the consent');
   t.match(done.headers.get('set-cookie'), /Max-Age=0/, 'and its cookie is spent');
   t.match(await json(done), { authorizationId: started.authorizationId, status: 'active', accountId: s1 });
 
-  const unknown = await fetch(new URL(`/v1/authorizations/consent?state=${started.authorizationId}.forged`, svc.url), { redirect: 'manual' });
+  const unknown = await fetch(new URL(`/v1/authorizations/consent?state=${started.authorizationId}.forged`, svc.url), { redirect: 'manual', headers: { accept: 'application/json' } });
   t.equal(unknown.status, 400, 'a forged state is refused at the link too');
   t.equal((await json(unknown)).code, 'invalid_state');
 });

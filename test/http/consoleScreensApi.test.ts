@@ -83,7 +83,7 @@ t.test('the API behind the console screens', async (t) => {
     const started = await start();
     const flow = await consent(svc, started.consentUrl);
     const landing = await flow.callbackWith(flow.query, flow.cookie);
-    // callbackWith sends no Accept header: JSON, as before.
+    // callbackWith asks for JSON (Accept: application/json): the API answer, as before.
     t.equal(landing.status, 200);
     t.match(await json(landing), { authorizationId: started.authorizationId, status: 'active' });
 
@@ -91,7 +91,7 @@ t.test('the API behind the console screens', async (t) => {
     const browser = await consent(svc, second.consentUrl);
     const page = await asBrowser(browser.query, browser.cookie);
     t.equal(page.status, 303);
-    t.equal(page.headers.get('location'), '/#/authorizations?consent_error=account_already_connected', 'the same account again: the refusal by its code');
+    t.match(page.headers.get('location'), /^\/#\/authorizations(\/[0-9a-f-]{36})?\?outcome=failed&code=account_already_connected$/, 'the same account again: the refusal by its code');
     t.match(page.headers.get('set-cookie'), /oms_consent_.*Max-Age=0/, 'the binding cookie is cleared');
 
     // A third consent with another seller signed in to Seller Central succeeds and lands on its page.
@@ -100,9 +100,9 @@ t.test('the API behind the console screens', async (t) => {
     const other = await consent(svc, third.consentUrl);
     const done = await asBrowser(other.query, other.cookie);
     t.equal(done.status, 303);
-    t.equal(done.headers.get('location'), `/#/authorizations/${third.authorizationId}?consented=1`);
+    t.equal(done.headers.get('location'), `/#/authorizations/${third.authorizationId}?outcome=connected`);
     t.match(await json(await svc.call('GET', `/v1/authorizations/${third.authorizationId}`, { token: alpha.apiKey })), { status: 'active' });
     const replay = await asBrowser(other.query, other.cookie);
-    t.equal(replay.headers.get('location'), '/#/authorizations?consent_error=invalid_state', 'a replayed callback: its refusal');
+    t.match(replay.headers.get('location'), /^\/#\/authorizations(\/[0-9a-f-]{36})?\?outcome=failed&code=invalid_state/, 'a replayed callback: its refusal');
   });
 });

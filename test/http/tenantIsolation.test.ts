@@ -18,6 +18,7 @@ const SEED = 'oms-tests';
 /** Routes reachable without a key. Each must say so in the document (`security: []`). */
 const PUBLIC_ROUTES = new Set([
   'GET /v1/authorizations/amazon/callback',
+  'GET /v1/authorizations/walmart/callback',
   'GET /v1/authorizations/consent',
   // Console sign-in and the session: they read the session cookie themselves (test/http/users.test.ts).
   'POST /v1/session',
@@ -29,7 +30,7 @@ const PUBLIC_ROUTES = new Set([
 const HTTP_METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'];
 
 /** Values of one tenant's resources, by the name of the path parameter that carries them. */
-type Ids = Readonly<{ storeId: string; platformSku: string; authorizationId: string; orderId: string; sku: string; tenantId: string; keyId: string; userId: string }>;
+type Ids = Readonly<{ storeId: string; platformSku: string; authorizationId: string; orderId: string; sku: string; tenantId: string; keyId: string; userId: string; marketplaceId: string }>;
 
 /** A request body: none, JSON, or CSV text. */
 type Body = null | Readonly<{ json: unknown }> | Readonly<{ csv: string }>;
@@ -104,6 +105,8 @@ const routeTable = (b: Readonly<{ storeId: string; sku: string; tenantId: string
     'POST /v1/authorizations/{authorizationId}/pause': notFound(),
     'POST /v1/authorizations/{authorizationId}/resume': notFound(),
     'POST /v1/authorizations/{authorizationId}/sync-marketplaces': notFound(),
+    'PUT /v1/authorizations/{authorizationId}/marketplaces/{marketplaceId}': notFound([{ json: { enabled: false } }, { json: { enabled: true } }]),
+    'POST /v1/authorizations/walmart/connect': { kind: 'create', coveredBy: 'test/http/walmartConnect.test.ts: the consent belongs to the tenant that started it (claims per seller across tenants)' },
 
     'GET /v1/orders': { kind: 'list' },
     'GET /v1/orders/{orderId}': notFound(),
@@ -341,8 +344,8 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
   const table = routeTable({ storeId: bAmz, sku: 'BRAVO-ONLY', tenantId: b.tenantId, walmart: bravoWalmart });
   /** A's resources, two ways round (its Amazon and its Walmart side). */
   const aSides: Ids[] = [
-    { storeId: aAmz, platformSku: 'ALPHA-6PK', authorizationId: aAmazon.authorizationId, orderId: aReleasedAmz, sku: 'ALPHA-ONLY', tenantId: a.tenantId, keyId: aKeyId, userId: aUserId },
-    { storeId: aWmt, platformSku: 'ALPHA-WM', authorizationId: aWalmart.authorizationId, orderId: aHeldWmt, sku: 'ALPHA-GADGET', tenantId: a.tenantId, keyId: aKeyId, userId: aUserId },
+    { storeId: aAmz, platformSku: 'ALPHA-6PK', authorizationId: aAmazon.authorizationId, orderId: aReleasedAmz, sku: 'ALPHA-ONLY', tenantId: a.tenantId, keyId: aKeyId, userId: aUserId, marketplaceId: US },
+    { storeId: aWmt, platformSku: 'ALPHA-WM', authorizationId: aWalmart.authorizationId, orderId: aHeldWmt, sku: 'ALPHA-GADGET', tenantId: a.tenantId, keyId: aKeyId, userId: aUserId, marketplaceId: US },
     // The same ids in another case (UUIDs are case-insensitive in PostgreSQL, stream ids are not).
     {
       storeId: aAmz.toUpperCase(),
@@ -353,10 +356,12 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
       tenantId: a.tenantId.toUpperCase(),
       keyId: aKeyId,
       userId: aUserId.toUpperCase(),
+      marketplaceId: US,
     },
   ];
   /** Ids of nothing at all: a foreign resource must answer exactly like these. */
   const nowhere: Ids = {
+    marketplaceId: US,
     storeId: randomUUID(),
     platformSku: 'NO-SUCH-PSKU',
     authorizationId: randomUUID(),
@@ -518,13 +523,13 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
       const state = `${aAmazon.authorizationId}.${randomBytes(32).toString('base64url')}`;
       const path = `/v1/authorizations/amazon/callback?state=${state}&spapi_oauth_code=forged&selling_partner_id=${bravoSeller}`;
       const w0 = await writes();
-      const res = await send(token, 'GET', path);
+      const res = await send(token, 'GET', path, null, { accept: 'application/json' });
       t.match(res, { status: 400, body: { code: 'invalid_state' } }, `the callback with a forged state for A's authorization${token ? " and B's key" : ''}`);
       t.same(await writes(), w0, 'nothing written');
       t.same(leaked(res.text, path), []);
       // Nor the public consent link (it binds a browser to a pending state only).
       const link = `/v1/authorizations/consent?state=${state}`;
-      const followed = await send(token, 'GET', link);
+      const followed = await send(token, 'GET', link, null, { accept: 'application/json' });
       t.match(followed, { status: 400, body: { code: 'invalid_state' } }, `the consent link with a forged state for A's authorization${token ? " and B's key" : ''}`);
       t.same(await writes(), w0, 'nothing written');
       t.same(leaked(followed.text, link), []);

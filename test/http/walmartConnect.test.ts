@@ -95,7 +95,7 @@ t.test('forged, replayed, expired and unbound states change nothing and never re
   const secrets = await secretCount(svc);
   // The consent link works once (a second browser cannot bind it).
   const link = new URL(started.consentUrl);
-  const again = await fetch(new URL(`${link.pathname}${link.search}`, svc.url), { redirect: 'manual' });
+  const again = await fetch(new URL(`${link.pathname}${link.search}`, svc.url), { redirect: 'manual', headers: { accept: 'application/json' } });
   t.equal(again.status, 409);
   t.match(await again.json(), { code: 'consent_link_used' });
 

@@ -22,7 +22,10 @@ t.test('each region lists the account’s marketplaces there, with real ids', as
     ['ATVPDKIKX0DER', 'US', true],
     ['A2EUQ1WTGCTBG2', 'CA', true],
     ['A1AM78C64UM0Y8', 'MX', false],
+    // A shadow "Non-Amazon" marketplace, as real participations list them (#16.3): clients must skip it.
+    ['A2ZV50J4W1RKNI', 'US', true],
   ]);
+  t.match(naList[3], { marketplace: { name: 'United States – Non-Amazon', domainName: 'sim1.stores.amazon.com' } });
   t.match(naList[0], {
     marketplace: { name: 'Amazon.com', defaultCurrencyCode: 'USD', defaultLanguageCode: 'en_US', domainName: 'www.amazon.com' },
     storeName: 'Northbeam Home',

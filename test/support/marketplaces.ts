@@ -40,6 +40,7 @@ export const sandboxEnv = ({ amazon, walmart }: Sandboxes): Record<string, strin
   AMAZON_SELLER_CENTRAL_URL_NA: amazon.urls.NA,
   AMAZON_SELLER_CENTRAL_URL_EU: amazon.urls.EU,
   AMAZON_SELLER_CENTRAL_URL_FE: amazon.urls.FE,
+  AMAZON_SELLER_CENTRAL_URL_TEMPLATE: amazon.sellerCentralUrlTemplate,
   WALMART_API_URL: walmart.url,
   WALMART_APP_CLIENT_ID: walmart.app.clientId,
   WALMART_APP_CLIENT_SECRET: walmart.app.clientSecret,
@@ -54,19 +55,24 @@ export const sandboxEnv = ({ amazon, walmart }: Sandboxes): Record<string, strin
  */
 export const consent = async (svc: TestService, consentUrl: string, callbackPath = '/v1/authorizations/amazon/callback') => {
   const link = new URL(consentUrl);
-  const followed = await fetch(new URL(`${link.pathname}${link.search}`, svc.url), { redirect: 'manual' });
+  const followed = await fetch(new URL(`${link.pathname}${link.search}`, svc.url), { redirect: 'manual', headers: { accept: 'application/json' } });
   if (followed.status !== 302) throw new Error(`the consent link answered ${followed.status}: ${await followed.text()}`);
   const cookie = (followed.headers.get('set-cookie') ?? '').split(';')[0]!;
   const sellerCentralUrl = followed.headers.get('location')!;
   const page = await fetch(sellerCentralUrl, { redirect: 'manual' });
   const back = new URL(page.headers.get('location')!);
   const callback = (query = back.search, withCookie: string | null = cookie) =>
-    svc.call('GET', `${callbackPath}${query}`, withCookie ? { headers: { cookie: withCookie } } : {});
+    // As a script: the JSON answer (a browser gets a page or the console, see consentPages.ts).
+    svc.call('GET', `${callbackPath}${query}`, { headers: { accept: 'application/json', ...(withCookie ? { cookie: withCookie } : {}) } });
   return { sellerCentralUrl, query: back.search, cookie, callback: () => callback(), callbackWith: callback };
 };
 
 /** A granted Amazon authorization (consent played end to end) and its stores. */
-export const authorizeAmazon = async (svc: TestService, apiKey: string, body: { name?: string; region: 'NA' | 'EU' | 'FE'; initialLookbackDays?: number }) => {
+export const authorizeAmazon = async (
+  svc: TestService,
+  apiKey: string,
+  body: { name?: string; region?: 'NA' | 'EU' | 'FE'; country?: string; excludeMarketplaceIds?: string[]; initialLookbackDays?: number },
+) => {
   const started = await json(await svc.call('POST', '/v1/authorizations/amazon', { token: apiKey, body: { name: 'Amazon', ...body } }));
   const auth = await json(await (await consent(svc, started.consentUrl)).callback());
   return { ...auth, storeIds: auth.marketplaces.flatMap((m: { storeId: string | null; isParticipating: boolean }) => (m.isParticipating && m.storeId ? [m.storeId] : [])) as string[] };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { amazonSiteOf } from '../../domain/authorization/amazonSites.js';
 import type { AmazonRegion } from '../../domain/authorization/events.js';
 import { MarketplaceError, type AmazonAuthApi, type Participation } from '../../domain/ports/marketplaces.js';
 import { genericFailure, httpCall, type HttpResult } from './http.js';
@@ -12,6 +13,11 @@ export type AmazonAuthConfig = Readonly<{
   lwaUrl: string;
   spApiUrl: Readonly<Record<AmazonRegion, string>>;
   sellerCentralUrl: Readonly<Record<AmazonRegion, string>>;
+  /**
+   * Seller Central of a store's country: `{host}` is replaced by the published host (sandbox:
+   * `http://127.0.0.1:PORT/sellercentral/{host}`); unset: `https://{host}`.
+   */
+  sellerCentralUrlTemplate?: string | null;
 }>;
 
 const TokenResponse = z.object({ access_token: z.string(), expires_in: z.number(), refresh_token: z.string().optional() });
@@ -60,6 +66,19 @@ const parsed = <T>(schema: z.ZodType<T>, r: HttpResult, what: string): T => {
   return result.data;
 };
 
+const CONSENT_PATH = 'apps/authorize/consent';
+
+/** The Seller Central a seller signs in on (as a base URL ending in "/", so a sandbox path prefix is kept). */
+const sellerCentralBase = (config: AmazonAuthConfig, region: AmazonRegion, countryCode: string | null): string => {
+  const site = countryCode ? amazonSiteOf(countryCode) : undefined;
+  const base = site
+    ? config.sellerCentralUrlTemplate
+      ? config.sellerCentralUrlTemplate.replace('{host}', site.sellerCentralHost)
+      : `https://${site.sellerCentralHost}`
+    : config.sellerCentralUrl[region];
+  return base.endsWith('/') ? base : `${base}/`;
+};
+
 /** Amazon's website authorization workflow, LWA tokens, and the Sellers API. */
 export const amazonAuthApi = (config: AmazonAuthConfig): AmazonAuthApi => {
   const token = async (form: Record<string, string>) => {
@@ -73,8 +92,8 @@ export const amazonAuthApi = (config: AmazonAuthConfig): AmazonAuthApi => {
   };
 
   return {
-    consentUrl: (region, state) => {
-      const url = new URL('/apps/authorize/consent', config.sellerCentralUrl[region]);
+    consentUrl: (region, state, countryCode) => {
+      const url = new URL(CONSENT_PATH, sellerCentralBase(config, region, countryCode ?? null));
       url.searchParams.set('application_id', config.appId);
       url.searchParams.set('state', state);
       if (config.appIsDraft) url.searchParams.set('version', 'beta');

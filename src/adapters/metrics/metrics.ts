@@ -61,6 +61,18 @@ export const createMetrics = () => {
     labelNames: ['reason'],
     registers: [registry],
   });
+  const authorizationsReauthorizationRequired = new Gauge({
+    name: 'oms_authorizations_reauthorization_required',
+    help: 'Authorizations whose consent was revoked (refresh token refused): their pulls stop until the seller authorizes again',
+    labelNames: ['platform'],
+    registers: [registry],
+  });
+  const authorizationsRenewalDue = new Gauge({
+    name: 'oms_authorizations_renewal_due',
+    help: 'Active or paused authorizations within 30 days of their renewal date',
+    labelNames: ['platform'],
+    registers: [registry],
+  });
   const ordersPulled = new Counter({ name: 'oms_orders_pulled_total', help: 'New or changed orders recorded by pulls', registers: [registry] });
   const pullBackpressureWait = new Counter({
     name: 'oms_pull_backpressure_wait_seconds_total',
@@ -116,7 +128,7 @@ export const createMetrics = () => {
     registers: [registry],
   });
 
-  return { registry, buyerDataErased, retentionOrders, retentionLastRun, marketplaceConfirmations, walmartUnacknowledgedNearDeadline, ordersRejected, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
+  return { registry, buyerDataErased, retentionOrders, retentionLastRun, marketplaceConfirmations, walmartUnacknowledgedNearDeadline, authorizationsReauthorizationRequired, authorizationsRenewalDue, ordersRejected, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;

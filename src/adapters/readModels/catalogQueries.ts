@@ -123,9 +123,9 @@ export const catalogQueries = (db: Sql) => ({
         (
           await db.query<{
             authorization_id: string; platform: string; name: string; region: string | null; status: string; renew_by: Date | null;
-            last_failure: string | null; account_id: string | null; client_id_hint: string | null;
+            last_failure: string | null; account_id: string | null; client_id_hint: string | null; country_code: string | null;
           }>(
-            `SELECT authorization_id, platform, name, region, status, renew_by, last_failure, account_id, client_id_hint FROM rm_authorizations
+            `SELECT authorization_id, platform, name, region, status, renew_by, last_failure, account_id, client_id_hint, country_code FROM rm_authorizations
               WHERE tenant_id = $1 AND status <> 'merged' ORDER BY updated_at DESC, authorization_id`,
             [tenantId],
           )
@@ -139,6 +139,7 @@ export const catalogQueries = (db: Sql) => ({
           clientIdHint: r.client_id_hint,
           renewBy: r.renew_by?.toISOString() ?? null,
           lastFailure: r.last_failure,
+          countryCode: r.country_code,
         })),
     },
 

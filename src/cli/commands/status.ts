@@ -8,6 +8,7 @@ import { terminalCutoff } from '../../domain/order/retention.js';
 import { warehouseFeedSource } from '../../application/warehouseFeed.js';
 import type { Checkpoint } from '../../domain/ports/eventStore.js';
 import { FAILING_AFTER } from '../../domain/pull/health.js';
+import { RENEWAL_DUE_DAYS } from '../../domain/authorization/decider.js';
 import type { Vault } from '../../domain/ports/vault.js';
 import type { CliContext } from '../context.js';
 import { marketplaceSyncQueries } from '../../adapters/readModels/marketplaceSyncQueries.js';
@@ -59,7 +60,33 @@ export type RetentionStatus = RetentionCounts & Readonly<{ retentionDays: number
 /** What the marketplaces have heard (issue #15): released orders per confirmation state. */
 export type MarketplaceSyncStatus = Readonly<{ byState: Record<string, number>; walmartUnacknowledgedNearDeadline: number }>;
 
-export type StatusReport = Readonly<{ projections: ProjectionStatus[]; feed: FeedStatus; schedule: ScheduleStatus; retention: RetentionStatus; marketplaceSync?: MarketplaceSyncStatus }>;
+export type StatusReport = Readonly<{ projections: ProjectionStatus[]; feed: FeedStatus; schedule: ScheduleStatus; retention: RetentionStatus; marketplaceSync?: MarketplaceSyncStatus; authorizations: AuthorizationsStatus }>;
+
+/** Authorizations that need the seller: consent revoked (pulls stopped), or renewal within 30 days. */
+export type AuthorizationsStatus = Readonly<{
+  reauthorizationRequired: { authorizationId: string; tenantId: string; platform: string; name: string; reason: string | null; since: string }[];
+  renewalDue: { authorizationId: string; tenantId: string; platform: string; name: string; renewBy: string }[];
+}>;
+
+const authorizationsStatus = async (ctx: CliContext, limit: number): Promise<AuthorizationsStatus> => {
+  type Row = { authorization_id: string; tenant_id: string; platform: string; name: string; last_failure: string | null; updated_at: Date; renew_by: Date | null };
+  const cols = 'authorization_id, tenant_id, platform, name, last_failure, updated_at, renew_by';
+  const required = await ctx.db.query<Row>(
+    `SELECT ${cols} FROM rm_authorizations WHERE status = 'reauthorization_required' ORDER BY updated_at, authorization_id LIMIT $1`,
+    [limit],
+  );
+  const due = await ctx.db.query<Row>(
+    `SELECT ${cols} FROM rm_authorizations WHERE status IN ('active', 'paused') AND renew_by <= now() + make_interval(days => $2)
+      ORDER BY renew_by, authorization_id LIMIT $1`,
+    [limit, RENEWAL_DUE_DAYS],
+  );
+  return {
+    reauthorizationRequired: required.rows.map((r) => ({
+      authorizationId: r.authorization_id, tenantId: r.tenant_id, platform: r.platform, name: r.name, reason: r.last_failure, since: r.updated_at.toISOString(),
+    })),
+    renewalDue: due.rows.map((r) => ({ authorizationId: r.authorization_id, tenantId: r.tenant_id, platform: r.platform, name: r.name, renewBy: r.renew_by!.toISOString() })),
+  };
+};
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise<T>((resolve, reject) => {
@@ -128,15 +155,16 @@ export const collectStatus = async (ctx: CliContext, opts: { limit: number; prob
   const runner = projectionRunner({ db: ctx.db, store: ctx.store, projections: ctx.projections, log: ctx.log.child({ component: 'projections' }) });
   const days = ctx.config.retention.days;
   const sync = marketplaceSyncQueries(ctx.db);
-  const [projections, feed, schedule, retention, byState, nearDeadline] = await Promise.all([
+  const [projections, feed, schedule, retention, byState, nearDeadline, authorizations] = await Promise.all([
     runner.status(),
     feedStatus(ctx, opts.probeBroker),
     scheduleStatus(ctx, opts.limit),
     retentionStore(ctx.db).counts(terminalCutoff(new Date().toISOString(), days)),
     sync.countsByState(),
     sync.walmartUnacknowledgedNearDeadline(new Date()),
+    authorizationsStatus(ctx, Math.max(opts.limit, 1)),
   ]);
-  return { projections, feed, schedule, retention: { ...retention, retentionDays: days }, marketplaceSync: { byState, walmartUnacknowledgedNearDeadline: nearDeadline } };
+  return { projections, feed, schedule, retention: { ...retention, retentionDays: days }, marketplaceSync: { byState, walmartUnacknowledgedNearDeadline: nearDeadline }, authorizations };
 };
 
 const behind = (n: number | null) => (n === null ? '? behind' : `${n >= BEHIND_CAP ? '≥' : ''}${count(n)} behind`);
@@ -196,6 +224,15 @@ const printStatus = (io: CliIo, r: StatusReport) => {
     line(out, `  released orders: ${n('pending')} pending, ${n('confirmed')} confirmed, ${n('failed')} failed, ${n('none')} awaiting the warehouse`);
     line(out, `  Walmart orders unacknowledged 3 h after creation: ${count(m.walmartUnacknowledgedNearDeadline)}`);
   }
+  const a = r.authorizations;
+  line(out);
+  line(out, 'Authorizations needing the seller');
+  line(out, `  ${count(a.reauthorizationRequired.length)} need re-authorization (pulls stopped), ${count(a.renewalDue.length)} due for renewal within ${RENEWAL_DUE_DAYS} days`);
+  const authRows = [
+    ...a.reauthorizationRequired.map((x) => [x.authorizationId, x.platform, x.name, 'reauthorization_required', `${x.reason ?? '—'} since ${x.since}`]),
+    ...a.renewalDue.map((x) => [x.authorizationId, x.platform, x.name, 'renewal due', `renew by ${x.renewBy}`]),
+  ];
+  if (authRows.length) for (const l of table([['authorization', 'platform', 'name', 'state', 'detail'], ...authRows])) line(out, l);
 };
 
 /** `oms status [--json] [--limit n] [--no-probe]`. */

@@ -53,16 +53,18 @@ const Layout = ({ session, onSignOut, onTenantCreated }: { session: SessionInfo;
         return <Attention key={tenantId} />;
       case 'authorizations':
         if (id === 'new') return <AddAuthorization key={`${tenantId}-${route.params.get('platform')}`} platform={route.params.get('platform') === 'walmart' ? 'walmart' : 'amazon'} />;
+        // Back from a consent (src/http/consentPages.ts): a refusal is shown on the list with its code.
+        if (route.params.get('outcome') === 'failed') return <Authorizations key={tenantId} canWrite={canWrite} consentError={route.params.get('code')} />;
         if (id)
           return (
             <AuthorizationDetail
               key={`${tenantId}-${id}`}
               authorizationId={id}
               canWrite={canWrite}
-              arrived={route.params.has('consented') ? 'consented' : route.params.has('created') ? 'created' : null}
+              arrived={route.params.get('outcome') === 'connected' ? 'consented' : route.params.has('created') ? 'created' : null}
             />
           );
-        return <Authorizations key={tenantId} canWrite={canWrite} consentError={route.params.get('consent_error')} />;
+        return <Authorizations key={tenantId} canWrite={canWrite} consentError={null} />;
       case 'products':
         return <Products canWrite={canWrite} key={tenantId} />;
       case 'mappings':

@@ -5,7 +5,7 @@ import { authorizationEvent as ev, type AmazonRegion, type AuthorizationEvent, t
 export type WalmartMarket = 'us' | 'ca' | 'mx';
 
 export type Marketplace = AuthorizationEventOf<'MarketplacesSynced'>['data']['marketplaces'][number];
-export type AuthorizationStatus = 'pending' | 'active' | 'paused' | 'failed' | 'revoked' | 'merged';
+export type AuthorizationStatus = 'pending' | 'active' | 'paused' | 'failed' | 'revoked' | 'merged' | 'reauthorization_required';
 
 export type Authorization =
   | Readonly<{ status: 'absent' }>
@@ -31,6 +31,10 @@ export type Authorization =
       marketplaces: readonly Marketplace[];
       lastFailure: Readonly<{ reason: string; detail: string; at: string }> | null;
       mergedInto: string | null;
+      /** Amazon: the store's country the seller picked (its Seller Central host); null when started by region. */
+      countryCode: string | null;
+      /** Participating marketplaces the operator left without a store. */
+      excludedMarketplaceIds: readonly string[];
       /** Walmart Connect: the market of its consent, and the seller once granted (null: Amazon, or Walmart keys). */
       connect?: Readonly<{ market: WalmartMarket; sellerId: string | null }> | null;
     }>;
@@ -40,6 +44,9 @@ type Known = Exclude<Authorization, { status: 'absent' }>;
 /** Amazon asks public apps to renew every 365 days. */
 export const RENEWAL_DAYS = 365;
 export const renewByFor = (grantedAt: string) => new Date(Date.parse(grantedAt) + RENEWAL_DAYS * 86_400_000).toISOString();
+/** Authorizations this close to their renewal date are listed as due. */
+export const RENEWAL_DUE_DAYS = 30;
+export const isRenewalDue = (renewBy: string | null, now: string) => renewBy !== null && Date.parse(renewBy) - Date.parse(now) <= RENEWAL_DUE_DAYS * 86_400_000;
 
 export const authorizationErrorStatuses = {
   invalid_state: 400,
@@ -55,6 +62,8 @@ export const authorizationErrorStatuses = {
   missing_permission: 422,
   store_pause_not_supported: 409,
   marketplace_unavailable: 502,
+  marketplace_not_found: 404,
+  country_region_mismatch: 400,
   consent_denied: 422,
   walmart_connect_not_configured: 422,
 } as const;
@@ -72,6 +81,8 @@ export type AuthorizationCommand =
         name: string;
         note: string | null;
         region: AmazonRegion;
+        countryCode?: string | null;
+        excludedMarketplaceIds?: readonly string[];
         initialLookbackDays: number;
         stateHash: string;
         stateExpiresAt: string;
@@ -138,7 +149,9 @@ export type AuthorizationCommand =
     }>
   | Readonly<{ type: 'ChangeInfo'; data: Readonly<{ name?: string; note?: string | null; now: string }> }>
   | Readonly<{ type: 'SyncMarketplaces'; data: Readonly<{ marketplaces: readonly Marketplace[]; now: string }> }>
-  | Readonly<{ type: 'Pause' | 'Resume' | 'Revoke'; data: Readonly<{ now: string }> }>;
+  | Readonly<{ type: 'Pause' | 'Resume' | 'Revoke'; data: Readonly<{ now: string }> }>
+  | Readonly<{ type: 'SelectMarketplace'; data: Readonly<{ marketplaceId: string; enabled: boolean; now: string }> }>
+  | Readonly<{ type: 'RequireReauthorization'; data: Readonly<{ reason: string; detail: string; now: string }> }>;
 
 export const initialState = (): Authorization => ({ status: 'absent' });
 
@@ -157,6 +170,7 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
         status: 'pending', authorizationId: d.authorizationId, tenantId: d.tenantId, platform: 'amazon', name: d.name, note: d.note,
         region: d.region, initialLookbackDays: d.initialLookbackDays, pending, redeemed: null, accountId: null, clientIdHint: null, secretRef: null,
         scopes: null, grantedAt: null, renewBy: null, marketplaces: [], lastFailure: null, mergedInto: null,
+        countryCode: d.countryCode ?? null, excludedMarketplaceIds: d.excludedMarketplaceIds ?? [],
       };
     }
     case 'WalmartConsentRequested': {
@@ -167,6 +181,7 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
         status: 'pending', authorizationId: d.authorizationId, tenantId: d.tenantId, platform: 'walmart', name: d.name, note: d.note,
         region: null, initialLookbackDays: d.initialLookbackDays, pending, redeemed: null, accountId: null, clientIdHint: null, secretRef: null,
         scopes: null, grantedAt: null, renewBy: null, marketplaces: [], lastFailure: null, mergedInto: null, connect: { market: d.market, sellerId: null },
+        countryCode: null, excludedMarketplaceIds: [],
       };
     }
     case 'WalmartConnectGranted': {
@@ -190,6 +205,8 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
         region: d.region, initialLookbackDays: d.initialLookbackDays, pending: null, redeemed: null, accountId: d.accountId, clientIdHint: d.clientIdHint,
         secretRef: d.secretRef, scopes: d.scopes, grantedAt: d.grantedAt, renewBy: d.renewBy,
         marketplaces: state.status === 'absent' ? [] : state.marketplaces, lastFailure: null, mergedInto: null,
+        countryCode: state.status === 'absent' ? null : state.countryCode,
+        excludedMarketplaceIds: state.status === 'absent' ? [] : state.excludedMarketplaceIds,
       };
     }
     case 'AuthorizationFailed': {
@@ -202,6 +219,8 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
       const d = event.data;
       return {
         ...s, pending: null, redeemed: null, secretRef: d.secretRef, scopes: d.scopes ?? s.scopes, renewBy: d.renewBy ?? s.renewBy, lastFailure: null,
+        // Consenting again is the way back from a revoked consent.
+        status: s.status === 'reauthorization_required' ? 'active' : s.status,
         accountId: d.accountId ?? s.accountId, clientIdHint: d.clientIdHint === undefined ? s.clientIdHint : d.clientIdHint,
       };
     }
@@ -224,6 +243,15 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
       return { ...known(state), status: 'active' };
     case 'AuthorizationRevoked':
       return { ...known(state), status: 'revoked', pending: null, redeemed: null, secretRef: null };
+    case 'MarketplaceSelectionChanged': {
+      const s = known(state);
+      const others = s.excludedMarketplaceIds.filter((id) => id !== event.data.marketplaceId);
+      return { ...s, excludedMarketplaceIds: event.data.enabled ? others : [...others, event.data.marketplaceId] };
+    }
+    case 'AuthorizationReauthorizationRequired': {
+      const d = event.data;
+      return { ...known(state), status: 'reauthorization_required', lastFailure: { reason: d.reason, detail: d.detail, at: d.requiredAt } };
+    }
     default:
       return assertNever(event, 'AuthorizationEvent');
   }
@@ -274,16 +302,18 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
       const d = command.data;
       const consent = { stateHash: d.stateHash, stateExpiresAt: d.stateExpiresAt, requestedAt: d.now };
       if (state.status === 'absent') {
-        const { authorizationId, tenantId, name, note, region, initialLookbackDays } = d;
-        return [ev('AmazonConsentRequested', { authorizationId, tenantId, name, note, region, initialLookbackDays, ...consent })];
+        const { authorizationId, tenantId, name, note, region, initialLookbackDays, countryCode } = d;
+        const site = countryCode == null ? {} : { countryCode };
+        const excluded = d.excludedMarketplaceIds?.length ? { excludedMarketplaceIds: [...d.excludedMarketplaceIds] } : {};
+        return [ev('AmazonConsentRequested', { authorizationId, tenantId, name, note, region, initialLookbackDays, ...consent, ...site, ...excluded })];
       }
       // A re-authorization of an existing Amazon authorization keeps its name, region and look-back.
       requireUsable(state);
       if (state.platform !== 'amazon' || state.region === null) {
         throw new DomainError('authorization_not_active', 'Only Amazon authorizations are renewed through consent');
       }
-      const { name, note, region, initialLookbackDays } = state;
-      return [ev('AmazonConsentRequested', { ...ids(state), name, note, region, initialLookbackDays, ...consent })];
+      const { name, note, region, initialLookbackDays, countryCode } = state;
+      return [ev('AmazonConsentRequested', { ...ids(state), name, note, region, initialLookbackDays, ...consent, ...(countryCode === null ? {} : { countryCode }) })];
     }
     case 'RequestWalmartConsent': {
       const d = command.data;
@@ -416,6 +446,23 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
       const s = known(state);
       if (s.status === 'revoked') return [];
       return [ev('AuthorizationRevoked', { ...ids(s), revokedAt: command.data.now })];
+    }
+    case 'SelectMarketplace': {
+      const s = known(state);
+      requireUsable(s);
+      const { marketplaceId, enabled, now } = command.data;
+      if (!s.marketplaces.some((m) => m.marketplaceId === marketplaceId)) {
+        throw new DomainError('marketplace_not_found', `The authorization's account has no participation in marketplace ${marketplaceId}; sync the marketplaces first`);
+      }
+      if (s.excludedMarketplaceIds.includes(marketplaceId) !== enabled) return [];
+      return [ev('MarketplaceSelectionChanged', { ...ids(s), marketplaceId, enabled, changedAt: now })];
+    }
+    case 'RequireReauthorization': {
+      const s = known(state);
+      // Only a working authorization can lose its consent; anything else has no pulls to stop.
+      if (s.status !== 'active' && s.status !== 'paused') return [];
+      const { reason, detail, now } = command.data;
+      return [ev('AuthorizationReauthorizationRequired', { ...ids(s), reason, detail, requiredAt: now })];
     }
     default:
       return assertNever(command, 'AuthorizationCommand');

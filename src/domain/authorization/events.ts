@@ -22,6 +22,10 @@ export const AmazonConsentRequested = z.object({
     stateHash: z.string(),
     stateExpiresAt: z.iso.datetime(),
     requestedAt: z.iso.datetime(),
+    /** The store's country the seller picked (its Seller Central host); absent when only a region was given. */
+    countryCode: z.string().nullable().optional(),
+    /** Participating marketplaces the operator wants no store for (yet). */
+    excludedMarketplaceIds: z.array(z.string()).optional(),
   }),
 });
 
@@ -211,6 +215,27 @@ export const AuthorizationRevoked = z.object({
   data: z.object({ ...Base, revokedAt: z.iso.datetime() }),
 });
 
+/**
+ * The operator chose whether a participating marketplace of this authorization has a store:
+ * `enabled: false` leaves it without one (an existing store stops pulling), `true` adds it (again).
+ */
+export const MarketplaceSelectionChanged = z.object({
+  type: z.literal('MarketplaceSelectionChanged'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, marketplaceId: z.string(), enabled: z.boolean(), changedAt: z.iso.datetime() }),
+});
+
+/**
+ * The marketplace refused the authorization's refresh token for good (`invalid_grant`: the seller
+ * revoked OMS, or the grant expired): pulls stop until the seller authorizes again, which brings the
+ * authorization back with its stores.
+ */
+export const AuthorizationReauthorizationRequired = z.object({
+  type: z.literal('AuthorizationReauthorizationRequired'),
+  schemaVersion: z.literal(1),
+  data: z.object({ ...Base, reason: z.string(), detail: z.string(), requiredAt: z.iso.datetime() }),
+});
+
 export const AuthorizationEvent = z.discriminatedUnion('type', [
   AmazonConsentRequested,
   WalmartConsentRequested,
@@ -227,6 +252,8 @@ export const AuthorizationEvent = z.discriminatedUnion('type', [
   AuthorizationPaused,
   AuthorizationResumed,
   AuthorizationRevoked,
+  MarketplaceSelectionChanged,
+  AuthorizationReauthorizationRequired,
 ]);
 export type AuthorizationEvent = z.infer<typeof AuthorizationEvent>;
 export type AuthorizationEventOf<T extends AuthorizationEvent['type']> = Extract<AuthorizationEvent, { type: T }>;

@@ -44,7 +44,8 @@ export type AccessToken = Readonly<{ accessToken: string; expiresInSeconds: numb
 
 export interface AmazonAuthApi {
   /** Seller Central consent page for the region, carrying our one-time state. */
-  consentUrl(region: AmazonRegion, state: string): string;
+  /** Seller Central's consent page: the store country's own host when known, else the region's main one. */
+  consentUrl(region: AmazonRegion, state: string, countryCode?: string | null): string;
   /** LWA authorization_code grant: the refresh token for the consenting seller. */
   exchangeCode(code: string): Promise<{ refreshToken: string }>;
   /** LWA refresh_token grant. */

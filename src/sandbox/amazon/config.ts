@@ -1,5 +1,5 @@
 import { createRandom } from '../shared/random.js';
-import { findMarketplace, type Region } from './marketplaces.js';
+import { findMarketplace, isShadowMarketplace, type Region } from './marketplaces.js';
 
 /** A registered SP-API application (what a developer sees in "Develop Apps"). */
 export type AmazonApp = Readonly<{
@@ -42,7 +42,7 @@ const sellerId = (seed: string | number, label: string) => `A${createRandom(`ama
 
 /**
  * Two accounts: a main one selling in all three regions (with a marketplace it does not participate
- * in and one with suspended listings, as real participations show), and a second, smaller one for
+ * in, one with suspended listings and a shadow "Non-Amazon" one, as real participations show), and a second, smaller one for
  * testing that the account that consents is the one meant.
  */
 export const defaultAmazonSellers = (seed: string | number): AmazonSellerAccount[] => [
@@ -57,6 +57,8 @@ export const defaultAmazonSellers = (seed: string | number): AmazonSellerAccount
       { marketplaceId: 'A1PA6795UKMFR9' },
       { marketplaceId: 'A13V1IB3VIYZZH', hasSuspendedListings: true },
       { marketplaceId: 'A1VC38T7YXB528' },
+      // Real participations also list shadow "Non-Amazon" marketplaces; clients must not make stores of them.
+      { marketplaceId: 'A2ZV50J4W1RKNI' },
     ],
   },
   {
@@ -69,10 +71,10 @@ export const defaultAmazonSellers = (seed: string | number): AmazonSellerAccount
 export const participationsIn = (seller: AmazonSellerAccount, region: Region): AmazonParticipation[] =>
   seller.participations.filter((p) => findMarketplace(p.marketplaceId)?.region === region);
 
-/** Marketplaces whose orders an account has in a region: only those it participates in. */
+/** Marketplaces whose orders an account has in a region: only real ones it participates in. */
 export const activeMarketplaceIds = (seller: AmazonSellerAccount, region: Region): string[] =>
   participationsIn(seller, region)
-    .filter((p) => p.isParticipating !== false)
+    .filter((p) => p.isParticipating !== false && !isShadowMarketplace(p.marketplaceId))
     .map((p) => p.marketplaceId);
 
 export const validateSellers = (sellers: readonly AmazonSellerAccount[]): void => {

@@ -62,7 +62,31 @@ export const MARKETPLACES: readonly Marketplace[] = [
   m('A1VC38T7YXB528', 'FE', 'JP', 'co.jp', 'JPY', 'ja_JP', ['249', '250', '503']),
 ];
 
-const BY_ID = new Map(MARKETPLACES.map((marketplace) => [marketplace.id, marketplace]));
+/**
+ * Shadow marketplaces as real participations list them beside the Amazon ones ("<Country> –
+ * Non-Amazon", Amazon's off-Amazon channels): they have no Amazon buyers' orders, and a client must
+ * not make stores of them (reference §A2 caveat).
+ */
+const shadow = (id: string, region: Region, countryCode: string, country: string): Marketplace => ({
+  id,
+  region,
+  countryCode,
+  name: `${country} – Non-Amazon`,
+  defaultCurrencyCode: region === 'NA' ? 'USD' : 'EUR',
+  defaultLanguageCode: region === 'NA' ? 'en_US' : 'de_DE',
+  domainName: 'sim1.stores.amazon.com',
+  orderIdPrefixes: [],
+});
+
+export const SHADOW_MARKETPLACES: readonly Marketplace[] = [
+  shadow('A2ZV50J4W1RKNI', 'NA', 'US', 'United States'),
+  shadow('A38D8NSA03LJTC', 'EU', 'DE', 'Germany'),
+  shadow('AFQLKURYRPEL8', 'EU', 'ES', 'Spain'),
+];
+
+const BY_ID = new Map([...MARKETPLACES, ...SHADOW_MARKETPLACES].map((marketplace) => [marketplace.id, marketplace]));
+
+export const isShadowMarketplace = (id: string) => SHADOW_MARKETPLACES.some((m) => m.id === id);
 
 export const findMarketplace = (id: string): Marketplace | undefined => BY_ID.get(id);
 

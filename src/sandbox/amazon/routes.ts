@@ -2,7 +2,8 @@ import type { Clock } from '../shared/clock.js';
 import type { Route, SandboxReply, SandboxRequest } from '../shared/http.js';
 import type { RateLimiter, UsagePlan } from '../shared/rateLimiter.js';
 import { participationsIn, type AmazonApp, type AmazonSellerAccount } from './config.js';
-import { consent } from './consent.js';
+import { consent, consentErrorPage } from './consent.js';
+import { SELLER_CENTRAL_PATH_PREFIX, sellerCentralRegion } from './sellerCentral.js';
 import { accessDenied, invalidInput, quotaExceeded, spApiError, TOKEN_DETAILS } from './errors.js';
 import type { Lwa } from './lwa.js';
 import { marketplace, type Region } from './marketplaces.js';
@@ -47,6 +48,8 @@ export type AmazonRouteDeps = Readonly<{
   apps: readonly AmazonApp[];
   sellers: readonly AmazonSellerAccount[];
   signedInSeller: () => string;
+  /** Seller Central hosts consent pages were opened on, in order (tests check where sellers were sent). */
+  consentHosts: string[];
   catalog: readonly Readonly<{ sku: string }>[];
   throttling: boolean;
   paginationTokenTtlMs: number;
@@ -82,6 +85,19 @@ export const createAmazonRoutes = (deps: AmazonRouteDeps, region: Region): Route
   return [
     { name: 'lwaToken', method: 'POST', pattern: '/auth/o2/token', handle: deps.lwa.handleToken },
     { name: 'consent', method: 'GET', pattern: '/apps/authorize/consent', handle: (request) => consent(deps, region, request) },
+    // Every country's Seller Central (sellercentral.amazon.ca, …): the consent authorizes that host's region.
+    {
+      name: 'consent',
+      method: 'GET',
+      pattern: `${SELLER_CENTRAL_PATH_PREFIX}/:host/apps/authorize/consent`,
+      handle: (request) => {
+        const host = request.params.host ?? '';
+        const hostRegion = sellerCentralRegion(host);
+        if (hostRegion === undefined) return consentErrorPage(404, 'This is not a Seller Central site.');
+        deps.consentHosts.push(host);
+        return consent(deps, hostRegion, request);
+      },
+    },
     spApi('getMarketplaceParticipations', '/sellers/v1/marketplaceParticipations', (_request, account, headers) => {
       const seller = deps.sellers.find((s) => s.sellerId === account.sellerId);
       const payload = (seller === undefined ? [] : participationsIn(seller, region)).map((p) => {

@@ -12,6 +12,7 @@ import { spApiError } from './errors.js';
 import { renderAmazonFault } from './faultReplies.js';
 import { createLwa } from './lwa.js';
 import { REGIONS, type Region } from './marketplaces.js';
+import { SELLER_CENTRAL_PATH_PREFIX } from './sellerCentral.js';
 import { createAmazonOrderControl, type AmazonGenerateOptions, type AmazonOrderControl } from './orderControl.js';
 import { createAmazonOrderStore } from './orderStore.js';
 import { createTokenCodec } from './paginationToken.js';
@@ -64,6 +65,13 @@ export type AmazonSandbox = Readonly<{
   counters: RequestCounters<AmazonRoute>;
   /** The consent URL an OMS would send a seller to, for a region's "Seller Central". */
   consentUrl: (options: Readonly<{ state: string; region?: Region; applicationId?: string; version?: string; redirectUri?: string }>) => string;
+  /**
+   * Every country's Seller Central, served by the NA listener: `{host}` stands for the published host
+   * (OMS's AMAZON_SELLER_CENTRAL_URL_TEMPLATE), e.g. …/sellercentral/sellercentral.amazon.ca.
+   */
+  sellerCentralUrlTemplate: string;
+  /** Seller Central hosts whose consent page was opened, in order. */
+  consentHosts: () => readonly string[];
   /** Which seller is signed in to Seller Central and consents (default: the first seller). */
   consentAs: (sellerId: string) => void;
   /** Skips the browser: a one-time code as the consent redirect would carry it. */
@@ -98,6 +106,7 @@ export const startAmazonSandbox = async (options: AmazonSandboxOptions = {}): Pr
   if (options.orders !== false) orders.generate({ count: 200, ...options.orders });
 
   let signedIn = firstSeller.sellerId;
+  const consentHosts: string[] = [];
   const knownSeller = (sellerId: string) => {
     if (!sellers.some((s) => s.sellerId === sellerId)) throw new Error(`Unknown Amazon seller ${sellerId}`);
     return sellerId;
@@ -113,6 +122,7 @@ export const startAmazonSandbox = async (options: AmazonSandboxOptions = {}): Pr
     codec: createTokenCodec(),
     limiter: createRateLimiter(clock),
     signedInSeller: () => signedIn,
+    consentHosts,
     throttling: options.throttling ?? false,
     paginationTokenTtlMs: (options.paginationTokenTtlSeconds ?? 86_400) * 1000,
   };
@@ -162,6 +172,8 @@ export const startAmazonSandbox = async (options: AmazonSandboxOptions = {}): Pr
       if (redirectUri !== undefined) url.searchParams.set('redirect_uri', redirectUri);
       return url.toString();
     },
+    sellerCentralUrlTemplate: `${urls.NA}${SELLER_CENTRAL_PATH_PREFIX}/{host}`,
+    consentHosts: () => [...consentHosts],
     consentAs: (sellerId) => {
       signedIn = knownSeller(sellerId);
     },

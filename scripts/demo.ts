@@ -137,7 +137,7 @@ const main = async () => {
   const sb = await step('Marketplace sandboxes (Amazon NA/EU/FE, Walmart), seeded', async () => {
     // The sandbox app's registered redirect URI is this OMS's callback, so the consent redirect comes straight back here.
     const app = { ...defaultAmazonApp(SEED), redirectUris: [`${url}/v1/authorizations/amazon/callback`] };
-    sandboxes = await startSandboxes({ seed: SEED, host: '127.0.0.1', amazon: { orders: false, apps: [app] }, walmart: { orders: false } });
+    sandboxes = await startSandboxes({ seed: SEED, host: '127.0.0.1', amazon: { orders: false, apps: [app], throttling: false }, walmart: { orders: false } });
     return sandboxes;
   });
   const plan = seedAndPlan(sb, Date.now());

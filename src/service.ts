@@ -266,7 +266,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     : null;
   const scheduler = pullScheduler({
     schedule,
-    pullStore: (storeId, trigger, signal) => pulls.pullStore(storeId, trigger, signal),
+    pullGroup: (stores, signal) => pulls.pullGroup(stores, signal),
     log: log.child({ component: 'scheduler' }),
     intervalMinutes: config.pull.intervalMinutes,
     concurrency: config.pull.concurrency,

@@ -172,7 +172,8 @@ export const amazonOrderSource = (config: AmazonOrderSourceConfig): OrderSource 
             headers: { 'x-amz-access-token': accessToken, 'user-agent': userAgent, accept: 'application/json' },
             ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
           });
-          return interpret(r, bucket, target.marketplaceIds[0], state !== null);
+          // An order that names no marketplace belongs to the one asked for; with several, it cannot be told.
+          return interpret(r, bucket, target.marketplaceIds.length === 1 ? target.marketplaceIds[0] : undefined, state !== null);
         },
       });
       return {

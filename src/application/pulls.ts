@@ -14,7 +14,7 @@ import type { Vault } from '../domain/ports/vault.js';
 import { nextPullWindow, type PlannedWindow } from '../domain/pull/window.js';
 import { pullStreamId, type PullEvent } from '../domain/pull/events.js';
 import { decodeWith, loadState } from '../domain/shared/commandHandler.js';
-import { storeDecider, storeStreamId, type Store } from '../domain/store/decider.js';
+import { settingsOf, storeDecider, storeStreamId, type Store } from '../domain/store/decider.js';
 import { decodeStore, type AppDeps } from './context.js';
 import { nameUuid } from './ids.js';
 
@@ -288,7 +288,17 @@ export const pullService = (deps: PullDeps) => {
       await logPull(m.storeId, { type: 'PullStarted', schemaVersion: 1, data: { ...base(m), trigger: m.schedule.watermark === null ? 'initial' : m.trigger, window, resumed: seq.resumed, startedAt: now() } }, pullId);
     }
 
-    const target: PullTarget = { authorizationId: first.store.authorizationId, platform, region: first.auth.region, marketplaceIds: seq.marketplaceIds };
+    // FBA orders are left out of the search only when no store of it records them; a store that
+    // skips them drops them when they come for another store's sake.
+    const skipsFba = (m: Member) => platform === 'amazon' && settingsOf(m.store).skipMarketplaceFulfilled;
+    const target: PullTarget = {
+      authorizationId: first.store.authorizationId,
+      platform,
+      region: first.auth.region,
+      marketplaceIds: seq.marketplaceIds,
+      ...(members.every(skipsFba) ? { skipMarketplaceFulfilled: true } : {}),
+      ...(platform === 'walmart' && settingsOf(first.store).walmart3plNode ? { walmart3plNode: true } : {}),
+    };
     let cursor = seq.cursor;
     let pages = 0;
     let restarted: { reason: string; detail: string } | null = null;
@@ -301,7 +311,9 @@ export const pullService = (deps: PullDeps) => {
       for (const o of page.orders) {
         // An order of a marketplace not in this pull (its store is pulled elsewhere) is that pull's to record.
         const m = route(o.marketplaceId);
-        if (m && !(Date.parse(o.createdAt) < (seq.createdFloor.get(m.storeId) ?? -Infinity))) share(m).orders.push(o);
+        if (!m || Date.parse(o.createdAt) < (seq.createdFloor.get(m.storeId) ?? -Infinity)) continue;
+        if (o.fulfillmentChannel === 'marketplace' && skipsFba(m)) continue;
+        share(m).orders.push(o);
       }
       for (const u of page.rejected ?? []) share(route(rawMarketplaceOf(u.payload)) ?? first).rejected.push(u);
       const list = [...shares];

@@ -102,6 +102,7 @@ export const pullScheduleProjection: Projection = {
           ),
         ];
       }
+      if (e.type !== 'StoreStatusChanged') return [];
       return [sql('UPDATE pull_schedule SET active = $2 WHERE store_id = $1', e.data.storeId, e.data.status === 'active')];
     }
     const e = decodePull(recorded);

@@ -491,15 +491,14 @@ t.test('the scheduler pulls an authorization\'s stores together; a manual sync o
   t.ok(rows.every((r) => markets.find((m) => m.store_id === r.store_id)?.marketplace_id === r.marketplace_id), 'each in its store');
 
   // The others were just pulled: a manual sync of one store does not drag them along before they are due.
-  // Two manual syncs at once (as from the console): one pull, logged as manual for the stores asked for.
-  await Promise.all([0, 1].map(async (i) => t.equal((await svc.call('POST', `/v1/stores/${eu.storeIds[i]}/sync`, { token: tenant.apiKey })).status, 202)));
+  // A manual sync of one store: logged as manual; the stores just pulled wait for their schedule.
+  t.equal((await svc.call('POST', `/v1/stores/${eu.storeIds[0]}/sync`, { token: tenant.apiKey })).status, 202);
   for (let i = 0; i < 300; i++) {
-    const log = await svc.store.readStream(`pulls-${eu.storeIds[1]}`);
+    const log = await svc.store.readStream(`pulls-${eu.storeIds[0]}`);
     if (log.filter((e) => e.type === 'PullCompleted').length >= 3) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   const logs: { type: string; data: unknown }[][] = await Promise.all(eu.storeIds.map((id: string) => svc.store.readStream(`pulls-${id}`)));
-  const manual = logs.slice(0, 2).map((log) => log.filter((e) => e.type === 'PullStarted').at(-1)!.data as { trigger: string; pullId: string });
-  t.same(manual.map((d) => d.trigger), ['manual', 'manual'], 'the log says who asked');
+  t.equal((logs[0]!.filter((e) => e.type === 'PullStarted').at(-1)!.data as { trigger: string }).trigger, 'manual', 'the log says who asked');
   t.equal(logs[2]!.filter((e) => e.type === 'PullStarted').length, 2, 'the store nobody asked for waits for its schedule');
 });

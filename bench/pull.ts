@@ -15,7 +15,7 @@ import { emitResults } from './results.js';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 20_000);
 
 await withBenchDatabase('oms_bench_pull', async (url) => {
-  const sandboxes = await startSandboxes({ seed: 'bench', amazon: { orders: false }, walmart: { orders: { count: ORDERS, days: 2 } } });
+  const sandboxes = await startSandboxes({ seed: 'bench', amazon: { orders: false, throttling: false }, walmart: { orders: { count: ORDERS, days: 2 } } });
   const { walmart } = sandboxes;
   const main = walmart.client('main');
 

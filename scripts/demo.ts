@@ -140,7 +140,7 @@ const main = async () => {
     const app = { ...defaultAmazonApp(SEED), redirectUris: [`${url}/v1/authorizations/amazon/callback`] };
     // Likewise the Walmart app's Auth Callback URL (Walmart Connect).
     const walmartApp = { ...defaultWalmartApp(SEED), redirectUris: [`${url}/v1/authorizations/walmart/callback`] };
-    sandboxes = await startSandboxes({ seed: SEED, host: '127.0.0.1', amazon: { orders: false, apps: [app] }, walmart: { orders: false, apps: [walmartApp] } });
+    sandboxes = await startSandboxes({ seed: SEED, host: '127.0.0.1', amazon: { orders: false, apps: [app], throttling: false }, walmart: { orders: false, apps: [walmartApp] } });
     return sandboxes;
   });
   const plan = seedAndPlan(sb, Date.now());

@@ -1,7 +1,9 @@
 /**
  * Runs the Amazon and Walmart sandboxes standalone for local development and prints how to reach
  * them. Usage: npx tsx scripts/sandbox.ts [--seed s] [--host 127.0.0.1] [--amazon-port 4100]
- * [--walmart-port 4200] [--orders 200] [--days 14] [--throttling]
+ * [--walmart-port 4200] [--orders 200] [--days 14] [--no-throttling] [--walmart-throttling]
+ * Amazon enforces its published usage plans unless --no-throttling; Walmart publishes no order-list
+ * rate, so its sandbox enforces the attributed figures only with --walmart-throttling.
  * The Amazon sandbox listens on three ports (NA, EU, FE): --amazon-port, +1 and +2 when it is not 0.
  */
 import { parseArgs } from 'node:util';
@@ -15,7 +17,8 @@ const { values } = parseArgs({
     'walmart-port': { type: 'string', default: '4200' },
     orders: { type: 'string', default: '200' },
     days: { type: 'string', default: '14' },
-    throttling: { type: 'boolean', default: false },
+    'no-throttling': { type: 'boolean', default: false },
+    'walmart-throttling': { type: 'boolean', default: false },
   },
 });
 
@@ -33,9 +36,9 @@ const sandboxes = await startSandboxes({
   amazon: {
     ports: amazonPort === 0 ? {} : { NA: amazonPort, EU: amazonPort + 1, FE: amazonPort + 2 },
     orders,
-    throttling: values.throttling,
+    throttling: !values['no-throttling'],
   },
-  walmart: { port: number('walmart-port', values['walmart-port']), orders, throttling: values.throttling },
+  walmart: { port: number('walmart-port', values['walmart-port']), orders, throttling: values['walmart-throttling'] },
 });
 const { amazon, walmart } = sandboxes;
 

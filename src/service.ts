@@ -1,3 +1,4 @@
+import { storeSettingsService } from './application/storeSettings.js';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -340,7 +341,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     : null;
   const scheduler = pullScheduler({
     schedule,
-    pullStore: (storeId, trigger, signal) => pulls.pullStore(storeId, trigger, signal),
+    pullGroup: (stores, signal) => pulls.pullGroup(stores, signal),
     log: log.child({ component: 'scheduler' }),
     intervalMinutes: config.pull.intervalMinutes,
     concurrency: config.pull.concurrency,
@@ -394,6 +395,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
           scheduler.wake();
           return result;
         },
+        changeSettings: storeSettingsService(appDeps).change,
         pullLog: async (storeId: string, limit: number) =>
           (await store.readStream(pullStreamId(storeId))).slice(-limit).reverse().map((e) => ({ type: e.type, at: e.recordedAt, data: e.data as Record<string, unknown> })),
       },

@@ -21,7 +21,7 @@ const clients: WalmartClient[] = Array.from({ length: sellers }, (_, i) => ({
   clientSecret: randomBytes(64).toString('base64url'),
 }));
 
-const sandboxes = await startSandboxes({ seed, amazon: { orders: false }, walmart: { orders: false, clients } });
+const sandboxes = await startSandboxes({ seed, amazon: { orders: false, throttling: false }, walmart: { orders: false, clients } });
 const now = Date.now();
 const fromMs = now - 40 * HOUR;
 const toMs = now - 3 * 60_000;

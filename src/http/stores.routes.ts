@@ -3,13 +3,20 @@ import { z } from 'zod';
 import type { TenantCatalogQueries } from '../adapters/readModels/catalogQueries.js';
 import { DomainError, NotFoundError } from '../domain/shared/errors.js';
 import { requireTenant } from './auth.js';
+import { callerOf } from './caller.js';
+import type { Caller } from '../application/context.js';
 
 export type StoreRoutesDeps = Readonly<{
   queries: (tenantId: string) => TenantCatalogQueries;
   /** Manual sync: due now (coalesced with a running pull); false when the store is not scheduled. */
   requestSync: (storeId: string) => Promise<{ found: boolean; running: boolean }>;
   pullLog: (storeId: string, limit: number) => Promise<readonly { type: string; at: string; data: Record<string, unknown> }[]>;
+  /** Change the store's pull settings (StoreSettingsChanged); the new settings. */
+  changeSettings?: (caller: Caller, storeId: string, settings: Partial<StoreSettingsBody>) => Promise<StoreSettingsBody>;
 }>;
+
+const StoreSettingsView = z.object({ skipMarketplaceFulfilled: z.boolean(), walmart3plNode: z.boolean() });
+type StoreSettingsBody = z.infer<typeof StoreSettingsView>;
 
 export const StoreView = z.object({
   storeId: z.string(),
@@ -21,6 +28,7 @@ export const StoreView = z.object({
   name: z.string(),
   status: z.string(),
   connectedAt: z.string(),
+  settings: StoreSettingsView,
   sync: z.object({
     lastSuccessAt: z.string().nullable(),
     watermark: z.string().nullable(),
@@ -104,6 +112,30 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRoutesDeps> = async (app, d
           : 'Pause the store’s authorization instead',
         { authorizationId: store.authorizationId },
       );
+    },
+  );
+
+  app.patch(
+    '/stores/:storeId',
+    {
+      schema: {
+        tags: ['stores'],
+        summary: 'Change how the store is pulled: skipMarketplaceFulfilled (Amazon: leave FBA orders out), walmart3plNode (Walmart 3PL ship node)',
+        params: z.strictObject({ storeId: z.uuid() }),
+        body: z
+          .strictObject({ skipMarketplaceFulfilled: z.boolean().optional(), walmart3plNode: z.boolean().optional() })
+          .refine((b) => b.skipMarketplaceFulfilled !== undefined || b.walmart3plNode !== undefined, { message: 'Give at least one setting' }),
+        response: { 200: z.object({ storeId: z.string(), settings: StoreSettingsView }) },
+      },
+    },
+    async (request) => {
+      if (!deps.changeSettings) throw new NotFoundError('Store');
+      const body = request.body;
+      const settings = await deps.changeSettings(callerOf(request), request.params.storeId, {
+        ...(body.skipMarketplaceFulfilled !== undefined ? { skipMarketplaceFulfilled: body.skipMarketplaceFulfilled } : {}),
+        ...(body.walmart3plNode !== undefined ? { walmart3plNode: body.walmart3plNode } : {}),
+      });
+      return { storeId: request.params.storeId, settings };
     },
   );
 

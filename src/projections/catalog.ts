@@ -32,6 +32,8 @@ export const storesProjection: Projection = {
       }
       case 'StoreStatusChanged':
         return [sql('UPDATE rm_stores SET status = $2, updated_at = $3 WHERE store_id = $1', e.data.storeId, e.data.status, e.data.changedAt)];
+      case 'StoreSettingsChanged':
+        return [sql('UPDATE rm_stores SET settings = $2, updated_at = $3 WHERE store_id = $1', e.data.storeId, JSON.stringify(e.data.settings), e.data.changedAt)];
     }
   },
 };

@@ -104,13 +104,16 @@ export const pullScheduleProjection: Projection = {
       if (e.type === 'StoreConnected') {
         return [
           sql(
-            `INSERT INTO pull_schedule (store_id, tenant_id, active, connected_at, next_run_at)
-             VALUES ($1, $2, $3, $4, $4)
-             ON CONFLICT (store_id) DO UPDATE SET active = EXCLUDED.active`,
+            // Amazon stores are pulled per authorization (one searchOrders sequence for all its marketplaces).
+            `INSERT INTO pull_schedule (store_id, tenant_id, active, connected_at, next_run_at, pull_group)
+             VALUES ($1, $2, $3, $4, $4, $5)
+             ON CONFLICT (store_id) DO UPDATE SET active = EXCLUDED.active, pull_group = EXCLUDED.pull_group`,
             e.data.storeId, e.data.tenantId, e.data.status === 'active', e.data.connectedAt,
+            e.data.platform === 'amazon' ? e.data.authorizationId : null,
           ),
         ];
       }
+      if (e.type !== 'StoreStatusChanged') return [];
       return [sql('UPDATE pull_schedule SET active = $2 WHERE store_id = $1', e.data.storeId, e.data.status === 'active')];
     }
     const e = decodePull(recorded);

@@ -333,7 +333,7 @@ t.test('a manual sync is logged with trigger "manual"; the schedule\'s own pulls
       if (log.filter((e) => e.type === 'PullCompleted').length >= n) return log;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`store ${storeId} did not complete ${n} pull(s)`);
+    throw new Error(`store ${storeId} did not complete ${n} pull(s): ${JSON.stringify(await svc.store.readStream(`pulls-${storeId}`))}`);
   };
   await completed(1); // the initial look-back, as soon as the store exists
   t.equal((await svc.call('POST', `/v1/stores/${storeId}/sync`, { token: tenant.apiKey })).status, 202);
@@ -402,7 +402,7 @@ t.test('budget: an EU account with 9 marketplaces and a day of orders is pulled 
   const sellerId = 'AEUNINEMARKETS';
   const sandboxes = await sandboxesFor(t, {
     now: () => clock.now(),
-    // Amazon's published usage plans, enforced: searchOrders 0.0056/s, burst 20, per app and seller.
+    // Amazon's published usage plans, enforced: searchOrders 0.0056/s, burst 20, per app, seller and region.
     amazon: { orders: false, throttling: true, sellers: [{ sellerId, storeName: 'Nine Markets', participations: EU9.map((marketplaceId) => ({ marketplaceId })) }] },
     walmart: { orders: false },
   });
@@ -414,22 +414,91 @@ t.test('budget: an EU account with 9 marketplaces and a day of orders is pulled 
   t.equal(auth.storeIds.length, 9, 'one store per marketplace');
   for (const marketplaceId of EU9) amazon.orders.generate({ count: 230, sellerId, marketplaceId, days: 1 });
   clock.advance(3 * MIN);
+  await svc.projections.caughtUp(['pull_schedule']);
   const started = now;
+  // The authorization's pull: one searchOrders sequence with all nine marketplaceIds.
+  const initial = await svc.pulls.pullStores(auth.storeIds, 'schedule');
+  await svc.projections.caughtUp(['orders', 'pull_schedule']);
   let pulled = 0;
   for (const storeId of auth.storeIds) {
-    const outcome = await pull(svc, storeId);
-    t.match(outcome, { ok: true }, `store ${storeId.slice(0, 8)}`);
+    const outcome = initial[storeId]!;
+    t.match(outcome, { ok: true, ordersNew: 230 }, `store ${storeId.slice(0, 8)}: its own orders`);
     if (outcome.ok) pulled += outcome.ordersNew;
   }
-  t.equal(pulled, 9 * 230, 'every order of the day');
-  // A scheduled round 15 minutes later: one call per store, still paced.
+  t.equal(pulled, 9 * 230, 'every order of the day, each in its own store');
+  const { rows: misrouted } = await svc.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM rm_orders o JOIN rm_stores s ON s.store_id = o.store_id WHERE o.marketplace_id <> s.marketplace_id`,
+  );
+  t.equal(misrouted[0]!.n, 0, 'orders routed to their store by marketplaceId');
+  const pullIds = new Set(Object.values(initial).map((o) => o.pullId));
+  t.equal(pullIds.size, 1, 'one sequence for the authorization');
+  // A scheduled round 15 minutes later: one call for all nine stores, each store's watermark kept.
   clock.advance(15 * MIN);
-  for (const storeId of auth.storeIds) t.match(await pull(svc, storeId), { ok: true, ordersNew: 0 });
+  const watermarks = await Promise.all(auth.storeIds.map(async (id: string) => (await svc.schedule.get(id))!.watermark));
+  t.ok(watermarks.every((w: string | null) => w !== null), 'each store has its watermark');
+  const round = await svc.pulls.pullStores(auth.storeIds, 'schedule');
+  for (const storeId of auth.storeIds) t.match(round[storeId], { ok: true, ordersNew: 0 });
+  await svc.projections.caughtUp(['pull_schedule']);
+  for (const [i, storeId] of auth.storeIds.entries()) {
+    t.ok(Date.parse((await svc.schedule.get(storeId))!.watermark!) > Date.parse(watermarks[i]!), 'each watermark advanced on success');
+  }
   const statuses = amazon.counters.byStatus('searchOrders');
   t.equal(statuses[429] ?? 0, 0, 'not one 429');
   const calls = statuses[200] ?? 0;
-  t.equal(calls, 9 * 3 + 9, 'three pages per store for the day, then one call per store');
+  // The round re-reads what changed since the watermarks (less the 5-minute overlap), all nine
+  // marketplaces in the same pages: the sandbox's generated histories put a few hundred updates there.
+  const roundOrders = Object.values(round).reduce((n, o) => n + (o.ok ? o.ordersNew + o.ordersChanged + o.ordersUnchanged : 0), 0);
+  const roundPages = Math.max(1, Math.ceil(roundOrders / 100));
+  t.ok(Object.values(round).every((o) => o.ok && o.pages === roundPages), `the round: one sequence of ${roundPages} page(s) for ${roundOrders} order updates`);
+  t.equal(calls, Math.ceil((9 * 230) / 100) + roundPages, '21 pages for the day (100 orders each, all marketplaces together), then the round\'s pages');
   // The pacing is what the plan allows: beyond the burst of 20, one call per ~180 s.
   const elapsedS = (now - started) / 1000;
   t.ok(elapsedS >= (calls - 20) / 0.0056 - 1, `${calls} calls spread over ${Math.round(elapsedS)} s of marketplace time`);
+  // Per store this would have been 9 × 3 pages and then 9 calls per round: 36 calls an hour
+  // against a budget of ~20. Grouped, a round costs one call whatever the number of marketplaces.
+});
+
+t.test('the scheduler pulls an authorization\'s stores together; a manual sync of one store pulls its authorization', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, {}, { PULL_SCHEDULER: 'on' });
+  const { amazon } = sandboxes;
+  const seller = amazon.sellers[0]!.sellerId;
+  const eu = await authorizeAmazon(svc, tenant.apiKey, { region: 'EU' });
+  t.ok(eu.storeIds.length >= 2, `${eu.storeIds.length} EU stores`);
+  const markets = (await svc.db.query<{ store_id: string; marketplace_id: string }>('SELECT store_id, marketplace_id FROM rm_stores WHERE store_id = ANY($1::text[])', [eu.storeIds])).rows;
+  for (const m of markets) amazon.orders.add({ sellerId: seller, marketplaceId: m.marketplace_id, createdAt: clock.now().getTime() - DAY, status: 'UNSHIPPED' });
+  clock.advance(3 * MIN);
+  const completedAll = async (n: number) => {
+    for (let i = 0; i < 300; i++) {
+      const logs: { type: string; data: unknown }[][] = await Promise.all(eu.storeIds.map((id: string) => svc.store.readStream(`pulls-${id}`)));
+      // Completed and given back (the scheduler releases its claims after logging the pull).
+      const claimed = (await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pull_schedule WHERE store_id = ANY($1::text[]) AND claimed_by IS NOT NULL', [eu.storeIds])).rows[0]!.n;
+      if (claimed === 0 && logs.every((log) => log.filter((e) => e.type === 'PullCompleted').length >= n)) return logs;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the stores did not complete ${n} pull(s)`);
+  };
+  await completedAll(1);
+  // The first pulls may be split while the stores' schedule rows appear one by one; a round due for
+  // one store takes every store due within half an interval, so the authorization is pulled as one.
+  const callsBefore = amazon.counters.byStatus('searchOrders')[200] ?? 0;
+  await svc.db.query('UPDATE pull_schedule SET next_run_at = now() WHERE store_id = ANY($1::text[])', [eu.storeIds]);
+  const round = await completedAll(2);
+  const roundIds = new Set(round.map((log) => (log.filter((e) => e.type === 'PullCompleted').at(-1)!.data as { pullId: string }).pullId));
+  t.equal(roundIds.size, 1, 'one pull (one searchOrders sequence) for every store of the authorization');
+  t.equal(amazon.counters.byStatus('searchOrders')[200], callsBefore + 1, 'one call for all the marketplaces');
+  const { rows } = await svc.db.query<{ store_id: string; marketplace_id: string }>('SELECT store_id, marketplace_id FROM rm_orders WHERE store_id = ANY($1::text[])', [eu.storeIds]);
+  t.equal(rows.length, markets.length, 'each marketplace\'s order');
+  t.ok(rows.every((r) => markets.find((m) => m.store_id === r.store_id)?.marketplace_id === r.marketplace_id), 'each in its store');
+
+  // The others were just pulled: a manual sync of one store does not drag them along before they are due.
+  // A manual sync of one store: logged as manual; the stores just pulled wait for their schedule.
+  t.equal((await svc.call('POST', `/v1/stores/${eu.storeIds[0]}/sync`, { token: tenant.apiKey })).status, 202);
+  for (let i = 0; i < 300; i++) {
+    const log = await svc.store.readStream(`pulls-${eu.storeIds[0]}`);
+    if (log.filter((e) => e.type === 'PullCompleted').length >= 3) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const logs: { type: string; data: unknown }[][] = await Promise.all(eu.storeIds.map((id: string) => svc.store.readStream(`pulls-${id}`)));
+  t.equal((logs[0]!.filter((e) => e.type === 'PullStarted').at(-1)!.data as { trigger: string }).trigger, 'manual', 'the log says who asked');
+  t.equal(logs[2]!.filter((e) => e.type === 'PullStarted').length, 2, 'the store nobody asked for waits for its schedule');
 });

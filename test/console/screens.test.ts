@@ -296,7 +296,7 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
     sandboxes.amazon.faults.clear();
     // What the scheduler does with a failed pull (the test drives pulls itself): the schedule counts it.
     await svc.schedule.requestNow(usStore);
-    for (const { storeId } of await svc.schedule.claimDue('screens-test', 10, MIN)) {
+    for (const { storeId } of (await svc.schedule.claimDue('screens-test', 10, MIN)).flatMap((g) => g.stores)) {
       await svc.schedule.release('screens-test', storeId, storeId === usStore ? { ok: false, error: failed.ok ? '' : failed.reason, retryInMs: MIN } : { ok: true, nextInMs: 15 * MIN });
     }
     await settle();

@@ -28,11 +28,11 @@ t.test('a pull cut by a database restart gives its store back once the database 
   const scheduler = pullScheduler({
     schedule: scheduleStore(db),
     // The pull's own work: it reaches the database after the server has gone, as a real pull would.
-    pullStore: async () => {
+    pullGroup: async () => {
       entered();
       await stopped;
       await db.query('SELECT 1');
-      return { ok: true } as never;
+      return { s1: { ok: true } } as never;
     },
     log: pino({ level: 'silent' }),
     intervalMinutes: 15,

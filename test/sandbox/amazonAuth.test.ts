@@ -2,7 +2,7 @@ import t from 'tap';
 import { startAmazonSandbox } from '../../src/sandbox/index.js';
 import { amazonAccessToken, consent, exchangeCode, fixedNow, form, json, refresh, spApi } from './fixtures/helpers.js';
 
-const sandbox = await startAmazonSandbox({ orders: false, now: fixedNow, accessTokenTtlSeconds: 60 });
+const sandbox = await startAmazonSandbox({ throttling: false, orders: false, now: fixedNow, accessTokenTtlSeconds: 60 });
 t.teardown(() => sandbox.close());
 const [main, other] = sandbox.sellers;
 if (main === undefined || other === undefined) throw new Error('default sellers missing');
@@ -88,7 +88,7 @@ t.test('the consent page refuses unknown apps and draft apps without version=bet
   const noState = await fetch(`${sandbox.url}/apps/authorize/consent?application_id=${sandbox.app.applicationId}`, { redirect: 'manual' });
   t.equal(noState.status, 400);
 
-  const draft = await startAmazonSandbox({ orders: false, apps: [{ ...sandbox.app, draft: true }] });
+  const draft = await startAmazonSandbox({ throttling: false, orders: false, apps: [{ ...sandbox.app, draft: true }] });
   t.teardown(() => draft.close());
   t.equal((await fetch(draft.consentUrl({ state: 's' }), { redirect: 'manual' })).status, 400);
   t.equal((await fetch(draft.consentUrl({ state: 's', version: 'beta' }), { redirect: 'manual' })).status, 302);

@@ -6,7 +6,7 @@ import { startAmazonSandbox } from '../../src/sandbox/index.js';
 import { amazonAccessToken, json } from './fixtures/helpers.js';
 
 /** Product Fees v0 getMyFeesEstimateForASIN: the shapes of the published model, and the seller it names. */
-const sandbox = await startAmazonSandbox({ orders: false });
+const sandbox = await startAmazonSandbox({ throttling: false, orders: false });
 t.teardown(() => sandbox.close());
 const [main, other] = sandbox.sellers.map((s) => s.sellerId) as [string, string];
 

@@ -3,7 +3,7 @@ import { startAmazonSandbox, type AmazonOrder } from '../../src/sandbox/index.js
 import { amazonAccessToken, FIXED_NOW, fixedNow, json, spApi, type Json } from './fixtures/helpers.js';
 
 const DAY = 86_400_000;
-const sandbox = await startAmazonSandbox({ orders: false, now: fixedNow });
+const sandbox = await startAmazonSandbox({ throttling: false, orders: false, now: fixedNow });
 t.teardown(() => sandbox.close());
 const seller = sandbox.sellers[0]?.sellerId ?? '';
 sandbox.orders.generate({ count: 537, marketplaceId: 'ATVPDKIKX0DER', days: 10 });

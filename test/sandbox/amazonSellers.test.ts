@@ -2,7 +2,7 @@ import t from 'tap';
 import { startAmazonSandbox } from '../../src/sandbox/index.js';
 import { amazonAccessToken, json, keyPaths, readFixture, spApi } from './fixtures/helpers.js';
 
-const sandbox = await startAmazonSandbox({ orders: false });
+const sandbox = await startAmazonSandbox({ throttling: false, orders: false });
 t.teardown(() => sandbox.close());
 
 type Participation = { marketplace: { id: string; countryCode: string }; participation: { isParticipating: boolean; hasSuspendedListings: boolean } };

@@ -3,7 +3,7 @@ import { createFaultRegistry } from '../../src/sandbox/faults.js';
 import { startAmazonSandbox, startWalmartSandbox, type AmazonSandbox } from '../../src/sandbox/index.js';
 import { amazonAccessToken, FIXED_NOW, fixedNow, json, spApi, walmartGet, walmartToken, walmartTokenRequest } from './fixtures/helpers.js';
 
-const amazon = await startAmazonSandbox({ now: fixedNow, orders: { count: 30 } });
+const amazon = await startAmazonSandbox({ throttling: false, now: fixedNow, orders: { count: 30 } });
 const walmart = await startWalmartSandbox({ now: fixedNow, orders: { count: 30 } });
 t.teardown(async () => {
   await amazon.close();

@@ -16,7 +16,7 @@ const DAY = 86_400_000;
 const ALL_DATA = 'BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,PAYMENT,FULFILLMENT_ORDERS';
 
 t.test('Amazon searchOrders and getOrder responses stay within the fixtures’ shape', async (t) => {
-  const sandbox = await startAmazonSandbox({ now: fixedNow, orders: { count: 300, days: 10 } });
+  const sandbox = await startAmazonSandbox({ throttling: false, now: fixedNow, orders: { count: 300, days: 10 } });
   t.teardown(() => sandbox.close());
   const order = sandbox.orders.list()[0];
   if (order !== undefined) sandbox.orders.requestCancellation(order.orderId);

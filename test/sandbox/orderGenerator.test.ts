@@ -57,14 +57,14 @@ t.test('fixed stage weights and other countries', async (t) => {
 
 t.test('sandboxes seeded alike hold the same orders', async (t) => {
   const now = () => to;
-  const [a, b] = await Promise.all([startAmazonSandbox({ seed: 'same', now }), startAmazonSandbox({ seed: 'same', now })]);
+  const [a, b] = await Promise.all([startAmazonSandbox({ throttling: false, seed: 'same', now }), startAmazonSandbox({ throttling: false, seed: 'same', now })]);
   const [c, d] = await Promise.all([startWalmartSandbox({ seed: 'same', now }), startWalmartSandbox({ seed: 'same', now })]);
   t.teardown(() => Promise.all([a.close(), b.close(), c.close(), d.close()]));
   t.same(a.orders.list(), b.orders.list());
   t.same(c.orders.list(), d.orders.list());
   t.same(a.app, b.app, 'and the same credentials');
   t.equal(a.orders.count(), 200);
-  const other = await startAmazonSandbox({ seed: 'different', now, orders: { count: 10 } });
+  const other = await startAmazonSandbox({ throttling: false, seed: 'different', now, orders: { count: 10 } });
   t.teardown(() => other.close());
   t.notSame(other.orders.list().map((o) => o.orderId), a.orders.list().slice(0, 10).map((o) => o.orderId));
 });

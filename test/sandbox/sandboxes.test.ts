@@ -6,7 +6,7 @@ t.test('startSandboxes runs both marketplaces from one seed and one catalog', as
   const { amazon, walmart, close } = await startSandboxes({
     seed: 'both',
     now: fixedNow,
-    amazon: { orders: { count: 40 } },
+    amazon: { orders: { count: 40 }, throttling: false },
     walmart: { orders: { count: 40 } },
   });
   t.teardown(close);

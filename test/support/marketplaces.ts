@@ -22,7 +22,10 @@ export const movableClock = (start = Date.now()) => {
 
 /** Both sandboxes, closed at the end of the test. */
 export const sandboxesFor = async (t: { teardown: (fn: () => unknown) => void }, options: SandboxesOptions = {}) => {
-  const sandboxes = await startSandboxes({ seed: 'oms-tests', ...options });
+  // The Amazon sandbox enforces the published usage plans by default; most tests pull far more
+  // often than a seller's budget allows (their clocks stand still), so they turn it off here,
+  // visibly. A test that wants the real rates passes `amazon: { throttling: true }`.
+  const sandboxes = await startSandboxes({ seed: 'oms-tests', ...options, amazon: { throttling: false, ...options.amazon } });
   t.teardown(() => sandboxes.close());
   return sandboxes;
 };

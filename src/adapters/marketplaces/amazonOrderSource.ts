@@ -135,6 +135,8 @@ export const amazonOrderSource = (config: AmazonOrderSourceConfig): OrderSource 
     query.set(afterName, isoSeconds(instant(window.from, 'from')));
     query.set(beforeName, before);
     if (target.marketplaceIds.length > 0) query.set('marketplaceIds', target.marketplaceIds.join(','));
+    // FBA orders cost pages but are never sent; a store may leave them out (v2026-01-01 `fulfilledBy`).
+    if (target.skipMarketplaceFulfilled === true) query.set('fulfilledBy', 'MERCHANT');
     query.set('maxResultsPerPage', String(PAGE_SIZE));
     query.set('includedData', AMAZON_INCLUDED_DATA.join(','));
     if (token !== null) query.set('paginationToken', token);
@@ -172,7 +174,8 @@ export const amazonOrderSource = (config: AmazonOrderSourceConfig): OrderSource 
             headers: { 'x-amz-access-token': accessToken, 'user-agent': userAgent, accept: 'application/json' },
             ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
           });
-          return interpret(r, bucket, target.marketplaceIds[0], state !== null);
+          // An order that names no marketplace belongs to the one asked for; with several, it cannot be told.
+          return interpret(r, bucket, target.marketplaceIds.length === 1 ? target.marketplaceIds[0] : undefined, state !== null);
         },
       });
       return {

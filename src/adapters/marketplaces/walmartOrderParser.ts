@@ -71,6 +71,8 @@ export type WalmartOrderContext = Readonly<{
   marketplaceId?: string;
   /** The shipNodeType the order was searched with; the order's own shipNode wins when it has one. */
   shipNodeType?: string;
+  /** The store is the account's 3PL ship node (store setting `walmart3plNode`): its 3PLFulfilled orders are the seller's to ship. */
+  threePlNode?: boolean;
 }>;
 
 /** Line statuses that still need the seller (or WFS) to ship, that count as shipped, and cancelled. */
@@ -180,8 +182,8 @@ export const parseWalmartOrder = (raw: unknown, context: WalmartOrderContext = {
       // Walmart has no order status word; the distinct line statuses are what an operator sees there.
       platformStatus: PRECEDENCE.filter((s) => distinct.includes(s)).concat(distinct.filter((s) => !PRECEDENCE.includes(s))).join('/'),
       // WFS ships its own orders; a 3PL node's orders are someone else's to ship unless the store is
-      // that 3PL (a store setting the release policy reads), so they are recorded as marketplace-fulfilled.
-      fulfillmentChannel: shipNode === 'WFSFulfilled' || shipNode === THREE_PL ? 'marketplace' : 'merchant',
+      // that 3PL (store setting `walmart3plNode`): then they are the seller's, released like any other.
+      fulfillmentChannel: shipNode === 'WFSFulfilled' || (shipNode === THREE_PL && context.threePlNode !== true) ? 'marketplace' : 'merchant',
       ...(shipNode === THREE_PL ? { shipNodeType: THREE_PL } : {}),
       shipBy: iso(shipping?.estimatedShipDate),
       deliverBy: iso(shipping?.estimatedDeliveryDate),

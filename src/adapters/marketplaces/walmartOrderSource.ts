@@ -23,8 +23,12 @@ export type WalmartOrderOperation = keyof typeof WALMART_ORDER_USAGE_PLANS;
 
 /** GET /v3/orders serves the last 180 days only. */
 export const WALMART_HISTORY_DAYS = 180;
-/** WFS orders are invisible unless asked for by name; 3PLFulfilled is not a channel OMS stores use. */
-export const WALMART_SHIP_NODE_TYPES = ['SellerFulfilled', 'WFSFulfilled'] as const;
+/**
+ * WFS orders are invisible unless asked for by name. 3PLFulfilled orders are searched only for a
+ * store configured as the account's 3PL node (store setting `walmart3plNode`), last.
+ */
+export const WALMART_SHIP_NODE_TYPES = ['SellerFulfilled', 'WFSFulfilled', '3PLFulfilled'] as const;
+const nodeTypesOf = (target: PullTarget): number => (target.walmart3plNode === true ? 3 : 2);
 const PAGE_LIMIT = 200;
 const DAY_MS = 86_400_000;
 
@@ -179,6 +183,7 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
   };
 
   const pageUrl = (cursor: Cursor): string => {
+    // (shipNodeType: the cursor's node, one search per type.)
     const path = new URL('/v3/orders', config.apiUrl).toString();
     // nextCursor is a ready-made query string; rebuilding it from parts makes Walmart start over.
     if (cursor.next !== null) return `${path}${cursor.next.startsWith('?') ? '' : '?'}${cursor.next}`;
@@ -197,7 +202,11 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
 
   const fetchRaw = (target: PullTarget, cursor: Cursor, signal: AbortSignal | undefined): Promise<RawPage> => {
     const bucket = buckets.bucket(target.authorizationId, 'getAllOrders');
-    const context = { marketplaceId: target.marketplaceIds[0] ?? WALMART_US_MARKETPLACE, shipNodeType: WALMART_SHIP_NODE_TYPES[cursor.node] as string };
+    const context = {
+      marketplaceId: target.marketplaceIds[0] ?? WALMART_US_MARKETPLACE,
+      shipNodeType: WALMART_SHIP_NODE_TYPES[cursor.node] as string,
+      threePlNode: target.walmart3plNode === true,
+    };
     const url = pageUrl(cursor);
     return callWithRetries({
       what: 'Walmart getAllOrders',
@@ -231,7 +240,7 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
   };
 
   /** Where the pull goes once a search has no next page: a narrower segment, the next ship-node type, or the end. */
-  const afterSearch = (cursor: Cursor): Cursor | null => {
+  const afterSearch = (target: PullTarget, cursor: Cursor): Cursor | null => {
     const cutShort = cursor.total !== null && cursor.served < cursor.total;
     if (cutShort && cursor.oldest !== null) {
       const skip = cursor.oldest === cursor.segmentEnd ? [...new Set([...cursor.skip, ...cursor.oldestIds])] : cursor.oldestIds;
@@ -239,7 +248,7 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
       const progress = cursor.oldest < cursor.segmentEnd || skip.length > cursor.skip.length;
       if (progress) return segmentStart(cursor, cursor.node, cursor.oldest, skip);
     }
-    if (cursor.node + 1 < WALMART_SHIP_NODE_TYPES.length) return segmentStart(cursor, cursor.node + 1, cursor.createdEnd, []);
+    if (cursor.node + 1 < nodeTypesOf(target)) return segmentStart(cursor, cursor.node + 1, cursor.createdEnd, []);
     return null;
   };
 
@@ -247,6 +256,8 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
     fetchPage: async (target, window, cursorText, signal): Promise<OrderPage> => {
       if (target.platform !== 'walmart') throw new MarketplaceError('bad_request', null, 'Walmart order source: the target is not a Walmart authorization');
       let cursor = cursorText === null ? firstCursor(target, window) : decodeCursor('walmart', Cursor, cursorText);
+      // A resume point of a 3PL search after the store stopped being the 3PL node: start afresh.
+      if (cursor.node >= nodeTypesOf(target)) throw new MarketplaceError('cursor_refused', null, 'Walmart order source: the cursor names a ship-node type the store no longer searches');
       // Loops only past searches that return nothing new, so a call never hands back an empty page with more to come.
       for (;;) {
         const page = await fetchRaw(target, cursor, signal);
@@ -270,7 +281,7 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
           oldest,
           oldestIds,
         };
-        const following = page.nextCursor !== null ? { ...searched, next: page.nextCursor } : afterSearch(searched);
+        const following = page.nextCursor !== null ? { ...searched, next: page.nextCursor } : afterSearch(target, searched);
         const unreadable = page.rejected.filter((order) => order.platformOrderId === null || !skip.has(order.platformOrderId));
         const rejected = unreadable.length > 0 ? { rejected: unreadable } : {};
         if (following === null) return { orders: fresh, ...rejected, next: null };

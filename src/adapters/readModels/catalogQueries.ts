@@ -18,6 +18,8 @@ export type StoreRow = Readonly<{
   name: string;
   status: string;
   connectedAt: string;
+  /** How the store is pulled (StoreSettingsChanged; see domain/store/events.ts). */
+  settings: Readonly<{ skipMarketplaceFulfilled: boolean; walmart3plNode: boolean }>;
   /** The store's pulls: last success, watermark, next run, last error. */
   sync: Readonly<{
     lastSuccessAt: string | null;
@@ -66,6 +68,7 @@ const toStore = (r: Record<string, unknown>): StoreRow => ({
   name: r.name as string,
   status: r.status as string,
   connectedAt: (r.connected_at as Date).toISOString(),
+  settings: { skipMarketplaceFulfilled: false, walmart3plNode: false, ...(r.settings as object | null) },
   sync: {
     lastSuccessAt: iso(r.last_success_at),
     watermark: iso(r.watermark),

@@ -1,17 +1,18 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { PullOutcome } from '../../application/pulls.js';
+import type { GroupOutcome, PullOutcome } from '../../application/pulls.js';
 import { retryDelayMs } from '../../domain/pull/window.js';
 import { backoffDelay, sleep, waitForWakeOrTimeout } from '../shared/timers.js';
-import type { ScheduleStore } from './scheduleStore.js';
+import type { ClaimedGroup, ScheduleStore } from './scheduleStore.js';
 
 export type PullSchedulerOptions = Readonly<{
   schedule: ScheduleStore;
-  pullStore: (storeId: string, trigger: 'schedule' | 'manual', signal: AbortSignal) => Promise<PullOutcome>;
+  /** Pulls the claimed stores of one group together; an outcome per store. */
+  pullGroup: (stores: ClaimedGroup['stores'], signal: AbortSignal) => Promise<GroupOutcome>;
   log: Logger;
   intervalMinutes: number;
-  /** How many stores this instance pulls at once. */
+  /** How many pull groups (an Amazon authorization, a Walmart store) this instance pulls at once. */
   concurrency?: number;
   /** Claim lease; renewed while a pull runs, expires if this instance dies. */
   leaseMs?: number;
@@ -21,9 +22,9 @@ export type PullSchedulerOptions = Readonly<{
 }>;
 
 /**
- * Claims due stores (FOR UPDATE SKIP LOCKED + lease) and pulls them, `concurrency` at a time. Any
- * number of instances can run this: a store is never pulled by two at once. One store's failure
- * only delays that store (back-off), never the others.
+ * Claims pull groups with a due store (FOR UPDATE SKIP LOCKED + lease) and pulls each group's
+ * stores together, `concurrency` groups at a time. Any number of instances can run this: a store is
+ * never pulled by two at once. Each store keeps its own outcome, back-off and failure state.
  */
 export const pullScheduler = (opts: PullSchedulerOptions) => {
   const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -32,7 +33,7 @@ export const pullScheduler = (opts: PullSchedulerOptions) => {
   const pollMs = opts.pollMs ?? 2_000;
   const intervalMs = opts.intervalMinutes * 60_000;
   const controller = new AbortController();
-  const running = new Map<string, Promise<void>>();
+  const running = new Map<string, { stores: readonly string[]; done: Promise<void> }>();
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
 
@@ -56,21 +57,38 @@ export const pullScheduler = (opts: PullSchedulerOptions) => {
     }
   };
 
-  const runOne = async (storeId: string, manual: boolean) => {
+  const runGroup = async (claimed: ClaimedGroup) => {
     const started = Date.now();
-    const renew = setInterval(() => void opts.schedule.renew(holder, storeId, leaseMs).catch(() => undefined), leaseMs / 3);
+    const storeIds = claimed.stores.map((s) => s.storeId);
+    const renew = setInterval(() => {
+      for (const storeId of storeIds) void opts.schedule.renew(holder, storeId, leaseMs).catch(() => undefined);
+    }, leaseMs / 3);
     try {
-      const outcome = await opts.pullStore(storeId, manual ? 'manual' : 'schedule', controller.signal);
-      opts.onPull?.(storeId, outcome, Date.now() - started);
-      const row = await opts.schedule.get(storeId);
-      await release(
-        storeId,
-        outcome.ok ? { ok: true, nextInMs: intervalMs } : { ok: false, error: outcome.reason, retryInMs: retryDelayMs((row?.failures ?? 0) + 1, opts.intervalMinutes) },
+      let outcomes: GroupOutcome;
+      try {
+        outcomes = await opts.pullGroup(claimed.stores, controller.signal);
+      } catch (error) {
+        opts.log.error({ group: claimed.group, storeIds, err: error }, 'pull crashed; will retry');
+        await Promise.all(storeIds.map((storeId) => release(storeId, { ok: false, error: 'internal_error', retryInMs: 60_000 }).catch(() => undefined)));
+        return;
+      }
+      await Promise.all(
+        storeIds.map(async (storeId) => {
+          const outcome: PullOutcome = outcomes[storeId] ?? { ok: false, pullId: null, reason: 'internal_error', retryable: true };
+          try {
+            opts.onPull?.(storeId, outcome, Date.now() - started);
+            const row = await opts.schedule.get(storeId);
+            await release(
+              storeId,
+              outcome.ok ? { ok: true, nextInMs: intervalMs } : { ok: false, error: outcome.reason, retryInMs: retryDelayMs((row?.failures ?? 0) + 1, opts.intervalMinutes) },
+            );
+            if (!outcome.ok) opts.log.warn({ storeId, reason: outcome.reason }, 'pull failed; will retry');
+          } catch (error) {
+            opts.log.error({ storeId, err: error }, 'could not record the pull outcome; will retry');
+            await release(storeId, { ok: false, error: 'internal_error', retryInMs: 60_000 }).catch(() => undefined);
+          }
+        }),
       );
-      if (!outcome.ok) opts.log.warn({ storeId, reason: outcome.reason }, 'pull failed; will retry');
-    } catch (error) {
-      opts.log.error({ storeId, err: error }, 'pull crashed; will retry');
-      await release(storeId, { ok: false, error: 'internal_error', retryInMs: 60_000 }).catch(() => undefined);
     } finally {
       clearInterval(renew);
     }
@@ -79,12 +97,13 @@ export const pullScheduler = (opts: PullSchedulerOptions) => {
   const tick = async () => {
     const free = concurrency - running.size;
     if (free <= 0) return;
-    for (const { storeId, manual } of await opts.schedule.claimDue(holder, free, leaseMs)) {
-      const p = runOne(storeId, manual).finally(() => {
-        running.delete(storeId);
+    for (const claimed of await opts.schedule.claimDue(holder, free, leaseMs, intervalMs / 2)) {
+      const key = `${claimed.group}/${randomBytes(3).toString('hex')}`;
+      const done = runGroup(claimed).finally(() => {
+        running.delete(key);
         wake?.();
       });
-      running.set(storeId, p);
+      running.set(key, { stores: claimed.stores.map((s) => s.storeId), done });
     }
   };
 
@@ -109,9 +128,9 @@ export const pullScheduler = (opts: PullSchedulerOptions) => {
     stop: async () => {
       controller.abort();
       await loop;
-      await Promise.allSettled([...running.values()]);
+      await Promise.allSettled([...running.values()].map((r) => r.done));
     },
-    runningStores: () => [...running.keys()],
+    runningStores: () => [...running.values()].flatMap((r) => r.stores),
   };
 };
 

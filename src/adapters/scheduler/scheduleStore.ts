@@ -19,8 +19,20 @@ export type ScheduleRow = Readonly<{
   state: SyncState;
   failingSince: string | null;
   running: boolean;
-  resume: { pullId: string; window: PlannedWindow; cursor: string } | null;
+  resume: PullResume | null;
+  /** Stores of one pull group are pulled together (Amazon: the authorization); null: alone. */
+  pullGroup: string | null;
 }>;
+
+/**
+ * Where an interrupted pull resumes: its window, the marketplace's page token, and the
+ * marketplaces the sequence asks for (a follow-up page must repeat them; absent in resume points
+ * written before pull groups: the store's own marketplace).
+ */
+export type PullResume = Readonly<{ pullId: string; window: PlannedWindow; cursor: string; marketplaceIds?: readonly string[] }>;
+
+/** Stores claimed together: one pull group (or one store alone), with the stores a manual sync asked for. */
+export type ClaimedGroup = Readonly<{ group: string; stores: readonly { storeId: string; manual: boolean }[] }>;
 
 type Row = {
   store_id: string;
@@ -38,6 +50,7 @@ type Row = {
   claimed_until: Date | null;
   running_pull_id: string | null;
   resume: ScheduleRow['resume'];
+  pull_group: string | null;
 };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -59,6 +72,7 @@ const toRow = (r: Row): ScheduleRow => {
     failingSince: health.failingSince,
     running: r.running_pull_id !== null && r.claimed_until !== null && r.claimed_until.getTime() > Date.now(),
     resume: r.resume,
+    pullGroup: r.pull_group,
   };
 };
 
@@ -68,22 +82,40 @@ const toRow = (r: Row): ScheduleRow => {
  * crashed instance's claims simply expire. Times come from the database clock.
  */
 export const scheduleStore = (db: Sql) => ({
-  /** Claim up to `limit` due, active, unclaimed stores for `holder`. */
-  claimDue: async (holder: string, limit: number, leaseMs: number): Promise<{ storeId: string; manual: boolean }[]> => {
-    const { rows } = await db.query<{ store_id: string; manual: boolean }>(
+  /**
+   * Claim up to `limit` pull groups with a due store for `holder`: every active, unclaimed store of
+   * such a group that is due within `joinWithinMs` (or asked for by a manual sync) is claimed with
+   * it (Amazon: one searchOrders sequence serves all the authorization's marketplaces, so the others
+   * ride along for free and their schedules align). A store that has just been pulled is not pulled
+   * again at once; a store claimed elsewhere is left out and keeps its own claim.
+   */
+  claimDue: async (holder: string, limit: number, leaseMs: number, joinWithinMs = 0): Promise<ClaimedGroup[]> => {
+    const { rows } = await db.query<{ store_id: string; manual: boolean; grp: string }>(
       `WITH due AS (
-         SELECT store_id, manual_requested FROM pull_schedule
-          WHERE active AND next_run_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
-          ORDER BY next_run_at LIMIT $2
+         SELECT DISTINCT grp FROM (
+           SELECT coalesce(pull_group, store_id) AS grp FROM pull_schedule
+            WHERE active AND next_run_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+            ORDER BY next_run_at LIMIT $2) d),
+       members AS (
+         SELECT p.store_id, p.manual_requested, coalesce(p.pull_group, p.store_id) AS grp FROM pull_schedule p
+          WHERE p.active AND coalesce(p.pull_group, p.store_id) IN (SELECT grp FROM due)
+            AND (p.claimed_until IS NULL OR p.claimed_until < now())
+            AND (p.next_run_at <= now() + $4 * interval '1 millisecond' OR p.manual_requested)
           FOR UPDATE SKIP LOCKED)
        UPDATE pull_schedule s
           SET claimed_by = $1, claimed_until = now() + $3 * interval '1 millisecond', manual_requested = false,
               running_pull_id = 'claimed'
-         FROM due WHERE s.store_id = due.store_id
-       RETURNING s.store_id, due.manual_requested AS manual`,
-      [holder, limit, leaseMs],
+         FROM members WHERE s.store_id = members.store_id
+       RETURNING s.store_id, members.manual_requested AS manual, members.grp`,
+      [holder, limit, leaseMs, joinWithinMs],
     );
-    return rows.map((r) => ({ storeId: r.store_id, manual: r.manual }));
+    const groups = new Map<string, { storeId: string; manual: boolean }[]>();
+    for (const r of [...rows].sort((a, b) => (a.store_id < b.store_id ? -1 : 1))) {
+      const list = groups.get(r.grp) ?? [];
+      list.push({ storeId: r.store_id, manual: r.manual });
+      groups.set(r.grp, list);
+    }
+    return [...groups].map(([group, stores]) => ({ group, stores }));
   },
 
   /** Extend the lease while a long pull runs; false if the claim was lost (another instance took it). */
@@ -111,16 +143,19 @@ export const scheduleStore = (db: Sql) => ({
   },
 
   /** A sweep completed with its window ending at `at`: the next one is due a sweep interval later. */
-  markSwept: async (storeId: string, at: string) => {
-    await db.query('UPDATE pull_schedule SET last_sweep_at = GREATEST(last_sweep_at, $2::timestamptz) WHERE store_id = $1', [storeId, at]);
+  markSwept: async (storeId: string | readonly string[], at: string) => {
+    const ids = typeof storeId === 'string' ? [storeId] : [...storeId];
+    await db.query('UPDATE pull_schedule SET last_sweep_at = GREATEST(last_sweep_at, $2::timestamptz) WHERE store_id = ANY($1::text[])', [ids, at]);
   },
 
-  setRunning: async (storeId: string, pullId: string) => {
-    await db.query('UPDATE pull_schedule SET running_pull_id = $2 WHERE store_id = $1', [storeId, pullId]);
+  setRunning: async (storeId: string | readonly string[], pullId: string) => {
+    const ids = typeof storeId === 'string' ? [storeId] : [...storeId];
+    await db.query('UPDATE pull_schedule SET running_pull_id = $2 WHERE store_id = ANY($1::text[])', [ids, pullId]);
   },
 
-  saveResume: async (storeId: string, resume: ScheduleRow['resume']) => {
-    await db.query('UPDATE pull_schedule SET resume = $2 WHERE store_id = $1', [storeId, resume === null ? null : JSON.stringify(resume)]);
+  saveResume: async (storeId: string | readonly string[], resume: ScheduleRow['resume']) => {
+    const ids = typeof storeId === 'string' ? [storeId] : [...storeId];
+    await db.query('UPDATE pull_schedule SET resume = $2 WHERE store_id = ANY($1::text[])', [ids, resume === null ? null : JSON.stringify(resume)]);
   },
 
   /**

@@ -9,6 +9,10 @@ export type PullTarget = Readonly<{
   region: AmazonRegion | null;
   /** Amazon: the store's marketplace (a call may carry up to 50); Walmart: ignored (one store per key). */
   marketplaceIds: readonly string[];
+  /** Amazon: ask for seller-fulfilled orders only (`fulfilledBy=MERCHANT`; the store setting). */
+  skipMarketplaceFulfilled?: boolean;
+  /** Walmart: the seller is the account's 3PL ship node; search `3PLFulfilled` orders too and treat them as the seller's. */
+  walmart3plNode?: boolean;
 }>;
 
 /**

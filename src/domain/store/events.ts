@@ -40,7 +40,25 @@ export const StoreStatusChanged = z.object({
   }),
 });
 
-export const StoreEvent = z.discriminatedUnion('type', [StoreConnected, StoreStatusChanged]);
+/**
+ * How the store is pulled (both off when never set):
+ * - `skipMarketplaceFulfilled` (Amazon): ask for seller-fulfilled orders only (`fulfilledBy=MERCHANT`),
+ *   saving the pages of FBA orders. Off (the default): FBA orders are recorded (visible, never sent).
+ * - `walmart3plNode` (Walmart): the seller's warehouse is the 3PL ship node of the account, so
+ *   `3PLFulfilled` orders are searched for and released like seller-fulfilled ones.
+ * `settings` is the whole set after the change.
+ */
+export const StoreSettings = z.object({ skipMarketplaceFulfilled: z.boolean(), walmart3plNode: z.boolean() });
+export type StoreSettings = z.infer<typeof StoreSettings>;
+export const DEFAULT_STORE_SETTINGS: StoreSettings = { skipMarketplaceFulfilled: false, walmart3plNode: false };
+
+export const StoreSettingsChanged = z.object({
+  type: z.literal('StoreSettingsChanged'),
+  schemaVersion: z.literal(1),
+  data: z.object({ storeId: z.string(), tenantId: z.string(), settings: StoreSettings, changedAt: z.iso.datetime() }),
+});
+
+export const StoreEvent = z.discriminatedUnion('type', [StoreConnected, StoreStatusChanged, StoreSettingsChanged]);
 export type StoreEvent = z.infer<typeof StoreEvent>;
 export type StoreConnectedData = z.infer<typeof StoreConnected>['data'];
 

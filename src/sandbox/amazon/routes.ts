@@ -59,7 +59,7 @@ type Account = Readonly<{ sellerId: string; region: Region; clientId: string }>;
 
 /** The routes one regional endpoint serves: LWA and the consent page, plus that region's SP-API. */
 export const createAmazonRoutes = (deps: AmazonRouteDeps, region: Region): Route<AmazonRoute>[] => {
-  /** Token check, optional throttling and the rate header every SP-API success and 400/404 carries. */
+  /** Token check, throttling (per app, seller and region, as Amazon's plans are) and the rate header every SP-API success and 400/404 carries. */
   const spApi = (
     name: SpApiRoute,
     pattern: string,
@@ -76,7 +76,7 @@ export const createAmazonRoutes = (deps: AmazonRouteDeps, region: Region): Route
       // Grantless tokens and tokens of another region's authorization cannot read this region's data.
       if (sellerId === undefined || tokenRegion !== region) return accessDenied(TOKEN_DETAILS.denied);
       const plan = AMAZON_USAGE_PLANS[name];
-      if (deps.throttling && !deps.limiter.take(`${clientId}/${sellerId}/${name}`, plan).allowed) return quotaExceeded();
+      if (deps.throttling && !deps.limiter.take(`${clientId}/${sellerId}/${region}/${name}`, plan).allowed) return quotaExceeded();
       return handle(request, { sellerId, region, clientId }, { 'x-amzn-RateLimit-Limit': String(plan.rate) });
     },
   });

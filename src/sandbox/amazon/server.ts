@@ -38,7 +38,11 @@ export type AmazonSandboxOptions = Readonly<{
   authCodeTtlSeconds?: number;
   /** searchOrders pagination tokens expire after 24 h on Amazon. */
   paginationTokenTtlSeconds?: number;
-  /** Enforce the default usage plans with token buckets (429 QuotaExceeded when empty). Off by default. */
+  /**
+   * Enforce the published default usage plans with token buckets per app, seller and region (429
+   * QuotaExceeded when empty). On by default, as on Amazon; tests and tools that pull faster than a
+   * seller's budget (fixed clocks, benches, the demo) pass `false` visibly.
+   */
   throttling?: boolean;
 }>;
 
@@ -123,7 +127,7 @@ export const startAmazonSandbox = async (options: AmazonSandboxOptions = {}): Pr
     limiter: createRateLimiter(clock),
     signedInSeller: () => signedIn,
     consentHosts,
-    throttling: options.throttling ?? false,
+    throttling: options.throttling ?? true,
     paginationTokenTtlMs: (options.paginationTokenTtlSeconds ?? 86_400) * 1000,
   };
   const host = options.host ?? '127.0.0.1';

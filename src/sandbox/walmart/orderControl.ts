@@ -9,7 +9,8 @@ import type { ShipNodeType, WalmartLineStatus, WalmartOrder } from './types.js';
 export type WalmartOrderInput = Readonly<{
   partnerId?: string;
   createdAt?: Instant;
-  shipNodeType?: Extract<ShipNodeType, 'SellerFulfilled' | 'WFSFulfilled'>;
+  /** 3PLFulfilled: shipped from a third-party logistics node of the account (searched with shipNodeType=3PLFulfilled). */
+  shipNodeType?: ShipNodeType;
   /** Every line starts in this status (default Created). */
   status?: WalmartLineStatus;
   lines?: readonly Readonly<{ sku: string; quantity?: number; productName?: string; unitPriceCents?: number }>[];
@@ -162,6 +163,7 @@ export const createWalmartOrderControl = (deps: Readonly<{
       // Explicit lines stay one line per entry: tests decide any per-unit split themselves.
       const rendered = render(generated, input.partnerId ?? deps.defaultPartnerId, createdAt, lines === undefined);
       const order = rendered.order;
+      if (input.shipNodeType === '3PLFulfilled') order.shipNode = { type: '3PLFulfilled' };
       for (const line of order.orderLines.orderLine) {
         const extra = status === 'Shipped' || status === 'Delivered'
           ? { trackingInfo: trackingFor(createRandom(`add/${key}`), order.purchaseOrderId, createdAt, order.shippingInfo.methodCode) }

@@ -72,7 +72,7 @@ t.test('a failed refresh reaches every waiting caller and is not cached', async 
 });
 
 t.test('single flight against the Amazon sandbox: 40 concurrent get() → one LWA request', async (t) => {
-  const sandbox = await startAmazonSandbox({ now: () => START, orders: false });
+  const sandbox = await startAmazonSandbox({ throttling: false, now: () => START, orders: false });
   t.teardown(() => sandbox.close());
   const tokens = amazonTokens(sandbox, () => START);
   const got = await Promise.all(Array.from({ length: 40 }, () => tokens.get('auth-amazon-na')));

@@ -30,7 +30,7 @@ const US = 'ATVPDKIKX0DER';
 /** A sandbox on a virtual clock, the source on the same clock, and the LWA-backed token cache. */
 const setup = async (t: Test, options: Parameters<typeof startAmazonSandbox>[0] = {}) => {
   const timing = virtualTiming();
-  const sandbox = await startAmazonSandbox({ now: timing.now, orders: { count: 250, marketplaceId: US, days: 10, to: timing.now() - 10 * MINUTE }, ...options });
+  const sandbox = await startAmazonSandbox({ throttling: false, now: timing.now, orders: { count: 250, marketplaceId: US, days: 10, to: timing.now() - 10 * MINUTE }, ...options });
   t.teardown(() => sandbox.close());
   const tokens = amazonTokens(sandbox, timing.now);
   const source = amazonOrderSource({ spApiUrl: sandbox.urls, tokens, timing, random: () => 0.5 });
@@ -178,7 +178,7 @@ t.test('a persistent 5xx fails the page after 6 attempts with a MarketplaceError
 
 t.test('timeouts are retried', async (t) => {
   const timing = virtualTiming();
-  const sandbox = await startAmazonSandbox({ now: timing.now, orders: { count: 30, marketplaceId: US, days: 5, to: timing.now() - 10 * MINUTE } });
+  const sandbox = await startAmazonSandbox({ throttling: false, now: timing.now, orders: { count: 30, marketplaceId: US, days: 5, to: timing.now() - 10 * MINUTE } });
   t.teardown(() => sandbox.close());
   const source = amazonOrderSource({ spApiUrl: sandbox.urls, tokens: amazonTokens(sandbox, timing.now), timing, timeoutMs: 150 });
   sandbox.faults.next({ delayMs: 600, route: 'searchOrders' });

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, type ImportIssue } from './api.js';
+import { onEvent } from './events.js';
 
 /** An error from the API, read out by screen readers (role=alert). */
 export const ErrorMessage = ({ error }: { error: Error | null }) =>
@@ -91,7 +92,7 @@ export const CsvImport = ({ id, label, columns, upload, onDone }: { id: string; 
     }
   };
   return (
-    <form class="panel" aria-label={label} onSubmit={send}>
+    <form class="panel" aria-label={label} onSubmit={onEvent(send)}>
       <h2>{label}</h2>
       <Field id={id} label="CSV file" hint={`Columns: ${columns}. The first row is the header; all rows are imported or none.`}>
         <input id={id} type="file" accept=".csv,text/csv" aria-describedby={`${id}-hint`} required onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />

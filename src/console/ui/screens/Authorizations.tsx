@@ -3,6 +3,7 @@ import { api, ApiError, type Authorization, type AuthorizationSummary, type Cons
 import { ErrorMessage, Field, ReadOnlyNote, Status } from '../components.js';
 import { AMAZON_SITES, CONSENT_ERRORS, daysLeft, renewalText } from '../authorizationText.js';
 import { formatTime, useLoad } from '../hooks.js';
+import { onEvent } from '../events.js';
 
 const STATUS_NAMES: Record<string, string> = { pending: 'waiting for consent', active: 'active', paused: 'paused', revoked: 'revoked', merged: 'merged' };
 
@@ -184,7 +185,7 @@ export const AddAuthorization = ({ platform }: { platform: 'amazon' | 'walmart' 
       {consent ? (
         <JumpAuthorization consent={consent} />
       ) : (
-        <form onSubmit={submit} aria-label={title} class="panel">
+        <form onSubmit={onEvent(submit)} aria-label={title} class="panel">
           <h2>Basic information</h2>
           <Field id="auth-name" label="Authorization name" hint="Your name for this store account, e.g. the brand.">
             <input id="auth-name" required maxLength={200} aria-describedby="auth-name-hint" value={form.name} onInput={(e) => set({ name: e.currentTarget.value })} />
@@ -306,21 +307,21 @@ export const AuthorizationDetail = ({ authorizationId, canWrite, arrived }: { au
           {canWrite && a.status !== 'revoked' && a.status !== 'merged' ? (
             <div class="toolbar">
               {a.status === 'active' ? (
-                <button type="button" onClick={syncAll} disabled={live.length === 0}>
+                <button type="button" onClick={onEvent(syncAll)} disabled={live.length === 0}>
                   Manual Synchronization
                 </button>
               ) : null}
               {a.status === 'active' ? (
-                <button type="button" class="secondary" onClick={() => act('Pulling paused for every store of this authorization.', () => api('POST', `/v1/authorizations/${authorizationId}/pause`))}>
+                <button type="button" class="secondary" onClick={onEvent(() => act('Pulling paused for every store of this authorization.', () => api('POST', `/v1/authorizations/${authorizationId}/pause`)))}>
                   Pause
                 </button>
               ) : null}
               {a.status === 'paused' ? (
-                <button type="button" class="secondary" onClick={() => act('Pulling resumed.', () => api('POST', `/v1/authorizations/${authorizationId}/resume`))}>
+                <button type="button" class="secondary" onClick={onEvent(() => act('Pulling resumed.', () => api('POST', `/v1/authorizations/${authorizationId}/resume`)))}>
                   Resume
                 </button>
               ) : null}
-              <button type="button" class="secondary" onClick={reauthorize}>
+              <button type="button" class="secondary" onClick={onEvent(reauthorize)}>
                 Re-authorize
               </button>
               <button type="button" class="secondary" onClick={() => setConfirmRevoke(true)} aria-expanded={confirmRevoke}>
@@ -334,7 +335,7 @@ export const AuthorizationDetail = ({ authorizationId, canWrite, arrived }: { au
               <p>Revoking destroys the stored secret and stops pulling for every store of this authorization. Connecting the account again brings it back.</p>
               <button
                 type="button"
-                onClick={() => (setConfirmRevoke(false), act('Authorization revoked.', () => api('DELETE', `/v1/authorizations/${authorizationId}`)))}
+                onClick={onEvent(() => (setConfirmRevoke(false), act('Authorization revoked.', () => api('DELETE', `/v1/authorizations/${authorizationId}`))))}
               >
                 Revoke now
               </button>{' '}
@@ -345,7 +346,7 @@ export const AuthorizationDetail = ({ authorizationId, canWrite, arrived }: { au
           ) : null}
           {consent ? <JumpAuthorization consent={consent} /> : null}
           {keys && !keysSaved ? (
-            <form class="panel" aria-label="New Walmart keys" onSubmit={sendKeys}>
+            <form class="panel" aria-label="New Walmart keys" onSubmit={onEvent(sendKeys)}>
               <h2>New Walmart keys</h2>
               <WalmartKeys error={error} clientId={keys.clientId} clientSecret={keys.clientSecret} onChange={(k) => setKeys({ ...keys, ...k })} />
               <button type="submit">Save keys</button>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type Store, type UnmappedSku } from '../api.js';
 import { ErrorMessage, Field, Status } from '../components.js';
 import { formatTime, useLoad } from '../hooks.js';
+import { onEvent } from '../events.js';
 
 type CopyResult = { counts: { created: number; updated: number; unchanged: number; kept: number; skipped: number }; skipped: { platformSku: string }[] };
 
@@ -29,7 +30,7 @@ export const CopyMappings = ({ from, stores }: { from: string; stores: Store[] }
   };
   if (targets.length === 0) return <p class="note">There is no other store to copy to.</p>;
   return (
-    <form class="panel" aria-label="Copy mappings to another store" onSubmit={copy}>
+    <form class="panel" aria-label="Copy mappings to another store" onSubmit={onEvent(copy)}>
       <h2>Copy to another store</h2>
       <Field id="copy-target" label="Target store">
         <select id="copy-target" value={to} onChange={(e) => setTo(e.currentTarget.value)}>
@@ -106,7 +107,7 @@ export const UnmappedQueue = ({ storeId, canWrite, onMapped, onCombination }: { 
                 <td>{formatTime(item.oldestHeldSince)}</td>
                 {canWrite ? (
                   <td>
-                    <form class="inline" aria-label={`Map ${item.platformSku}`} onSubmit={(e) => mapIt(e, item)}>
+                    <form class="inline" aria-label={`Map ${item.platformSku}`} onSubmit={onEvent((e) => mapIt(e, item))}>
                       <Field id={`map-sku-${n}`} label={`System SKU for ${item.platformSku}`}>
                         <input
                           id={`map-sku-${n}`}

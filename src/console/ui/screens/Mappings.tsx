@@ -99,7 +99,7 @@ export const Mappings = ({ canWrite, storeId, mapSku, onStore }: { canWrite: boo
               Import
             </button>
           ) : null}
-          <button type="button" class="secondary" onClick={exportCsv}>
+          <button type="button" class="secondary" onClick={onEvent(exportCsv)}>
             Export
           </button>
           {canWrite ? (

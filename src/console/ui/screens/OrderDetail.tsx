@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type OrderDetail as BaseDetail, type Role } from '../api.js';
 import { ErrorMessage, Field, ReadOnlyNote, Status } from '../components.js';
 import { formatTime, useLoad } from '../hooks.js';
+import { onEvent } from '../events.js';
 
 type HoldReason = { code: string; since: string | null; platformSku?: string; missingFields?: string[]; ownerStoreId?: string; reason?: string; actor?: string };
 type Detail = BaseDetail & {
@@ -87,7 +88,7 @@ const ActionDialog = ({ action, label, orderId, onDone, onClose }: { action: Act
   };
   return (
     <dialog ref={ref} aria-labelledby="action-title" onClose={onClose}>
-      <form onSubmit={submit}>
+      <form onSubmit={onEvent(submit)}>
         <h2 id="action-title">{label}</h2>
         <Field id="action-reason" label="Reason" hint="Required; recorded in the order's history with your name.">
           <textarea id="action-reason" required minLength={3} maxLength={500} rows={3} aria-describedby="action-reason-hint" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
@@ -137,7 +138,7 @@ const BuyerData = ({ orderId, onViewed }: { orderId: string; onViewed: () => voi
       {data === null ? (
         <>
           <p class="hint">Buyer data is personal: showing it is recorded in the order's history.</p>
-          <button type="button" class="secondary" onClick={reveal}>
+          <button type="button" class="secondary" onClick={onEvent(reveal)}>
             Show buyer data
           </button>
         </>
@@ -235,7 +236,7 @@ export const OrderDetailPage = ({ orderId, role }: { orderId: string; role: Role
                   {a.label}
                 </button>
               ))}
-              <button type="button" class="secondary" onClick={sync}>
+              <button type="button" class="secondary" onClick={onEvent(sync)}>
                 Manual Synchronization
               </button>
             </div>

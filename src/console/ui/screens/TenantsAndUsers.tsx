@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type ConsoleUser, type Role, type SessionInfo } from '../api.js';
 import { ErrorMessage, Field, ReadOnlyNote, Status } from '../components.js';
 import { useLoad } from '../hooks.js';
+import { onEvent } from '../events.js';
 
 const ROLE_NAMES: Record<Role, string> = { operator: 'Operator', seller_admin: 'Seller admin', seller_viewer: 'Seller viewer', auditor: 'Auditor' };
 const SELLER_ROLES: Role[] = ['seller_admin', 'seller_viewer'];
@@ -28,7 +29,7 @@ const CreateTenant = ({ onCreated }: { onCreated: (tenant: { tenantId: string; n
     }
   };
   return (
-    <form class="inline" aria-label="Create a tenant" onSubmit={create}>
+    <form class="inline" aria-label="Create a tenant" onSubmit={onEvent(create)}>
       <Field id="tenant-name" label="New tenant’s name">
         <input id="tenant-name" required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
       </Field>
@@ -63,7 +64,7 @@ const CreateUser = ({ roles, tenantId, onCreated }: { roles: Role[]; tenantId: s
     }
   };
   return (
-    <form class="panel" aria-label="Create a user" onSubmit={create}>
+    <form class="panel" aria-label="Create a user" onSubmit={onEvent(create)}>
       <h2>Create a user</h2>
       <Field id="user-email" label="Email">
         <input id="user-email" type="email" required autocomplete="off" value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} />

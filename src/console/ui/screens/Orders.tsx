@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, query, type HistoryEntry, type OrderDetail as Detail, type OrderSummary, type Page, type Store } from '../api.js';
+import { api, query, type OrderSummary, type Page, type Store } from '../api.js';
 import { ErrorMessage } from '../components.js';
 import { Field } from '../components.js';
 import { formatTime, useLoad } from '../hooks.js';
@@ -77,96 +77,6 @@ export const Orders = () => {
               Next page
             </button>
           </nav>
-        </>
-      ) : null}
-    </section>
-  );
-};
-
-/** One order: its lines, the warehouse expansion and the history timeline. */
-export const OrderDetail = ({ orderId }: { orderId: string }) => {
-  const order = useLoad(() => api<Detail>('GET', `/v1/orders/${encodeURIComponent(orderId)}`), [orderId]);
-  const history = useLoad(() => (order.data ? api<{ items: HistoryEntry[] }>('GET', `/v1/orders/${encodeURIComponent(orderId)}/history`) : Promise.resolve(null)), [order.data]);
-  const o = order.data;
-  return (
-    <section aria-labelledby="order-title">
-      <p>
-        <a href="#/orders">Back to orders</a>
-      </p>
-      <h1 id="order-title">{o ? `Order ${o.platformOrderId}` : 'Order'}</h1>
-      <ErrorMessage error={order.error} />
-      {o ? (
-        <>
-          <dl class="facts">
-            <dt>Platform</dt>
-            <dd>{o.platform}</dd>
-            <dt>Status</dt>
-            <dd>
-              {o.status} ({o.platformStatus})
-            </dd>
-            <dt>Purchased</dt>
-            <dd>{formatTime(o.purchasedAt)}</dd>
-            <dt>Ship by</dt>
-            <dd>{formatTime(o.shipBy)}</dd>
-            <dt>Warehouse hand-off</dt>
-            <dd>{o.handoff.state + (o.handoff.holdSkus.length ? ` — waiting for a mapping of ${o.handoff.holdSkus.join(', ')}` : '')}</dd>
-          </dl>
-          <table>
-            <caption>Lines</caption>
-            <thead>
-              <tr>
-                <th scope="col">Platform SKU</th>
-                <th scope="col">Title</th>
-                <th scope="col">Quantity</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.lines.map((l) => (
-                <tr key={l.lineId}>
-                  <td>{l.platformSku}</td>
-                  <td>{l.title ?? '—'}</td>
-                  <td>{l.quantityOrdered}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <table>
-            <caption>Warehouse lines (expanded with the mappings)</caption>
-            <thead>
-              <tr>
-                <th scope="col">System SKU</th>
-                <th scope="col">Quantity</th>
-                <th scope="col">From</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.warehouseLines.length === 0 ? (
-                <tr>
-                  <td colSpan={3}>Not sent to the warehouse.</td>
-                </tr>
-              ) : (
-                o.warehouseLines.map((w) => (
-                  <tr key={`${w.lineId}-${w.sku}`}>
-                    <td>{w.sku}</td>
-                    <td>{w.quantity}</td>
-                    <td>
-                      {w.source.platformSku} × factor {w.source.factor} (mapping v{w.source.mappingVersion})
-                    </td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-          <h2>History</h2>
-          <ErrorMessage error={history.error} />
-          <ol class="timeline" aria-label="Order history">
-            {(history.data?.items ?? []).map((h) => (
-              <li key={h.revision}>
-                <time dateTime={h.recordedAt}>{formatTime(h.recordedAt)}</time> <strong>{h.type}</strong>
-                {h.actor ? <span class="actor"> by {h.actor}</span> : null}
-              </li>
-            ))}
-          </ol>
         </>
       ) : null}
     </section>

@@ -102,6 +102,8 @@ const Env = z.object({
   BUYER_DATA_RETENTION_DAYS: z.preprocess(emptyAsUnset, int(0, 3650).default(30)),
   RETENTION_INTERVAL_MINUTES: z.preprocess(emptyAsUnset, int(1, 1440).default(60)),
   RETENTION_JOB: z.preprocess(emptyAsUnset, z.enum(['on', 'off']).default('on')),
+  /** Acknowledgements, shipment confirmations and cancellations sent to the marketplaces (docs/order-loop.md). */
+  MARKETPLACE_SYNC: z.preprocess(emptyAsUnset, z.enum(['on', 'off']).default('on')),
 });
 
 type Env = z.infer<typeof Env>;
@@ -179,6 +181,7 @@ const toConfig = (e: Env) =>
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     importConcurrency: e.IMPORT_CONCURRENCY,
     retention: { days: e.BUYER_DATA_RETENTION_DAYS, intervalMs: e.RETENTION_INTERVAL_MINUTES * 60_000, jobEnabled: e.RETENTION_JOB === 'on' },
+    marketplaceSync: { enabled: e.MARKETPLACE_SYNC === 'on' },
   });
 
 export type Config = ReturnType<typeof toConfig>;

@@ -534,8 +534,10 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     start: async () => {
       await projections.start();
       policyRunner.start();
-      syncRunner.start();
-      syncRetryLoop ??= retrySyncs();
+      if (config.marketplaceSync.enabled) {
+        syncRunner.start();
+        syncRetryLoop ??= retrySyncs();
+      }
       await feed?.start();
       await warehouseConsumer?.start();
       if (config.pull.schedulerEnabled) scheduler.start();

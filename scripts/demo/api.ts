@@ -45,7 +45,8 @@ type CallOptions = Readonly<{ token?: string; body?: unknown; csv?: string; expe
 
 export const apiClient = (baseUrl: string) => {
   const call = async <T>(method: string, path: string, opts: CallOptions = {}): Promise<T> => {
-    const headers: Record<string, string> = {};
+    // An API client: the consent callbacks answer browsers with pages, a JSON caller with JSON.
+    const headers: Record<string, string> = { accept: 'application/json' };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (opts.cookie) headers.cookie = opts.cookie;
     let body: string | undefined;

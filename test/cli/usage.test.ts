@@ -64,7 +64,7 @@ t.test('usage errors exit 2 with a clear message, before any connection', async 
     [['replay', '--until', '2026-11-23T14:30:00Z', '--schema', 'pg_temp'], /--schema: expected a plain schema name/],
     [['replay', '--until', '2026-11-23T14:30:00Z', 'extra'], /replay takes no arguments/],
     [['rebuild'], /rebuild needs a projection name/],
-    [['rebuild', 'nope'], /no such projection: nope \(one of stores, products, mappings, authorizations, orders, pull_schedule, rejected_orders\)/],
+    [['rebuild', 'nope'], /no such projection: nope \(one of stores, products, mappings, authorizations, orders, pull_schedule, rejected_orders, retention, marketplace_sync\)/],
     [['status', '--limit', 'ten'], /--limit: expected a whole number/],
   ];
   for (const [args, message] of cases) {

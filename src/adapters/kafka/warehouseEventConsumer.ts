@@ -39,6 +39,9 @@ export type WarehouseEventConsumerStatus = Readonly<{ running: boolean; lastErro
  * (heartbeating meanwhile), never skipped: only what was recorded is committed. A message that can
  * never apply is not a failure — it is recorded as rejected and the consumer moves on.
  */
+/** How long a stop waits for the consumer to leave its group. */
+const STOP_WAIT_MS = 2_000;
+
 export const warehouseEventConsumer = (opts: WarehouseEventConsumerOptions) => {
   const { topic, groupId } = opts.kafka;
   const kafka = kafkaClient({
@@ -127,7 +130,10 @@ export const warehouseEventConsumer = (opts: WarehouseEventConsumerOptions) => {
     /** Stops consuming; a message being recorded keeps its offset uncommitted (it is re-delivered). */
     stop: async () => {
       stopping?.abort();
-      await supervisor;
+      // Leaving the group can wait on a join in progress (kafkajs); a shutdown does not wait for it
+      // past STOP_WAIT_MS: offsets are committed only after recording, so an unclean leave loses
+      // nothing (the group rebalances after its session timeout and re-delivers what was not committed).
+      await Promise.race([supervisor, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
       supervisor = null;
     },
     status: (): WarehouseEventConsumerStatus => ({ running, lastError, handled }),

@@ -370,6 +370,7 @@ const holdReasonViews = (events: readonly RecordedEvent[], since: string | null)
 /** The person's hold standing now (held since, who, why), from the order's own events. */
 const operatorHoldView = (events: readonly RecordedEvent[]): HoldReasonView[] => {
   const state = events
+    .filter((e) => e.type === 'OrderPulled' || FULFILLMENT_TYPES.has(e.type))
     .map((e) => (e.type === 'OrderPulled' ? decodePulled(e) : decodeFulfillment(e)))
     .reduce(fulfillmentDecider.evolve, fulfillmentDecider.initialState());
   const hold = state.operatorHold;

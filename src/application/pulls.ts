@@ -341,7 +341,10 @@ export const pullService = (deps: PullDeps) => {
       const stage = (from: string | null): Stage => {
         const fetched = deps.sources[platform].fetchPage(target, window, from, signal);
         const prepared = fetched.then((page) => prepareRouted(page));
-        // Awaited in their turn; if an earlier page fails first, their outcome is moot.
+        // Awaited in their turn; if an earlier page fails first, their outcome is moot — and their
+        // rejection (e.g. the database gone while this read-ahead minted a token) must not go unheard:
+        // an unhandled rejection ends the process.
+        fetched.catch(() => undefined);
         prepared.catch(() => undefined);
         return { fetched, prepared };
       };

@@ -18,7 +18,7 @@ const startOnce = async (t: Test, cwd: string) => {
   let alive = true;
   void proc.exited.then(() => (alive = false));
   try {
-    await waitForHttp200(`http://127.0.0.1:${port}/healthz`, 15_000, () => alive);
+    await waitForHttp200(`http://127.0.0.1:${port}/healthz`, 60_000, () => alive);
   } catch (error) {
     proc.child.kill('SIGKILL');
     t.comment(proc.output());

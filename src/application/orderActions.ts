@@ -2,6 +2,7 @@ import { missingLabelFields } from '../domain/order/address.js';
 import { OrderPulled } from '../domain/order/events.js';
 import type { OrderStreamEvent } from '../domain/order/fulfillment.js';
 import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
+import { ShipToCorrected } from '../domain/order/operatorEvents.js';
 import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
 import { operatorActionDecider, type OperatorCommand } from '../domain/order/operatorActions.js';
 import type { Buyer, ShipTo } from '../domain/order/platformOrder.js';
@@ -13,6 +14,7 @@ import type { AppDeps, Caller } from './context.js';
 
 const decodePulled = decodeWith(OrderPulled);
 const decodeFulfillment = decodeWith(FulfillmentEvent);
+const decodeCorrection = decodeWith(ShipToCorrected);
 // Order streams also hold other subsystems' facts (warehouse reports, marketplace confirmations): skipped.
 const decodeOrderEvent = (r: RecordedEvent): OrderStreamEvent | null =>
   !isHandoffStreamEvent(r) ? null : r.type === 'OrderPulled' ? decodePulled(r) : decodeFulfillment(r);
@@ -85,7 +87,7 @@ export const orderActions = (deps: AppDeps & Readonly<{ vault: Vault }>) => {
         let shipTo = original?.shipTo ?? null;
         let source: BuyerDataView['shipToSource'] = shipTo ? 'marketplace' : null;
         if (corrected) {
-          const sealed = (corrected.data as { personalData: string }).personalData;
+          const sealed = decodeCorrection(corrected).data.personalData;
           shipTo = (JSON.parse(await deps.vault.open(owner, sealed as Sealed)) as { shipTo: ShipTo }).shipTo;
           source = 'corrected';
         }

@@ -3,6 +3,7 @@ import { terminalCutoff } from '../domain/order/retention.js';
 import type { EventStore } from '../domain/ports/eventStore.js';
 import type { Clock } from '../domain/ports/ids.js';
 import type { Vault } from '../domain/ports/vault.js';
+import { decodeWith } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError } from '../domain/shared/errors.js';
 import type { DueErasure, RetentionStore } from '../adapters/scheduler/retentionStore.js';
 import { nameUuid } from './ids.js';
@@ -43,7 +44,7 @@ export const retentionService = (deps: RetentionDeps) => {
       const events = await deps.store.readStream(streamId);
       const earlier = events.find((e) => e.type === 'BuyerDataErased');
       if (earlier) {
-        await deps.due.markErased(order.orderId, (earlier.data as { erasedAt: string }).erasedAt);
+        await deps.due.markErased(order.orderId, decodeWith(BuyerDataErased)(earlier).data.erasedAt);
         return false;
       }
       // The key first: if we die before the event, the next run shreds again (a no-op) and records it.

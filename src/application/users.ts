@@ -4,7 +4,8 @@ import { commandHandler, decodeWith, loadState, toNewEvents } from '../domain/sh
 import type { Checkpoint, EventMetadata, EventStore } from '../domain/ports/eventStore.js';
 import type { Clock, IdGenerator } from '../domain/ports/ids.js';
 import { normalizeEmail, userDecider, userEmailStreamId, userStreamId, type User } from '../domain/user/decider.js';
-import { userEmailClaimed, UserEvent, type Role } from '../domain/user/events.js';
+import { TenantCreated } from '../domain/tenant/events.js';
+import { userEmailClaimed, UserEmailClaimed, UserEvent, type Role } from '../domain/user/events.js';
 import { checkAdministration, type Administrator } from '../domain/user/administration.js';
 
 export type Passwords = Readonly<{
@@ -28,6 +29,8 @@ export const SESSION_TTL_MS = 12 * 60 * 60_000;
 export const MIN_PASSWORD_LENGTH = 12;
 
 const decode = decodeWith(UserEvent);
+const decodeClaim = decodeWith(UserEmailClaimed);
+const decodeTenantCreated = decodeWith(TenantCreated);
 const view = (u: ActiveUser): UserView => ({ userId: u.userId, email: u.email, role: u.role, tenantId: u.tenantId, mustChangePassword: u.mustChangePassword });
 
 /** Counts failures per key in fixed windows; bounded in memory (old windows are dropped). */
@@ -78,7 +81,7 @@ export const userService = (deps: {
 
   const userIdByEmail = async (email: string): Promise<string | null> => {
     const claim = (await deps.store.readStream(userEmailStreamId(email), { maxCount: 1 }))[0];
-    return claim ? (claim.data as { userId: string }).userId : null;
+    return claim ? decodeClaim(claim).data.userId : null;
   };
 
   const checkNewPassword = (password: string) => {
@@ -197,7 +200,7 @@ export const userService = (deps: {
       let after: Checkpoint | null = null;
       for (;;) {
         const batch = await deps.store.readAll(after, { maxCount: 1000, filter: { eventTypes: ['UserCreated'] } });
-        for (const e of batch.events) ids.push((e.data as { userId: string }).userId);
+        for (const e of batch.events) ids.push(decode(e).data.userId);
         if (batch.events.length === 0 || !batch.checkpoint) break;
         after = batch.checkpoint;
       }
@@ -236,7 +239,7 @@ export const userService = (deps: {
       let after: Checkpoint | null = null;
       for (;;) {
         const batch = await deps.store.readAll(after, { maxCount: 1000, filter: { eventTypes: ['TenantCreated'] } });
-        for (const e of batch.events) tenants.push(e.data as { tenantId: string; name: string });
+        for (const e of batch.events) tenants.push(decodeTenantCreated(e).data);
         if (batch.events.length === 0 || !batch.checkpoint) break;
         after = batch.checkpoint;
       }

@@ -6,11 +6,12 @@ import type { Sealed, Vault } from '../domain/ports/vault.js';
 import { SecretDestroyedError } from '../domain/ports/vault.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import type { FeedMessage, FeedMessageType, FeedShipTo, FeedSource } from '../domain/warehouse/feedMessage.js';
-import { OPERATOR_FEED_EVENT_TYPES } from '../domain/order/operatorEvents.js';
+import { OPERATOR_FEED_EVENT_TYPES, ShipToCorrected } from '../domain/order/operatorEvents.js';
 import { batchLoader } from '../shared/batchLoader.js';
 
 const decodePulled = decodeWith(OrderPulled);
 const decodeFulfillment = decodeWith(FulfillmentEvent);
+const decodeCorrection = decodeWith(ShipToCorrected);
 
 const NO_SHIP_TO: FeedShipTo = { name: null, addressLine1: null, addressLine2: null, addressLine3: null, city: null, stateOrRegion: null, postalCode: null, countryCode: null, phone: null };
 
@@ -113,7 +114,7 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
       }
       // A person's correction (this event, or the last one before it) replaces the marketplace's ship-to.
       const correction = decision.type === 'ShipToCorrected' ? event : earlier.findLast((e) => e.type === 'ShipToCorrected');
-      const sealed = correction ? (correction.data as { personalData: string }).personalData : o.personalData;
+      const sealed = correction ? decodeCorrection(correction).data.personalData : o.personalData;
       let shipTo: ShipTo | null = null;
       if (sealed && !erased) {
         try {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OrderPulled } from '../../domain/order/events.js';
-import { FulfillmentEvent, reasonsOf, type HoldReason, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
+import { BuyerDataErased, FulfillmentEvent, reasonsOf, type HoldReason, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
 import type { PlatformOrderLine } from '../../domain/order/platformOrder.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Sql } from '../../domain/ports/sql.js';
@@ -393,7 +393,7 @@ const text = (v: unknown) => (typeof v === 'string' ? v : null);
 
 const buyerDataOf = (events: readonly RecordedEvent[], personalData: string | null): OrderDetail['buyerData'] => {
   const erased = erasureIn(events);
-  if (erased) return { state: 'erased', erasedAt: (erased.data as { erasedAt: string }).erasedAt };
+  if (erased) return { state: 'erased', erasedAt: decodeWith(BuyerDataErased)(erased).data.erasedAt };
   return { state: personalData === null ? 'none' : 'sealed', erasedAt: null };
 };
 

@@ -3,19 +3,23 @@ import type { EventMetadata, EventStore, NewEvent, RecordedEvent } from '../port
 import type { IdGenerator } from '../ports/ids.js';
 import type { Decider } from './decider.js';
 import { ConcurrencyError } from './errors.js';
+import { EVENT_VERSIONS, type EventVersions } from './eventVersions.js';
 
 /** The shape every domain event has: a type, a schema version and its data. */
 export type DomainEvent = Readonly<{ type: string; schemaVersion: number; data: unknown }>;
 
-/** Stored event → domain event: the type and data as stored, the version from the metadata. */
+/**
+ * Stored event → domain event: the type and data as stored, the version from the metadata (1 when
+ * absent), upcast to the current version before the schema parses it. Every reader of recorded
+ * events decodes through here, so one upcaster serves them all.
+ */
 export const decodeWith =
-  <E extends DomainEvent>(schema: z.ZodType<E>) =>
-  (recorded: RecordedEvent): E =>
-    schema.parse({
-      type: recorded.type,
-      schemaVersion: typeof recorded.metadata.schemaVersion === 'number' ? recorded.metadata.schemaVersion : 1,
-      data: recorded.data,
-    });
+  <E extends DomainEvent>(schema: z.ZodType<E>, versions: EventVersions = EVENT_VERSIONS) =>
+  (recorded: RecordedEvent): E => {
+    const stored = recorded.metadata.schemaVersion === undefined ? 1 : recorded.metadata.schemaVersion;
+    const { schemaVersion, data } = versions.upcast(recorded.type, stored, recorded.data);
+    return schema.parse({ type: recorded.type, schemaVersion, data });
+  };
 
 /** Domain events → events to append: a fresh id each, the command's metadata plus the schema version. */
 export const toNewEvents = (events: readonly DomainEvent[], metadata: EventMetadata, ids: IdGenerator): NewEvent[] =>

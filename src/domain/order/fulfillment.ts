@@ -23,6 +23,12 @@ export type OrderFulfillment = Readonly<{
   releaseAuthorized: boolean;
   /** Platform quantities (by platform line id) the warehouse last received. */
   sentQuantities: Readonly<Record<string, number>> | null;
+  /**
+   * Units the marketplace reported shipped before the release (the seller shipped them outside OMS),
+   * by platform line id: never sent to the warehouse. Fixed at release, because later shipped counts
+   * include the warehouse's own shipments that OMS confirmed.
+   */
+  shippedOutside?: Readonly<Record<string, number>>;
   /** Platform lines whose buyer cancellation request the warehouse was sent (each once). */
   cancellationRequested: readonly string[];
   /** The order's buyer data was erased (its key shredded). */
@@ -71,6 +77,15 @@ export const evolve = (state: OrderFulfillment, event: OrderStreamEvent): OrderF
     case 'OrderHeld':
       return { ...state, handoff: 'held', heldSkus: event.data.unmappedSkus, holdReasons: reasonsOf(event.data), heldSince: event.data.heldSince };
     case 'FulfillmentOrderReleased':
+      return {
+        ...state,
+        handoff: 'released',
+        heldSkus: [],
+        holdReasons: [],
+        heldSince: null,
+        sentQuantities: quantitiesOf(event.data.lines),
+        shippedOutside: event.data.shippedOutside ?? {},
+      };
     case 'FulfillmentOrderUpdated':
       return { ...state, handoff: 'released', heldSkus: [], holdReasons: [], heldSince: null, sentQuantities: quantitiesOf(event.data.lines) };
     case 'FulfillmentOrderCancelled':
@@ -170,9 +185,13 @@ export const decide = (command: FulfillmentCommand, state: OrderFulfillment): Fu
   if (order.fulfillmentChannel === 'marketplace') {
     return [{ type: 'OrderFulfilledByMarketplace', schemaVersion: 1, data: { ...base, recordedAt: now } }];
   }
-  // What the warehouse must ship of each line: everything ordered that was not cancelled.
-  const lines = order.lines.map((l) => ({ lineId: l.lineId, platformSku: l.platformSku, quantity: Math.max(0, l.quantityOrdered - l.quantityCancelled) }));
-  const cancelled = order.status === 'cancelled' || lines.every((l) => l.quantity === 0);
+  // What the warehouse must ship of each line: everything ordered that was neither cancelled nor
+  // shipped outside OMS before the release (after it, shipped counts include OMS's own confirmations).
+  const outside = (l: (typeof order.lines)[number]) =>
+    state.handoff === 'released' ? (state.shippedOutside?.[l.lineId] ?? 0) : Math.min(l.quantityShipped, Math.max(0, l.quantityOrdered - l.quantityCancelled));
+  const lines = order.lines.map((l) => ({ lineId: l.lineId, platformSku: l.platformSku, quantity: Math.max(0, l.quantityOrdered - l.quantityCancelled - outside(l)) }));
+  const cancelled = order.status === 'cancelled' || order.lines.every((l) => l.quantityOrdered - l.quantityCancelled <= 0);
+  const nothingOpen = lines.every((l) => l.quantity === 0);
 
   if (state.handoff === 'released') {
     if (cancelled) {
@@ -205,9 +224,9 @@ export const decide = (command: FulfillmentCommand, state: OrderFulfillment): Fu
   }
 
   if (order.status === 'unknown') return held(state, [{ code: 'unknown_status', platformStatus: order.platformStatus }], now);
-  if (cancelled || !SHIPPABLE.has(order.status)) {
+  if (cancelled || nothingOpen || !SHIPPABLE.has(order.status)) {
     // Pending orders wait; a held order that got cancelled or shipped elsewhere stops being held.
-    if (state.handoff === 'held' && (cancelled || order.status === 'shipped')) {
+    if (state.handoff === 'held' && (cancelled || nothingOpen || order.status === 'shipped')) {
       return [{ type: 'OrderHoldDropped', schemaVersion: 1, data: { ...base, reason: cancelled ? 'cancelled' : 'shipped outside OMS', droppedAt: now } }];
     }
     return [];
@@ -215,11 +234,19 @@ export const decide = (command: FulfillmentCommand, state: OrderFulfillment): Fu
   const expansion = expandLines(lines, mappings);
   const reasons = holdReasons(state, expansion.unmapped, owner);
   if (reasons.length) return held(state, reasons, now);
+  const shippedOutside = Object.fromEntries(order.lines.map((l) => [l.lineId, outside(l)]).filter(([, n]) => (n as number) > 0));
   return [
     {
       type: 'FulfillmentOrderReleased',
       schemaVersion: 1,
-      data: { ...base, lines: expansion.lines.map((l) => ({ ...l, source: { ...l.source } })), mappingVersions: expansion.mappingVersions, orderVersion: state.version, releasedAt: now },
+      data: {
+        ...base,
+        lines: expansion.lines.map((l) => ({ ...l, source: { ...l.source } })),
+        mappingVersions: expansion.mappingVersions,
+        orderVersion: state.version,
+        releasedAt: now,
+        ...(Object.keys(shippedOutside).length ? { shippedOutside } : {}),
+      },
     },
   ];
 };

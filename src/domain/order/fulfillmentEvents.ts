@@ -26,7 +26,15 @@ const Base = { orderId: z.string(), tenantId: z.string(), storeId: z.string() };
 export const FulfillmentOrderReleased = z.object({
   type: z.literal('FulfillmentOrderReleased'),
   schemaVersion: z.literal(1),
-  data: z.object({ ...Base, lines: z.array(WarehouseLine).min(1), mappingVersions: z.record(z.string(), z.number()), orderVersion: z.number().int(), releasedAt: z.iso.datetime() }),
+  data: z.object({
+    ...Base,
+    lines: z.array(WarehouseLine).min(1),
+    mappingVersions: z.record(z.string(), z.number()),
+    orderVersion: z.number().int(),
+    releasedAt: z.iso.datetime(),
+    /** Units the marketplace had shipped before the release (outside OMS), by platform line id; absent when none. */
+    shippedOutside: z.record(z.string(), z.number().int().positive()).optional(),
+  }),
 });
 
 /** After release the marketplace changed the lines (partial cancellation): the whole new line set. */

@@ -170,3 +170,40 @@ t.test('before release: an order with a buyer cancellation request is held (canc
     .when(evaluate())
     .then({ type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: [], reasons, heldSince: now, orderVersion: 1 } });
 });
+
+t.test('units the marketplace shipped before the release (outside OMS) are not sent to the warehouse, and stay excluded after it', async (t) => {
+  // Walmart: 1 of the 2 units of L1 already Shipped when OMS first sees the order.
+  const partlyShipped = (shipped: number): StoredOrder => {
+    const o = order({ status: 'partially_shipped', platformStatus: 'PartiallyShipped' });
+    return { ...o, lines: o.lines.map((l) => (l.lineId === 'L1' ? { ...l, quantityShipped: shipped } : l)) };
+  };
+  const releasedOpen: FulfillmentEvent = {
+    type: 'FulfillmentOrderReleased',
+    schemaVersion: 1,
+    data: {
+      ...base,
+      lines: [
+        { lineId: 'L1:0', sku: 'WIDGET', quantity: 6, source: { platformSku: 'AMZ-6PK', platformLineId: 'L1', platformQuantity: 1, factor: 6, mappingVersion: 2 } },
+        { lineId: 'L2:0', sku: 'WIDGET', quantity: 1, source: { platformSku: 'KIT', platformLineId: 'L2', platformQuantity: 1, factor: 1, mappingVersion: 1 } },
+        { lineId: 'L2:1', sku: 'GADGET', quantity: 3, source: { platformSku: 'KIT', platformLineId: 'L2', platformQuantity: 1, factor: 3, mappingVersion: 1 } },
+      ],
+      mappingVersions: { 'AMZ-6PK': 2, KIT: 1 },
+      orderVersion: 1,
+      releasedAt: now,
+      shippedOutside: { L1: 1 },
+    },
+  };
+  spec(t).given(pulled(partlyShipped(1))).when(evaluate()).then(releasedOpen);
+  // OMS's own confirmations raise the marketplace's shipped count later: that changes nothing.
+  spec(t).given(pulled(partlyShipped(1)), releasedOpen, pulled(partlyShipped(2))).when(evaluate()).thenNothingHappened();
+  // A release without the field (before it existed) keeps its meaning: nothing shipped outside.
+  spec(t).given(pulled(order()), released, pulled(partlyShipped(2))).when(evaluate()).thenNothingHappened();
+});
+
+t.test('an order whose every open unit was shipped outside OMS is not released; a hold on it is dropped', async (t) => {
+  const o = order({ status: 'partially_shipped', platformStatus: 'PartiallyShipped' }, [{ lineId: 'L1', platformSku: 'AMZ-6PK', ordered: 2, cancelled: 1 }]);
+  const allShipped: StoredOrder = { ...o, lines: o.lines.map((l) => ({ ...l, quantityShipped: 1 })) };
+  spec(t).given(pulled(allShipped)).when(evaluate()).thenNothingHappened();
+  const held: OrderStreamEvent = { type: 'OrderHeld', schemaVersion: 1, data: { ...base, unmappedSkus: ['AMZ-6PK'], heldSince: now, orderVersion: 1 } };
+  spec(t).given(pulled(o), held, pulled(allShipped)).when(evaluate()).then({ type: 'OrderHoldDropped', schemaVersion: 1, data: { ...base, reason: 'shipped outside OMS', droppedAt: now } });
+});

@@ -74,12 +74,25 @@ export const marketplaceSync = (
   const accountLanes = keyedLimiter(deps.concurrency?.perAccount ?? DEFAULT_SYNC_CONCURRENCY.perAccount);
   const orderQueue = serialPerKey();
 
-  const targetFor = async (order: NonNullable<OrderSync['order']>): Promise<FulfillmentTarget | MarketplaceError> => {
-    const { state: store } = await loadState(storeDecider, decodeStore, deps.store, storeStreamId(order.storeId));
+  type Account = Readonly<{ authorizationId: string; region: FulfillmentTarget['region'] }>;
+  const accountOf = async (storeId: string): Promise<Account | MarketplaceError> => {
+    const { state: store } = await loadState(storeDecider, decodeStore, deps.store, storeStreamId(storeId));
     if (store.status === 'absent') return new MarketplaceError('unauthorized', null, 'the store of this order does not exist');
     const { state: auth } = await loadState(authorizationDecider, decodeAuthorization, deps.store, authorizationStreamId(store.authorizationId));
     if (auth.status === 'absent') return new MarketplaceError('unauthorized', null, 'the store has no authorization');
-    return { authorizationId: store.authorizationId, platform: order.platform, region: auth.region, marketplaceId: order.marketplaceId, platformOrderId: order.platformOrderId };
+    return { authorizationId: store.authorizationId, region: auth.region };
+  };
+  /** Store → account lookups shared by the orders of one batch (most orders of a batch share a store). */
+  type Accounts = Map<string, Promise<Account | MarketplaceError>>;
+  const targetFor = async (order: NonNullable<OrderSync['order']>, accounts: Accounts): Promise<FulfillmentTarget | MarketplaceError> => {
+    let account = accounts.get(order.storeId);
+    if (account === undefined) {
+      account = accountOf(order.storeId);
+      accounts.set(order.storeId, account);
+    }
+    const found = await account;
+    if (found instanceof MarketplaceError) return found;
+    return { authorizationId: found.authorizationId, platform: order.platform, region: found.region, marketplaceId: order.marketplaceId, platformOrderId: order.platformOrderId };
   };
 
   const send = async (target: FulfillmentTarget, action: NextAction, state: OrderSync): Promise<{ reason?: string }> => {
@@ -150,7 +163,7 @@ export const marketplaceSync = (
    * Sends whatever the order's marketplace has not heard yet, one action at a time. Stops at the
    * first failure (recorded); `retrying` = only transient failures whose pause is over are retried.
    */
-  const syncOrderNow = async (orderId: string, cause: RecordedEvent | null, retrying: boolean) => {
+  const syncOrderNow = async (orderId: string, cause: RecordedEvent | null, retrying: boolean, accounts: Accounts) => {
     let target: FulfillmentTarget | MarketplaceError | null = null;
     for (let step = 0; step < 100; step++) {
       const state = foldSync(await deps.store.readStream(`order-${orderId}`));
@@ -159,7 +172,7 @@ export const marketplaceSync = (
       if (action === null || order === null) return;
       const failure = state.failures.get(action.key);
       if (failure !== undefined && !failure.permanent && !retrying) return; // the retry sweep owns it now
-      target ??= await targetFor(order);
+      target ??= await targetFor(order, accounts);
       let outcome: { reason?: string } | MarketplaceError;
       try {
         const resolved = target;
@@ -185,7 +198,8 @@ export const marketplaceSync = (
       retrying = true; // later actions of this order are new: a failure of one of them stops the loop
     }
   };
-  const syncOrder = (orderId: string, cause: RecordedEvent | null, retrying = false) => orderQueue(orderId, () => syncOrderNow(orderId, cause, retrying));
+  const syncOrder = (orderId: string, cause: RecordedEvent | null, retrying = false, accounts: Accounts = new Map()) =>
+    orderQueue(orderId, () => syncOrderNow(orderId, cause, retrying, accounts));
 
   const orderIdOf = (event: RecordedEvent) => {
     const orderId = (event.data as { orderId?: unknown }).orderId;
@@ -210,7 +224,8 @@ export const marketplaceSync = (
         const orderId = orderIdOf(event);
         if (orderId !== null && !first.has(orderId)) first.set(orderId, event);
       }
-      await forEachBounded([...first], ordersAtOnce, ([orderId, cause]) => syncOrder(orderId, cause));
+      const accounts: Accounts = new Map();
+      await forEachBounded([...first], ordersAtOnce, ([orderId, cause]) => syncOrder(orderId, cause, false, accounts));
     },
     syncOrder,
     /**
@@ -218,7 +233,8 @@ export const marketplaceSync = (
      * each is tried again. Safe with several instances: a repeat sends nothing twice.
      */
     retryDue: async (due: () => Promise<readonly string[]>) => {
-      await forEachBounded(await due(), ordersAtOnce, (orderId) => syncOrder(orderId, null, true));
+      const accounts: Accounts = new Map();
+      await forEachBounded(await due(), ordersAtOnce, (orderId) => syncOrder(orderId, null, true, accounts));
     },
   };
 };

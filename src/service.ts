@@ -303,7 +303,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     onOutcome: (o) => metrics.marketplaceConfirmations.labels(o.platform, o.outcome).inc(),
     signal: syncAbort.signal,
   });
-  const syncRunner = eventReactor({ name: SYNC_RUNNER_NAME, db, store, filter: MARKETPLACE_SYNC_FILTER, react: sync.react, log: log.child({ component: 'marketplace-sync' }) });
+  const syncRunner = eventReactor({ name: SYNC_RUNNER_NAME, db, store, filter: MARKETPLACE_SYNC_FILTER, react: sync.react, reactBatch: sync.reactBatch, log: log.child({ component: 'marketplace-sync' }) });
   let syncRetryLoop: Promise<void> | null = null;
   const retrySyncs = async () => {
     while (!syncAbort.signal.aborted) {

@@ -12,6 +12,7 @@ import { decodeWith, loadState } from '../domain/shared/commandHandler.js';
 import { storeDecider, storeStreamId } from '../domain/store/decider.js';
 import { decodeStore, type AppDeps } from './context.js';
 import { nameUuid } from './ids.js';
+import { forEachBounded, keyedLimiter, serialPerKey } from './sendLanes.js';
 
 /**
  * The marketplace sender (a process manager on the reactor, like the release policy): when an
@@ -22,7 +23,16 @@ import { nameUuid } from './ids.js';
  * outcome events have ids derived from the order and the warehouse fact, and the marketplace calls
  * are safe to repeat. Transient failures (after the adapter's own retries within the rate limits)
  * are recorded and retried by `retryDue` with growing pauses; permanent ones are recorded as failed.
+ *
+ * Concurrency: the orders of a batch (or of a retry sweep) are worked on at once, at most
+ * `concurrency.orders` of them, with at most `concurrency.perAccount` calls in flight per seller
+ * account (authorization); the adapters' token buckets, one per account and operation, keep them
+ * within the marketplace's rate limits. One order's calls never overlap: its actions are sent one
+ * after the other in `nextAction`'s order (acknowledge, then shipments, then cancellations), and a
+ * second sync of the same order in this process waits for the first.
  */
+export const DEFAULT_SYNC_CONCURRENCY = { orders: 32, perAccount: 8 } as const;
+
 export const MARKETPLACE_SYNC_FILTER: EventFilter = {
   eventTypes: ['FulfillmentOrderReleased', 'WarehouseShipmentRecorded', 'WarehouseFulfillmentRejected', 'WarehouseFulfillmentCancelled'],
 };
@@ -56,16 +66,33 @@ export const marketplaceSync = (
       marketplaces: Readonly<Record<'amazon' | 'walmart', MarketplaceFulfillment>>;
       onOutcome?: (outcome: SyncOutcome) => void;
       signal?: AbortSignal;
+      concurrency?: Readonly<{ orders?: number; perAccount?: number }>;
     }>,
 ) => {
   const now = () => deps.clock.now().toISOString();
+  const ordersAtOnce = deps.concurrency?.orders ?? DEFAULT_SYNC_CONCURRENCY.orders;
+  const accountLanes = keyedLimiter(deps.concurrency?.perAccount ?? DEFAULT_SYNC_CONCURRENCY.perAccount);
+  const orderQueue = serialPerKey();
 
-  const targetFor = async (order: NonNullable<OrderSync['order']>): Promise<FulfillmentTarget | MarketplaceError> => {
-    const { state: store } = await loadState(storeDecider, decodeStore, deps.store, storeStreamId(order.storeId));
+  type Account = Readonly<{ authorizationId: string; region: FulfillmentTarget['region'] }>;
+  const accountOf = async (storeId: string): Promise<Account | MarketplaceError> => {
+    const { state: store } = await loadState(storeDecider, decodeStore, deps.store, storeStreamId(storeId));
     if (store.status === 'absent') return new MarketplaceError('unauthorized', null, 'the store of this order does not exist');
     const { state: auth } = await loadState(authorizationDecider, decodeAuthorization, deps.store, authorizationStreamId(store.authorizationId));
     if (auth.status === 'absent') return new MarketplaceError('unauthorized', null, 'the store has no authorization');
-    return { authorizationId: store.authorizationId, platform: order.platform, region: auth.region, marketplaceId: order.marketplaceId, platformOrderId: order.platformOrderId };
+    return { authorizationId: store.authorizationId, region: auth.region };
+  };
+  /** Store → account lookups shared by the orders of one batch (most orders of a batch share a store). */
+  type Accounts = Map<string, Promise<Account | MarketplaceError>>;
+  const targetFor = async (order: NonNullable<OrderSync['order']>, accounts: Accounts): Promise<FulfillmentTarget | MarketplaceError> => {
+    let account = accounts.get(order.storeId);
+    if (account === undefined) {
+      account = accountOf(order.storeId);
+      accounts.set(order.storeId, account);
+    }
+    const found = await account;
+    if (found instanceof MarketplaceError) return found;
+    return { authorizationId: found.authorizationId, platform: order.platform, region: found.region, marketplaceId: order.marketplaceId, platformOrderId: order.platformOrderId };
   };
 
   const send = async (target: FulfillmentTarget, action: NextAction, state: OrderSync): Promise<{ reason?: string }> => {
@@ -136,7 +163,7 @@ export const marketplaceSync = (
    * Sends whatever the order's marketplace has not heard yet, one action at a time. Stops at the
    * first failure (recorded); `retrying` = only transient failures whose pause is over are retried.
    */
-  const syncOrder = async (orderId: string, cause: RecordedEvent | null, retrying = false) => {
+  const syncOrderNow = async (orderId: string, cause: RecordedEvent | null, retrying: boolean, accounts: Accounts) => {
     let target: FulfillmentTarget | MarketplaceError | null = null;
     for (let step = 0; step < 100; step++) {
       const state = foldSync(await deps.store.readStream(`order-${orderId}`));
@@ -145,10 +172,11 @@ export const marketplaceSync = (
       if (action === null || order === null) return;
       const failure = state.failures.get(action.key);
       if (failure !== undefined && !failure.permanent && !retrying) return; // the retry sweep owns it now
-      target ??= await targetFor(order);
+      target ??= await targetFor(order, accounts);
       let outcome: { reason?: string } | MarketplaceError;
       try {
-        outcome = target instanceof MarketplaceError ? target : await send(target, action, state);
+        const resolved = target;
+        outcome = resolved instanceof MarketplaceError ? resolved : await accountLanes(resolved.authorizationId, () => send(resolved, action, state));
       } catch (error) {
         if (!(error instanceof MarketplaceError)) throw error;
         outcome = error;
@@ -170,11 +198,34 @@ export const marketplaceSync = (
       retrying = true; // later actions of this order are new: a failure of one of them stops the loop
     }
   };
+  const syncOrder = (orderId: string, cause: RecordedEvent | null, retrying = false, accounts: Accounts = new Map()) =>
+    orderQueue(orderId, () => syncOrderNow(orderId, cause, retrying, accounts));
+
+  const orderIdOf = (event: RecordedEvent) => {
+    const orderId = (event.data as { orderId?: unknown }).orderId;
+    return typeof orderId === 'string' ? orderId : null;
+  };
 
   return {
     react: async (event: RecordedEvent) => {
-      const orderId = (event.data as { orderId?: unknown }).orderId;
-      if (typeof orderId === 'string') await syncOrder(orderId, event);
+      const orderId = orderIdOf(event);
+      if (orderId !== null) await syncOrder(orderId, event);
+    },
+    /**
+     * A batch: each order once (a sync sends everything its stream owes, so later events of the
+     * same order in the batch have nothing left), the orders concurrently. The first event of an
+     * order is the cause its outcomes name, as one-by-one reaction would. A failure is thrown once
+     * every order has settled, and the reactor repeats the batch: what was sent is recorded and
+     * not sent again.
+     */
+    reactBatch: async (events: readonly RecordedEvent[]) => {
+      const first = new Map<string, RecordedEvent>();
+      for (const event of events) {
+        const orderId = orderIdOf(event);
+        if (orderId !== null && !first.has(orderId)) first.set(orderId, event);
+      }
+      const accounts: Accounts = new Map();
+      await forEachBounded([...first], ordersAtOnce, ([orderId, cause]) => syncOrder(orderId, cause, false, accounts));
     },
     syncOrder,
     /**
@@ -182,7 +233,8 @@ export const marketplaceSync = (
      * each is tried again. Safe with several instances: a repeat sends nothing twice.
      */
     retryDue: async (due: () => Promise<readonly string[]>) => {
-      for (const orderId of await due()) await syncOrder(orderId, null, true);
+      const accounts: Accounts = new Map();
+      await forEachBounded(await due(), ordersAtOnce, (orderId) => syncOrder(orderId, null, true, accounts));
     },
   };
 };

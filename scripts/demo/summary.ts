@@ -234,7 +234,7 @@ export const renderSummary = (s: DemoSummary): string => {
     '  (read from OMS: GET /v1/orders?confirmation=confirmed and the order detail\'s acknowledgedAt; shipped = by the WMS,',
     '   confirmed = the marketplace accepted the shipment with carrier and tracking; Amazon has no acknowledgement step)',
     syncNote,
-    ...s.marketplaces.flatMap((m) => m.failures.map((f) => `  failed         ${f.platformOrderId} (${platformName(m.platform)}): ${f.error}`)),
+    ...s.marketplaces.flatMap((m) => m.failures.map((f) => `  failed: ${f.platformOrderId} (${platformName(m.platform)}) — ${f.error}`)),
     ...s.rejected.map((r) => rejectedLine(r, marketplaceNameOf(r.marketplaceId))),
     ...s.failingStores.map(failingStoreLine),
     '',

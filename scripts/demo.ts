@@ -5,8 +5,10 @@
  * included) and OMS on embedded PGlite, then — over the real HTTP API, like a user — creates a
  * tenant and an API key, connects an Amazon EU account (consent played like a browser: GB, DE, FR)
  * and a Walmart store, imports products and mappings by CSV (pack factors, a 6-pack, a kit, one SKU
- * left unmapped), pulls every store, waits for the release policy and prints a summary. Then it
- * keeps serving until Ctrl-C / SIGTERM.
+ * left unmapped), pulls every store, waits for the release policy, plays a small WMS (ships most
+ * orders with tracking, rejects one), waits until OMS has acknowledged, confirmed and cancelled at the
+ * marketplaces, and prints a summary. A second, small Amazon account (the seller's outlet) loses its
+ * grant after its first pull, so one store fails visibly. Then it keeps serving until Ctrl-C / SIGTERM.
  *
  * Environment (nothing else is read; DATABASE_URL, KAFKA_* and the like are ignored on purpose):
  *   PORT          OMS port (default 3000; 0 = any free port, the URL is printed)
@@ -33,11 +35,15 @@ import { createService, type Service } from '../src/service.js';
 import { defaultAmazonApp, defaultWalmartApp, startSandboxes, type Sandboxes } from '../src/sandbox/index.js';
 import { apiClient, DemoError } from './demo/api.js';
 import { seedAndPlan } from './demo/data.js';
+import { breakOutlet, readFailingStore } from './demo/failingStore.js';
+import { awaitMarketplaceSync, gatherMarketplaces, sandboxRecord } from './demo/marketplaces.js';
 import { runScenario } from './demo/scenario.js';
 import { gatherSummary, renderSummary, SUMMARY_PREFIX } from './demo/summary.js';
 import { runWms } from './demo/wms.js';
 
 const SEED = 'oms-demo';
+/** The outlet account's region (the sandbox's second seller sells in the US only). */
+const OUTLET_REGION = 'NA';
 const MARKER = '.oms-demo';
 const env = process.env;
 const started = performance.now();
@@ -192,7 +198,17 @@ const main = async () => {
     plan,
     startScheduler: () => svc.scheduler.start(),
     step,
+    outlet: {
+      region: OUTLET_REGION,
+      signInAs: (who) => sb.amazon.consentAs((who === 'outlet' ? sb.amazon.sellers[1] : sb.amazon.sellers[0])!.sellerId),
+    },
   });
+  const outletSeller = sb.amazon.sellers[1]!.sellerId;
+  const failing = await step(
+    'Outlet store: the seller removes OMS in Seller Central, its next pull fails',
+    () => breakOutlet(api, result.apiKey, result.outlet, () => void sb.amazon.revoke({ sellerId: outletSeller, region: OUTLET_REGION })),
+    (f) => `${f.marketplaceName}: ${f.failures} failed pull, authorization ${f.authorizationStatus}`,
+  );
   timings.setupAndPulls = seconds(t0);
 
   t0 = performance.now();
@@ -215,6 +231,20 @@ const main = async () => {
     (r) => `${r.shippedOrders} orders shipped in ${r.shipments} shipments, ${r.rejectedOrders} rejected, ${r.waiting} left for later`,
   );
   timings.warehouse = seconds(t0);
+
+  // OMS tells the marketplaces (acknowledgements, shipment confirmations, the cancellation) on its own: wait for it, bounded.
+  t0 = performance.now();
+  const marketplaces = await step(
+    'Marketplaces told: Walmart acknowledged, shipments confirmed, the rejected order cancelled',
+    async () => {
+      const wait = await awaitMarketplaceSync(api, result.apiKey);
+      return { wait, ...(await gatherMarketplaces(api, result.apiKey, sandboxRecord(sb))) };
+    },
+    (m) =>
+      m.marketplaces.map((x) => `${x.platform} ${x.confirmed}/${x.shipped} shipped orders confirmed`).join(', ') +
+      (m.wait.settled ? '' : ` (gave up waiting: ${m.wait.pending} pending)`),
+  );
+  timings.marketplaceSync = seconds(t0);
   timings.total = seconds(started);
 
   const summary = await gatherSummary(api, {
@@ -224,6 +254,9 @@ const main = async () => {
     mappings: { perStore: plan.mappings.length, sixPack: plan.sixPack, kit: plan.kit, unmapped: plan.unmapped },
     timings,
     shipmentsSent: wms.shipments,
+    marketplaces,
+    // Read again: what the Attention page shows now.
+    failingStores: [await readFailingStore(api, result.apiKey, failing)],
   });
   out(renderSummary(summary));
   // The web console: the first operator, made by OMS in embedded mode (one-time password).

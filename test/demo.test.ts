@@ -5,7 +5,7 @@ import t, { type Test } from 'tap';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createService } from '../src/service.js';
-import { storeLine, SUMMARY_PREFIX, totalLine, type DemoSummary } from '../scripts/demo/summary.js';
+import { failingStoreLine, marketplaceLine, storeLine, SUMMARY_PREFIX, totalLine, type DemoSummary } from '../scripts/demo/summary.js';
 import { spawnTs } from './support/process.js';
 
 /**
@@ -14,7 +14,8 @@ import { spawnTs } from './support/process.js';
  * itself answers over HTTP when opened again on the same data directory.
  */
 
-const DEMO_TIMEOUT_MS = 150_000;
+// OMS start (migrations on PGlite) alone takes 30–80 s on a loaded 2-core machine.
+const DEMO_TIMEOUT_MS = 240_000;
 
 const runDemo = async (t: Test, dataDir: string, expectedCode = 0) => {
   const proc = spawnTs('scripts/demo.ts', {
@@ -63,10 +64,44 @@ const checkAgainstApi = async (t: Test, api: Awaited<ReturnType<typeof reopen>>,
   const key = s.apiKey;
   const stores: Json[] = (await api.get('/v1/stores', key)).items;
   t.same(
-    stores.map((x) => ({ storeId: x.storeId, platform: x.platform, marketplaceId: x.marketplaceId, countryCode: x.countryCode })).sort((a, b) => a.storeId.localeCompare(b.storeId)),
-    s.stores.map((x) => ({ storeId: x.storeId, platform: x.platform, marketplaceId: x.marketplaceId, countryCode: x.countryCode })).sort((a, b) => a.storeId.localeCompare(b.storeId)),
-    'the stores printed are the tenant’s stores',
+    stores.map((x) => x.storeId).sort(),
+    [...s.stores.map((x) => x.storeId), ...s.failingStores.map((x) => x.storeId)].sort(),
+    'the stores printed (the table and the failing one) are the tenant’s stores',
   );
+  t.same(
+    stores.filter((x) => s.stores.some((y) => y.storeId === x.storeId)).map((x) => ({ storeId: x.storeId, platform: x.platform, marketplaceId: x.marketplaceId, countryCode: x.countryCode })).sort((a, b) => a.storeId.localeCompare(b.storeId)),
+    s.stores.map((x) => ({ storeId: x.storeId, platform: x.platform, marketplaceId: x.marketplaceId, countryCode: x.countryCode })).sort((a, b) => a.storeId.localeCompare(b.storeId)),
+    'the table’s stores as the API has them',
+  );
+
+  // The Attention page's data: failing pulls from GET /v1/stores, re-authorization from GET /v1/authorizations.
+  const failingNow = stores.filter((x) => x.sync.failures > 0 || x.sync.state !== 'ok');
+  t.same(failingNow.map((x) => x.storeId), s.failingStores.map((x) => x.storeId), 'Attention lists exactly the failing store');
+  for (const f of s.failingStores) {
+    const store = stores.find((x) => x.storeId === f.storeId);
+    t.match(store?.sync, { failures: f.failures, lastError: f.lastError }, `${f.marketplaceName}: the failed pull as printed`);
+    const auths: Json[] = (await api.get('/v1/authorizations', key)).items;
+    t.equal(auths.find((a) => a.authorizationId === f.authorizationId)?.status, f.authorizationStatus, 'its authorization as printed');
+  }
+
+  // The marketplace side, per platform, asked again with the list filters and the order detail.
+  for (const m of s.marketplaces) {
+    const count = async (query: string) => (await api.all(`/v1/orders?platform=${m.platform}&${query}`, key)).length;
+    const shipped = (await count('handoff=shipped')) + (await count('handoff=partially_shipped'));
+    const confirmed = (await count('handoff=shipped&confirmation=confirmed')) + (await count('handoff=partially_shipped&confirmation=confirmed'));
+    t.same({ shipped: m.shipped, confirmed: m.confirmed, failed: m.failed, pending: m.pending }, { shipped, confirmed, failed: await count('confirmation=failed'), pending: await count('confirmation=pending') }, `${m.platform}: shipped, confirmed, failed, pending`);
+    if (m.acknowledged !== null) {
+      let acknowledged = 0;
+      for (const state of ['released', 'partially_shipped', 'shipped', 'rejected']) {
+        for (const o of await api.all(`/v1/orders?platform=${m.platform}&handoff=${state}`, key)) if ((await api.get(`/v1/orders/${o.orderId}`, key)).marketplaceSync?.acknowledgedAt) acknowledged += 1;
+      }
+      t.equal(m.acknowledged, acknowledged, `${m.platform}: acknowledged`);
+    }
+  }
+  for (const r of s.rejected) {
+    const detail: Json = await api.get(`/v1/orders/${r.orderId}`, key);
+    t.match(detail, { handoff: { state: 'rejected' }, marketplaceSync: { state: r.confirmation } }, `the rejected ${r.platformOrderId} as printed`);
+  }
   for (const store of s.stores) {
     const base = `/v1/orders?storeId=${store.storeId}`;
     const pulled = (await api.all(base, key)).length;
@@ -131,6 +166,37 @@ t.test('npm run demo: from a clean directory, summary confirmed by the API, and 
   t.ok(s.warehouse.shipped > s.warehouse.awaiting && s.warehouse.awaiting > 0, 'most orders shipped, some still awaiting');
   t.ok(s.warehouse.shipments > s.warehouse.shipped, 'one order went out in two parcels');
   t.match(first.output, `${s.warehouse.shipped} orders shipped (${s.warehouse.shipments} shipments with tracking)`);
+
+  // What OMS told the marketplaces, waited for, per marketplace; the sandboxes recorded the same.
+  t.ok(s.marketplaceSync.settled, `the sender caught up (${s.marketplaceSync.seconds} s)`);
+  t.same(s.marketplaces.map((m) => m.platform), ['amazon', 'walmart']);
+  for (const m of s.marketplaces) {
+    t.ok(first.output.includes(marketplaceLine(m)), `printed: ${marketplaceLine(m).trim()}`);
+    t.ok(m.released > 0 && m.shipped > 0 && m.confirmed > 0, `${m.platform}: orders released, shipped and confirmed`);
+    t.ok(m.confirmed <= m.shipped && m.shipped <= m.released, `${m.platform}: confirmed ≤ shipped ≤ released`);
+    t.equal(m.pending, 0, `${m.platform}: nothing left pending`);
+    t.ok(m.confirmed + m.failed >= m.shipped, `${m.platform}: every shipped order confirmed or failed`);
+    t.equal(m.failures.length, m.failed, `${m.platform}: each failure named`);
+    t.equal(m.sandbox.shipped, m.confirmed, `${m.platform}: the sandbox holds the tracking numbers of exactly the confirmed orders`);
+  }
+  const [amazonSide, walmartSide] = s.marketplaces;
+  t.equal(amazonSide?.acknowledged, null, 'Amazon has no acknowledgement step');
+  t.equal(walmartSide?.acknowledged, walmartSide?.released, 'every released Walmart order acknowledged');
+  t.equal(walmartSide?.sandbox.acknowledged, walmartSide?.released, 'and Walmart (the sandbox) has them acknowledged');
+  t.equal(s.marketplaces.reduce((n, m) => n + m.shipped, 0), s.warehouse.shipped + s.warehouse.partiallyShipped, 'the marketplaces’ shipped orders are the WMS’s');
+  t.equal(s.rejected.length, 1, 'one rejected order');
+  for (const r of s.rejected) {
+    t.match(r, { confirmation: 'confirmed', warehouseReason: /out of stock/, sandbox: { cancelled: true, reason: /\S/ } }, `${r.platformOrderId} cancelled at ${r.platform}`);
+    t.ok(r.cancelledUnits > 0, 'its units cancelled');
+  }
+
+  // The failing store (the outlet account whose grant was revoked), for the console's Attention page.
+  t.equal(s.failingStores.length, 1, 'one failing store');
+  for (const f of s.failingStores) {
+    t.ok(first.output.includes(failingStoreLine(f)), 'printed: the failing store');
+    t.ok(f.failures > 0 && f.lastSuccessAt !== null, 'it pulled once, then failed');
+    t.equal(f.authorizationStatus, 'reauthorization_required', 'its authorization needs re-authorizing');
+  }
 
   // The console's first operator, printed with its one-time password (signs in on the reopened service below).
   const consoleLines = /CONSOLE_URL=http:\/\/\S+\/\nCONSOLE_USER=(\S+)\nCONSOLE_PASSWORD=([\w-]+)\n/.exec(first.output);

@@ -1,7 +1,8 @@
 /**
  * What a fulfilment operator and a seller would do, over the real HTTP API: a tenant and its API
  * key, an Amazon account (consent played like a browser) and a Walmart store, the warehouse's
- * products, the mapping file, and a first pull of every store.
+ * products, the mapping file, and a first pull of every store. A second, small Amazon account (the
+ * seller's outlet, US only, no orders yet) is connected too: the demo breaks it later (failingStore.ts).
  */
 import { ApiError, DemoError, type Api } from './api.js';
 import { AMAZON_REGION, LOOKBACK_DAYS, mappingsCsv, productsCsv, type DemoPlan } from './data.js';
@@ -34,9 +35,21 @@ export type ScenarioDeps = Readonly<{
   step: <T>(label: string, run: () => Promise<T>, detail?: (result: T) => string) => Promise<T>;
   /** How long the first pull of all stores may take. */
   pullTimeoutMs?: number;
+  /**
+   * The outlet account: its region, and who consents in the marketplace's browser (the sandbox's
+   * signed-in seller: set to the outlet's seller for its consent, then back).
+   */
+  outlet: Readonly<{ region: string; signInAs: (who: 'outlet' | 'main') => void }>;
 }>;
 
-export type ScenarioResult = Readonly<{ tenantId: string; apiKey: string; storeIds: readonly string[] }>;
+export type ScenarioResult = Readonly<{
+  tenantId: string;
+  apiKey: string;
+  /** The stores the demo sells through (mapped, pulled, shipped). */
+  storeIds: readonly string[];
+  /** The outlet account's store and authorization (pulled once; failingStore.ts breaks it). */
+  outlet: Readonly<{ storeId: string; authorizationId: string }>;
+}>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,7 +59,7 @@ const storesOf = (auth: AuthorizationView) => auth.marketplaces.flatMap((m) => (
  * "The seller's browser": open OMS's consent link (it sets the one-time cookie that binds the consent
  * to this browser), follow it to Seller Central's consent page, then the redirect back to OMS with the cookie.
  */
-const consent = async (api: Api, consentUrl: string): Promise<AuthorizationView> => {
+export const consent = async (api: Api, consentUrl: string): Promise<AuthorizationView> => {
   const link = await fetch(consentUrl, { redirect: 'manual' });
   const sellerCentral = link.headers.get('location');
   const cookie = (link.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -62,7 +75,7 @@ const consent = async (api: Api, consentUrl: string): Promise<AuthorizationView>
 };
 
 /** POST /sync answers 422 until the new store's pull schedule exists (a projection): ask again shortly. */
-const requestSync = async (api: Api, apiKey: string, storeId: string) => {
+export const requestSync = async (api: Api, apiKey: string, storeId: string) => {
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
@@ -130,6 +143,19 @@ export const runScenario = async (deps: ScenarioDeps): Promise<ScenarioResult> =
   );
   const storeIds = [...storesOf(amazon), ...storesOf(walmart)];
 
+  const outlet = await step(
+    `Amazon ${deps.outlet.region}: a second, small account (the seller's outlet), consent the same way`,
+    async () => {
+      const started = await api.post<{ consentUrl: string }>('/v1/authorizations/amazon', key, { name: `Outlet (Amazon ${deps.outlet.region})`, region: deps.outlet.region, initialLookbackDays: LOOKBACK_DAYS });
+      deps.outlet.signInAs('outlet');
+      const auth = await consent(api, started.consentUrl).finally(() => deps.outlet.signInAs('main'));
+      const storeId = storesOf(auth)[0];
+      if (auth.status !== 'active' || storeId === undefined) throw new DemoError(`the outlet's Amazon authorization is ${auth.status} with ${storesOf(auth).length} stores after consent`);
+      return { storeId, authorizationId: auth.authorizationId };
+    },
+    () => '1 store',
+  );
+
   await step(
     'System SKUs (POST /v1/products/import)',
     () => api.postCsv<{ created: number }>('/v1/products/import', key, productsCsv(plan)),
@@ -150,12 +176,13 @@ export const runScenario = async (deps: ScenarioDeps): Promise<ScenarioResult> =
   await step(
     'First pull of every store (POST /v1/stores/:id/sync)',
     async () => {
-      for (const storeId of storeIds) await requestSync(api, key, storeId);
+      const all = [...storeIds, outlet.storeId];
+      for (const storeId of all) await requestSync(api, key, storeId);
       deps.startScheduler();
-      return awaitFirstPulls(api, key, storeIds, deps.pullTimeoutMs ?? 60_000);
+      return awaitFirstPulls(api, key, all, deps.pullTimeoutMs ?? 60_000);
     },
     (stores) => `${stores.length} stores synced`,
   );
 
-  return { tenantId: tenant.tenantId, apiKey: key, storeIds };
+  return { tenantId: tenant.tenantId, apiKey: key, storeIds, outlet };
 };

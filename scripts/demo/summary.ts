@@ -4,6 +4,8 @@
  */
 import type { Api } from './api.js';
 import { describeMapping, type Mapping } from './data.js';
+import type { FailingStore } from './failingStore.js';
+import type { MarketplaceFigures, RejectedOrderSummary, SyncWait } from './marketplaces.js';
 import type { StoreView } from './scenario.js';
 
 export const SUMMARY_PREFIX = 'DEMO_SUMMARY ';
@@ -36,6 +38,13 @@ export type DemoSummary = Readonly<{
    * `shipments` = ShipmentConfirmed messages it sent.
    */
   warehouse: Readonly<{ shipped: number; partiallyShipped: number; rejected: number; awaiting: number; shipments: number }>;
+  /** Per marketplace, what OMS told it after the WMS reported (marketplaces.ts), and how long the demo waited for it. */
+  marketplaces: readonly MarketplaceFigures[];
+  marketplaceSync: SyncWait;
+  /** The orders the WMS rejected and their cancellation at the marketplace. */
+  rejected: readonly RejectedOrderSummary[];
+  /** Stores whose pulls fail (the outlet account, its grant revoked: failingStore.ts). */
+  failingStores: readonly FailingStore[];
   mappings: Readonly<{ perStore: number; sixPack: Mapping; kit: Mapping; unmapped: string }>;
   /** Seconds from start to summary, and per phase. */
   timings: Readonly<Record<string, number>>;
@@ -80,7 +89,18 @@ export const readWholeFeed = async (api: Api, apiKey: string) => {
 
 export const gatherSummary = async (
   api: Api,
-  ctx: Readonly<{ tenantId: string; apiKey: string; storeIds: readonly string[]; dataDir: string; logFile: string; mappings: DemoSummary['mappings']; timings: Record<string, number>; shipmentsSent?: number }>,
+  ctx: Readonly<{
+    tenantId: string;
+    apiKey: string;
+    storeIds: readonly string[];
+    dataDir: string;
+    logFile: string;
+    mappings: DemoSummary['mappings'];
+    timings: Record<string, number>;
+    shipmentsSent?: number;
+    marketplaces: Readonly<{ marketplaces: readonly MarketplaceFigures[]; rejected: readonly RejectedOrderSummary[]; wait: SyncWait }>;
+    failingStores: readonly FailingStore[];
+  }>,
 ): Promise<DemoSummary> => {
   const { apiKey } = ctx;
   const { items: stores } = await api.get<{ items: StoreView[] }>('/v1/stores', apiKey);
@@ -121,6 +141,10 @@ export const gatherSummary = async (
       awaiting: orders.filter((o) => o.handoff.state === 'released').length,
       shipments: ctx.shipmentsSent ?? 0,
     },
+    marketplaces: ctx.marketplaces.marketplaces,
+    marketplaceSync: ctx.marketplaces.wait,
+    rejected: ctx.marketplaces.rejected,
+    failingStores: ctx.failingStores,
     mappings: ctx.mappings,
     timings: ctx.timings,
   };
@@ -130,7 +154,14 @@ const pad = (s: string | number, width: number) => String(s).padEnd(width);
 const padLeft = (s: string | number, width: number) => String(s).padStart(width);
 
 /** Timing keys of the summary and how the text names them. */
-export const PHASES = { sandboxes: 'sandboxes', omsStart: 'OMS start', setupAndPulls: 'API set-up + pulls', settle: 'settle', warehouse: 'WMS' } as const;
+export const PHASES = {
+  sandboxes: 'sandboxes',
+  omsStart: 'OMS start',
+  setupAndPulls: 'API set-up + pulls',
+  settle: 'settle',
+  warehouse: 'WMS',
+  marketplaceSync: 'marketplace confirmations',
+} as const;
 
 const COLUMNS = ['pulled', 'released', 'held', 'FBA/WFS', 'other'] as const;
 const countsRow = (c: OrderCounts) => [c.pulled, c.released, c.held, c.marketplace, c.other].map((n, i) => padLeft(n, COLUMNS[i]!.length + 2)).join('');
@@ -143,6 +174,31 @@ export const totalLine = (t: OrderCounts) => `  ${pad('total', 27)}${countsRow(t
 export const warehouseLine = (w: DemoSummary['warehouse']) =>
   `Warehouse (WMS)  ${w.shipped} orders shipped (${w.shipments} shipments with tracking), ${w.partiallyShipped} partially shipped, ${w.rejected} rejected, ${w.awaiting} awaiting shipment`;
 
+const PLATFORM_NAMES: Readonly<Record<string, string>> = { amazon: 'Amazon', walmart: 'Walmart' };
+const platformName = (p: string) => PLATFORM_NAMES[p] ?? p;
+const MARKETPLACE_COLUMNS = ['released', 'acknowledged', 'shipped', 'confirmed'] as const;
+
+/** One aligned line per marketplace: released, acknowledged (Walmart), shipped by the WMS, confirmed; then the sandbox's own record. */
+export const marketplaceLine = (m: MarketplaceFigures) => {
+  const cells = [m.released, m.acknowledged ?? '—', m.shipped, m.confirmed].map((n, i) => padLeft(n, MARKETPLACE_COLUMNS[i]!.length + 2)).join('');
+  const own = [m.sandbox.acknowledged === null ? null : `${m.sandbox.acknowledged} acknowledged`, `${m.sandbox.shipped} shipped with tracking`].filter((x) => x !== null).join(', ');
+  const open = [m.pending ? `${m.pending} still pending` : null, m.failed ? `${m.failed} failed` : null].filter((x) => x !== null).join(', ');
+  return `  ${pad(platformName(m.platform), 12)}${cells}   ${own}${open ? `; ${open}` : ''}`;
+};
+
+/** The rejected order and what the marketplace did with it. */
+export const rejectedLine = (r: RejectedOrderSummary, marketplaceName: string) =>
+  `Rejected         ${r.platformOrderId} (${platformName(r.platform)}, ${marketplaceName}): the WMS could not ship it (${r.warehouseReason}) → ` +
+  (r.confirmation === 'confirmed'
+    ? `${r.cancelledUnits} unit${r.cancelledUnits === 1 ? '' : 's'} cancelled at ${platformName(r.platform)}`
+    : `cancellation ${r.confirmation}`) +
+  `; the sandbox shows it ${r.sandbox.cancelled ? `cancelled (${r.sandbox.reason ?? 'no reason'})` : 'not cancelled'}`;
+
+/** The failing store, as the console's Attention page lists it. */
+export const failingStoreLine = (f: FailingStore) =>
+  `Failing store    ${f.marketplaceName} ${f.countryCode} (the outlet account): ${f.failures} failed pull${f.failures === 1 ? '' : 's'} — ${f.lastError ?? 'no detail'}; ` +
+  `authorization ${f.authorizationStatus} (the seller removed OMS's access in Seller Central)`;
+
 /** The summary as a person reads it in a terminal. */
 export const renderSummary = (s: DemoSummary): string => {
   const header = `  ${pad('Stores', 27)}${COLUMNS.map((c) => padLeft(c, c.length + 2)).join('')}`;
@@ -150,6 +206,10 @@ export const renderSummary = (s: DemoSummary): string => {
   const feedTypes = Object.entries(s.feed.byType).map(([type, n]) => `${n} ${type}`).join(', ');
   const heldStore = s.stores.find((st) => st.heldSkus.length > 0) ?? s.stores[0];
   const phases = Object.entries(PHASES).map(([k, label]) => `${label} ${(s.timings[k] ?? 0).toFixed(1)} s`).join(', ');
+  const marketplaceNameOf = (marketplaceId: string) => s.stores.find((st) => st.marketplaceId === marketplaceId)?.marketplaceName ?? marketplaceId;
+  const syncNote = s.marketplaceSync.settled
+    ? `  (all sent within ${s.marketplaceSync.seconds.toFixed(1)} s of the WMS's reports)`
+    : `  (after ${s.marketplaceSync.seconds.toFixed(1)} s still ${s.marketplaceSync.pending} order(s) pending and ${s.marketplaceSync.owed} not yet taken up: the figures are what was sent so far)`;
   return [
     '',
     `OMS demo ready in ${(s.timings.total ?? 0).toFixed(1)} s (${phases})`,
@@ -169,6 +229,15 @@ export const renderSummary = (s: DemoSummary): string => {
     `Warehouse feed   ${s.feed.messages} messages${feedTypes ? ` (${feedTypes})` : ''}`,
     warehouseLine(s.warehouse),
     '',
+    `  ${pad('Marketplaces', 12)}${MARKETPLACE_COLUMNS.map((c) => padLeft(c, c.length + 2)).join('')}   the marketplace's own record (sandbox)`,
+    ...s.marketplaces.map(marketplaceLine),
+    '  (read from OMS: GET /v1/orders?confirmation=confirmed and the order detail\'s acknowledgedAt; shipped = by the WMS,',
+    '   confirmed = the marketplace accepted the shipment with carrier and tracking; Amazon has no acknowledgement step)',
+    syncNote,
+    ...s.marketplaces.flatMap((m) => m.failures.map((f) => `  failed: ${f.platformOrderId} (${platformName(m.platform)}) — ${f.error}`)),
+    ...s.rejected.map((r) => rejectedLine(r, marketplaceNameOf(r.marketplaceId))),
+    ...s.failingStores.map(failingStoreLine),
+    '',
     'Explore (the API key is shown once; the admin token is in the data directory):',
     `  export OMS=${s.url} KEY=${s.apiKey}`,
     `  ${pad('API docs', 15)} ${s.url}/docs`,
@@ -177,6 +246,8 @@ export const renderSummary = (s: DemoSummary): string => {
     ...(heldStore ? [`  ${pad('unmapped SKUs', 15)} curl -s -H "authorization: Bearer $KEY" $OMS/v1/stores/${heldStore.storeId}/unmapped-skus`] : []),
     `  ${pad('warehouse feed', 15)} curl -s -H "authorization: Bearer $KEY" $OMS/v1/warehouse/feed`,
     `  ${pad('shipped orders', 15)} curl -s -H "authorization: Bearer $KEY" "$OMS/v1/orders?handoff=shipped"`,
+    `  ${pad('confirmed', 15)} curl -s -H "authorization: Bearer $KEY" "$OMS/v1/orders?confirmation=confirmed"`,
+    ...s.failingStores.map((f) => `  ${pad('failing store', 15)} curl -s -H "authorization: Bearer $KEY" $OMS/v1/stores/${f.storeId}`),
     `  ${pad('data, logs', 15)} ${s.dataDir} (admin-token, oms.log)`,
   ].join('\n');
 };

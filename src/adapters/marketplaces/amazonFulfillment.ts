@@ -11,8 +11,9 @@ import { systemTiming, type Timing } from './timing.js';
 import { tokenBuckets, type TokenBuckets, type UsagePlan } from './tokenBucket.js';
 
 /**
- * Orders API v0 confirmShipment (rate 2/s, burst 10) and the seller cancellation cancelOrder of the
- * Orders API v2026-01-01 (rate 1/s, burst 5; whole orders only — see docs/order-loop.md).
+ * Orders API v0 confirmShipment (rate 2/s, burst 10) and the seller cancellation cancelOrder (rate
+ * 1/s, burst 5; whole orders only; body and reasons from its reference page, method and path not in
+ * the stored models — see docs/order-loop.md).
  */
 export const AMAZON_FULFILLMENT_USAGE_PLANS = {
   confirmShipment: { rate: 2, burst: 10 },

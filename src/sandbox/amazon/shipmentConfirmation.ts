@@ -6,9 +6,10 @@ import { applyStatus } from './orderStatus.js';
 import type { AmazonOrder, AmazonPackage } from './types.js';
 
 /**
- * Orders API v0 confirmShipment (POST /orders/v0/orders/{orderId}/shipmentConfirmation) and the
- * seller cancellation (cancelOrder, PUT /orders/2026-01-01/orders/{orderId}/cancellation), as the
- * models describe them: ConfirmShipmentRequest { marketplaceId, packageDetail } with PackageDetail
+ * Orders API v0 confirmShipment (POST /orders/v0/orders/{orderId}/shipmentConfirmation) as
+ * ordersV0.json describes it, and the seller cancellation cancelOrder as its reference page does
+ * (body { cancelReasonCode }, whole orders; its method and path are not in the stored models:
+ * PUT /orders/2026-01-01/orders/{orderId}/cancellation, see docs/order-loop.md). ConfirmShipmentRequest { marketplaceId, packageDetail } with PackageDetail
  * required packageReferenceId (positive number as a string), carrierCode, trackingNumber, shipDate
  * (ISO 8601), orderItems [{ orderItemId, quantity }]; carrierName required when carrierCode is
  * "Others". 204 without a body on success; 400 InvalidInput otherwise.

@@ -4,7 +4,7 @@ import type { EventStore } from '../domain/ports/eventStore.js';
 import type { Clock } from '../domain/ports/ids.js';
 import type { Vault } from '../domain/ports/vault.js';
 import { ConcurrencyError } from '../domain/shared/errors.js';
-import type { DueErasure, RetentionStore } from '../adapters/scheduler/retentionStore.js';
+import type { DueErasure, RetentionStore } from '../domain/ports/retentionDue.js';
 import { nameUuid } from './ids.js';
 
 export type RetentionDeps = Readonly<{

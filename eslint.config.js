@@ -68,8 +68,8 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [shellImports] }],
       'no-restricted-syntax': [
         'error',
-        { selector: "ImportExpression[source.value=/adapters/]", message: 'Depend on a port (src/domain/ports), not on an adapter; src/service.ts wires the adapter.' },
-        { selector: "TSImportType[argument.literal.value=/adapters/]", message: 'Depend on a port (src/domain/ports), not on an adapter; src/service.ts wires the adapter.' },
+        { selector: "ImportExpression[source.value=/adapters/]", message: shellImports.message },
+        { selector: "TSImportType[argument.literal.value=/adapters/]", message: shellImports.message },
       ],
     },
   },

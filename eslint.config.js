@@ -8,6 +8,12 @@ const impureSyntax = [
   { selector: "MemberExpression[object.name='crypto'][property.name='randomUUID']", message: 'Pure code takes ids from its input.' },
 ];
 
+// What application and HTTP code may not import: adapters, and the composition root that wires them.
+const shellImports = {
+  group: ['**/adapters', '**/adapters/**', '**/service.js', '**/main.js'],
+  message: 'Depend on a port (src/domain/ports), not on an adapter; src/service.ts wires the adapter.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.tap/**', '.kafka/**', '.oms-data/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
@@ -51,6 +57,27 @@ export default tseslint.config(
       ],
       'no-restricted-globals': ['error', 'process', 'fetch', 'setTimeout', 'setInterval', 'setImmediate', 'console', 'crypto'],
       'no-restricted-syntax': ['error', ...impureSyntax],
+    },
+  },
+  {
+    // Layering (docs/architecture.md): use cases and the HTTP edge depend on ports (src/domain/ports),
+    // never on an adapter — type-only imports, re-exports and import() types included; the
+    // composition root (src/service.ts) hands them the adapters.
+    files: ['src/application/**/*.ts', 'src/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [shellImports] }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ImportExpression[source.value=/adapters/]", message: shellImports.message },
+        { selector: "TSImportType[argument.literal.value=/adapters/]", message: shellImports.message },
+      ],
+    },
+  },
+  {
+    // Use cases do not know the HTTP edge that calls them (flat config replaces the options above).
+    files: ['src/application/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [shellImports, { group: ['**/http', '**/http/**'], message: 'The HTTP edge calls use cases, not the other way round.' }] }],
     },
   },
   {

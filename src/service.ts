@@ -57,11 +57,12 @@ import { decodeWith, loadState } from './domain/shared/commandHandler.js';
 import { eventReactor } from './adapters/projections/reactor.js';
 import { backlogGate } from './adapters/projections/backlogGate.js';
 import { RELEASE_POLICY_FILTER, releasePolicy } from './application/releasePolicy.js';
-import { feedCursorKey } from './adapters/feed/httpFeed.js';
+import { feedCursorKey, httpFeedReader } from './adapters/feed/httpFeed.js';
 import { kafkaFeedPublisher } from './adapters/kafka/feedPublisher.js';
 import { warehouseFeedSource } from './application/warehouseFeed.js';
 import { warehouseFeedRoutes } from './http/warehouseFeed.routes.js';
 import { orderQueries } from './adapters/readModels/orderQueries.js';
+import { orderLookups } from './adapters/readModels/orderLookups.js';
 import { orderRoutes } from './http/orders.routes.js';
 import { orderActions } from './application/orderActions.js';
 import { hashPassword, newOneTimePassword, verifyPassword } from './adapters/auth/passwords.js';
@@ -80,6 +81,7 @@ import { warehouseEvents as warehouseEventsService } from './application/warehou
 import { warehouseEventConsumer } from './adapters/kafka/warehouseEventConsumer.js';
 import { warehouseEventMetrics } from './adapters/metrics/warehouseEventMetrics.js';
 import { warehouseEventRoutes } from './http/warehouseEvents.routes.js';
+import { warehouseRejections } from './adapters/readModels/warehouseRejections.js';
 import { retentionStore } from './adapters/scheduler/retentionStore.js';
 import { retentionJob } from './adapters/scheduler/retentionJob.js';
 import { retentionService } from './application/retention.js';
@@ -263,7 +265,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
   });
   const pulls = pullService({
     ...appDeps,
-    db,
+    orders: orderLookups(db),
     vault,
     schedule,
     sources: {
@@ -278,7 +280,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
   });
   const policy = releasePolicy({
     ...appDeps,
-    db,
+    orders: orderLookups(db),
     ordersCaughtUp: () => projections.caughtUp(['orders']),
     onDecided: (type) => metrics.handoffDecisions.labels(type).inc(),
   });
@@ -407,7 +409,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries, consoleUrl: config.consoleUrl ?? (opts.consoleDir ? '' : null) }, prefix: '/v1' },
     {
       plugin: warehouseFeedRoutes as never,
-      options: { store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) },
+      options: { feed: httpFeedReader({ store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) }) },
       prefix: '/v1',
     },
     { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps, actions: orderActions({ ...appDeps, vault }) }, prefix: '/v1' },
@@ -433,7 +435,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
             }
           },
         },
-        store,
+        rejections: warehouseRejections(store),
       },
       prefix: '/v1',
     },

@@ -1,4 +1,4 @@
-import type { TenantCatalogQueries } from '../adapters/readModels/catalogQueries.js';
+import type { TenantCatalogQueries } from '../domain/ports/catalogQueries.js';
 import type { AppendRequest, EventMetadata, EventStore } from '../domain/ports/eventStore.js';
 import type { Clock, IdGenerator } from '../domain/ports/ids.js';
 import { decodeWith, loadState } from '../domain/shared/commandHandler.js';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ScheduleRow, ScheduleStore } from '../adapters/scheduler/scheduleStore.js';
+import type { PullSchedule, ScheduleRow } from '../domain/ports/pullSchedule.js';
 import { authorizationDecider, authorizationStreamId, type Authorization } from '../domain/authorization/decider.js';
 import { AuthorizationEvent } from '../domain/authorization/events.js';
 import { OrderPulled, type StoredOrder } from '../domain/order/events.js';
@@ -8,8 +8,8 @@ import { missingLabelFields } from '../domain/order/address.js';
 import type { PlatformOrder } from '../domain/order/platformOrder.js';
 import type { AppendRequest, NewEvent } from '../domain/ports/eventStore.js';
 import { MarketplaceError } from '../domain/ports/marketplaces.js';
+import type { OrderLookups } from '../domain/ports/orderQueries.js';
 import type { OrderPage, OrderSource, PullTarget, UnreadableOrder } from '../domain/ports/orderSource.js';
-import type { Sql } from '../domain/ports/sql.js';
 import { SecretDestroyedError, type Sealed, type Vault } from '../domain/ports/vault.js';
 import { nextPullWindow, type PlannedWindow } from '../domain/pull/window.js';
 import { pullStreamId, type PullEvent } from '../domain/pull/events.js';
@@ -22,9 +22,10 @@ const decodeAuthorization = decodeWith(AuthorizationEvent);
 
 export type PullDeps = AppDeps &
   Readonly<{
-    db: Sql;
+    /** Which orders changed: the content hashes the order read model holds. */
+    orders: OrderLookups;
     vault: Vault;
-    schedule: ScheduleStore;
+    schedule: PullSchedule;
     sources: Readonly<Record<'amazon' | 'walmart', OrderSource>>;
     /** Keys the content hash (HMAC), so hashes of orders reveal nothing about their buyers. */
     hashKey: Buffer;
@@ -103,13 +104,7 @@ export const pullService = (deps: PullDeps) => {
     unreadable: readonly UnreadableOrder[] = [],
   ) => {
     const keyed = orders.map((o) => ({ o, orderId: nameUuid(`order/${ctx.storeId}/${o.platformOrderId}`), contentHash: hash(o) }));
-    const { rows } = keyed.length
-      ? await deps.db.query<{ order_id: string; content_hash: string }>(
-          'SELECT order_id, content_hash FROM rm_orders WHERE order_id = ANY($1::text[])',
-          [keyed.map((k) => k.orderId)],
-        )
-      : { rows: [] };
-    const known = new Map(rows.map((r) => [r.order_id, r.content_hash]));
+    const known = await deps.orders.contentHashes(keyed.map((k) => k.orderId));
     const changed = keyed.filter((k) => known.get(k.orderId) !== k.contentHash);
     // The same order twice in one page (a marketplace re-sorting while we page): keep the newest.
     const latest = new Map<string, (typeof changed)[number]>();

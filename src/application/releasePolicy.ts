@@ -10,7 +10,7 @@ import type { AppendRequest } from '../domain/ports/eventStore.js';
 import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
 import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
 import type { EventFilter, RecordedEvent } from '../domain/ports/eventStore.js';
-import type { Sql } from '../domain/ports/sql.js';
+import type { OrderLookups } from '../domain/ports/orderQueries.js';
 import { decodeWith, toNewEvents } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError } from '../domain/shared/errors.js';
 import type { AppDeps } from './context.js';
@@ -47,7 +47,7 @@ const ownerIn = (claim: readonly RecordedEvent[] | undefined): MarketplaceOrderO
  * store's orders held on that platform SKU.
  */
 export const releasePolicy = (
-  deps: AppDeps & Readonly<{ db: Sql; ordersCaughtUp: () => Promise<void>; onDecided?: (eventType: string) => void }>,
+  deps: AppDeps & Readonly<{ orders: OrderLookups; ordersCaughtUp: () => Promise<void>; onDecided?: (eventType: string) => void }>,
 ) => {
   const now = () => deps.clock.now().toISOString();
 
@@ -197,11 +197,7 @@ export const releasePolicy = (
     await deps.ordersCaughtUp();
     const held = new Map<string, RecordedEvent>();
     for (const [i, change] of changes.entries()) {
-      const { rows } = await deps.db.query<{ order_id: string }>(
-        `SELECT order_id FROM rm_orders WHERE store_id = $1 AND handoff_state = 'held' AND hold_skus @> $2::jsonb`,
-        [change.data.storeId, JSON.stringify([change.data.platformSku])],
-      );
-      for (const { order_id } of rows) if (!held.has(order_id)) held.set(order_id, events[i]!);
+      for (const orderId of await deps.orders.heldOnSku(change.data.storeId, change.data.platformSku)) if (!held.has(orderId)) held.set(orderId, events[i]!);
     }
     await evaluateMany(held);
   };
@@ -212,10 +208,7 @@ export const releasePolicy = (
     if (!revoked.length) return;
     await deps.ordersCaughtUp();
     for (const event of revoked) {
-      const { rows } = await deps.db.query<{ order_id: string }>(`SELECT order_id FROM rm_orders WHERE store_id = $1 AND handoff_state = 'held'`, [
-        decodeStoreStatus(event).data.storeId,
-      ]);
-      for (const { order_id } of rows) await evaluate(order_id, event, 'Withdraw');
+      for (const orderId of await deps.orders.heldInStore(decodeStoreStatus(event).data.storeId)) await evaluate(orderId, event, 'Withdraw');
     }
   };
 

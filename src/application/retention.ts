@@ -5,7 +5,7 @@ import type { Clock } from '../domain/ports/ids.js';
 import type { Vault } from '../domain/ports/vault.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError } from '../domain/shared/errors.js';
-import type { DueErasure, RetentionStore } from '../adapters/scheduler/retentionStore.js';
+import type { DueErasure, RetentionStore } from '../domain/ports/retentionDue.js';
 import { nameUuid } from './ids.js';
 
 export type RetentionDeps = Readonly<{

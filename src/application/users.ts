@@ -1,4 +1,4 @@
-import type { SessionStore } from '../adapters/auth/sessionStore.js';
+import type { SessionStore } from '../domain/ports/sessions.js';
 import { ConcurrencyError, DomainError, NotFoundError } from '../domain/shared/errors.js';
 import { commandHandler, decodeWith, loadState, toNewEvents } from '../domain/shared/commandHandler.js';
 import type { Checkpoint, EventMetadata, EventStore } from '../domain/ports/eventStore.js';

@@ -9,7 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { Metrics } from '../adapters/metrics/metrics.js';
+import type { HttpMetrics } from '../domain/ports/metrics.js';
 import { acceptedCorrelationId } from '../logger.js';
 import { registerAuth, type AuthOptions } from './auth.js';
 import { healthRoutes, type ReadinessCheck } from './health.routes.js';
@@ -21,7 +21,7 @@ export type RouteGroup = Readonly<{ plugin: FastifyPluginAsync<never>; options: 
 
 export type HttpAppDeps = Readonly<{
   logger: Logger;
-  metrics: Metrics;
+  metrics: HttpMetrics;
   checks: readonly ReadinessCheck[];
   beforeScrape?: () => Promise<void>;
   routes?: readonly RouteGroup[];

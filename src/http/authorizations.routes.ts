@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { TenantCatalogQueries } from '../adapters/readModels/catalogQueries.js';
+import type { TenantCatalogQueries } from '../domain/ports/catalogQueries.js';
 import { WALMART_KEYS_NOTICE, type AuthorizationService } from '../application/authorizations.js';
 import { AmazonRegion, WalmartMarket } from '../domain/authorization/events.js';
 import { DomainError } from '../domain/shared/errors.js';

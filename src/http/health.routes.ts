@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Metrics } from '../adapters/metrics/metrics.js';
+import type { HttpMetrics } from '../domain/ports/metrics.js';
 
 export type ReadinessCheck = Readonly<{ name: string; check: () => Promise<void> }>;
 
 export type HealthRoutesDeps = Readonly<{
   checks: readonly ReadinessCheck[];
-  metrics: Metrics;
+  metrics: HttpMetrics;
   /** Refresh gauges that need I/O (lag) just before a scrape. */
   beforeScrape?: () => Promise<void>;
   checkTimeoutMs?: number;

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SKU_MAX_LENGTH } from '../domain/catalog/skuCode.js';
 import { MAX_COMPONENTS, MAX_QUANTITY } from '../domain/mapping/rules.js';
-import { decodeCursor } from '../adapters/readModels/catalogQueries.js';
 import type { MappingService } from '../application/mappings.js';
 import { requireTenant } from './auth.js';
 import { acceptCsv, callerOf, csvBody } from './caller.js';
@@ -156,7 +155,7 @@ export const mappingRoutes: FastifyPluginAsyncZod<MappingRoutesDeps> = async (ap
       return deps.mappings.list(requireTenant(request).tenantId, request.params.storeId, {
         ...(q ? { q } : {}),
         ...(sku ? { sku } : {}),
-        after: decodeCursor(after),
+        after: after ?? null,
         limit,
       });
     },

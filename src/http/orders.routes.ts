@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { InvalidCursorError, type OrderQueries, type TenantOrderQueries } from '../adapters/readModels/orderQueries.js';
+import { InvalidCursorError } from '../domain/ports/cursors.js';
+import type { OrderQueries, TenantOrderQueries } from '../domain/ports/orderQueries.js';
 import type { HandoffState } from '../domain/order/fulfillment.js';
 import type { WarehouseHandoffState } from '../domain/warehouse/warehouseDecision.js';
 import { WarehouseLine } from '../domain/order/fulfillmentEvents.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SKU_MAX_LENGTH } from '../domain/catalog/skuCode.js';
-import { decodeCursor, type TenantCatalogQueries } from '../adapters/readModels/catalogQueries.js';
+import type { TenantCatalogQueries } from '../domain/ports/catalogQueries.js';
 import type { CatalogService } from '../application/catalog.js';
 import { requireTenant } from './auth.js';
 import { acceptCsv, callerOf, csvBody } from './caller.js';
@@ -58,7 +58,7 @@ export const productRoutes: FastifyPluginAsyncZod<ProductRoutesDeps> = async (ap
     async (request) => {
       const { tenantId } = requireTenant(request);
       const { q, status, after, limit } = request.query;
-      return deps.queries(tenantId).products.list({ ...(q ? { q } : {}), ...(status ? { status } : {}), after: decodeCursor(after), limit });
+      return deps.queries(tenantId).products.list({ ...(q ? { q } : {}), ...(status ? { status } : {}), after: after ?? null, limit });
     },
   );
 

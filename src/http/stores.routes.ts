@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { TenantCatalogQueries } from '../adapters/readModels/catalogQueries.js';
+import type { TenantCatalogQueries } from '../domain/ports/catalogQueries.js';
 import { DomainError, NotFoundError } from '../domain/shared/errors.js';
 import { requireTenant } from './auth.js';
 import { callerOf } from './caller.js';

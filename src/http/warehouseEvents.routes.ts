@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { rejectedWarehouseMessages } from '../adapters/readModels/warehouseRejections.js';
 import { warehouseEventErrorStatuses, type WarehouseEventsService } from '../application/warehouseEvents.js';
-import type { EventStore } from '../domain/ports/eventStore.js';
+import type { WarehouseRejections } from '../domain/ports/warehouseFeed.js';
 import { WarehouseEventMessage } from '../domain/warehouse/warehouseEventMessage.js';
 import { callerOf } from './caller.js';
 import { HttpError, registerErrorStatuses } from './problem.js';
 
-export type WarehouseEventRoutesDeps = Readonly<{ warehouseEvents: WarehouseEventsService; store: EventStore }>;
+export type WarehouseEventRoutesDeps = Readonly<{ warehouseEvents: WarehouseEventsService; rejections: WarehouseRejections }>;
 
 const Accepted = z.object({
   outcome: z.enum(['recorded', 'duplicate']).describe('recorded: applied now (202); duplicate: this messageId was applied before (200), nothing changed'),
@@ -76,7 +75,7 @@ export const warehouseEventRoutes: FastifyPluginAsyncZod<WarehouseEventRoutesDep
     },
     async (request) => {
       const { tenantId } = callerOf(request);
-      return rejectedWarehouseMessages(deps.store, tenantId, { before: request.query.after ? Number(request.query.after) : null, limit: request.query.limit });
+      return deps.rejections.list(tenantId, { before: request.query.after ? Number(request.query.after) : null, limit: request.query.limit });
     },
   );
 };

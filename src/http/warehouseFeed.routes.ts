@@ -1,16 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { InvalidCursorError, readFeed, sealedFeedCursors } from '../adapters/feed/httpFeed.js';
-import type { EventStore } from '../domain/ports/eventStore.js';
-import { FeedMessage, type FeedSource } from '../domain/warehouse/feedMessage.js';
+import { InvalidCursorError } from '../domain/ports/cursors.js';
+import type { WarehouseFeedReader } from '../domain/ports/warehouseFeed.js';
+import { FeedMessage } from '../domain/warehouse/feedMessage.js';
 import { requireTenant } from './auth.js';
 import { HttpError } from './problem.js';
 
 export type WarehouseFeedRoutesDeps = Readonly<{
-  store: EventStore;
-  source: FeedSource;
-  /** Keys that seal cursors (feedCursorKey of the master key first, then of former master keys). */
-  cursorKeys: readonly Buffer[];
+  /** The feed, its cursors sealed per tenant (adapters/feed/httpFeed.ts: httpFeedReader). */
+  feed: WarehouseFeedReader;
 }>;
 
 const FeedPageView = z.object({
@@ -26,7 +24,6 @@ const FeedPageView = z.object({
  * that page again after a crash, and de-duplicates on messageId.
  */
 export const warehouseFeedRoutes: FastifyPluginAsyncZod<WarehouseFeedRoutesDeps> = async (app, deps) => {
-  const cursors = sealedFeedCursors(deps.cursorKeys);
   app.get(
     '/warehouse/feed',
     {
@@ -49,7 +46,7 @@ export const warehouseFeedRoutes: FastifyPluginAsyncZod<WarehouseFeedRoutesDeps>
     async (request) => {
       const { tenantId } = requireTenant(request);
       try {
-        return await readFeed(deps.store, deps.source, request.query.after ?? null, request.query.limit, { tenantId, cursors });
+        return await deps.feed.read(tenantId, request.query.after ?? null, request.query.limit);
       } catch (error) {
         if (error instanceof InvalidCursorError) throw new HttpError(400, 'invalid_cursor', error.message);
         throw error;

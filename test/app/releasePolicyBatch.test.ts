@@ -3,6 +3,7 @@
 // pull appends to one of them between the policy's read and its append, the batch append is
 // refused and every order is decided again on its own, the raced one on its newest version.
 import t from 'tap';
+import { orderLookups } from '../../src/adapters/readModels/orderLookups.js';
 import { releasePolicy } from '../../src/application/releasePolicy.js';
 import { mappingStreamId } from '../../src/domain/mapping/streams.js';
 import type { AppendRequest, EventStore } from '../../src/domain/ports/eventStore.js';
@@ -56,7 +57,7 @@ t.test('a batch of held orders released by one mapping; a racing pull sends the 
       return svc.store.appendMany(requests);
     },
   };
-  const policy = releasePolicy({ ...svc.appDeps, store: racingStore, db: svc.db, ordersCaughtUp: () => svc.projections.caughtUp(['orders']) });
+  const policy = releasePolicy({ ...svc.appDeps, store: racingStore, orders: orderLookups(svc.db), ordersCaughtUp: () => svc.projections.caughtUp(['orders']) });
   const mappingSet = (await svc.store.readStream(mappingStreamId(storeId, 'KIT'))).at(-1);
   t.ok(mappingSet, 'the mapping event');
   await policy.reactBatch([mappingSet!]);

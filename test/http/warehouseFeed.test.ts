@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { sqlEventStore } from '../../src/adapters/eventStore/sqlEventStore.js';
-import { decodeCursor, encodeCursor, feedCursorKey, InvalidCursorError, readFeed, sealedFeedCursors } from '../../src/adapters/feed/httpFeed.js';
+import { decodeCursor, encodeCursor, feedCursorKey, httpFeedReader, InvalidCursorError, readFeed, sealedFeedCursors } from '../../src/adapters/feed/httpFeed.js';
 import { kafkaFeedPublisher } from '../../src/adapters/kafka/feedPublisher.js';
 import { createMetrics } from '../../src/adapters/metrics/metrics.js';
 import type { Principal } from '../../src/application/tenants.js';
@@ -41,7 +41,7 @@ const feedApp = async (t: Test, store: EventStore, source: FeedSource = testSour
     metrics: createMetrics(),
     checks: [],
     auth: { authenticate: async (token) => KEYS[token] ?? null, rateLimitPerMinute: 100_000 },
-    routes: [{ plugin: warehouseFeedRoutes as never, options: { store, source, cursorKeys }, prefix: '/v1' }],
+    routes: [{ plugin: warehouseFeedRoutes as never, options: { feed: httpFeedReader({ store, source, cursorKeys }) }, prefix: '/v1' }],
   });
   t.teardown(() => app.close());
   const get = async (token: string | null, query = '') => {

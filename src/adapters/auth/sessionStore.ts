@@ -1,17 +1,17 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { NewSession, SessionRecord, SessionStore } from '../../domain/ports/sessions.js';
 import type { Sql } from '../../domain/ports/sql.js';
+
+export type { SessionStore };
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
  * Console sessions in PostgreSQL (table console_sessions). The cookie carries a 256-bit random id;
  * the table keeps only its SHA-256. The session's CSRF token is HMAC(key, session id): the page can
  * ask for it again after a reload, and nobody without the cookie can compute it.
  */
-export type SessionRecord = Readonly<{ userId: string; expiresAt: Date }>;
-export type NewSession = Readonly<{ sessionId: string; expiresAt: Date }>;
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-export const sessionStore = (db: Sql, csrfKey: Buffer) => {
+export const sessionStore = (db: Sql, csrfKey: Buffer): SessionStore => {
   const csrfTokenOf = (sessionId: string) => createHmac('sha256', csrfKey).update(sessionId).digest('base64url');
   return {
     csrfTokenOf,
@@ -51,5 +51,3 @@ export const sessionStore = (db: Sql, csrfKey: Buffer) => {
       void (await db.query('DELETE FROM console_sessions WHERE user_id = $1 AND id_hash <> $2', [userId, sha256(keepSessionId)])),
   };
 };
-
-export type SessionStore = ReturnType<typeof sessionStore>;

@@ -1,5 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { InvalidCursorError as UnissuedCursorError } from '../../domain/ports/cursors.js';
 import type { Checkpoint, EventStore } from '../../domain/ports/eventStore.js';
+import type { FeedPage, WarehouseFeedReader } from '../../domain/ports/warehouseFeed.js';
 import { feedMessagesOf, type FeedMessage, type FeedSource } from '../../domain/warehouse/feedMessage.js';
 import { isTransientError } from '../sql/transientErrors.js';
 
@@ -10,14 +12,6 @@ import { isTransientError } from '../sql/transientErrors.js';
  * sealed (see sealedFeedCursors): the checkpoint is a global position, and in clear it would tell a
  * tenant how busy everyone else is.
  */
-export type FeedPage = Readonly<{
-  messages: FeedMessage[];
-  /** Where to continue (pass as `after`); null only while the feed has no position yet (nothing read). */
-  nextCursor: string | null;
-  /** Everything readable now was read: poll again later with nextCursor. */
-  caughtUp: boolean;
-}>;
-
 export type ReadFeedOptions = Readonly<{
   /** Only this tenant's messages. */
   tenantId?: string | null;
@@ -28,8 +22,7 @@ export type ReadFeedOptions = Readonly<{
 }>;
 
 /** A cursor the feed did not issue (garbled, truncated, or from another event store). */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
+export class InvalidCursorError extends UnissuedCursorError {
   constructor() {
     super('The cursor is not one this feed issued');
   }
@@ -145,4 +138,10 @@ export const readFeed = async (
     if (batch.events.length < wanted) return { messages, nextCursor: cursorOf(checkpoint), caughtUp: true };
     if (messages.length >= limit) return { messages, nextCursor: cursorOf(checkpoint), caughtUp: false };
   }
+};
+
+/** The feed as the HTTP route reads it (the port): one tenant's messages, cursors sealed with these keys. */
+export const httpFeedReader = (deps: Readonly<{ store: EventStore; source: FeedSource; cursorKeys: readonly Buffer[] }>): WarehouseFeedReader => {
+  const cursors = sealedFeedCursors(deps.cursorKeys);
+  return { read: (tenantId, after, limit) => readFeed(deps.store, deps.source, after, limit, { tenantId, cursors }) };
 };

@@ -1,47 +1,14 @@
 import type { MappingComponent } from '../../domain/mapping/events.js';
 import type { MappingLookup, SkuLookup } from '../../domain/mapping/lookups.js';
+import type { CatalogQueries, MappingRow, ProductRow, StoreRow } from '../../domain/ports/catalogQueries.js';
+import type { Page } from '../../domain/ports/cursors.js';
 import type { Sql } from '../../domain/ports/sql.js';
-import { syncHealth, type SyncHealth } from '../../domain/pull/health.js';
+import { syncHealth } from '../../domain/pull/health.js';
 import { DomainError } from '../../domain/shared/errors.js';
-
-/**
- * Queries over the store, product and mapping read models. Every query is bound to one tenant by
- * construction (`forTenant`): there is no method that could forget the tenant filter.
- */
-export type StoreRow = Readonly<{
-  storeId: string;
-  authorizationId: string;
-  platform: string;
-  marketplaceId: string;
-  countryCode: string;
-  marketplaceName: string;
-  name: string;
-  status: string;
-  connectedAt: string;
-  /** How the store is pulled (StoreSettingsChanged; see domain/store/events.ts). */
-  settings: Readonly<{ skipMarketplaceFulfilled: boolean; walmart3plNode: boolean }>;
-  /** The store's pulls: last success, watermark, next run, last error. */
-  sync: Readonly<{
-    lastSuccessAt: string | null;
-    watermark: string | null;
-    nextRunAt: string | null;
-    running: boolean;
-    lastError: string | null;
-    lastErrorAt: string | null;
-    failures: number;
-  }> &
-    SyncHealth;
-}>;
-
-export type ProductRow = Readonly<{ sku: string; name: string; barcode: string | null; status: string; createdAt: string; updatedAt: string }>;
-
-export type MappingRow = Readonly<{ platformSku: string; components: MappingComponent[]; version: number; updatedAt: string }>;
-
-export type Page<T> = Readonly<{ items: T[]; nextCursor: string | null }>;
 
 const encodeCursor = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
 /** An opaque cursor back to its key; anything we did not issue is a 400, never a query. */
-export const decodeCursor = (cursor: string | undefined): string | null => {
+const decodeCursor = (cursor: string | undefined): string | null => {
   if (!cursor) return null;
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
   if (encodeCursor(key) !== cursor || key.includes('\u0000')) throw new DomainError('invalid_cursor', 'The cursor is not one this API issued');
@@ -97,7 +64,11 @@ const toMapping = (r: Record<string, unknown>): MappingRow => ({
   updatedAt: (r.updated_at as Date).toISOString(),
 });
 
-export const catalogQueries = (db: Sql) => ({
+/**
+ * Queries over the store, product and mapping read models (the port: domain/ports/catalogQueries.ts).
+ * Cursors are keys in base64url, read back here only.
+ */
+export const catalogQueries = (db: Sql): CatalogQueries => ({
   forTenant: (tenantId: string) => ({
     stores: {
       list: async (opts: { platform?: string; status?: string }) =>
@@ -155,7 +126,7 @@ export const catalogQueries = (db: Sql) => ({
               AND ($3::text IS NULL OR status = $3)
               AND ($4::text IS NULL OR sku > $4)
             ORDER BY sku COLLATE "C" LIMIT $6`,
-          [tenantId, opts.q ? likeEscape(opts.q) : null, opts.status ?? null, opts.after ?? null, opts.q ?? null, opts.limit + 1],
+          [tenantId, opts.q ? likeEscape(opts.q) : null, opts.status ?? null, decodeCursor(opts.after ?? undefined), opts.q ?? null, opts.limit + 1],
         );
         return page(rows.map(toProduct), opts.limit, (p) => p.sku);
       },
@@ -190,7 +161,7 @@ export const catalogQueries = (db: Sql) => ({
               AND ($4::jsonb IS NULL OR components @> $4::jsonb)
               AND ($5::text IS NULL OR platform_sku > $5)
             ORDER BY platform_sku COLLATE "C" LIMIT $6`,
-          [tenantId, storeId, opts.q ? likeEscape(opts.q) : null, opts.sku ? JSON.stringify([{ sku: opts.sku }]) : null, opts.after ?? null, opts.limit + 1],
+          [tenantId, storeId, opts.q ? likeEscape(opts.q) : null, opts.sku ? JSON.stringify([{ sku: opts.sku }]) : null, decodeCursor(opts.after ?? undefined), opts.limit + 1],
         );
         return page(rows.map(toMapping), opts.limit, (m) => m.platformSku);
       },
@@ -220,6 +191,3 @@ export const catalogQueries = (db: Sql) => ({
     },
   }),
 });
-
-export type CatalogQueries = ReturnType<typeof catalogQueries>;
-export type TenantCatalogQueries = ReturnType<CatalogQueries['forTenant']>;

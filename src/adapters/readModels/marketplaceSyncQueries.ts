@@ -1,18 +1,10 @@
 import type { Sql } from '../../domain/ports/sql.js';
+import type { MarketplaceSyncView } from '../../domain/ports/orderQueries.js';
+
+export type { MarketplaceSyncView };
 
 /** Walmart expects an acknowledgement within four hours of the order; OMS reports it from three. */
 export const ACK_WARNING_MS = 3 * 3_600_000;
-
-export type MarketplaceSyncView = Readonly<{
-  state: 'none' | 'pending' | 'confirmed' | 'failed';
-  acknowledgedAt: string | null;
-  confirmedLines: Record<string, number>;
-  cancelledLines: Record<string, number>;
-  pending: string[];
-  failed: string[];
-  lastError: Readonly<{ action: string; key: string; code: string; status: number | null; message: string; permanent: boolean; attempt: number; at: string }> | null;
-  nextRetryAt: string | null;
-}>;
 
 type Row = {
   state: MarketplaceSyncView['state'];

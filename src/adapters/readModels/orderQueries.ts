@@ -1,181 +1,28 @@
 import { z } from 'zod';
 import { OrderPulled } from '../../domain/order/events.js';
-import { BuyerDataErased, FulfillmentEvent, reasonsOf, type HoldReason, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
+import { BuyerDataErased, FulfillmentEvent, reasonsOf, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
 import type { PlatformOrderLine } from '../../domain/order/platformOrder.js';
+import { InvalidCursorError, type Page } from '../../domain/ports/cursors.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
+import type {
+  HandoffStep,
+  HistoryEntry,
+  HoldReasonView,
+  OrderDetail,
+  OrderListFilter,
+  OrderQueries,
+  OrderSummary,
+  RejectedFilter,
+  RejectedOrder,
+  UnmappedSku,
+  WarehouseLineFilter,
+  WarehouseLineRow,
+} from '../../domain/ports/orderQueries.js';
 import type { Sql } from '../../domain/ports/sql.js';
 import { decodeWith } from '../../domain/shared/commandHandler.js';
-import { marketplaceSyncQueries, type MarketplaceSyncView } from './marketplaceSyncQueries.js';
-import { warehouseView, type WarehouseView } from './warehouseView.js';
+import { marketplaceSyncQueries } from './marketplaceSyncQueries.js';
+import { warehouseView } from './warehouseView.js';
 import { fulfillmentDecider } from '../../domain/order/fulfillment.js';
-
-/**
- * Queries over the order read model (rm_orders) and, for one order, its own stream. Every query is
- * bound to one tenant by construction (`forTenant`): the WHERE clause starts with the tenant, and an
- * order's stream is read only after its row was found for that tenant — another tenant's order is
- * indistinguishable from a missing one.
- *
- * Lists are keyset-paged by (purchased_at DESC, order_id) — the order of the tenant's indexes
- * (migrations 007 and 009) — so a page costs about `limit` index entries at any depth.
- */
-export type HandoffView = Readonly<{
-  state: string;
-  holdSkus: string[];
-  heldSince: string | null;
-  releasedAt: string | null;
-  lastMessageType: string | null;
-  lastMessageAt: string | null;
-}>;
-
-export type OrderSummary = Readonly<{
-  orderId: string;
-  storeId: string;
-  platform: string;
-  marketplaceId: string;
-  platformOrderId: string;
-  status: string;
-  platformStatus: string;
-  fulfillmentChannel: string;
-  purchasedAt: string;
-  updatedAt: string;
-  shipBy: string | null;
-  serviceLevel: string | null;
-  handoff: HandoffView;
-  lineCount: number;
-}>;
-
-export type HandoffStep = Readonly<{
-  type: FulfillmentEvent['type'];
-  revision: number;
-  /** When the decision took effect (the event's own time), and when it was recorded. */
-  at: string;
-  recordedAt: string;
-  unmappedSkus?: string[];
-  reason?: string;
-  mappingVersions?: Record<string, number>;
-  lineCount?: number;
-  holdReasons?: HoldReason['code'][];
-  actor?: string;
-  /** Platform lines a buyer cancellation request concerns. */
-  platformLineIds?: string[];
-}>;
-
-export type OrderDetail = OrderSummary & Readonly<{ marketplaceSync: MarketplaceSyncView | null }> &
-  Readonly<{
-    deliverBy: string | null;
-    shipToCountry: string | null;
-    shipToRegion: string | null;
-    orderTotal: { amount: string; currency: string } | null;
-    versions: number;
-    firstPulledAt: string;
-    lastPulledAt: string;
-    lines: PlatformOrderLine[];
-    warehouseLines: WarehouseLine[];
-    holdReasons: HoldReasonView[];
-    mappingVersions: Record<string, number>;
-    handoffHistory: HandoffStep[];
-    warehouse: WarehouseView;
-    /** The buyer's personal data: sealed in the vault, erased (its key shredded, docs/retention.md), or none given. */
-    buyerData: Readonly<{ state: 'sealed' | 'erased' | 'none'; erasedAt: string | null }>;
-  }>;
-
-/**
- * One reason the order is held: one entry per unmapped SKU (as before), one per other reason, with
- * what the code needs (the missing address fields, the store that owns a duplicate, the status word).
- */
-export type HoldReasonView = Readonly<{
-  code: HoldReason['code'];
-  since: string | null;
-  platformSku?: string;
-  missingFields?: string[];
-  ownerStoreId?: string;
-  ownerOrderId?: string;
-  platformStatus?: string;
-  platformLineIds?: string[];
-  /** operator_hold: why, and who held it. */
-  reason?: string;
-  actor?: string;
-}>;
-
-export type HistoryEntry = Readonly<{
-  revision: number;
-  type: string;
-  recordedAt: string;
-  actor: string | null;
-  correlationId: string | null;
-  causationId: string | null;
-  schemaVersion: number;
-  data: Record<string, unknown>;
-}>;
-
-export type UnmappedSku = Readonly<{ platformSku: string; heldOrders: number; oldestHeldSince: string | null }>;
-
-export type WarehouseLineRow = Readonly<{
-  orderId: string;
-  storeId: string;
-  platformOrderId: string;
-  handoffState: string;
-  releasedAt: string | null;
-  lineId: string;
-  sku: string;
-  quantity: number;
-  source: WarehouseLine['source'];
-}>;
-
-export type OrderListFilter = Readonly<{
-  storeId?: string;
-  platform?: string;
-  status?: string;
-  handoff?: string;
-  /** What the marketplace has heard (rm_marketplace_sync.state): none, pending, confirmed, failed. */
-  confirmation?: string;
-  /** Purchase time range: from inclusive, to exclusive (ISO 8601). */
-  from?: string;
-  to?: string;
-  /** Platform SKU on a pulled line, or system SKU on a warehouse line. */
-  sku?: string;
-  /** Part of the platform order id (case-insensitive). */
-  q?: string;
-  after?: string | null;
-  limit: number;
-}>;
-
-export type WarehouseLineFilter = Readonly<{
-  storeId?: string;
-  orderId?: string;
-  /** System SKU of the line, or the platform SKU it was expanded from. */
-  sku?: string;
-  after?: string | null;
-  limit: number;
-}>;
-
-export type Page<T> = Readonly<{ items: T[]; nextCursor: string | null }>;
-
-export type RejectedOrder = Readonly<{
-  storeId: string;
-  platform: string;
-  platformOrderId: string | null;
-  reason: string;
-  payloadHash: string;
-  lastPullId: string;
-  firstRejectedAt: string;
-  lastRejectedAt: string;
-  /** Distinct payloads of this order that could not be read. */
-  rejections: number;
-  /** open: no pull has read it since; resolved: a later pull recorded it (`orderId`). */
-  state: 'open' | 'resolved';
-  orderId: string | null;
-}>;
-
-export type RejectedFilter = Readonly<{ storeId?: string; state?: 'open' | 'resolved'; after?: string | null; limit: number }>;
-
-/** The cursor was not issued by these queries (tampered, truncated, or from another list). */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
-  constructor() {
-    super('The cursor is not one this list issued');
-  }
-}
 
 /** What the stored buyer data is replaced by in any output: its ciphertext is not for clients either. */
 export const SEALED = '[sealed]';
@@ -397,7 +244,16 @@ const buyerDataOf = (events: readonly RecordedEvent[], personalData: string | nu
   return { state: personalData === null ? 'none' : 'sealed', erasedAt: null };
 };
 
-export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => {
+/**
+ * Queries over the order read model (rm_orders) and, for one order, its own stream. Every query is
+ * bound to one tenant by construction (`forTenant`): the WHERE clause starts with the tenant, and an
+ * order's stream is read only after its row was found for that tenant — another tenant's order is
+ * indistinguishable from a missing one.
+ *
+ * Lists are keyset-paged by (purchased_at DESC, order_id) — the order of the tenant's indexes
+ * (migrations 007 and 009) — so a page costs about `limit` index entries at any depth.
+ */
+export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): OrderQueries => {
   const { db, store } = deps;
 
   return {
@@ -639,6 +495,3 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>) => 
     },
   };
 };
-
-export type OrderQueries = ReturnType<typeof orderQueries>;
-export type TenantOrderQueries = ReturnType<OrderQueries['forTenant']>;

@@ -1,10 +1,9 @@
 import type { EventStore } from '../../domain/ports/eventStore.js';
+import type { RejectedWarehouseMessage, WarehouseRejections } from '../../domain/ports/warehouseFeed.js';
 import { decodeWith } from '../../domain/shared/commandHandler.js';
 import { rejectionStreamId, WarehouseMessageRejected } from '../../domain/warehouse/warehouseRejection.js';
 
 const decode = decodeWith(WarehouseMessageRejected);
-
-export type RejectedWarehouseMessage = WarehouseMessageRejected['data'] & Readonly<{ revision: number }>;
 
 /**
  * A tenant's rejected warehouse messages, latest first, read from its rejection stream. The cursor
@@ -29,3 +28,8 @@ export const rejectedWarehouseMessages = async (
     .reverse();
   return { items, nextCursor: from > 0 ? String(from) : null };
 };
+
+/** The port (domain/ports/warehouseFeed.ts) over the event store. */
+export const warehouseRejections = (store: EventStore): WarehouseRejections => ({
+  list: (tenantId, page) => rejectedWarehouseMessages(store, tenantId, page),
+});

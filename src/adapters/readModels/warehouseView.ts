@@ -1,17 +1,11 @@
 import { FulfillmentEvent } from '../../domain/order/fulfillmentEvents.js';
 import { WarehouseEvent, WAREHOUSE_EVENT_TYPES } from '../../domain/order/warehouseEvents.js';
 import type { RecordedEvent } from '../../domain/ports/eventStore.js';
+import type { WarehouseView } from '../../domain/ports/orderQueries.js';
 import { decodeWith } from '../../domain/shared/commandHandler.js';
 import { foldWarehouse, type WarehouseStreamEvent } from '../../domain/warehouse/warehouseDecision.js';
 
-type Line = { lineId: string; quantity: number };
-
-/** An order's warehouse reports for its detail view: folded from its own stream (as the decision is). */
-export type WarehouseView = Readonly<{
-  lines: { lineId: string; released: number; shipped: number; stopped: number }[];
-  shipments: { messageId: string; shipmentId: string; carrier: string; trackingNumber: string; shipMethod: string | null; shippedAt: string; lines: Line[]; recordedAt: string }[];
-  stops: { type: 'rejected' | 'cancelled'; messageId: string; reason: string; lines: Line[]; occurredAt: string; recordedAt: string }[];
-}>;
+export type { WarehouseView };
 
 const decodeFulfillment = decodeWith(FulfillmentEvent);
 const decodeWarehouse = decodeWith(WarehouseEvent);

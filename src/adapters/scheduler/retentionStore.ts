@@ -1,15 +1,7 @@
+import type { DueErasure, RetentionCounts, RetentionStore } from '../../domain/ports/retentionDue.js';
 import type { Sql } from '../../domain/ports/sql.js';
 
-export type DueErasure = Readonly<{ orderId: string; tenantId: string; storeId: string; trigger: 'shipped' | 'cancelled'; terminalAt: string }>;
-
-export type RetentionCounts = Readonly<{
-  /** Terminal orders past the retention period whose buyer data is not erased yet. */
-  due: number;
-  /** Terminal orders still within the retention period. */
-  waiting: number;
-  erased: number;
-  lastRun: { at: string; erased: number; error: string | null } | null;
-}>;
+export type { DueErasure, RetentionCounts, RetentionStore };
 
 /**
  * The retention due-list in PostgreSQL (migration 090). Claims use FOR UPDATE SKIP LOCKED plus a
@@ -17,7 +9,7 @@ export type RetentionCounts = Readonly<{
  * worked on by two at once, and a crashed instance's claims lapse. Times come from the caller's
  * clock (the application's), so a test can move it past the retention period.
  */
-export const retentionStore = (db: Sql) => ({
+export const retentionStore = (db: Sql): RetentionStore => ({
   /** Claim up to `limit` due orders: terminal at or before `cutoff`, not erased, not claimed. */
   claimDue: async (holder: string, cutoff: string, now: string, limit: number, leaseMs: number): Promise<DueErasure[]> => {
     const { rows } = await db.query<{ order_id: string; tenant_id: string; store_id: string; trigger: 'shipped' | 'cancelled'; terminal_at: Date }>(
@@ -69,5 +61,3 @@ export const retentionStore = (db: Sql) => ({
     return { ...c, lastRun: run ? { at: run.last_run_at.toISOString(), erased: run.last_erased, error: run.last_error } : null };
   },
 });
-
-export type RetentionStore = ReturnType<typeof retentionStore>;

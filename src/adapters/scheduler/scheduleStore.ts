@@ -1,35 +1,8 @@
 import type { Sql } from '../../domain/ports/sql.js';
-import { FAILING_AFTER, syncHealth, type SyncState } from '../../domain/pull/health.js';
-import type { PlannedWindow } from '../../domain/pull/window.js';
+import { FAILING_AFTER, syncHealth } from '../../domain/pull/health.js';
+import type { PullResume, ScheduleRow } from '../../domain/ports/pullSchedule.js';
 
-export type ScheduleRow = Readonly<{
-  storeId: string;
-  tenantId: string;
-  active: boolean;
-  connectedAt: string;
-  watermark: string | null;
-  lastSuccessAt: string | null;
-  /** When the last reconciliation sweep (or the initial look-back) completed. */
-  lastSweepAt: string | null;
-  nextRunAt: string;
-  failures: number;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  /** ok / retrying / failing (see domain/pull/health.ts), and since when it has not been ok. */
-  state: SyncState;
-  failingSince: string | null;
-  running: boolean;
-  resume: PullResume | null;
-  /** Stores of one pull group are pulled together (Amazon: the authorization); null: alone. */
-  pullGroup: string | null;
-}>;
-
-/**
- * Where an interrupted pull resumes: its window, the marketplace's page token, and the
- * marketplaces the sequence asks for (a follow-up page must repeat them; absent in resume points
- * written before pull groups: the store's own marketplace).
- */
-export type PullResume = Readonly<{ pullId: string; window: PlannedWindow; cursor: string; marketplaceIds?: readonly string[] }>;
+export type { PullResume, ScheduleRow };
 
 /** Stores claimed together: one pull group (or one store alone), with the stores a manual sync asked for. */
 export type ClaimedGroup = Readonly<{ group: string; stores: readonly { storeId: string; manual: boolean }[] }>;

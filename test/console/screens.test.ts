@@ -161,7 +161,7 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
     t.equal(await status(/^Authorization saved\.$/), 'Authorization saved.');
   });
 
-  await t.test('pause, resume, Manual Synchronization of an authorization, re-authorize, revoke', async (t) => {
+  await t.test('pause, resume, Manual Synchronization of an authorization, re-authorize (new keys, or moving to Walmart Connect), revoke', async (t) => {
     await settle();
     await go(`#/authorizations/${walmartId}`);
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -186,6 +186,16 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
     await form.getByLabel('Client Secret').fill('same-text');
     await form.getByRole('button', { name: 'Save keys' }).click();
     await page.locator('#client-secret-problem').getByText(/identical/).waitFor();
+    // Or move it to Walmart Connect: the same authorization and store, now OAuth (the sandbox's main seller approves).
+    const storeBefore = (await json(await asAlpha('GET', `/v1/authorizations/${walmartId}`))).marketplaces[0].storeId;
+    await page.getByRole('button', { name: 'Move to Walmart Connect' }).click();
+    await page.waitForURL(new RegExp(`#/authorizations/${walmartId}\\?outcome=connected$`));
+    await status(/Walmart Connect completed/);
+    t.match(await json(await asAlpha('GET', `/v1/authorizations/${walmartId}`)), {
+      status: 'active',
+      walmartConnect: { sellerId: sandboxes.walmart.mainClient.partnerId, market: 'us' },
+      marketplaces: [{ storeId: storeBefore }],
+    });
     await page.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('button', { name: 'Revoke now' }).click();
     await page.getByText('Authorization revoked.').waitFor();

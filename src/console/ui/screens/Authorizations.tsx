@@ -223,8 +223,10 @@ export const AddAuthorization = ({ platform }: { platform: 'amazon' | 'walmart' 
     e.preventDefault();
     setError(null);
     const basics = { name: form.name, note: form.note.trim() || null, initialLookbackDays: Number(form.lookback) };
-    // Walmart's form has two submit buttons: Connect, or the keys.
-    const pressed = ((e as SubmitEvent).submitter as HTMLButtonElement | null)?.value === 'connect' ? 'connect' : 'keys';
+    // Walmart's form has two submit buttons: Connect, or the keys. Enter in a key field submits with
+    // the first button (Connect), but it means the keys.
+    const inKeys = document.activeElement?.closest('#walmart-keys') != null;
+    const pressed = !inKeys && ((e as SubmitEvent).submitter as HTMLButtonElement | null)?.value === 'connect' ? 'connect' : 'keys';
     setAction(pressed);
     try {
       if (platform === 'amazon') {
@@ -319,7 +321,7 @@ export const AddAuthorization = ({ platform }: { platform: 'amazon' | 'walmart' 
                   Connect with Walmart
                 </button>
               </fieldset>
-              <fieldset aria-describedby="walmart-ways">
+              <fieldset id="walmart-keys" aria-describedby="walmart-ways">
                 <legend>A seller’s own API keys</legend>
                 <WalmartKeys error={error} clientId={form.clientId} clientSecret={form.clientSecret} onChange={set} required={false} />
                 {action !== 'keys' || isKeyProblem(error) ? null : <ErrorMessage error={error} />}

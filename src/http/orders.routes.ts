@@ -5,7 +5,7 @@ import { InvalidCursorError } from '../domain/ports/cursors.js';
 import type { OrderQueries, TenantOrderQueries } from '../domain/ports/orderQueries.js';
 import type { HandoffState } from '../domain/order/fulfillment.js';
 import type { WarehouseHandoffState } from '../domain/warehouse/warehouseDecision.js';
-import { WarehouseLine } from '../domain/order/fulfillmentEvents.js';
+import { WarehouseLine, type HoldReason } from '../domain/order/fulfillmentEvents.js';
 import { Money, OrderStatus, PlatformOrderLine } from '../domain/order/platformOrder.js';
 import { NotFoundError } from '../domain/shared/errors.js';
 import { requireTenant } from './auth.js';
@@ -104,6 +104,11 @@ const HandoffStepView = z.object({
   platformLineIds: z.array(z.string()).optional(),
 });
 
+/** Why an order is held (domain/order/fulfillmentEvents.ts HoldReason). */
+const HOLD_REASONS = [
+  'unmapped_sku', 'address_incomplete', 'unknown_status', 'unknown_fulfillment', 'duplicate_order', 'cancellation_requested', 'operator_hold',
+] as const satisfies readonly HoldReason['code'][];
+
 /** rm_marketplace_sync.state (domain/marketplaceSync/orderSync.ts ConfirmationState). */
 const CONFIRMATION_STATES = ['none', 'pending', 'confirmed', 'failed'] as const;
 
@@ -119,7 +124,7 @@ const OrderDetailView = OrderSummaryView.extend({
   warehouseLines: z.array(WarehouseLine),
   holdReasons: z.array(
     z.object({
-      code: z.enum(['unmapped_sku', 'address_incomplete', 'unknown_status', 'unknown_fulfillment', 'duplicate_order', 'cancellation_requested', 'operator_hold']),
+      code: z.enum(HOLD_REASONS),
       since: nullableTime,
       platformSku: z.string().optional(),
       missingFields: z.array(z.string()).optional(),
@@ -351,6 +356,10 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, d
           platform: z.enum(['amazon', 'walmart']).optional(),
           status: OrderStatus.optional().describe('the normalized order status'),
           handoff: z.enum(HANDOFF_STATES).optional().describe('hand-off to the warehouse'),
+          holdReason: z
+            .enum(HOLD_REASONS)
+            .optional()
+            .describe('held orders with this reason among their current ones (as the detail’s holdReasons); implies handoff=held'),
           confirmation: z.enum(CONFIRMATION_STATES).optional().describe('what the marketplace has heard: none, pending, confirmed, failed'),
           from: Instant.optional().describe('purchased at or after'),
           to: Instant.optional().describe('purchased before'),

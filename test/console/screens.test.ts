@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { buildConsole } from '../../src/console/build.js';
 import { defaultAmazonApp } from '../../src/sandbox/amazon/config.js';
+import { defaultWalmartApp } from '../../src/sandbox/walmart/config.js';
 import { movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { repoRoot } from '../support/process.js';
 import { ADMIN_TOKEN, json, startTestService } from '../support/service.js';
@@ -45,7 +46,9 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
   const port = await freePort();
   // Seller Central sends the browser back to this OMS, as a registered app's redirect URI does.
   const app = { ...defaultAmazonApp('oms-tests'), redirectUris: [`http://127.0.0.1:${port}/v1/authorizations/amazon/callback`] };
-  const sandboxes = await sandboxesFor(t, { amazon: { orders: false, apps: [app] }, walmart: { orders: false }, now: () => clock.now() });
+  // Walmart's authorize page sends the browser back to this OMS too (the app's registered Auth Callback URL).
+  const walmartApp = { ...defaultWalmartApp('oms-tests'), redirectUris: [`http://127.0.0.1:${port}/v1/authorizations/walmart/callback`] };
+  const sandboxes = await sandboxesFor(t, { amazon: { orders: false, apps: [app] }, walmart: { orders: false, apps: [walmartApp] }, now: () => clock.now() });
   const svc = await startTestService(t, { ...sandboxEnv(sandboxes), RATE_LIMIT_PER_MINUTE: '100000' }, { clock, timing: clock.timing, consoleDir, port });
   const alpha = await createTenant(svc, 'Alpha Goods');
   const asAlpha = (method: string, path: string, body?: unknown) => svc.call(method, path, { token: alpha.apiKey, ...(body !== undefined ? { body } : {}) });
@@ -151,14 +154,15 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
     t.equal((await json(await asAlpha('GET', '/v1/authorizations'))).items.length, 1, 'nothing was written for refused keys');
     await page.getByLabel('Client ID').fill(main.clientId);
     await page.getByLabel('Client Secret').fill(main.clientSecret);
-    await page.getByRole('button', { name: 'Authorize' }).click();
+    // Enter in a key field means the keys, though Connect is the form's first button.
+    await page.getByLabel('Client Secret').press('Enter');
     await page.waitForURL(/#\/authorizations\/[0-9a-f-]{36}\?created=1$/);
     walmartId = /authorizations\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     await page.getByRole('heading', { name: 'Walmart US (walmart)' }).waitFor();
     t.equal(await status(/^Authorization saved\.$/), 'Authorization saved.');
   });
 
-  await t.test('pause, resume, Manual Synchronization of an authorization, re-authorize, revoke', async (t) => {
+  await t.test('pause, resume, Manual Synchronization of an authorization, re-authorize (new keys, or moving to Walmart Connect), revoke', async (t) => {
     await settle();
     await go(`#/authorizations/${walmartId}`);
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -183,15 +187,70 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
     await form.getByLabel('Client Secret').fill('same-text');
     await form.getByRole('button', { name: 'Save keys' }).click();
     await page.locator('#client-secret-problem').getByText(/identical/).waitFor();
+    // Or move it to Walmart Connect: the same authorization and store, now OAuth (the sandbox's main seller approves).
+    const storeBefore = (await json(await asAlpha('GET', `/v1/authorizations/${walmartId}`))).marketplaces[0].storeId;
+    await page.getByRole('button', { name: 'Move to Walmart Connect' }).click();
+    await page.waitForURL(new RegExp(`#/authorizations/${walmartId}\\?outcome=connected$`));
+    await status(/Walmart Connect completed/);
+    t.match(await json(await asAlpha('GET', `/v1/authorizations/${walmartId}`)), {
+      status: 'active',
+      walmartConnect: { sellerId: sandboxes.walmart.mainClient.partnerId, market: 'us' },
+      marketplaces: [{ storeId: storeBefore }],
+    });
     await page.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('button', { name: 'Revoke now' }).click();
     await page.getByText('Authorization revoked.').waitFor();
     t.match(await json(await asAlpha('GET', `/v1/authorizations/${walmartId}`)), { status: 'revoked' });
+    await page.getByRole('button', { name: 'Re-authorize' }).waitFor({ state: 'detached' });
     t.equal(await page.getByRole('button', { name: 'Pause' }).count(), 0, 'no actions on a revoked authorization');
     // Amazon: re-authorizing is another consent.
     await go(`#/authorizations/${amazonId}`);
     await page.getByRole('button', { name: 'Re-authorize' }).click();
     t.match(await page.getByRole('link', { name: 'Jump Authorization' }).getAttribute('href'), /\/v1\/authorizations\/consent\?state=/);
+  });
+
+  await t.test('Walmart Connect: the seller declines, then approves on the sandbox’s authorize page; the store is shown; re-authorize goes through Connect', async (t) => {
+    const sellerId = '10004242';
+    const connect = async (name: string, screenshot?: string) => {
+      await go('#/authorizations/new?platform=walmart');
+      await page.getByLabel('Authorization name').fill(name);
+      await page.getByLabel('Marketplace').selectOption('us');
+      await page.getByLabel('First pull: days back').selectOption('4');
+      t.match(await page.locator('#walmart-ways').textContent(), /Walmart Connect is how a seller authorizes OMS now.*own full-access keys/, 'the difference in one line');
+      if (screenshot) await checkScreen(t, screenshot);
+      await page.getByRole('button', { name: 'Connect with Walmart' }).click();
+    };
+    // Declined on Walmart's page: back on the console with the code explained.
+    sandboxes.walmart.connect.consentAs({ sellerId, outcome: 'deny' });
+    await connect('Walmart Connect declined');
+    await page.waitForURL(/#\/authorizations\/[0-9a-f-]{36}\?outcome=failed&code=consent_denied$/);
+    const alert = page.getByRole('alert').filter({ hasText: /was not connected/ });
+    await alert.waitFor();
+    t.match(await alert.textContent(), /“Walmart Connect declined” was not connected: the seller declined on Walmart’s page\. Connect again and choose “Approve”\.Error code consent_denied/);
+    await checkScreen(t, 'authorization-walmart-connect-failed');
+
+    sandboxes.walmart.connect.consentAs({ sellerId, outcome: 'approve' });
+    await connect('Walmart Connect US', 'authorization-walmart-connect');
+    // OMS's one-time link → the sandbox's authorize page → OMS's callback → this console.
+    await page.waitForURL(/#\/authorizations\/[0-9a-f-]{36}\?outcome=connected$/);
+    const connectId = /authorizations\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    await page.getByRole('heading', { name: 'Walmart Connect US (walmart)' }).waitFor();
+    t.match(await status(/Walmart Connect completed/), /Walmart Connect completed: Walmart Connect US is connected; its store is shown below\./);
+    t.match(await page.locator('.facts').textContent(), new RegExp(`Connected throughWalmart Connect \\(seller ${sellerId}, market US\\)`));
+    const stores = page.getByRole('table', { name: /Stores of this authorization/ });
+    await stores.getByRole('cell', { name: 'connected', exact: true }).waitFor();
+    const created = await json(await asAlpha('GET', `/v1/authorizations/${connectId}`));
+    t.match(created, { status: 'active', platform: 'walmart', initialLookbackDays: 4, walmartConnect: { sellerId, market: 'us' } });
+    t.equal(created.marketplaces.length, 1);
+    t.type(created.marketplaces[0].storeId, 'string', 'the store exists');
+    await checkScreen(t, 'authorization-walmart-connected');
+
+    // Re-authorize an OAuth authorization: Walmart Connect again, the same authorization and store.
+    await go(`#/authorizations/${connectId}`);
+    await page.getByRole('button', { name: 'Re-authorize' }).click();
+    await page.waitForURL(new RegExp(`#/authorizations/${connectId}\\?outcome=connected$`));
+    await status(/Walmart Connect completed/);
+    t.match(await json(await asAlpha('GET', `/v1/authorizations/${connectId}`)), { status: 'active', marketplaces: [{ storeId: created.marketplaces[0].storeId }] });
   });
 
   await t.test('the list: status, stores per country with last pull and failures, renewal countdown', async (t) => {
@@ -314,6 +373,20 @@ t.test('the console screens in Chromium', { skip: chromiumMissing ?? false, time
     await rejectedRow.waitFor();
     t.match(await rejectedRow.textContent(), /Amazon\.ca.*quantityOrdered.*Manual Synchronization after the fix/);
     await checkScreen(t, 'attention');
+    // The reason's link opens Orders filtered by it (GET /v1/orders?holdReason=unmapped_sku).
+    await heldGroup.getByRole('link', { name: 'Orders held for: Unmapped SKU' }).click();
+    await page.waitForURL(/#\/orders\?holdReason=unmapped_sku$/);
+    const orders = page.getByRole('table', { name: /^Held orders: Unmapped SKU, newest purchase first/ });
+    await orders.getByRole('link', { name: waiting.orderId }).waitFor();
+    t.equal(await page.getByLabel('Hold reason').locator('option:checked').textContent(), 'Unmapped SKU', 'the filter is set');
+    t.same(await orders.locator('tbody tr td:first-child').allTextContents(), [waiting.orderId], 'only the held order of that reason');
+    await checkScreen(t, 'orders-hold-reason');
+    await page.getByLabel('Hold reason').selectOption({ label: 'Held by a person' });
+    await page.getByRole('cell', { name: 'No order is held for this reason.' }).waitFor();
+    await page.getByLabel('Hold reason').selectOption({ label: 'Any (held or not)' });
+    // Unfiltered again: the two released orders are listed with the held one.
+    await page.getByRole('table', { name: /^Orders, newest purchase first/ }).locator('tbody tr').nth(2).waitFor();
+    await go('#/attention');
     await heldGroup.getByRole('link', { name: 'map AMZ-LATER' }).click();
     await page.getByRole('table', { name: /Platform SKUs without a mapping/ }).getByRole('cell', { name: 'AMZ-LATER', exact: true }).waitFor();
     t.match(page.url(), new RegExp(`#/mappings\\?store=${caStore}$`));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OrderPulled } from '../../domain/order/events.js';
-import { BuyerDataErased, FulfillmentEvent, reasonsOf, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
+import { BuyerDataErased, FulfillmentEvent, reasonsOf, type HoldReason, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
 import type { PlatformOrderLine } from '../../domain/order/platformOrder.js';
 import { InvalidCursorError, type Page } from '../../domain/ports/cursors.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
@@ -187,10 +187,16 @@ const handoffStep = (recorded: RecordedEvent): HandoffStep => {
   }
 };
 
-/** The reasons of the order's current hold, from its latest OrderHeld (the row says whether it is held). */
+/** Events after which an OrderHeld's reasons no longer stand (the decider's evolve clears them). */
+const CLEARING_EVENTS = ['FulfillmentOrderReleased', 'FulfillmentOrderUpdated', 'OrderHoldDropped', 'OrderWithdrawn', 'OrderCancelledByOperator'];
+
+/**
+ * The reasons of the order's current hold, from its latest OrderHeld (the row says whether it is
+ * held) — unless a release or another end of that hold came after it (a person's later hold is not it).
+ */
 const holdReasonViews = (events: readonly RecordedEvent[], since: string | null): HoldReasonView[] => {
-  const last = events.filter((e) => e.type === 'OrderHeld').at(-1);
-  if (!last) return [];
+  const last = events.filter((e) => e.type === 'OrderHeld' || CLEARING_EVENTS.includes(e.type)).at(-1);
+  if (!last || last.type !== 'OrderHeld') return [];
   const e = decodeFulfillment(last);
   if (e.type !== 'OrderHeld') return [];
   return reasonsOf(e.data).flatMap((reason): HoldReasonView[] => {
@@ -245,6 +251,23 @@ const buyerDataOf = (events: readonly RecordedEvent[], personalData: string | nu
 };
 
 /**
+ * The condition for held orders with one hold reason now. rm_orders keeps only the unmapped SKUs, so
+ * the other reasons are read from the order's own stream (its primary key; held orders are few and the
+ * tenant's held index yields them in page order): the reasons of its last OrderHeld, unless a release,
+ * drop, withdrawal or cancellation came after it (the decider's evolve clears them there); a person's
+ * hold stands while their last hold is newer than their last release or cancellation.
+ */
+const holdReasonCondition = (code: HoldReason['code'], param: (value: unknown) => string) => {
+  const latest = (column: string, types: readonly string[]) =>
+    `(SELECT ${column} FROM es_events e
+       WHERE e.stream_id = 'order-' || o.order_id AND e.event_type IN (${types.map((t) => `'${t}'`).join(', ')})
+       ORDER BY e.stream_position DESC LIMIT 1)`;
+  if (code === 'unmapped_sku') return `o.hold_skus <> '[]'::jsonb`;
+  if (code === 'operator_hold') return `${latest('e.event_type', ['OrderHeldByOperator', 'OrderReleasedByOperator', 'OrderCancelledByOperator'])} = 'OrderHeldByOperator'`;
+  return `${latest("e.data -> 'reasons'", ['OrderHeld', ...CLEARING_EVENTS])} @> ${param(JSON.stringify([{ code }]))}::jsonb`;
+};
+
+/**
  * Queries over the order read model (rm_orders) and, for one order, its own stream. Every query is
  * bound to one tenant by construction (`forTenant`): the WHERE clause starts with the tenant, and an
  * order's stream is read only after its row was found for that tenant — another tenant's order is
@@ -283,6 +306,10 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
           if (f.platform) w.and(`o.platform = ${w.param(f.platform)}`);
           if (f.status) w.and(`o.status = ${w.param(f.status)}`);
           if (f.handoff) w.and(`o.handoff_state = ${w.param(f.handoff)}`);
+          if (f.holdReason) {
+            w.and(`o.handoff_state = 'held'`);
+            w.and(holdReasonCondition(f.holdReason, w.param));
+          }
           if (f.confirmation) {
             const state = w.param(f.confirmation);
             w.and(`COALESCE((SELECT s.state FROM rm_marketplace_sync s WHERE s.order_id = o.order_id), 'none') = ${state}`);

@@ -122,6 +122,8 @@ export type Authorization = Omit<AuthorizationSummary, 'renewBy' | 'lastFailure'
   marketplaces: { marketplaceId: string; countryCode: string; name: string; isParticipating: boolean; hasSuspendedListings: boolean; storeId: string | null }[];
   lastFailure: { reason: string; detail: string; at: string } | null;
   mergedInto: string | null;
+  /** Walmart Connect (OAuth 2.0): the seller and market; null for Amazon and Walmart keys. */
+  walmartConnect: { sellerId: string; market: string } | null;
 };
 export type Consent = { authorizationId: string; consentUrl: string; state: string; expiresAt: string };
 export type ImportIssue = { row: number | null; column: string | null; code: string; reason: string };

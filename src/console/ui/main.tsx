@@ -13,6 +13,7 @@ import { OrderDetailPage } from './screens/OrderDetail.js';
 import { SignIn } from './screens/SignIn.js';
 import { Stores } from './screens/Stores.js';
 import { onEvent } from './events.js';
+import { isHoldReason } from './holdReasons.js';
 
 const NAV = [
   ['attention', 'Attention'],
@@ -54,7 +55,10 @@ const Layout = ({ session, onSignOut, onTenantCreated }: { session: SessionInfo;
       case 'authorizations':
         if (id === 'new') return <AddAuthorization key={`${tenantId}-${route.params.get('platform')}`} platform={route.params.get('platform') === 'walmart' ? 'walmart' : 'amazon'} />;
         // Back from a consent (src/http/consentPages.ts): a refusal is shown on the list with its code.
-        if (route.params.get('outcome') === 'failed') return <Authorizations key={tenantId} canWrite={canWrite} consentError={route.params.get('code')} />;
+        if (route.params.get('outcome') === 'failed') {
+          const failure = { code: route.params.get('code') ?? 'authorization_failed', reason: route.params.get('reason'), authorizationId: id ?? null };
+          return <Authorizations key={tenantId} canWrite={canWrite} consentError={failure} />;
+        }
         if (id)
           return (
             <AuthorizationDetail
@@ -79,8 +83,12 @@ const Layout = ({ session, onSignOut, onTenantCreated }: { session: SessionInfo;
         );
       case 'stores':
         return <Stores canWrite={canWrite} key={tenantId} />;
-      default:
-        return id ? <OrderDetailPage orderId={id} role={session.user.role} key={`${tenantId}-${id}`} /> : <Orders key={tenantId} />;
+      default: {
+        if (id) return <OrderDetailPage orderId={id} role={session.user.role} key={`${tenantId}-${id}`} />;
+        // Attention links to the list filtered by hold reason.
+        const holdReason = route.params.get('holdReason');
+        return <Orders key={`${tenantId}-${holdReason ?? ''}`} holdReason={isHoldReason(holdReason) ? holdReason : null} />;
+      }
     }
   })();
   return (

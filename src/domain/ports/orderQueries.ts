@@ -177,6 +177,8 @@ export type OrderListFilter = Readonly<{
   sku?: string;
   /** Part of the platform order id (case-insensitive). */
   q?: string;
+  /** Held orders with this reason among their current ones (implies handoff held). */
+  holdReason?: HoldReason['code'];
   after?: string | null;
   limit: number;
 }>;

@@ -1,37 +1,19 @@
 import { api, type AuthorizationSummary, type OrderSummary, type Page, type RejectedOrder, type Store } from '../api.js';
 import { ErrorMessage } from '../components.js';
 import { daysLeft, renewalText } from '../authorizationText.js';
+import { heldOrdersLink, HOLD_REASONS } from '../holdReasons.js';
 import { formatTime, useLoad } from '../hooks.js';
 
-const HOLD_REASONS: Record<string, string> = {
-  unmapped_sku: 'Unmapped SKU — map it in Product Mapping',
-  address_incomplete: 'Incomplete address — correct it on the order',
-  unknown_status: 'Unknown marketplace status — look at the order',
-  unknown_fulfillment: 'Unknown fulfilment channel — look at the order',
-  duplicate_order: 'Possible duplicate — release it on the order if it must ship',
-  other: 'Other hold — look at the order',
-};
-/** Held orders read for the grouping (the oldest first matter most; the rest are on Orders). */
-const HELD_LIMIT = 200;
-/** Held orders without an unmapped SKU whose reason is read from their detail. */
-const DETAIL_LIMIT = 25;
+/** Held orders read per reason (the oldest first matter most; the link opens them all on Orders). */
+const HELD_LIMIT = 50;
 const RENEWAL_WARNING_DAYS = 30;
 
-type HeldGroup = { reason: string; orders: OrderSummary[] };
+type HeldGroup = { reason: (typeof HOLD_REASONS)[number]; orders: OrderSummary[]; more: boolean };
 
-/** Held orders grouped by reason: unmapped SKUs are in the list; other reasons come from the order. */
-const loadHeld = async (): Promise<{ groups: HeldGroup[]; more: boolean }> => {
-  const page = await api<Page<OrderSummary>>('GET', `/v1/orders?handoff=held&limit=${HELD_LIMIT}`);
-  const groups = new Map<string, OrderSummary[]>();
-  const add = (reason: string, o: OrderSummary) => groups.set(reason, [...(groups.get(reason) ?? []), o]);
-  const others = page.items.filter((o) => o.handoff.holdSkus.length === 0);
-  for (const o of page.items) if (o.handoff.holdSkus.length) add('unmapped_sku', o);
-  const details = await Promise.all(others.slice(0, DETAIL_LIMIT).map((o) => api<{ holdReasons: { code: string }[] }>('GET', `/v1/orders/${o.orderId}`).catch(() => null)));
-  others.forEach((o, i) => {
-    const codes = i < DETAIL_LIMIT ? (details[i]?.holdReasons.map((r) => r.code) ?? []) : [];
-    for (const code of codes.length ? [...new Set(codes)] : ['other']) add(HOLD_REASONS[code] ? code : 'other', o);
-  });
-  return { groups: [...groups].map(([reason, orders]) => ({ reason, orders })), more: page.nextCursor !== null };
+/** Held orders by reason, one filtered list each (GET /v1/orders?holdReason=…); an order with two reasons is in both. */
+const loadHeld = async (): Promise<HeldGroup[]> => {
+  const pages = await Promise.all(HOLD_REASONS.map((r) => api<Page<OrderSummary>>('GET', `/v1/orders?holdReason=${r.code}&limit=${HELD_LIMIT}`)));
+  return HOLD_REASONS.map((reason, i) => ({ reason, orders: pages[i]!.items, more: pages[i]!.nextCursor !== null })).filter((g) => g.orders.length > 0);
 };
 
 /**
@@ -90,32 +72,32 @@ export const Attention = () => {
 
       <h2 id="held-title">Held orders by reason</h2>
       {held.data ? (
-        held.data.groups.length === 0 ? (
+        held.data.length === 0 ? (
           <p>No held orders.</p>
         ) : (
-          <>
-            {held.data.groups.map((g) => (
-              <section key={g.reason} aria-label={HOLD_REASONS[g.reason]}>
-                <h3>
-                  {HOLD_REASONS[g.reason]}: <span class="count">{g.orders.length}</span>
-                </h3>
-                <ul>
-                  {g.orders.map((o) => (
-                    <li key={o.orderId}>
-                      <a href={`#/orders/${o.orderId}`}>{o.platformOrderId}</a> ({storeName(o.storeId)})
-                      {g.reason === 'unmapped_sku' ? (
-                        <>
-                          {' '}
-                          — <a href={`#/mappings?store=${o.storeId}`}>map {o.handoff.holdSkus.join(', ')}</a>
-                        </>
-                      ) : null}
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            ))}
-            {held.data.more ? <p>More held orders than shown: see Orders.</p> : null}
-          </>
+          held.data.map((g) => (
+            <section key={g.reason.code} aria-label={`${g.reason.name} — ${g.reason.todo}`}>
+              <h3>
+                {g.reason.name} — {g.reason.todo}: <span class="count">{g.more ? `more than ${g.orders.length}` : g.orders.length}</span>
+              </h3>
+              <p>
+                <a href={heldOrdersLink(g.reason.code)}>Orders held for: {g.reason.name}</a>
+              </p>
+              <ul>
+                {g.orders.map((o) => (
+                  <li key={o.orderId}>
+                    <a href={`#/orders/${o.orderId}`}>{o.platformOrderId}</a> ({storeName(o.storeId)})
+                    {g.reason.code === 'unmapped_sku' && o.handoff.holdSkus.length ? (
+                      <>
+                        {' '}
+                        — <a href={`#/mappings?store=${o.storeId}`}>map {o.handoff.holdSkus.join(', ')}</a>
+                      </>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ))
         )
       ) : null}
 

@@ -1,31 +1,64 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Authorization, type AuthorizationSummary, type Consent, type Store } from '../api.js';
 import { ErrorMessage, Field, ReadOnlyNote, Status } from '../components.js';
-import { AMAZON_SITES, CONSENT_ERRORS, daysLeft, renewalText } from '../authorizationText.js';
+import { AMAZON_SITES, consentErrorText, daysLeft, renewalText, WALMART_MARKETS } from '../authorizationText.js';
 import { formatTime, useLoad } from '../hooks.js';
 import { onEvent } from '../events.js';
 
-const STATUS_NAMES: Record<string, string> = { pending: 'waiting for consent', active: 'active', paused: 'paused', revoked: 'revoked', merged: 'merged' };
+const STATUS_NAMES: Record<string, string> = {
+  pending: 'waiting for consent',
+  active: 'active',
+  paused: 'paused',
+  failed: 'not completed',
+  reauthorization_required: 'needs re-authorization',
+  revoked: 'revoked',
+  merged: 'merged',
+};
 
 /** The last pull and failures of a store, as the Stores screen shows them. */
 const pullText = (s: Store | undefined) => (s ? formatTime(s.sync.lastSuccessAt) : '—');
 const failureText = (s: Store | undefined) => (!s ? '—' : s.sync.failures ? `${s.sync.failures} (${s.sync.state}): ${s.sync.lastError ?? s.sync.reason ?? ''}` : '0');
 
+/** A consent that came back refused (src/http/consentPages.ts): its stable code, reason and authorization. */
+export type ConsentFailure = Readonly<{ code: string; reason: string | null; authorizationId: string | null }>;
+
 /**
  * System Settings – Platform Authorization: every authorization with its status, its stores per
  * country with their last pull and failures, and the renewal countdown; Add Authorization.
  */
-export const Authorizations = ({ canWrite, consentError }: { canWrite: boolean; consentError: string | null }) => {
+export const Authorizations = ({ canWrite, consentError }: { canWrite: boolean; consentError: ConsentFailure | null }) => {
   const list = useLoad(() => api<{ items: AuthorizationSummary[] }>('GET', '/v1/authorizations'), []);
   const stores = useLoad(() => api<{ items: Store[] }>('GET', '/v1/stores'), []);
   const storesOf = (id: string) => (stores.data?.items ?? []).filter((s) => s.authorizationId === id);
+  // Read from the authorization itself: the list is a read model and may not have the new one yet.
+  const failedId = consentError?.authorizationId ?? null;
+  const failedLoad = useLoad(() => (failedId ? api<Authorization>('GET', `/v1/authorizations/${failedId}`).catch(() => null) : Promise.resolve(null)), [failedId]);
+  const failed = failedLoad.data;
   return (
     <section aria-labelledby="authorizations-title">
       <h1 id="authorizations-title">Platform Authorization</h1>
       {consentError ? (
-        <p class="error" role="alert">
-          The authorization was not completed: {CONSENT_ERRORS[consentError] ?? `the marketplace or OMS refused it (${consentError}).`}
-        </p>
+        <div class="error" role="alert">
+          <p>
+            {failed ? `“${failed.name}” was not connected: ` : 'The authorization was not completed: '}
+            {consentErrorText(consentError.code, consentError.reason, failed?.platform ?? null)}
+          </p>
+          <p>
+            Error code <code>{consentError.code}</code>
+            {consentError.reason && consentError.reason !== consentError.code ? (
+              <>
+                {' '}
+                (<code>{consentError.reason}</code>)
+              </>
+            ) : null}
+            {failed ? (
+              <>
+                {' '}
+                — <a href={`#/authorizations/${failed.authorizationId}`}>the authorization’s page</a>
+              </>
+            ) : null}
+          </p>
+        </div>
       ) : null}
       {canWrite ? (
         <p class="toolbar">
@@ -95,7 +128,20 @@ export const Authorizations = ({ canWrite, consentError }: { canWrite: boolean; 
 };
 
 /** The Walmart key fields with the diagnostics next to the field they concern and what to do. */
-const WalmartKeys = ({ error, clientId, clientSecret, onChange }: { error: Error | null; clientId: string; clientSecret: string; onChange: (k: { clientId?: string; clientSecret?: string }) => void }) => {
+const WalmartKeys = ({
+  error,
+  clientId,
+  clientSecret,
+  onChange,
+  required = true,
+}: {
+  error: Error | null;
+  clientId: string;
+  clientSecret: string;
+  onChange: (k: { clientId?: string; clientSecret?: string }) => void;
+  /** Not when the same form can also Connect (the API names missing keys). */
+  required?: boolean;
+}) => {
   const code = error instanceof ApiError ? error.code : null;
   const hint = error instanceof ApiError && typeof error.problem?.hint === 'string' ? error.problem.hint : null;
   const diagnostic = (id: string) => (
@@ -110,7 +156,7 @@ const WalmartKeys = ({ error, clientId, clientSecret, onChange }: { error: Error
       <Field id="client-id" label="Client ID" hint="From Walmart Developer Portal: a PRODUCTION key (sandbox keys do not work).">
         <input
           id="client-id"
-          required
+          required={required}
           autocomplete="off"
           spellcheck={false}
           value={clientId}
@@ -124,7 +170,7 @@ const WalmartKeys = ({ error, clientId, clientSecret, onChange }: { error: Error
         <input
           id="client-secret"
           type="password"
-          required
+          required={required}
           autocomplete="off"
           value={clientSecret}
           aria-invalid={secretProblem}
@@ -152,20 +198,44 @@ const JumpAuthorization = ({ consent }: { consent: Consent }) => (
   </div>
 );
 
-/** Add Authorization: Amazon (basic information and the store's site, then Jump Authorization) or Walmart (keys). */
+/** The one line on screen that tells Connect and the key form apart. */
+const WALMART_WAYS =
+  'Walmart Connect is how a seller authorizes OMS now (they log in to Walmart and approve OMS’s app; Walmart retired delegated keys); the API keys are only for a seller’s own full-access keys.';
+
+/** Sends the browser to the consent page (OMS's one-time link, then Walmart's login); it comes back to this console. */
+const goToConsent = (consent: Consent) => location.assign(consent.consentUrl);
+
+const connectNotConfigured = (e: Error | null) => e instanceof ApiError && e.code === 'walmart_connect_not_configured';
+
+/**
+ * Add Authorization: Amazon (basic information and the store's site, then Jump Authorization) or
+ * Walmart (Connect, or a seller's own keys, from the same basic information).
+ */
 export const AddAuthorization = ({ platform }: { platform: 'amazon' | 'walmart' }) => {
-  const [form, setForm] = useState({ name: '', note: '', site: '', lookback: '3', clientId: '', clientSecret: '' });
+  const [form, setForm] = useState({ name: '', note: '', site: '', market: 'us', lookback: '3', clientId: '', clientSecret: '' });
   const [error, setError] = useState<Error | null>(null);
   const [consent, setConsent] = useState<Consent | null>(null);
+  const [leaving, setLeaving] = useState(false);
+  // Walmart: which of the two buttons was pressed, so its error is shown next to it.
+  const [action, setAction] = useState<'connect' | 'keys'>('keys');
   const set = (patch: Partial<typeof form>) => setForm({ ...form, ...patch });
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
     const basics = { name: form.name, note: form.note.trim() || null, initialLookbackDays: Number(form.lookback) };
+    // Walmart's form has two submit buttons: Connect, or the keys. Enter in a key field submits with
+    // the first button (Connect), but it means the keys.
+    const inKeys = document.activeElement?.closest('#walmart-keys') != null;
+    const pressed = !inKeys && ((e as SubmitEvent).submitter as HTMLButtonElement | null)?.value === 'connect' ? 'connect' : 'keys';
+    setAction(pressed);
     try {
       if (platform === 'amazon') {
         const region = AMAZON_SITES.find((s) => s.key === form.site)?.region;
         setConsent(await api<Consent>('POST', '/v1/authorizations/amazon', { ...basics, region }));
+      } else if (pressed === 'connect') {
+        const started = await api<Consent>('POST', '/v1/authorizations/walmart/connect', { ...basics, market: form.market });
+        setLeaving(true);
+        goToConsent(started);
       } else {
         const created = await api<Authorization>('POST', '/v1/authorizations/walmart', { ...basics, clientId: form.clientId, clientSecret: form.clientSecret });
         location.hash = `#/authorizations/${created.authorizationId}?created=1`;
@@ -176,6 +246,15 @@ export const AddAuthorization = ({ platform }: { platform: 'amazon' | 'walmart' 
   };
   const title = platform === 'amazon' ? 'Add Authorization — Amazon' : 'Add Authorization — Walmart';
   const regions = [...new Set(AMAZON_SITES.map((s) => s.regionName))];
+  const lookback = (
+    <Field id="auth-lookback" label="First pull: days back" hint="The first pull reads the orders of the last 3 to 5 days.">
+      <select id="auth-lookback" aria-describedby="auth-lookback-hint" value={form.lookback} onChange={(e) => set({ lookback: e.currentTarget.value })}>
+        <option value="3">3 days</option>
+        <option value="4">4 days</option>
+        <option value="5">5 days</option>
+      </select>
+    </Field>
+  );
   return (
     <section aria-labelledby="add-authorization-title">
       <p>
@@ -194,32 +273,64 @@ export const AddAuthorization = ({ platform }: { platform: 'amazon' | 'walmart' 
             <input id="auth-note" maxLength={2000} value={form.note} onInput={(e) => set({ note: e.currentTarget.value })} />
           </Field>
           {platform === 'amazon' ? (
-            <Field id="auth-site" label="Site" hint="The site of the store. Amazon authorizes a whole region: every store of the account in that region is connected.">
-              <select id="auth-site" required aria-describedby="auth-site-hint" value={form.site} onChange={(e) => set({ site: e.currentTarget.value })}>
-                <option value="">Choose the store’s site</option>
-                {regions.map((r) => (
-                  <optgroup key={r} label={r}>
-                    {AMAZON_SITES.filter((s) => s.regionName === r).map((s) => (
-                      <option key={s.key} value={s.key}>
-                        {s.country} ({s.domain})
+            <>
+              <Field id="auth-site" label="Site" hint="The site of the store. Amazon authorizes a whole region: every store of the account in that region is connected.">
+                <select id="auth-site" required aria-describedby="auth-site-hint" value={form.site} onChange={(e) => set({ site: e.currentTarget.value })}>
+                  <option value="">Choose the store’s site</option>
+                  {regions.map((r) => (
+                    <optgroup key={r} label={r}>
+                      {AMAZON_SITES.filter((s) => s.regionName === r).map((s) => (
+                        <option key={s.key} value={s.key}>
+                          {s.country} ({s.domain})
+                        </option>
+                      ))}
+                    </optgroup>
+                  ))}
+                </select>
+              </Field>
+              {lookback}
+              <ErrorMessage error={error} />
+              <button type="submit">Save and continue</button>
+            </>
+          ) : (
+            <>
+              {lookback}
+              <p class="note" id="walmart-ways">
+                {WALMART_WAYS}
+              </p>
+              <fieldset aria-describedby="walmart-ways">
+                <legend>Walmart Connect</legend>
+                <Field id="auth-market" label="Marketplace" hint="The country of the Walmart store.">
+                  <select id="auth-market" aria-describedby="auth-market-hint" value={form.market} onChange={(e) => set({ market: e.currentTarget.value })}>
+                    {WALMART_MARKETS.map((m) => (
+                      <option key={m.market} value={m.market}>
+                        {m.name}
                       </option>
                     ))}
-                  </optgroup>
-                ))}
-              </select>
-            </Field>
-          ) : (
-            <WalmartKeys error={error} clientId={form.clientId} clientSecret={form.clientSecret} onChange={set} />
+                  </select>
+                </Field>
+                {action !== 'connect' ? null : connectNotConfigured(error) ? (
+                  <p class="error" role="alert">
+                    {error?.message}. The fulfilment company has not set up its Walmart app yet; a seller’s own keys work below meanwhile.
+                  </p>
+                ) : (
+                  <ErrorMessage error={error} />
+                )}
+                {leaving ? <Status>Going to Walmart…</Status> : null}
+                <button type="submit" value="connect">
+                  Connect with Walmart
+                </button>
+              </fieldset>
+              <fieldset id="walmart-keys" aria-describedby="walmart-ways">
+                <legend>A seller’s own API keys</legend>
+                <WalmartKeys error={error} clientId={form.clientId} clientSecret={form.clientSecret} onChange={set} required={false} />
+                {action !== 'keys' || isKeyProblem(error) ? null : <ErrorMessage error={error} />}
+                <button type="submit" value="keys">
+                  Authorize
+                </button>
+              </fieldset>
+            </>
           )}
-          <Field id="auth-lookback" label="First pull: days back" hint="The first pull reads the orders of the last 3 to 5 days.">
-            <select id="auth-lookback" aria-describedby="auth-lookback-hint" value={form.lookback} onChange={(e) => set({ lookback: e.currentTarget.value })}>
-              <option value="3">3 days</option>
-              <option value="4">4 days</option>
-              <option value="5">5 days</option>
-            </select>
-          </Field>
-          {isKeyProblem(error) ? null : <ErrorMessage error={error} />}
-          <button type="submit">{platform === 'amazon' ? 'Save and continue' : 'Authorize'}</button>
         </form>
       )}
     </section>
@@ -259,15 +370,24 @@ export const AuthorizationDetail = ({ authorizationId, canWrite, arrived }: { au
     act(`Synchronization of ${live.length} store(s) of ${a?.name ?? ''} requested.`, async () => {
       for (const m of live) await api('POST', `/v1/stores/${m.storeId}/sync`);
     });
-  const reauthorize = async () => {
-    if (!a) return;
-    if (a.platform === 'walmart') return setKeys({ clientId: '', clientSecret: '' });
+  /** A new consent: Amazon's Jump Authorization, or Walmart Connect (the browser goes to Walmart at once). */
+  const consentAgain = async (platform: string) => {
     setError(null);
     try {
-      setConsent(await api<Consent>('POST', `/v1/authorizations/${a.authorizationId}/reauthorize`));
+      const started = await api<Consent>('POST', `/v1/authorizations/${authorizationId}/reauthorize`);
+      if (platform === 'walmart') {
+        setMessage('Going to Walmart…');
+        goToConsent(started);
+      } else setConsent(started);
     } catch (err) {
       setError(err as Error);
     }
+  };
+  const reauthorize = async () => {
+    if (!a) return;
+    // A key-based Walmart authorization: new keys, or moving it to Connect (it keeps its store).
+    if (a.platform === 'walmart' && a.clientIdHint && !a.walmartConnect) return setKeys({ clientId: '', clientSecret: '' });
+    await consentAgain(a.platform);
   };
   const sendKeys = async (e: Event) => {
     e.preventDefault();
@@ -288,7 +408,13 @@ export const AuthorizationDetail = ({ authorizationId, canWrite, arrived }: { au
             {a.name} ({a.platform}
             {a.region ? ` ${a.region}` : ''})
           </h1>
-          {arrived === 'consented' ? <Status>Authorization completed. The stores of every country of the region are shown below.</Status> : null}
+          {arrived === 'consented' ? (
+            <Status>
+              {a.platform === 'walmart'
+                ? `Walmart Connect completed: ${a.name} is connected; its store is shown below.`
+                : 'Authorization completed. The stores of every country of the region are shown below.'}
+            </Status>
+          ) : null}
           {arrived === 'created' ? <Status>Authorization saved.</Status> : null}
           {message ? <Status>{message}</Status> : null}
           {isKeyProblem(error) && keys ? null : <ErrorMessage error={error} />}
@@ -297,6 +423,12 @@ export const AuthorizationDetail = ({ authorizationId, canWrite, arrived }: { au
             <dd>{STATUS_NAMES[a.status] ?? a.status}</dd>
             <dt>Account</dt>
             <dd>{a.clientIdHint ? `Client ID ${a.clientIdHint}` : (a.accountId ?? '—')}</dd>
+            {a.platform === 'walmart' ? (
+              <>
+                <dt>Connected through</dt>
+                <dd>{a.walmartConnect ? `Walmart Connect (seller ${a.walmartConnect.sellerId}, market ${a.walmartConnect.market.toUpperCase()})` : a.clientIdHint ? 'API keys' : 'Walmart Connect, waiting for the seller'}</dd>
+              </>
+            ) : null}
             <dt>Granted</dt>
             <dd>{formatTime(a.grantedAt)}</dd>
             <dt>Renewal</dt>
@@ -346,11 +478,20 @@ export const AuthorizationDetail = ({ authorizationId, canWrite, arrived }: { au
           ) : null}
           {consent ? <JumpAuthorization consent={consent} /> : null}
           {keys && !keysSaved ? (
-            <form class="panel" aria-label="New Walmart keys" onSubmit={onEvent(sendKeys)}>
-              <h2>New Walmart keys</h2>
-              <WalmartKeys error={error} clientId={keys.clientId} clientSecret={keys.clientSecret} onChange={(k) => setKeys({ ...keys, ...k })} />
-              <button type="submit">Save keys</button>
-            </form>
+            <div class="panel">
+              <p>
+                Move this authorization to Walmart Connect (it keeps its store, mappings and orders; the seller approves OMS’s app on Walmart), or save a seller’s own
+                new keys.
+              </p>
+              <button type="button" onClick={onEvent(() => consentAgain('walmart'))}>
+                Move to Walmart Connect
+              </button>
+              <form aria-label="New Walmart keys" onSubmit={onEvent(sendKeys)}>
+                <h2>New Walmart keys</h2>
+                <WalmartKeys error={error} clientId={keys.clientId} clientSecret={keys.clientSecret} onChange={(k) => setKeys({ ...keys, ...k })} />
+                <button type="submit">Save keys</button>
+              </form>
+            </div>
           ) : null}
           <table>
             <caption>Stores of this authorization{a.region ? ` (every country of the ${a.region} region)` : ''}</caption>

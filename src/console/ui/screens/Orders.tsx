@@ -2,22 +2,28 @@ import { useState } from 'preact/hooks';
 import { api, query, type OrderSummary, type Page, type Store } from '../api.js';
 import { ErrorMessage } from '../components.js';
 import { Field } from '../components.js';
+import { HOLD_REASONS, type HoldReasonCode } from '../holdReasons.js';
 import { formatTime, useLoad } from '../hooks.js';
 
 const PAGE_SIZE = 20;
 
-/** Orders, newest first, one keyset page at a time, filtered by store. */
-export const Orders = () => {
+/**
+ * Orders, newest first, one keyset page at a time, filtered by store and by hold reason (the latter
+ * from the link `#/orders?holdReason=…`, as Attention's held orders use it).
+ */
+export const Orders = ({ holdReason: initialHoldReason = null }: { holdReason?: HoldReasonCode | null }) => {
   const stores = useLoad(() => api<{ items: Store[] }>('GET', '/v1/stores'), []);
   const [storeId, setStoreId] = useState('');
+  const [holdReason, setHoldReason] = useState<string>(initialHoldReason ?? '');
   // The cursors of the pages seen, so "Previous page" goes back without offsets.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1] ?? null;
-  const { data, error } = useLoad(() => api<Page<OrderSummary>>('GET', `/v1/orders${query({ storeId, after, limit: PAGE_SIZE })}`), [storeId, after]);
+  const { data, error } = useLoad(() => api<Page<OrderSummary>>('GET', `/v1/orders${query({ storeId, holdReason, after, limit: PAGE_SIZE })}`), [storeId, holdReason, after]);
   const storeName = (id: string) => {
     const s = stores.data?.items.find((x) => x.storeId === id);
     return s ? `${s.name} — ${s.marketplaceName}` : id;
   };
+  const reasonName = HOLD_REASONS.find((r) => r.code === holdReason)?.name;
   return (
     <section aria-labelledby="orders-title">
       <h1 id="orders-title">Orders</h1>
@@ -32,12 +38,24 @@ export const Orders = () => {
             ))}
           </select>
         </Field>
+        <Field id="order-hold-reason" label="Hold reason">
+          <select id="order-hold-reason" value={holdReason} onChange={(e) => (setHoldReason(e.currentTarget.value), setCursors([null]))}>
+            <option value="">Any (held or not)</option>
+            {HOLD_REASONS.map((r) => (
+              <option key={r.code} value={r.code}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </Field>
       </div>
       <ErrorMessage error={error} />
       {data ? (
         <>
           <table>
-            <caption>Orders, newest purchase first (page {cursors.length})</caption>
+            <caption>
+              {reasonName ? `Held orders: ${reasonName}, ` : 'Orders, '}newest purchase first (page {cursors.length})
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Order</th>
@@ -51,7 +69,7 @@ export const Orders = () => {
             <tbody>
               {data.items.length === 0 ? (
                 <tr>
-                  <td colSpan={6}>No orders.</td>
+                  <td colSpan={6}>{reasonName ? 'No order is held for this reason.' : 'No orders.'}</td>
                 </tr>
               ) : (
                 data.items.map((o) => (

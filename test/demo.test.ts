@@ -16,6 +16,8 @@ import { spawnTs } from './support/process.js';
 
 // OMS start (migrations on PGlite) alone takes 30–80 s on a loaded 2-core machine.
 const DEMO_TIMEOUT_MS = 240_000;
+// Two demo runs and a refusal: more than the suite's 300 s per file when the machine is busy.
+t.setTimeout(900_000);
 
 const runDemo = async (t: Test, dataDir: string, expectedCode = 0) => {
   const proc = spawnTs('scripts/demo.ts', {

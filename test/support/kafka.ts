@@ -222,6 +222,17 @@ export const testLogCreator: logCreator = () => (entry: LogEntry) => {
   process.stderr.write(`${JSON.stringify({ level: entry.label, logger: entry.namespace, ...entry.log })}\n`);
 };
 
+// --- which client ------------------------------------------------------------------------------
+
+/**
+ * The Kafka client the code under test runs on: KAFKA_CLIENT=platformatic runs the Kafka tests on
+ * @platformatic/kafka, anything else on kafkajs (the default). The tests' own producers and
+ * consumers (standing in for the WMS) stay on kafkajs either way.
+ */
+export function testKafkaClient(): 'kafkajs' | 'platformatic' {
+  return process.env.KAFKA_CLIENT === 'platformatic' ? 'platformatic' : 'kafkajs';
+}
+
 // --- topics ----------------------------------------------------------------------------------------
 
 let topicCounter = 0;

@@ -37,6 +37,8 @@ export const startTestService = async (t: Test, env: Record<string, string> = {}
     LOG_LEVEL: 'info',
     // Tests drive pulls themselves unless they ask for the scheduler.
     PULL_SCHEDULER: 'off',
+    // The Kafka client under test (test/support/kafka.ts testKafkaClient).
+    KAFKA_CLIENT: process.env.KAFKA_CLIENT ?? '',
     ...env,
   });
   const service = await createService(config, { logger: createLogger({ level: 'info' }, sink), database: db, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.timing ? { timing: opts.timing } : {}), ...(opts.consoleDir ? { consoleDir: opts.consoleDir } : {}) });

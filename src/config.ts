@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { esdbConnectionStringProblem } from './adapters/eventStore/esdbConnection.js';
+import { DEFAULT_KAFKA_CLIENT } from './adapters/kafka/port.js';
 
 /**
  * The whole configuration, read once from the environment by the composition root.
@@ -50,7 +51,7 @@ const Env = z.object({
   KAFKA_TOPIC_PARTITIONS: z.preprocess(emptyAsUnset, int(1, 1000).default(6)),
   KAFKA_REPLICATION_FACTOR: z.preprocess(emptyAsUnset, int(1, 10).default(1)),
   // The Kafka client library behind the port (issue #19 item 7; docs/platform.md has the comparison).
-  KAFKA_CLIENT: z.preprocess(emptyAsUnset, z.enum(['kafkajs', 'platformatic']).default('kafkajs')),
+  KAFKA_CLIENT: z.preprocess(emptyAsUnset, z.enum(['kafkajs', 'platformatic']).default(DEFAULT_KAFKA_CLIENT)),
   // Warehouse events in (issue #15): the topic the WMS writes and this deployment's consumer group.
   WAREHOUSE_EVENTS_TOPIC: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('oms.warehouse-events.v1')),
   WAREHOUSE_EVENTS_GROUP: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('oms-warehouse-events')),

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { logLevel } from 'kafkajs';
 import type { LogEntry, logCreator } from 'kafkajs';
+import { DEFAULT_KAFKA_CLIENT, type KafkaClientKind } from '../../src/adapters/kafka/port.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCRIPT_PATH = path.join(REPO_ROOT, 'scripts', 'kafka.mjs');
@@ -225,12 +226,13 @@ export const testLogCreator: logCreator = () => (entry: LogEntry) => {
 // --- which client ------------------------------------------------------------------------------
 
 /**
- * The Kafka client the code under test runs on: KAFKA_CLIENT=platformatic runs the Kafka tests on
- * @platformatic/kafka, anything else on kafkajs (the default). The tests' own producers and
- * consumers (standing in for the WMS) stay on kafkajs either way.
+ * The Kafka client the code under test runs on: KAFKA_CLIENT=kafkajs|platformatic, else the
+ * service's default (@platformatic/kafka). The tests' own producers and consumers (standing in for
+ * the WMS) stay on kafkajs either way.
  */
-export function testKafkaClient(): 'kafkajs' | 'platformatic' {
-  return process.env.KAFKA_CLIENT === 'platformatic' ? 'platformatic' : 'kafkajs';
+export function testKafkaClient(): KafkaClientKind {
+  const kind = process.env.KAFKA_CLIENT;
+  return kind === 'kafkajs' || kind === 'platformatic' ? kind : DEFAULT_KAFKA_CLIENT;
 }
 
 // --- topics ----------------------------------------------------------------------------------------

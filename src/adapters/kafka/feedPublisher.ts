@@ -51,7 +51,7 @@ export type KafkaFeedPublisherOptions = Readonly<{
     clientId?: string;
     connectionTimeoutMs?: number;
     requestTimeoutMs?: number;
-    /** The Kafka client library (KAFKA_CLIENT); default kafkajs. */
+    /** The Kafka client library (KAFKA_CLIENT); default @platformatic/kafka. */
     client?: KafkaClientKind;
   }>;
   log: Logger;

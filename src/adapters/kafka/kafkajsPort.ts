@@ -2,7 +2,7 @@ import { Partitioners } from 'kafkajs';
 import { ensureTopic, kafkaClient, withAdmin } from './kafkaClient.js';
 import type { FeedProducer, KafkaPort, KafkaPortOptions } from './port.js';
 
-/** The Kafka port on kafkajs 2.2.4 (unmaintained since 2023; the default, see docs/platform.md). */
+/** The Kafka port on kafkajs 2.2.4 (no release since 2023; KAFKA_CLIENT=kafkajs, see docs/platform.md). */
 export const kafkajsPort = (opts: KafkaPortOptions): KafkaPort => {
   const kafka = kafkaClient(opts);
 

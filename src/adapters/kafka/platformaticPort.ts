@@ -2,8 +2,8 @@ import { Admin, Consumer, murmur2, ProduceAcks, Producer, stringSerializers } fr
 import type { FeedProducer, KafkaPort, KafkaPortOptions } from './port.js';
 
 /**
- * The Kafka port on @platformatic/kafka 1.x (pure JavaScript, maintained). Chosen with
- * KAFKA_CLIENT=platformatic; the comparison with kafkajs is in docs/platform.md.
+ * The Kafka port on @platformatic/kafka 1.x (pure JavaScript, maintained): the default client
+ * (KAFKA_CLIENT=platformatic); the comparison with kafkajs is in docs/platform.md.
  */
 
 /**

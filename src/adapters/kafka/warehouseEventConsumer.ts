@@ -17,7 +17,7 @@ export type WarehouseEventConsumerOptions = Readonly<{
     connectionTimeoutMs?: number;
     requestTimeoutMs?: number;
     sessionTimeoutMs?: number;
-    /** The Kafka client library (KAFKA_CLIENT); default kafkajs. */
+    /** The Kafka client library (KAFKA_CLIENT); default @platformatic/kafka. */
     client?: KafkaClientKind;
   }>;
   log: Logger;

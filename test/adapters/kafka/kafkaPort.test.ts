@@ -118,3 +118,16 @@ for (const kind of KAFKA_CLIENT_KINDS) {
     t.ok(isBrokerUnreachable(producerError), 'a producer cannot be had either');
   });
 }
+
+t.test('KAFKA_CLIENT: @platformatic/kafka by default, kafkajs on request, anything else refused by name', async (t) => {
+  const { ConfigError, loadConfig } = await import('../../../src/config.js');
+  const base = { KAFKA_BROKERS: 'k1:9092' };
+  t.equal(loadConfig(base).kafka?.client, 'platformatic');
+  t.equal(loadConfig(base).warehouseEvents?.client, 'platformatic');
+  t.equal(loadConfig({ ...base, KAFKA_CLIENT: 'kafkajs' }).kafka?.client, 'kafkajs');
+  t.equal(loadConfig({ ...base, KAFKA_CLIENT: '' }).kafka?.client, 'platformatic', 'empty counts as unset');
+  const error = t.throws(() => loadConfig({ ...base, KAFKA_CLIENT: 'rdkafka' })) as Error;
+  t.type(error, ConfigError);
+  t.match(error.message, 'KAFKA_CLIENT');
+  t.equal(kafkaPort({ brokers: ['k1:9092'], clientId: 'x', log }).kind, 'platformatic', 'the port defaults to the same client');
+});

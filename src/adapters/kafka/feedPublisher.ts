@@ -158,7 +158,7 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
     kind: opts.kafka.client,
     brokers: opts.kafka.brokers,
     clientId: opts.kafka.clientId ?? 'oms-feed',
-    log: log.child({ component: 'kafkajs' }),
+    log: log.child({ component: 'kafka' }),
     ...(opts.kafka.connectionTimeoutMs ? { connectionTimeoutMs: opts.kafka.connectionTimeoutMs } : {}),
     requestTimeoutMs,
   });

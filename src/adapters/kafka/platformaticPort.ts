@@ -73,6 +73,7 @@ export const platformaticPort = (opts: KafkaPortOptions): KafkaPort => {
       throw error;
     }
     return {
+      // The request timeout is the client's `timeout` (requestTimeoutMs, the value callers pass here too).
       send: async (topic, records) => {
         await p.send({ messages: records.map((r) => ({ topic, key: r.key, value: r.value, headers: { ...r.headers } })) });
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { esdbConnectionStringProblem } from './adapters/eventStore/esdbConnection.js';
+import { DEFAULT_KAFKA_CLIENT } from './adapters/kafka/port.js';
 
 /**
  * The whole configuration, read once from the environment by the composition root.
@@ -49,6 +50,8 @@ const Env = z.object({
   KAFKA_TOPIC: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('oms.fulfillment-orders.v1')),
   KAFKA_TOPIC_PARTITIONS: z.preprocess(emptyAsUnset, int(1, 1000).default(6)),
   KAFKA_REPLICATION_FACTOR: z.preprocess(emptyAsUnset, int(1, 10).default(1)),
+  // The Kafka client library behind the port (issue #19 item 7; docs/platform.md has the comparison).
+  KAFKA_CLIENT: z.preprocess(emptyAsUnset, z.enum(['kafkajs', 'platformatic']).default(DEFAULT_KAFKA_CLIENT)),
   // Warehouse events in (issue #15): the topic the WMS writes and this deployment's consumer group.
   WAREHOUSE_EVENTS_TOPIC: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('oms.warehouse-events.v1')),
   WAREHOUSE_EVENTS_GROUP: z.preprocess(emptyAsUnset, z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('oms-warehouse-events')),
@@ -126,6 +129,7 @@ const toConfig = (e: Env) =>
           topic: e.KAFKA_TOPIC,
           partitions: e.KAFKA_TOPIC_PARTITIONS,
           replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+          client: e.KAFKA_CLIENT,
         }
       : null,
     /** The warehouse-events consumer (only with Kafka; without it the WMS uses POST /v1/warehouse/events). */
@@ -136,6 +140,7 @@ const toConfig = (e: Env) =>
           groupId: e.WAREHOUSE_EVENTS_GROUP,
           partitions: e.KAFKA_TOPIC_PARTITIONS,
           replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+          client: e.KAFKA_CLIENT,
         }
       : null,
     adminToken: e.OMS_ADMIN_TOKEN ?? null,

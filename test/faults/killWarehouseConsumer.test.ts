@@ -9,7 +9,7 @@ import { warehouseEventConsumer } from '../../src/adapters/kafka/warehouseEventC
 import { systemClock, uuidIds } from '../../src/adapters/system.js';
 import type { AppDeps } from '../../src/application/context.js';
 import { warehouseEvents } from '../../src/application/warehouseEvents.js';
-import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../support/kafka.js';
+import { findKafkaBrokers, kafkaUnavailableReason, testKafkaClient, uniqueTopic } from '../support/kafka.js';
 import { serverDatabase } from '../support/postgres.js';
 import { spawnTs } from '../support/process.js';
 import { seedReleasedOrder, shipment } from '../support/warehouseOrders.js';
@@ -56,7 +56,7 @@ t.test('killed after recording, before committing: re-delivered, recorded once',
   const outcomes: string[] = [];
   const next = warehouseEventConsumer({
     warehouseEvents: warehouseEvents({ store, ids: uuidIds, clock: systemClock } as unknown as AppDeps),
-    kafka: { brokers, topic, groupId: group, partitions: 1, replicationFactor: 1, sessionTimeoutMs: 6000 },
+    kafka: { brokers, topic, groupId: group, partitions: 1, replicationFactor: 1, sessionTimeoutMs: 6000, client: testKafkaClient() },
     log: pino({ level: 'silent' }),
     onHandled: (outcome) => outcomes.push(outcome),
   });

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { logLevel } from 'kafkajs';
 import type { LogEntry, logCreator } from 'kafkajs';
+import { DEFAULT_KAFKA_CLIENT, type KafkaClientKind } from '../../src/adapters/kafka/port.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCRIPT_PATH = path.join(REPO_ROOT, 'scripts', 'kafka.mjs');
@@ -221,6 +222,18 @@ export const testLogCreator: logCreator = () => (entry: LogEntry) => {
   if (TRANSIENT_KAFKAJS_ERRORS.test(`${message} ${String(error ?? '')}`)) return;
   process.stderr.write(`${JSON.stringify({ level: entry.label, logger: entry.namespace, ...entry.log })}\n`);
 };
+
+// --- which client ------------------------------------------------------------------------------
+
+/**
+ * The Kafka client the code under test runs on: KAFKA_CLIENT=kafkajs|platformatic, else the
+ * service's default (@platformatic/kafka). The tests' own producers and consumers (standing in for
+ * the WMS) stay on kafkajs either way.
+ */
+export function testKafkaClient(): KafkaClientKind {
+  const kind = process.env.KAFKA_CLIENT;
+  return kind === 'kafkajs' || kind === 'platformatic' ? kind : DEFAULT_KAFKA_CLIENT;
+}
 
 // --- topics ----------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ import type { Test } from 'tap';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createService, type Service } from '../../src/service.js';
+import { testKafkaClient } from './kafka.js';
 import { serverDatabase } from './postgres.js';
 import type { Clock } from '../../src/domain/ports/ids.js';
 import type { Timing } from '../../src/adapters/marketplaces/timing.js';
@@ -37,6 +38,7 @@ export const startTestService = async (t: Test, env: Record<string, string> = {}
     LOG_LEVEL: 'info',
     // Tests drive pulls themselves unless they ask for the scheduler.
     PULL_SCHEDULER: 'off',
+    KAFKA_CLIENT: testKafkaClient(),
     ...env,
   });
   const service = await createService(config, { logger: createLogger({ level: 'info' }, sink), database: db, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.timing ? { timing: opts.timing } : {}), ...(opts.consoleDir ? { consoleDir: opts.consoleDir } : {}) });

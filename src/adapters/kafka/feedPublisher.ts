@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventBatch, EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Database } from '../../domain/ports/sql.js';
@@ -11,7 +10,8 @@ import { sqlLease } from '../feed/lease.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
 import { chunkRecords, feedRecord } from './feedRecords.js';
 import { readAhead } from './readAhead.js';
-import { ensureTopic, isBrokerUnreachable, kafkaClient, withAdmin } from './kafkaClient.js';
+import { kafkaPort } from './kafkaPort.js';
+import { isBrokerUnreachable, type FeedProducer, type KafkaClientKind } from './port.js';
 
 /**
  * Publishes a feed (the warehouse hand-off) from the event store to Kafka, at least once, in order
@@ -51,6 +51,8 @@ export type KafkaFeedPublisherOptions = Readonly<{
     clientId?: string;
     connectionTimeoutMs?: number;
     requestTimeoutMs?: number;
+    /** The Kafka client library (KAFKA_CLIENT); default @platformatic/kafka. */
+    client?: KafkaClientKind;
   }>;
   log: Logger;
   /** Name of the checkpoint row and of the lease; default `feed:kafka:<source.name>`. */
@@ -152,10 +154,11 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
 
   const lease = sqlLease({ db, name, holder, ttlMs: leaseMs });
   const checkpoints = fencedCheckpoint(db, name, lease);
-  const kafka = kafkaClient({
+  const kafka = kafkaPort({
+    kind: opts.kafka.client,
     brokers: opts.kafka.brokers,
     clientId: opts.kafka.clientId ?? 'oms-feed',
-    log: log.child({ component: 'kafkajs' }),
+    log: log.child({ component: 'kafka' }),
     ...(opts.kafka.connectionTimeoutMs ? { connectionTimeoutMs: opts.kafka.connectionTimeoutMs } : {}),
     requestTimeoutMs,
   });
@@ -171,7 +174,7 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
     topicReady: false,
   };
   const stats = { published: 0, batches: 0, sends: 0, failures: 0, lastAckAt: null as string | null };
-  let producer: Producer | null = null;
+  let producer: FeedProducer | null = null;
   let running: { controller: AbortController; done: Promise<void> } | null = null;
 
   const kafkaOk = () => {
@@ -189,40 +192,25 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
     log[level]({ ...ctx, err: error, attempt, brokerUp: state.brokerUp }, `feed publisher: ${what} failed; retrying`);
   };
 
-  const connectedProducer = async (): Promise<Producer> => {
-    if (producer) return producer;
-    const p = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // kafkajs retries an idempotent producer's send forever by default: a send would then hang
-      // through an outage (or loop on a deleted topic) out of our sight and past stop(). Bounded, a
-      // send fails within seconds; this loop replaces the producer and re-sends from the checkpoint.
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
-    });
-    try {
-      await p.connect();
-    } catch (error) {
-      await p.disconnect().catch(() => undefined);
-      throw error;
-    }
-    producer = p;
-    return p;
+  const connectedProducer = async (): Promise<FeedProducer> => {
+    // Idempotent, acks = all, one request in flight, bounded retries (a send fails within
+    // seconds; this loop replaces the producer and re-sends from the checkpoint).
+    producer ??= await kafka.producer();
+    return producer;
   };
 
   /** After a failed send the producer's sequence numbers are unknown: start over with a new one. */
   const dropProducer = async () => {
     const p = producer;
     producer = null;
-    if (p) await p.disconnect().catch(() => undefined);
+    if (p) await p.close().catch(() => undefined);
   };
 
   const publish = async (events: readonly RecordedEvent[], messages: readonly FeedMessage[][]) => {
     const records = messages.flat().map(feedRecord);
     const p = await connectedProducer();
     for (const chunk of chunkRecords(records, maxSendBytes)) {
-      await p.send({ topic, messages: chunk, acks: -1, timeout: requestTimeoutMs });
+      await p.send(topic, chunk, requestTimeoutMs);
       stats.sends++;
     }
     kafkaOk();
@@ -244,7 +232,7 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
   /** Publish from the stored checkpoint until the signal aborts; throws on any failure. */
   const publishFromCheckpoint = async (epoch: number, signal: AbortSignal, onProgress: () => void) => {
     if (!state.topicReady) {
-      await ensureTopic(kafka, { topic, partitions, replicationFactor }, log);
+      await kafka.ensureTopic({ topic, partitions, replicationFactor }, log);
       state.topicReady = true;
       kafkaOk();
     }
@@ -402,7 +390,7 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
     while (!stop.aborted) {
       if (performance.now() - state.lastKafkaOkAt >= probeMs) {
         try {
-          await withAdmin(kafka, (admin) => admin.describeCluster());
+          await kafka.probe();
           kafkaOk();
         } catch (error) {
           if (isBrokerUnreachable(error)) state.brokerUp = false;

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { TopicSpec } from './port.js';
 
 export type KafkaClientOptions = Readonly<{
   brokers: readonly string[];
@@ -32,18 +33,8 @@ export const kafkaClient = (opts: KafkaClientOptions): Kafka =>
       },
   });
 
-const UNREACHABLE = /Connection|Timeout|BrokerNotFound|NoBrokerAvailable|MetadataNotLoaded/;
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
-
-/** Did this error come from not reaching the broker at all (rather than the broker refusing a request)? */
-export const isBrokerUnreachable = (error: unknown): boolean => {
-  for (let e = error as { name?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 8; depth++) {
-    if (typeof e.name === 'string' && UNREACHABLE.test(e.name)) return true;
-    if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return true;
-    e = e.cause as typeof e;
-  }
-  return false;
-};
+/** Moved to the port (it knows both clients' errors); re-exported for existing imports. */
+export { isBrokerUnreachable } from './port.js';
 
 /** Run `fn` with a connected admin client, always disconnecting (a fresh one per use: no stale state after outages). */
 export const withAdmin = async <T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> => {
@@ -56,7 +47,6 @@ export const withAdmin = async <T>(kafka: Kafka, fn: (admin: Admin) => Promise<T
   }
 };
 
-export type TopicSpec = Readonly<{ topic: string; partitions: number; replicationFactor: number }>;
 
 /**
  * Create the topic if it is missing and wait for its partition leaders. An existing topic is left

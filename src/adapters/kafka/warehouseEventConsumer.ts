@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import type { Consumer, EachMessagePayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { WarehouseEventsService } from '../../application/warehouseEvents.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
-import { ensureTopic, kafkaClient } from './kafkaClient.js';
+import { kafkaPort } from './kafkaPort.js';
+import type { ConsumedPayload, KafkaClientKind } from './port.js';
 
 export type WarehouseEventConsumerOptions = Readonly<{
   warehouseEvents: WarehouseEventsService;
@@ -17,6 +17,8 @@ export type WarehouseEventConsumerOptions = Readonly<{
     connectionTimeoutMs?: number;
     requestTimeoutMs?: number;
     sessionTimeoutMs?: number;
+    /** The Kafka client library (KAFKA_CLIENT); default @platformatic/kafka. */
+    client?: KafkaClientKind;
   }>;
   log: Logger;
   /** Called after each message was handled and its offset committed. */
@@ -25,7 +27,7 @@ export type WarehouseEventConsumerOptions = Readonly<{
    * Test hook: runs after a message was recorded and before its offset is committed (a crash
    * there must not record anything twice on re-delivery).
    */
-  beforeCommit?: (payload: EachMessagePayload) => Promise<void>;
+  beforeCommit?: (payload: ConsumedPayload) => Promise<void>;
 }>;
 
 export type WarehouseEventConsumerStatus = Readonly<{ running: boolean; lastError: string | null; handled: number }>;
@@ -44,29 +46,29 @@ const STOP_WAIT_MS = 2_000;
 
 export const warehouseEventConsumer = (opts: WarehouseEventConsumerOptions) => {
   const { topic, groupId } = opts.kafka;
-  const kafka = kafkaClient({
+  const kafka = kafkaPort({
+    kind: opts.kafka.client,
     brokers: opts.kafka.brokers,
     clientId: opts.kafka.clientId ?? `oms-warehouse-in-${hostname()}`,
     log: opts.log,
     connectionTimeoutMs: opts.kafka.connectionTimeoutMs,
     requestTimeoutMs: opts.kafka.requestTimeoutMs,
   });
-  let consumer: Consumer | null = null;
   let stopping: AbortController | null = null;
   let supervisor: Promise<void> | null = null;
   let lastError: string | null = null;
   let handled = 0;
   let running = false;
 
-  const handle = async (payload: EachMessagePayload) => {
-    const { message, partition, heartbeat } = payload;
+  const handle = async (payload: ConsumedPayload, { commit, heartbeat }: Readonly<{ commit: () => Promise<void>; heartbeat: () => Promise<void> }>) => {
+    const { message, partition } = payload;
     const source = { topic, partition, offset: message.offset };
     for (let attempt = 1; ; attempt++) {
       if (stopping?.signal.aborted) throw new Error('warehouse event consumer stopping: offset not committed');
       try {
         const result = await opts.warehouseEvents.consume(message.value, source, { actor: 'system:warehouse-events', correlationId: `kafka:${topic}/${partition}/${message.offset}` });
         await opts.beforeCommit?.(payload);
-        await consumer!.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        await commit();
         handled++;
         lastError = null;
         if (result.outcome === 'rejected') {
@@ -85,27 +87,20 @@ export const warehouseEventConsumer = (opts: WarehouseEventConsumerOptions) => {
   };
 
   const runOnce = async (signal: AbortSignal) => {
-    await ensureTopic(kafka, { topic, partitions: opts.kafka.partitions, replicationFactor: opts.kafka.replicationFactor }, opts.log);
-    const c = kafka.consumer({ groupId, sessionTimeout: opts.kafka.sessionTimeoutMs ?? 30_000, allowAutoTopicCreation: false });
-    consumer = c;
-    const crashed = new Promise<void>((resolve) => {
-      c.on(c.events.CRASH, (event) => {
-        lastError = String((event.payload as { error?: unknown }).error ?? 'crashed');
-        // kafkajs restarts itself after a retriable crash; otherwise this run ends and is started again.
-        if (!(event.payload as { restart?: boolean }).restart) resolve();
-      });
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await kafka.ensureTopic({ topic, partitions: opts.kafka.partitions, replicationFactor: opts.kafka.replicationFactor }, opts.log);
     try {
-      await c.connect();
       // A new group starts at the beginning of the topic: everything is de-duplicated on messageId.
-      await c.subscribe({ topic, fromBeginning: true });
-      await c.run({ autoCommit: false, eachMessage: handle });
-      running = true;
-      await crashed;
+      await kafka.runGroup({
+        topic,
+        groupId,
+        sessionTimeoutMs: opts.kafka.sessionTimeoutMs ?? 30_000,
+        handle,
+        onRunning: () => (running = true),
+        onError: (error) => (lastError = error instanceof Error ? error.message : String(error)),
+        signal,
+      });
     } finally {
       running = false;
-      await c.disconnect().catch(() => undefined);
     }
   };
 

@@ -1,6 +1,6 @@
 import { sqlLease } from '../../adapters/feed/lease.js';
 import { kafkaFeedPublisher } from '../../adapters/kafka/feedPublisher.js';
-import { kafkaClient, withAdmin } from '../../adapters/kafka/kafkaClient.js';
+import { kafkaPort } from '../../adapters/kafka/kafkaPort.js';
 import { projectionRunner, type ProjectionStatus } from '../../adapters/projections/projectionRunner.js';
 import { scheduleStore, type ScheduleRow } from '../../adapters/scheduler/scheduleStore.js';
 import { retentionStore, type RetentionCounts } from '../../adapters/scheduler/retentionStore.js';
@@ -110,8 +110,8 @@ const feedStatus = async (ctx: CliContext, probeBroker: boolean): Promise<FeedSt
   let brokerError: string | null = null;
   if (probeBroker) {
     try {
-      const client = kafkaClient({ brokers: kafka.brokers, clientId: 'oms-cli', log: log.child({ component: 'kafkajs' }), requestTimeoutMs: 5000 });
-      await withTimeout(withAdmin(client, (admin) => admin.describeCluster()), 10_000, 'Kafka');
+      const client = kafkaPort({ kind: kafka.client, brokers: kafka.brokers, clientId: 'oms-cli', log: log.child({ component: 'kafka' }), requestTimeoutMs: 5000 });
+      await withTimeout(client.probe(), 10_000, 'Kafka');
       broker = 'reachable';
     } catch (error) {
       broker = 'unreachable';

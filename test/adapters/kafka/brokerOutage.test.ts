@@ -6,7 +6,7 @@ import { sqlCheckpointOrder, sqlEventStore } from '../../../src/adapters/eventSt
 import { kafkaFeedPublisher } from '../../../src/adapters/kafka/feedPublisher.js';
 import { fencedCheckpoint } from '../../../src/adapters/feed/fencedCheckpoint.js';
 import type { Checkpoint } from '../../../src/domain/ports/eventStore.js';
-import { localBrokerUnavailableReason, privateBroker, uniqueTopic } from '../../support/kafka.js';
+import { localBrokerUnavailableReason, privateBroker, testKafkaClient, uniqueTopic } from '../../support/kafka.js';
 import { serverDatabase } from '../../support/postgres.js';
 import { appendRounds, checkDelivery, expectedMessages, makeOrders, silent, startConsumer, testSource, waitFor } from './fixtures/feed.js';
 
@@ -26,7 +26,7 @@ t.test('broker stopped and restarted: nothing lost, order kept, checkpoint never
     db,
     store,
     source: testSource,
-    kafka: { brokers: broker.brokers, topic, partitions: 3, replicationFactor: 1, requestTimeoutMs: 5000 },
+    kafka: { brokers: broker.brokers, topic, partitions: 3, replicationFactor: 1, requestTimeoutMs: 5000, client: testKafkaClient() },
     log: silent,
     leaseMs: 2000,
     maxBatch: 15,
@@ -87,7 +87,7 @@ t.test('broker crashes (SIGKILL) in the middle of a backlog: all delivered after
     db,
     store,
     source: testSource,
-    kafka: { brokers: broker.brokers, topic, partitions: 3, replicationFactor: 1, requestTimeoutMs: 5000 },
+    kafka: { brokers: broker.brokers, topic, partitions: 3, replicationFactor: 1, requestTimeoutMs: 5000, client: testKafkaClient() },
     log: silent,
     leaseMs: 2000,
     maxBatch: 20,

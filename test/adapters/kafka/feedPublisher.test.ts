@@ -7,7 +7,7 @@ import { kafkaFeedPublisher } from '../../../src/adapters/kafka/feedPublisher.js
 import { sqlLease } from '../../../src/adapters/feed/lease.js';
 import type { Checkpoint } from '../../../src/domain/ports/eventStore.js';
 import type { FeedSource } from '../../../src/domain/warehouse/feedMessage.js';
-import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../../support/kafka.js';
+import { findKafkaBrokers, kafkaUnavailableReason, testKafkaClient, uniqueTopic } from '../../support/kafka.js';
 import { serverDatabase } from '../../support/postgres.js';
 import {
   appendRounds,
@@ -44,7 +44,7 @@ t.test('publishes every message once, keyed by order, in order per order; create
     db,
     store,
     source: testSource,
-    kafka: { brokers, topic, partitions: 3, replicationFactor: 1 },
+    kafka: { brokers, topic, partitions: 3, replicationFactor: 1, client: testKafkaClient() },
     log: silent,
     leaseMs: 2000,
     maxBatch: 7,
@@ -119,7 +119,7 @@ t.test('a backlog goes out in groups of ready batches (one checkpoint each), sti
     db: counted,
     store,
     source,
-    kafka: { brokers, topic, partitions: 3, replicationFactor: 1 },
+    kafka: { brokers, topic, partitions: 3, replicationFactor: 1, client: testKafkaClient() },
     log: silent,
     leaseMs: 5000,
     maxBatch,
@@ -162,7 +162,7 @@ t.test('a message the contract refuses stops the feed at its event, reported, un
     db,
     store,
     source,
-    kafka: { brokers, topic, partitions: 2, replicationFactor: 1 },
+    kafka: { brokers, topic, partitions: 2, replicationFactor: 1, client: testKafkaClient() },
     log: silent,
     leaseMs: 2000,
     maxBatch: 1,

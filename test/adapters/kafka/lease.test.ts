@@ -7,7 +7,7 @@ import { sqlLease } from '../../../src/adapters/feed/lease.js';
 import { kafkaFeedPublisher } from '../../../src/adapters/kafka/feedPublisher.js';
 import type { Checkpoint } from '../../../src/domain/ports/eventStore.js';
 import type { Database } from '../../../src/domain/ports/sql.js';
-import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../../support/kafka.js';
+import { findKafkaBrokers, kafkaUnavailableReason, testKafkaClient, uniqueTopic } from '../../support/kafka.js';
 import { embeddedDatabase, serverDatabase } from '../../support/postgres.js';
 import { appendRounds, checkDelivery, expectedMessages, makeOrders, silent, startConsumer, testSource, waitFor } from './fixtures/feed.js';
 
@@ -71,7 +71,7 @@ t.test('two publishers on one database: only the holder publishes; the other tak
       db,
       store,
       source: testSource,
-      kafka: { brokers, topic, partitions: 3, replicationFactor: 1 },
+      kafka: { brokers, topic, partitions: 3, replicationFactor: 1, client: testKafkaClient() },
       log: silent,
       holderId,
       leaseMs: 1500,

@@ -7,7 +7,7 @@ import { sqlEventStore } from '../../../src/adapters/eventStore/sqlEventStore.js
 import { kafkaFeedPublisher } from '../../../src/adapters/kafka/feedPublisher.js';
 import { fencedCheckpoint } from '../../../src/adapters/feed/fencedCheckpoint.js';
 import { sqlLease } from '../../../src/adapters/feed/lease.js';
-import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../../support/kafka.js';
+import { findKafkaBrokers, kafkaUnavailableReason, testKafkaClient, uniqueTopic } from '../../support/kafka.js';
 import { serverDatabase } from '../../support/postgres.js';
 import { spawnTs, type Spawned } from '../../support/process.js';
 import {
@@ -83,7 +83,7 @@ t.test('SIGKILLed mid-backlog and restarted: all delivered, duplicates identical
     db,
     store,
     source: testSource,
-    kafka: { brokers, topic, partitions: 3, replicationFactor: 1 },
+    kafka: { brokers, topic, partitions: 3, replicationFactor: 1, client: testKafkaClient() },
     log: silent,
     holderId: 'restart-3',
     leaseMs: LEASE_MS,

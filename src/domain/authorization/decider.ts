@@ -48,25 +48,28 @@ export const renewByFor = (grantedAt: string) => new Date(Date.parse(grantedAt) 
 export const RENEWAL_DUE_DAYS = 30;
 export const isRenewalDue = (renewBy: string | null, now: string) => renewBy !== null && Date.parse(renewBy) - Date.parse(now) <= RENEWAL_DUE_DAYS * 86_400_000;
 
-export const authorizationErrorStatuses = {
-  invalid_state: 400,
-  state_expired: 400,
-  authorization_revoked: 409,
-  authorization_not_active: 409,
-  authorization_failed: 422,
-  state_not_bound: 400,
-  consent_link_used: 409,
-  account_already_connected: 409,
-  credentials_identical: 422,
-  credentials_rejected: 422,
-  missing_permission: 422,
-  store_pause_not_supported: 409,
-  marketplace_unavailable: 502,
-  marketplace_not_found: 404,
-  country_region_mismatch: 400,
-  consent_denied: 422,
-  walmart_connect_not_configured: 422,
-} as const;
+/** Refusal codes of authorizations and their consents (their HTTP statuses live in src/http/errorStatuses.ts). */
+export const authorizationErrorCodes = [
+  'invalid_state',
+  'state_expired',
+  'authorization_exists',
+  'authorization_revoked',
+  'authorization_not_active',
+  'authorization_failed',
+  'state_not_bound',
+  'consent_link_used',
+  'account_already_connected',
+  'credentials_identical',
+  'credentials_rejected',
+  'missing_permission',
+  'store_pause_not_supported',
+  'marketplace_unavailable',
+  'marketplace_not_found',
+  'country_region_mismatch',
+  'consent_denied',
+  'walmart_connect_not_configured',
+] as const;
+export type AuthorizationErrorCode = (typeof authorizationErrorCodes)[number];
 
 export type GrantOutcome =
   | Readonly<{ ok: true; accountId: string; secretRef: string; renewBy: string | null }>

@@ -158,6 +158,13 @@ export type AuthorizationCommand =
 
 export const initialState = (): Authorization => ({ status: 'absent' });
 
+/** A consent state that is not one OMS issued, was used already, or lost to a duplicate callback. */
+export const invalidConsentState = () =>
+  new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+
+/** A consent link followed a second time (or by two browsers at once). */
+export const consentLinkUsed = () => new DomainError('consent_link_used', 'This authorization link was opened already (it works once); start the authorization again');
+
 const known = (state: Authorization): Known => {
   if (state.status === 'absent') throw new NotFoundError('Authorization');
   return state;
@@ -266,7 +273,7 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
  */
 export const checkConsentState = (state: Authorization, stateHash: string, now: string): Known => {
   if (state.status === 'absent' || state.pending === null || state.pending.stateHash !== stateHash) {
-    throw new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+    throw invalidConsentState();
   }
   if (Date.parse(state.pending.expiresAt) <= Date.parse(now)) {
     throw new DomainError('state_expired', 'This authorization link expired (10 minutes); start the authorization again');
@@ -289,7 +296,8 @@ export const checkConsentBinding = (state: Known, bindingHash: string | null): v
 
 const ids = (s: Known) => ({ authorizationId: s.authorizationId, tenantId: s.tenantId });
 
-const requireUsable = (s: Known) => {
+/** Refuses a revoked or merged authorization (a revoked one comes back when its account is connected again: reinstated). */
+export const requireUsable = (s: Known) => {
   if (s.status === 'revoked') {
     throw new DomainError(
       'authorization_revoked',
@@ -334,7 +342,7 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
     case 'CompleteWalmartConsent': {
       const s = known(state);
       if (s.redeemed === null || s.redeemed !== command.data.stateHash) {
-        throw new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+        throw invalidConsentState();
       }
       const { outcome, now } = command.data;
       if (!outcome.ok) return [ev('AuthorizationFailed', { ...ids(s), reason: outcome.reason, detail: outcome.detail, failedAt: now })];
@@ -352,7 +360,7 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
     case 'FollowConsentLink': {
       const s = checkConsentState(state, command.data.stateHash, command.data.now);
       if (s.pending!.bindingHash !== null) {
-        throw new DomainError('consent_link_used', 'This authorization link was opened already (it works once); start the authorization again');
+        throw consentLinkUsed();
       }
       return [ev('ConsentLinkFollowed', { ...ids(s), stateHash: command.data.stateHash, bindingHash: command.data.bindingHash, followedAt: command.data.now })];
     }
@@ -364,7 +372,7 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
     case 'CompleteAmazonConsent': {
       const s = known(state);
       if (s.redeemed === null || s.redeemed !== command.data.stateHash) {
-        throw new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+        throw invalidConsentState();
       }
       const { outcome, now } = command.data;
       if (!outcome.ok) return [ev('AuthorizationFailed', { ...ids(s), reason: outcome.reason, detail: outcome.detail, failedAt: now })];

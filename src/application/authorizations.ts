@@ -5,7 +5,8 @@ import {
   checkConsentState,
   consentLinkUsed,
   invalidConsentState,
-  isRenewalDue,
+  renewalDueOf,
+  renewalOf,
   renewByFor,
   type Authorization,
   type AuthorizationCommand,
@@ -44,7 +45,6 @@ const decode = decodeWith(AuthorizationEvent);
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 const CONSENT_TTL_MS = 10 * 60_000;
-const RENEWAL_WARNING_DAYS = 30;
 export const WALMART_MARKETPLACE = { marketplaceId: 'WALMART_US', countryCode: 'US', name: 'Walmart.com' } as const;
 
 /** Walmart retired Delegated Access keys for solution providers: the key form is for sellers' own keys only. */
@@ -177,7 +177,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
   };
 
   const view = (a: Known) => {
-    const daysLeft = a.renewBy ? Math.floor((Date.parse(a.renewBy) - deps.clock.now().getTime()) / 86_400_000) : null;
+    const at = now();
     return {
       authorizationId: a.authorizationId,
       platform: a.platform,
@@ -189,7 +189,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       clientIdHint: a.clientIdHint,
       initialLookbackDays: a.initialLookbackDays,
       grantedAt: a.grantedAt,
-      renewal: a.renewBy ? { renewBy: a.renewBy, daysLeft: daysLeft!, warning: daysLeft! <= RENEWAL_WARNING_DAYS } : null,
+      renewal: renewalOf(a.renewBy, at),
       scopes: a.scopes ? { ...a.scopes } : null,
       // Issue #15: acknowledging, shipping and cancelling Walmart orders needs Orders at full access.
       permissionWarnings: a.platform === 'walmart' && a.scopes?.orders === 'view_only' ? [ORDERS_VIEW_ONLY_WARNING] : [],
@@ -197,7 +197,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       lastFailure: a.lastFailure ? { ...a.lastFailure } : null,
       mergedInto: a.mergedInto,
       countryCode: a.countryCode,
-      renewalDue: (a.status === 'active' || a.status === 'paused') && isRenewalDue(a.renewBy, now()),
+      renewalDue: renewalDueOf(a.status, a.renewBy, at),
       excludedMarketplaceIds: [...a.excludedMarketplaceIds],
       walmartConnect: a.connect?.sellerId ? { sellerId: a.connect.sellerId, market: a.connect.market } : null,
     };
@@ -655,7 +655,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     list: async (tenantId: string, filter: { due?: 'renewal' } = {}) => {
       const items = (await deps.queries(tenantId).authorizations.list()).map((a) => ({
         ...a,
-        renewalDue: (a.status === 'active' || a.status === 'paused') && isRenewalDue(a.renewBy, now()),
+        renewalDue: renewalDueOf(a.status, a.renewBy, now()),
       }));
       return filter.due === 'renewal' ? items.filter((a) => a.renewalDue) : items;
     },

@@ -47,6 +47,16 @@ export const renewByFor = (grantedAt: string) => new Date(Date.parse(grantedAt) 
 /** Authorizations this close to their renewal date are listed as due. */
 export const RENEWAL_DUE_DAYS = 30;
 export const isRenewalDue = (renewBy: string | null, now: string) => renewBy !== null && Date.parse(renewBy) - Date.parse(now) <= RENEWAL_DUE_DAYS * 86_400_000;
+/** Only a working (active or paused) authorization is listed as due for renewal. */
+export const renewalDueOf = (status: string, renewBy: string | null, now: string) => (status === 'active' || status === 'paused') && isRenewalDue(renewBy, now);
+/** The operator is warned this many whole days before the renewal date. */
+export const RENEWAL_WARNING_DAYS = 30;
+/** The renewal as the operator sees it: whole days left, and a warning once they are few. */
+export const renewalOf = (renewBy: string | null, now: string): Readonly<{ renewBy: string; daysLeft: number; warning: boolean }> | null => {
+  if (renewBy === null) return null;
+  const daysLeft = Math.floor((Date.parse(renewBy) - Date.parse(now)) / 86_400_000);
+  return { renewBy, daysLeft, warning: daysLeft <= RENEWAL_WARNING_DAYS };
+};
 
 /** Refusal codes of authorizations and their consents (their HTTP statuses live in src/http/errorStatuses.ts). */
 export const authorizationErrorCodes = [

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { authorizationDecider, authorizationErrorCodes } from '../../../src/domain/authorization/decider.js';
+import { authorizationDecider, authorizationErrorCodes, renewalDueOf, renewalOf } from '../../../src/domain/authorization/decider.js';
 import { authorizationEvent as ev } from '../../../src/domain/authorization/events.js';
 import { deciderSpec } from '../../support/deciderSpec.js';
 
@@ -161,4 +161,16 @@ t.test('RequireReauthorization: only a working authorization is marked; anything
 t.test('the refusal codes are listed, snake_case', async (t) => {
   t.ok(authorizationErrorCodes.includes('authorization_revoked'));
   t.ok(authorizationErrorCodes.every((code) => /^[a-z]+(_[a-z0-9]+)*$/.test(code)));
+});
+
+t.test('renewal: whole days left with a warning within 30; only working authorizations are due', async (t) => {
+  t.same(renewalOf(RENEW_BY, NOW), { renewBy: RENEW_BY, daysLeft: 365, warning: false });
+  t.same(renewalOf('2027-01-02T11:59:00.000Z', NOW), { renewBy: '2027-01-02T11:59:00.000Z', daysLeft: 29, warning: true });
+  t.same(renewalOf('2027-01-03T12:00:00.000Z', NOW), { renewBy: '2027-01-03T12:00:00.000Z', daysLeft: 31, warning: false });
+  t.equal(renewalOf(null, NOW), null);
+  t.equal(renewalDueOf('active', '2027-01-02T12:00:00.000Z', NOW), true);
+  t.equal(renewalDueOf('paused', '2027-01-02T12:00:00.000Z', NOW), true);
+  t.equal(renewalDueOf('revoked', '2027-01-02T12:00:00.000Z', NOW), false);
+  t.equal(renewalDueOf('active', RENEW_BY, NOW), false);
+  t.equal(renewalDueOf('active', null, NOW), false);
 });

@@ -7,8 +7,6 @@ import { join, relative } from 'node:path';
 
 export type ProblemCode = { code: string; statuses: Set<number>; messages: Set<string>; files: Set<string> };
 
-const KIND_STATUS: Record<string, number> = { invalid: 422, conflict: 409, not_found: 404 };
-
 const tsFiles = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -30,11 +28,10 @@ export const scanProblemCodes = (root: string): Map<string, ProblemCode> => {
     const file = relative(root, path);
     const text = readFileSync(path, 'utf8');
     for (const m of text.matchAll(/new HttpError\(\s*(\d{3}),\s*'([a-z][a-z0-9_]*)',\s*(?:(['`])(.*?)\3)?/gs)) add(m[2]!, file, Number(m[1]), m[4]);
-    for (const m of text.matchAll(/new DomainError\(\s*'([a-z][a-z0-9_]*)',\s*(?:(['`])(.*?)\2)?/gs)) add(m[1]!, file, undefined, m[3]);
-    for (const block of text.matchAll(/export const \w+Error(?:Statuses|Kinds) = \{([^}]*)\}/g)) {
-      for (const m of block[1]!.matchAll(/^\s*([a-z][a-z0-9_]*): (\d{3}|'invalid'|'conflict'|'not_found')/gm)) {
-        add(m[1]!, file, /^\d/.test(m[2]!) ? Number(m[2]) : KIND_STATUS[m[2]!.slice(1, -1)]);
-      }
+    for (const m of text.matchAll(/new DomainError(?:<\w+>)?\(\s*'([a-z][a-z0-9_]*)',\s*(?:(['`])(.*?)\2)?/gs)) add(m[1]!, file, undefined, m[3]);
+    // The status tables (src/http/errorStatuses.ts, and the ones route groups register).
+    for (const block of text.matchAll(/export const \w+ErrorStatuses = \{([^}]*)\}/g)) {
+      for (const m of block[1]!.matchAll(/^\s*([a-z][a-z0-9_]*): (\d{3})/gm)) add(m[1]!, file, Number(m[2]));
     }
     if (file.endsWith(join('http', 'problem.ts'))) {
       for (const m of text.matchAll(/\['([a-z][a-z0-9_]*)', (\d{3})\]/g)) add(m[1]!, file, Number(m[2]));

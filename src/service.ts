@@ -20,7 +20,6 @@ import { systemClock, uuidIds } from './adapters/system.js';
 import { loadOrCreateKeyFile, newAdminToken, newMasterKey } from './adapters/vault/keyFiles.js';
 import { sqlVault } from './adapters/vault/sqlVault.js';
 import { tenantService } from './application/tenants.js';
-import { tenantErrorStatuses } from './domain/tenant/decider.js';
 import { buildHttpApp, type RouteGroup } from './http/app.js';
 import { registerErrorStatuses } from './http/problem.js';
 import { tenantRoutes } from './http/tenants.routes.js';
@@ -31,16 +30,13 @@ import type { AppDeps } from './application/context.js';
 import { mappingService } from './application/mappings.js';
 import { chunkedAppend } from './adapters/eventStore/chunkedAppend.js';
 import { importGate } from './application/importGate.js';
-import { catalogErrorKinds } from './domain/catalog/errors.js';
-import { mappingErrorKinds } from './domain/mapping/errors.js';
-import { errorStatusesFromKinds } from './http/caller.js';
 import { mappingRoutes } from './http/mappings.routes.js';
 import { productRoutes } from './http/products.routes.js';
 import { storeRoutes } from './http/stores.routes.js';
 import { amazonAuthApi } from './adapters/marketplaces/amazonAuth.js';
 import { walmartAuthApi, walmartConnectApi } from './adapters/marketplaces/walmartAuth.js';
 import { authorizationService } from './application/authorizations.js';
-import { authorizationErrorStatuses, RENEWAL_DUE_DAYS } from './domain/authorization/decider.js';
+import { RENEWAL_DUE_DAYS } from './domain/authorization/decider.js';
 import { authorizationRoutes } from './http/authorizations.routes.js';
 import { createHash } from 'node:crypto';
 import { accessTokenCache } from './adapters/marketplaces/accessTokenCache.js';
@@ -68,7 +64,6 @@ import { orderActions } from './application/orderActions.js';
 import { hashPassword, newOneTimePassword, verifyPassword } from './adapters/auth/passwords.js';
 import { sessionStore } from './adapters/auth/sessionStore.js';
 import { userErrorStatusesExtra, userService } from './application/users.js';
-import { userErrorStatuses } from './domain/user/decider.js';
 import { sessionAuthenticator } from './http/session.js';
 import { userListRoutes, userRoutes } from './http/users.routes.js';
 import { consoleRoutes } from './console/serve.js';
@@ -178,9 +173,6 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
       adminMatches: (token) => keys.adminToken !== null && safeEqual(token, keys.adminToken),
     },
   });
-  registerErrorStatuses(tenantErrorStatuses);
-  registerErrorStatuses(errorStatusesFromKinds(catalogErrorKinds));
-  registerErrorStatuses(errorStatusesFromKinds(mappingErrorKinds));
   const queries = catalogQueries(db);
   const appDeps: AppDeps = {
     store,
@@ -193,7 +185,6 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
   };
   const catalog = catalogService(appDeps);
   const mappings = mappingService(appDeps, catalog);
-  registerErrorStatuses(authorizationErrorStatuses);
   const a = config.amazon;
   const amazonApi =
     a.appId && a.lwaClientId && a.lwaClientSecret
@@ -365,7 +356,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
   });
   const retentionRunner = retentionJob({ runOnce: retention.runOnce, intervalMs: config.retention.intervalMs, log: log.child({ component: 'retention' }) });
   // Console users and sessions (the CSRF key is derived from the master key, like the content hashes).
-  registerErrorStatuses({ ...userErrorStatuses, ...userErrorStatusesExtra });
+  registerErrorStatuses(userErrorStatusesExtra);
   const users = userService({
     ...appDeps,
     passwords: { hash: (p) => hashPassword(p), verify: verifyPassword, oneTime: newOneTimePassword },

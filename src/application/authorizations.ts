@@ -3,21 +3,41 @@ import {
   authorizationDecider,
   authorizationStreamId,
   checkConsentState,
-  isRenewalDue,
+  consentLinkUsed,
+  invalidConsentState,
+  renewalDueOf,
+  renewalOf,
   renewByFor,
   type Authorization,
   type AuthorizationCommand,
   type Marketplace,
 } from '../domain/authorization/decider.js';
 import { AuthorizationEvent, type AmazonRegion } from '../domain/authorization/events.js';
-import { amazonSiteOf, isAmazonMarketplace } from '../domain/authorization/amazonSites.js';
+import {
+  accountKeys,
+  alreadyConnected,
+  amazonConsentFailure,
+  amazonSiteFor,
+  authorizationIdOfState,
+  checkSyncable,
+  checkTakesKeys,
+  checkWalmartKeys,
+  checkWalmartKeyScopes,
+  clientIdHintOf,
+  holderOf as accountHolder,
+  walmartConsentDenied,
+  walmartConsentFailure,
+  HINTS,
+  type AccountHolder,
+  type ConsentFailure,
+} from '../domain/authorization/connection.js';
+import { linkedMarketplaces, marketplacesFrom as marketplacesOf, storeCommandFor } from '../domain/authorization/stores.js';
 import type { AppendRequest, EventMetadata, NewEvent } from '../domain/ports/eventStore.js';
 import { MarketplaceError, type AmazonAuthApi, type Participation, type WalmartAuthApi, type WalmartConnectApi, type WalmartMarket } from '../domain/ports/marketplaces.js';
 import type { Vault } from '../domain/ports/vault.js';
 import { decodeWith, loadState, toNewEvents } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError, DomainError, NotFoundError } from '../domain/shared/errors.js';
 import { storeDecider, storeStreamId, type Store, type StoreCommand } from '../domain/store/decider.js';
-import type { StoreStatus } from '../domain/store/events.js';
 import { decodeStore, type AppDeps, type Caller } from './context.js';
 import { nameUuid } from './ids.js';
 
@@ -25,19 +45,7 @@ const decode = decodeWith(AuthorizationEvent);
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 const CONSENT_TTL_MS = 10 * 60_000;
-const RENEWAL_WARNING_DAYS = 30;
 export const WALMART_MARKETPLACE = { marketplaceId: 'WALMART_US', countryCode: 'US', name: 'Walmart.com' } as const;
-
-export const HINTS = {
-  credentials_identical:
-    'The Client ID and the Client Secret are the same text, which is a copy mistake: copy each value again (paste them into a text editor to compare first).',
-  credentials_rejected:
-    'Walmart rejected these keys. Use PRODUCTION keys (sandbox keys do not work here), created for this solution provider; if they still fail, reset the key or generate a new one with all permissions and try again.',
-  missing_permission: 'Enable the “Orders” permission for this key in the Walmart Developer Portal (recommended: enable all permissions), then authorize again.',
-  connect_orders_access:
-    'OMS needs Orders at full access (acknowledging and shipping orders need it). Connect again and approve the Orders permission with full access on Walmart’s page.',
-  consent_denied: 'The seller declined on Walmart’s page. Connect again and choose “Approve” to let OMS read and acknowledge the orders.',
-} as const;
 
 /** Walmart retired Delegated Access keys for solution providers: the key form is for sellers' own keys only. */
 export const WALMART_KEYS_NOTICE =
@@ -127,63 +135,27 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     return { streamId: storeStreamId(storeId), events: toNewEvents(events, metadata, deps.ids), expected: revision < 0 ? 'no_stream' : revision };
   };
 
-  /** Stores follow their authorization: a participating marketplace has an active (or paused…) store. */
+  /** Stores follow their authorization (the domain says which command each store gets). */
   const storeRequestsFor = async (auth: Known, metadata: EventMetadata): Promise<AppendRequest[]> => {
-    // A revoked consent stops its stores like a pause (the scheduler pulls active stores only) until the seller consents again.
-    const status: StoreStatus = auth.status === 'paused' || auth.status === 'reauthorization_required' ? 'paused' : auth.status === 'revoked' ? 'revoked' : 'active';
     const out = await Promise.all(
-      auth.marketplaces
-        .filter((m) => m.storeId !== null)
-        .map(async (m) => {
-          const storeId = m.storeId!;
-          const { state } = await loadState(storeDecider, decodeStore, deps.store, storeStreamId(storeId));
-          const excluded = auth.excludedMarketplaceIds.includes(m.marketplaceId);
-          const wanted: StoreStatus = !m.isParticipating ? (auth.status === 'revoked' ? 'revoked' : 'not_participating') : excluded && status === 'active' ? 'paused' : status;
-          const command: StoreCommand =
-            state.status === 'absent'
-              ? {
-                  type: 'ConnectStore',
-                  data: {
-                    storeId,
-                    tenantId: auth.tenantId,
-                    authorizationId: auth.authorizationId,
-                    platform: auth.platform,
-                    marketplaceId: m.marketplaceId,
-                    countryCode: m.countryCode,
-                    marketplaceName: m.name,
-                    name: `${auth.name} · ${m.countryCode}`,
-                    status: wanted,
-                    connectedAt: now(),
-                  },
-                }
-              : { type: 'ChangeStoreStatus', data: { status: wanted, reason: excluded && m.isParticipating && status === 'active' ? 'marketplace left without a store by the operator' : `authorization ${auth.status}`, now: now() } };
-          return storeRequest(storeId, command, metadata);
-        }),
+      linkedMarketplaces(auth).map(async (m) => {
+        const { state } = await loadState(storeDecider, decodeStore, deps.store, storeStreamId(m.storeId));
+        return storeRequest(m.storeId, storeCommandFor(auth, m, state, now()), metadata);
+      }),
     );
     return out.filter((r): r is AppendRequest => r !== null);
   };
 
-  /**
-   * Participations → marketplaces, keeping store ids; a marketplace ever participated in keeps its
-   * store. Shadow / "Non-Amazon" marketplaces are dropped (and logged); a participating marketplace
-   * the operator left out gets no store until it is selected again.
-   */
+  /** Participations → marketplaces (domain); the shadow / "Non-Amazon" marketplaces it drops are logged. */
   const marketplacesFrom = (auth: Known, participations: readonly Participation[]): Marketplace[] => {
-    const ignored = auth.platform === 'amazon' ? participations.filter((p) => !isAmazonMarketplace(p.marketplaceId)) : [];
+    const { marketplaces, ignored } = marketplacesOf(auth, participations, (marketplaceId) => nameUuid(`store/${auth.authorizationId}/${marketplaceId}`));
     if (ignored.length) {
       deps.log?.warn(
         { authorizationId: auth.authorizationId, ignored: ignored.map((p) => ({ marketplaceId: p.marketplaceId, name: p.name, countryCode: p.countryCode })) },
         'participations name marketplaces that are not Amazon marketplaces; no store is created for them',
       );
     }
-    return participations
-      .filter((p) => !ignored.includes(p))
-      .map((p) => {
-        const before = auth.marketplaces.find((m) => m.marketplaceId === p.marketplaceId);
-        const wanted = p.isParticipating && !auth.excludedMarketplaceIds.includes(p.marketplaceId);
-        const storeId = before?.storeId ?? (wanted ? nameUuid(`store/${auth.authorizationId}/${p.marketplaceId}`) : null);
-        return { ...p, storeId };
-      });
+    return marketplaces;
   };
 
   const fetchParticipations = async (region: AmazonRegion, refreshToken: string): Promise<Participation[]> => {
@@ -205,7 +177,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
   };
 
   const view = (a: Known) => {
-    const daysLeft = a.renewBy ? Math.floor((Date.parse(a.renewBy) - deps.clock.now().getTime()) / 86_400_000) : null;
+    const at = now();
     return {
       authorizationId: a.authorizationId,
       platform: a.platform,
@@ -217,7 +189,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       clientIdHint: a.clientIdHint,
       initialLookbackDays: a.initialLookbackDays,
       grantedAt: a.grantedAt,
-      renewal: a.renewBy ? { renewBy: a.renewBy, daysLeft: daysLeft!, warning: daysLeft! <= RENEWAL_WARNING_DAYS } : null,
+      renewal: renewalOf(a.renewBy, at),
       scopes: a.scopes ? { ...a.scopes } : null,
       // Issue #15: acknowledging, shipping and cancelling Walmart orders needs Orders at full access.
       permissionWarnings: a.platform === 'walmart' && a.scopes?.orders === 'view_only' ? [ORDERS_VIEW_ONLY_WARNING] : [],
@@ -225,7 +197,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       lastFailure: a.lastFailure ? { ...a.lastFailure } : null,
       mergedInto: a.mergedInto,
       countryCode: a.countryCode,
-      renewalDue: (a.status === 'active' || a.status === 'paused') && isRenewalDue(a.renewBy, now()),
+      renewalDue: renewalDueOf(a.status, a.renewBy, at),
       excludedMarketplaceIds: [...a.excludedMarketplaceIds],
       walmartConnect: a.connect?.sellerId ? { sellerId: a.connect.sellerId, market: a.connect.market } : null,
     };
@@ -264,27 +236,9 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     return alreadyConnected(holder.live, tenantId);
   };
 
-  /**
-   * Who holds the account now: a live authorization (active or paused) refuses a second connection;
-   * a revoked one of the same tenant is reinstated; anything else leaves the account free.
-   */
-  const holderOf = async (claim: Claim, tenantId: string, self: string): Promise<{ live: Known | null; revoked: Known | null }> => {
-    if (!claim.owner || claim.owner === self) return { live: null, revoked: null };
-    const { state } = await load(claim.owner);
-    if (state.status === 'active' || state.status === 'paused' || state.status === 'reauthorization_required') return { live: state, revoked: null };
-    return { live: null, revoked: state.status === 'revoked' && state.tenantId === tenantId ? state : null };
-  };
-
-  /** The refusal for an account held elsewhere: within the tenant it names the holder; across tenants nothing about it. */
-  const alreadyConnected = (holder: Known, tenantId: string): DomainError =>
-    holder.tenantId === tenantId
-      ? new DomainError('account_already_connected', `This account is connected already as authorization ${holder.authorizationId} (“${holder.name}”)`, {
-          authorizationId: holder.authorizationId,
-          hint: `Re-authorize that authorization instead: POST /v1/authorizations/${holder.authorizationId}/reauthorize`,
-        })
-      : new DomainError('account_already_connected', 'This account is connected elsewhere; one marketplace account can be connected once', {
-          hint: 'Ask whoever connected it to revoke that connection first, or contact the fulfilment company',
-        });
+  /** Who holds the account now (the domain decides what the holder's state means). */
+  const holderOf = async (claim: Claim, tenantId: string, self: string): Promise<AccountHolder> =>
+    accountHolder(claim.owner && claim.owner !== self ? (await load(claim.owner)).state : null, tenantId);
 
   /** Appends, and on refusal removes the secret stored for it, so no vault secret is orphaned. */
   const appendOrForget = async (requests: readonly AppendRequest[], secretRef: string) => {
@@ -324,7 +278,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       await deps.store.appendMany([redeemed.request!]);
     } catch (error) {
       // A duplicate callback redeemed it first: that one goes on, this one changed nothing.
-      if (error instanceof ConcurrencyError) checkConsentState({ status: 'absent' }, '', now());
+      if (error instanceof ConcurrencyError) throw invalidConsentState();
       throw error;
     }
     const current = { state: redeemed.state, revision: loaded.revision + 1 };
@@ -333,7 +287,9 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       await deps.store.appendMany([failed.request!]);
       throw refusal;
     };
-    return { authorizationId, stateHash, pending, meta, current, fail };
+    /** A refusal the domain decided, recorded the same way. */
+    const failWith = async (failure: ConsentFailure): Promise<never> => fail(failure.reason, failure.detail, failure.refusal);
+    return { authorizationId, stateHash, pending, meta, current, fail, failWith };
   };
 
   const requireWalmartConnect = (): WalmartConnectApi => {
@@ -361,29 +317,6 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     return { authorizationId, ...link };
   };
 
-  const authorizationIdOfState = (state: string) => {
-    const authorizationId = state.split('.')[0] ?? '';
-    if (!/^[0-9a-f-]{36}$/.test(authorizationId)) checkConsentState({ status: 'absent' }, '', now());
-    return authorizationId;
-  };
-
-  /**
-   * The store's country (the seed's "site") decides the region and the Seller Central host; a region
-   * alone is still accepted (then the region's main Seller Central, as before). Both must agree.
-   */
-  const siteOf = (input: { region?: AmazonRegion; countryCode?: string }): { region: AmazonRegion; countryCode: string | null } => {
-    if (input.countryCode === undefined) {
-      if (!input.region) throw new DomainError('country_region_mismatch', 'Give the country of the store (e.g. "CA"); a region alone is accepted for compatibility');
-      return { region: input.region, countryCode: null };
-    }
-    const site = amazonSiteOf(input.countryCode);
-    if (!site) throw new DomainError('country_region_mismatch', `Amazon has no marketplace in country ${input.countryCode}`);
-    if (input.region && input.region !== site.region) {
-      throw new DomainError('country_region_mismatch', `${site.countryCode} belongs to Amazon's ${site.region} region, not ${input.region}; leave the region out`);
-    }
-    return { region: site.region, countryCode: site.countryCode };
-  };
-
   const service = {
     /** Step 1 of Amazon's website workflow: a consent link with a one-time state (10 minutes). */
     startAmazon: async (
@@ -392,7 +325,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       linkBase: string,
     ) => {
       requireAmazon();
-      const { region, countryCode } = siteOf(input);
+      const { region, countryCode } = amazonSiteFor(input);
       const authorizationId = deps.ids.newId();
       const link = consentLink(authorizationId, linkBase);
       const { request: req } = request({ state: authorizationDecider.initialState(), revision: -1 }, authorizationId, {
@@ -458,10 +391,8 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       input: { state: string; bindingHash: string | null; code: string | null; sellerId: string | null; clientId: string | null; error: string | null },
       metadata: EventMetadata,
     ) => {
-      const { authorizationId, stateHash, pending, meta, current, fail } = await redeemConsent(input, metadata, 'CompleteWalmartConsent');
-      if (input.error !== null) {
-        return fail('consent_denied', 'The seller did not authorize OMS on Walmart’s page.', new DomainError('consent_denied', 'The seller did not authorize OMS on Walmart’s page', { hint: HINTS.consent_denied }));
-      }
+      const { authorizationId, stateHash, pending, meta, current, fail, failWith } = await redeemConsent(input, metadata, 'CompleteWalmartConsent');
+      if (input.error !== null) return failWith(walmartConsentDenied());
       const connect = requireWalmartConnect();
       if (!input.code || !input.sellerId) return fail('walmart_invalid_callback', 'Walmart’s answer had no authorization code or seller; start the authorization again.');
       const market = pending.connect?.market ?? 'us';
@@ -485,15 +416,9 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         if (!(error instanceof MarketplaceError)) throw error;
         return fail('walmart_scopes_unreadable', 'Walmart did not say which permissions were granted; try again later.');
       }
-      if (scopes.orders !== 'full_access') {
-        return fail('missing_permission', `Orders were granted as ${scopes.orders ?? 'no_access'}, OMS needs full access.`,
-          new DomainError('missing_permission', `The seller granted Orders as ${scopes.orders ?? 'no_access'}; OMS needs full access`, { permission: 'orders', granted: scopes.orders ?? 'no_access', hint: HINTS.connect_orders_access }));
-      }
-      const wasSeller = pending.connect?.sellerId ?? null;
-      if (wasSeller !== null && wasSeller !== input.sellerId && pending.status !== 'pending' && pending.status !== 'failed') {
-        return fail('account_mismatch', 'A different Walmart seller authorized than the one this authorization belongs to; log in as that seller and try again');
-      }
-      const claimKey = `walmart-seller/${input.sellerId}`;
+      const refused = walmartConsentFailure(pending, input.sellerId, scopes);
+      if (refused) return failWith(refused);
+      const claimKey = accountKeys.walmartSeller(input.sellerId);
       const claim = await claimOf(pending.tenantId, claimKey);
       const holder = await holderOf(claim, pending.tenantId, authorizationId);
       if (holder.live) return fail('account_already_connected', 'The account is connected already', alreadyConnected(holder.live, pending.tenantId));
@@ -551,7 +476,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       try {
         await deps.store.appendMany([followed.request!]);
       } catch (error) {
-        if (error instanceof ConcurrencyError) throw new DomainError('consent_link_used', 'This authorization link was opened already (it works once); start the authorization again');
+        if (error instanceof ConcurrencyError) throw consentLinkUsed();
         throw error;
       }
       const auth = followed.state as Known;
@@ -574,7 +499,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
      * revoked authorization of the same account and tenant is reinstated with its stores.
      */
     completeAmazon: async (input: { state: string; code: string; sellingPartnerId: string; bindingHash: string | null }, metadata: EventMetadata) => {
-      const { authorizationId, stateHash, pending, meta, current, fail } = await redeemConsent(input, metadata, 'CompleteAmazonConsent');
+      const { authorizationId, stateHash, pending, meta, current, fail, failWith } = await redeemConsent(input, metadata, 'CompleteAmazonConsent');
 
       const amazon = requireAmazon();
       const region = pending.region!;
@@ -604,13 +529,9 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         if (!(error instanceof MarketplaceError)) throw error;
         return fail('account_unverified', 'Amazon did not confirm which account consented; try again later.');
       }
-      if (accountId !== input.sellingPartnerId) {
-        return fail('account_claim_mismatch', 'The account named in the callback is not the account that consented; start the authorization again from OMS.');
-      }
-      if (pending.accountId !== null && pending.accountId !== accountId) {
-        return fail('account_mismatch', 'A different Amazon account consented than the one this authorization belongs to; log in to the right account and try again');
-      }
-      const claimKey = `amazon/${region}/${accountId}`;
+      const refused = amazonConsentFailure(pending, input.sellingPartnerId, accountId);
+      if (refused) return failWith(refused);
+      const claimKey = accountKeys.amazon(region, accountId);
       const claim = await claimOf(pending.tenantId, claimKey);
       const holder = await holderOf(claim, pending.tenantId, authorizationId);
       if (holder.live) return fail('account_already_connected', 'The account is connected already', alreadyConnected(holder.live, pending.tenantId));
@@ -666,7 +587,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       const clientId = input.clientId.trim();
       const clientSecret = input.clientSecret.trim();
       const scopes = await verifyWalmart(clientId, clientSecret);
-      const claim = await claimOf(caller.tenantId, `walmart/${clientId}`);
+      const claim = await claimOf(caller.tenantId, accountKeys.walmartKey(clientId));
       const holder = await holderOf(claim, caller.tenantId, '');
       if (holder.live) throw alreadyConnected(holder.live, caller.tenantId);
       const secret = JSON.stringify({ clientId, clientSecret });
@@ -674,11 +595,11 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         // The revoked authorization's data key is destroyed: the new secret gets an owner of its own.
         const revokedId = holder.revoked.authorizationId;
         const secretRef = await deps.vault.storeSecret(deps.ids.newId(), secret);
-        const back = request(await load(revokedId), revokedId, { type: 'Reinstate', data: { secretRef, scopes, renewBy: null, clientIdHint: hintOf(clientId), via: null, now: now() } }, caller.metadata);
+        const back = request(await load(revokedId), revokedId, { type: 'Reinstate', data: { secretRef, scopes, renewBy: null, clientIdHint: clientIdHintOf(clientId), via: null, now: now() } }, caller.metadata);
         const target = back.state as Known;
         await appendOrForget(compact([back.request, claimRequest(claim, revokedId, caller.metadata), ...(await storeRequestsFor(target, caller.metadata))]), secretRef).catch(
           async (error: unknown) => {
-            throw await raceLost(error, `walmart/${clientId}`, caller.tenantId, revokedId);
+            throw await raceLost(error, accountKeys.walmartKey(clientId), caller.tenantId, revokedId);
           },
         );
         return view(target);
@@ -689,7 +610,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         type: 'GrantWalmart',
         data: {
           authorizationId, tenantId: caller.tenantId, name: input.name, note: input.note ?? null, accountId: walmartAccountOf(clientId),
-          clientIdHint: hintOf(clientId), secretRef, scopes, initialLookbackDays: input.initialLookbackDays ?? deps.defaultLookbackDays, now: now(),
+          clientIdHint: clientIdHintOf(clientId), secretRef, scopes, initialLookbackDays: input.initialLookbackDays ?? deps.defaultLookbackDays, now: now(),
         },
       }, caller.metadata);
       const withStore = request({ state: granted.state, revision: 0 }, authorizationId, {
@@ -699,7 +620,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       const authRequest: AppendRequest = { ...granted.request!, events: [...granted.request!.events, ...withStore.request!.events] };
       await appendOrForget(compact([authRequest, claimRequest(claim, authorizationId, caller.metadata), ...(await storeRequestsFor(withStore.state as Known, caller.metadata))]), secretRef).catch(
         async (error: unknown) => {
-          throw await raceLost(error, `walmart/${clientId}`, caller.tenantId, authorizationId);
+          throw await raceLost(error, accountKeys.walmartKey(clientId), caller.tenantId, authorizationId);
         },
       );
       return view(withStore.state as Known);
@@ -712,14 +633,13 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
      */
     replaceWalmartKeys: async (caller: Caller, authorizationId: string, input: { clientId: string; clientSecret: string }) => {
       const loaded = await loadOwned(caller.tenantId, authorizationId);
-      if (loaded.state.platform !== 'walmart') throw new DomainError('authorization_not_active', 'Only Walmart authorizations take keys');
+      // Decided before anything else: a revoked authorization answers 409 and nothing is stored.
+      checkTakesKeys(loaded.state);
       const clientId = input.clientId.trim();
       const clientSecret = input.clientSecret.trim();
-      const account = { accountId: walmartAccountOf(clientId), clientIdHint: hintOf(clientId) };
-      // Decided before anything else: a revoked authorization answers 409 and nothing is stored.
-      authorizationDecider.decide({ type: 'RenewSecrets', data: { secretRef: '', scopes: null, renewBy: null, account, now: now() } }, loaded.state);
+      const account = { accountId: walmartAccountOf(clientId), clientIdHint: clientIdHintOf(clientId) };
       const scopes = await verifyWalmart(clientId, clientSecret);
-      const claim = await claimOf(caller.tenantId, `walmart/${clientId}`);
+      const claim = await claimOf(caller.tenantId, accountKeys.walmartKey(clientId));
       const holder = await holderOf(claim, caller.tenantId, authorizationId);
       if (holder.live) throw alreadyConnected(holder.live, caller.tenantId);
       const secretRef = await deps.vault.storeSecret(authorizationId, JSON.stringify({ clientId, clientSecret }));
@@ -735,7 +655,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     list: async (tenantId: string, filter: { due?: 'renewal' } = {}) => {
       const items = (await deps.queries(tenantId).authorizations.list()).map((a) => ({
         ...a,
-        renewalDue: (a.status === 'active' || a.status === 'paused') && isRenewalDue(a.renewBy, now()),
+        renewalDue: renewalDueOf(a.status, a.renewBy, now()),
       }));
       return filter.due === 'renewal' ? items.filter((a) => a.renewalDue) : items;
     },
@@ -806,9 +726,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
     syncMarketplaces: async (caller: Caller, authorizationId: string) => {
       const loaded = await loadOwned(caller.tenantId, authorizationId);
       const auth = loaded.state;
-      if (auth.platform !== 'amazon' || !auth.secretRef || !auth.region) {
-        throw new DomainError('authorization_not_active', 'Only an active Amazon authorization has marketplaces to sync');
-      }
+      checkSyncable(auth);
       const refreshToken = await deps.vault.readSecret(auth.secretRef);
       const participations = await fetchParticipations(auth.region, refreshToken).catch(unavailable);
       const r = request(loaded, authorizationId, { type: 'SyncMarketplaces', data: { marketplaces: marketplacesFrom(auth, participations), now: now() } }, caller.metadata);
@@ -819,8 +737,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
   return service;
 
   async function verifyWalmart(clientId: string, clientSecret: string) {
-    if (!clientId || !clientSecret) throw new DomainError('credentials_rejected', 'Both the Client ID and the Client Secret are needed', { hint: HINTS.credentials_rejected });
-    if (clientId === clientSecret) throw new DomainError('credentials_identical', 'The Client ID and the Client Secret are identical', { hint: HINTS.credentials_identical });
+    checkWalmartKeys(clientId, clientSecret);
     let token: string;
     try {
       token = (await deps.walmart.token(clientId, clientSecret)).accessToken;
@@ -831,17 +748,13 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       return unavailable(error);
     }
     const scopes = await deps.walmart.scopes(token).catch(unavailable);
-    const orders = scopes.orders ?? 'no_access';
-    if (orders !== 'full_access' && orders !== 'view_only') {
-      throw new DomainError('missing_permission', 'This key has no access to Orders', { permission: 'orders', hint: HINTS.missing_permission });
-    }
+    checkWalmartKeyScopes(scopes);
     return scopes;
   }
 };
 
 /** Walmart names no seller behind a key (token detail has only scopes): a key is the account we can tell. */
 const walmartAccountOf = (clientId: string) => sha256(clientId).slice(0, 16);
-const hintOf = (clientId: string) => `…${clientId.slice(-4)}`;
 
 /** Requests built step by step may name one stream twice: fold them into one request per stream. */
 const compact = (requests: readonly (AppendRequest | null)[]): AppendRequest[] => {

@@ -22,6 +22,3 @@ export const csvBody = (body: unknown): Buffer => {
   if (!Buffer.isBuffer(body)) throw new HttpError(415, 'unsupported_media_type', 'The body must be a CSV file sent as text/csv');
   return body;
 };
-
-export const errorStatusesFromKinds = (kinds: Readonly<Record<string, 'invalid' | 'conflict' | 'not_found'>>) =>
-  Object.fromEntries(Object.entries(kinds).map(([code, kind]) => [code, kind === 'invalid' ? 422 : kind === 'conflict' ? 409 : 404]));

@@ -13,7 +13,7 @@ import { callerOf } from './caller.js';
 import { HttpError, registerErrorStatuses } from './problem.js';
 import type { AppDeps } from '../application/context.js';
 import type { OrderActions } from '../application/orderActions.js';
-import { mayDo, orderActionErrorStatuses, type ActorKind, type OrderPermission } from '../domain/order/operatorActions.js';
+import { mayDo, type ActorKind, type OrderPermission } from '../domain/order/operatorActions.js';
 import { ShipTo } from '../domain/order/platformOrder.js';
 import { userOf } from './session.js';
 
@@ -243,7 +243,6 @@ const paged = async <T>(run: () => Promise<T>): Promise<T> => {
  */
 export const orderRoutes: FastifyPluginAsyncZod<OrderRoutesDeps> = async (app, deps) => {
   const queriesOf = (request: FastifyRequest): TenantOrderQueries => deps.orders.forTenant(requireTenant(request).tenantId);
-  registerErrorStatuses(orderActionErrorStatuses);
   registerErrorStatuses(orderRoleErrorStatuses);
 
   app.post(

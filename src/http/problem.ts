@@ -3,15 +3,18 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ConcurrencyError, DomainError, NotFoundError, UnavailableError } from '../domain/shared/errors.js';
+import { domainErrorStatuses } from './errorStatuses.js';
 
 /**
  * problem+json (RFC 9457) for every error. 4xx explain what is wrong; 5xx never reveal internals
- * (messages can carry SQL, hosts or data). Domain codes map to statuses here, in one table.
+ * (messages can carry SQL, hosts or data). Domain codes map to statuses here, in one table: the
+ * domain's own codes from errorStatuses.ts, plus what route groups register.
  */
 const STATUS_BY_CODE = new Map<string, number>([
   ['not_found', 404],
   ['concurrency_conflict', 409],
   ['invalid_cursor', 400],
+  ...Object.entries(domainErrorStatuses),
 ]);
 
 /** Register more domain codes (per route group) with their HTTP status; unknown codes answer 422. */

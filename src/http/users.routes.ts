@@ -6,8 +6,7 @@ import { isSellerRole, Role } from '../domain/user/events.js';
 import { commandMetadata } from './auth.js';
 import { HttpError } from './problem.js';
 import { requireCsrf, SESSION_COOKIE, sessionCookie, sessionIdOf, userOf } from './session.js';
-import { userAdminErrorStatuses, type Administrator } from '../domain/user/administration.js';
-import { registerErrorStatuses } from './problem.js';
+import type { Administrator } from '../domain/user/administration.js';
 
 export type UserRoutesDeps = Readonly<{ users: UserService }>;
 
@@ -31,7 +30,6 @@ const sessionView = async (users: UserService, user: UserView, csrfToken: string
  * session cookie themselves), and user administration (`/v1/users`, behind the usual auth).
  */
 export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { users }) => {
-  registerErrorStatuses(userAdminErrorStatuses);
   const liveSession = async (request: FastifyRequest) => {
     const sessionId = sessionIdOf(request);
     const session = sessionId ? await users.session(sessionId) : null;

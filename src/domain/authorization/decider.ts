@@ -47,26 +47,39 @@ export const renewByFor = (grantedAt: string) => new Date(Date.parse(grantedAt) 
 /** Authorizations this close to their renewal date are listed as due. */
 export const RENEWAL_DUE_DAYS = 30;
 export const isRenewalDue = (renewBy: string | null, now: string) => renewBy !== null && Date.parse(renewBy) - Date.parse(now) <= RENEWAL_DUE_DAYS * 86_400_000;
+/** Only a working (active or paused) authorization is listed as due for renewal. */
+export const renewalDueOf = (status: string, renewBy: string | null, now: string) => (status === 'active' || status === 'paused') && isRenewalDue(renewBy, now);
+/** The operator is warned this many whole days before the renewal date. */
+export const RENEWAL_WARNING_DAYS = 30;
+/** The renewal as the operator sees it: whole days left, and a warning once they are few. */
+export const renewalOf = (renewBy: string | null, now: string): Readonly<{ renewBy: string; daysLeft: number; warning: boolean }> | null => {
+  if (renewBy === null) return null;
+  const daysLeft = Math.floor((Date.parse(renewBy) - Date.parse(now)) / 86_400_000);
+  return { renewBy, daysLeft, warning: daysLeft <= RENEWAL_WARNING_DAYS };
+};
 
-export const authorizationErrorStatuses = {
-  invalid_state: 400,
-  state_expired: 400,
-  authorization_revoked: 409,
-  authorization_not_active: 409,
-  authorization_failed: 422,
-  state_not_bound: 400,
-  consent_link_used: 409,
-  account_already_connected: 409,
-  credentials_identical: 422,
-  credentials_rejected: 422,
-  missing_permission: 422,
-  store_pause_not_supported: 409,
-  marketplace_unavailable: 502,
-  marketplace_not_found: 404,
-  country_region_mismatch: 400,
-  consent_denied: 422,
-  walmart_connect_not_configured: 422,
-} as const;
+/** Refusal codes of authorizations and their consents (their HTTP statuses live in src/http/errorStatuses.ts). */
+export const authorizationErrorCodes = [
+  'invalid_state',
+  'state_expired',
+  'authorization_exists',
+  'authorization_revoked',
+  'authorization_not_active',
+  'authorization_failed',
+  'state_not_bound',
+  'consent_link_used',
+  'account_already_connected',
+  'credentials_identical',
+  'credentials_rejected',
+  'missing_permission',
+  'store_pause_not_supported',
+  'marketplace_unavailable',
+  'marketplace_not_found',
+  'country_region_mismatch',
+  'consent_denied',
+  'walmart_connect_not_configured',
+] as const;
+export type AuthorizationErrorCode = (typeof authorizationErrorCodes)[number];
 
 export type GrantOutcome =
   | Readonly<{ ok: true; accountId: string; secretRef: string; renewBy: string | null }>
@@ -154,6 +167,13 @@ export type AuthorizationCommand =
   | Readonly<{ type: 'RequireReauthorization'; data: Readonly<{ reason: string; detail: string; now: string }> }>;
 
 export const initialState = (): Authorization => ({ status: 'absent' });
+
+/** A consent state that is not one OMS issued, was used already, or lost to a duplicate callback. */
+export const invalidConsentState = () =>
+  new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+
+/** A consent link followed a second time (or by two browsers at once). */
+export const consentLinkUsed = () => new DomainError('consent_link_used', 'This authorization link was opened already (it works once); start the authorization again');
 
 const known = (state: Authorization): Known => {
   if (state.status === 'absent') throw new NotFoundError('Authorization');
@@ -263,7 +283,7 @@ export const evolve = (state: Authorization, event: AuthorizationEvent): Authori
  */
 export const checkConsentState = (state: Authorization, stateHash: string, now: string): Known => {
   if (state.status === 'absent' || state.pending === null || state.pending.stateHash !== stateHash) {
-    throw new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+    throw invalidConsentState();
   }
   if (Date.parse(state.pending.expiresAt) <= Date.parse(now)) {
     throw new DomainError('state_expired', 'This authorization link expired (10 minutes); start the authorization again');
@@ -286,7 +306,8 @@ export const checkConsentBinding = (state: Known, bindingHash: string | null): v
 
 const ids = (s: Known) => ({ authorizationId: s.authorizationId, tenantId: s.tenantId });
 
-const requireUsable = (s: Known) => {
+/** Refuses a revoked or merged authorization (a revoked one comes back when its account is connected again: reinstated). */
+export const requireUsable = (s: Known) => {
   if (s.status === 'revoked') {
     throw new DomainError(
       'authorization_revoked',
@@ -331,7 +352,7 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
     case 'CompleteWalmartConsent': {
       const s = known(state);
       if (s.redeemed === null || s.redeemed !== command.data.stateHash) {
-        throw new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+        throw invalidConsentState();
       }
       const { outcome, now } = command.data;
       if (!outcome.ok) return [ev('AuthorizationFailed', { ...ids(s), reason: outcome.reason, detail: outcome.detail, failedAt: now })];
@@ -349,7 +370,7 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
     case 'FollowConsentLink': {
       const s = checkConsentState(state, command.data.stateHash, command.data.now);
       if (s.pending!.bindingHash !== null) {
-        throw new DomainError('consent_link_used', 'This authorization link was opened already (it works once); start the authorization again');
+        throw consentLinkUsed();
       }
       return [ev('ConsentLinkFollowed', { ...ids(s), stateHash: command.data.stateHash, bindingHash: command.data.bindingHash, followedAt: command.data.now })];
     }
@@ -361,7 +382,7 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
     case 'CompleteAmazonConsent': {
       const s = known(state);
       if (s.redeemed === null || s.redeemed !== command.data.stateHash) {
-        throw new DomainError('invalid_state', 'This authorization link is not valid or was used already; start the authorization again');
+        throw invalidConsentState();
       }
       const { outcome, now } = command.data;
       if (!outcome.ok) return [ev('AuthorizationFailed', { ...ids(s), reason: outcome.reason, detail: outcome.detail, failedAt: now })];

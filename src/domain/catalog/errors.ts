@@ -1,21 +1,15 @@
-/**
- * Stable codes of catalog refusals (DomainError.code), with the kind of refusal the HTTP layer maps
- * to a status: `invalid` → 422, `conflict` → 409, `not_found` → 404.
- */
-export const catalogErrorKinds = {
-  sku_empty: 'invalid',
-  sku_too_long: 'invalid',
-  sku_invalid_character: 'invalid',
-  invalid_name: 'invalid',
-  invalid_barcode: 'invalid',
-  sku_retired: 'conflict',
-  sku_exists: 'conflict',
+/** Stable codes of catalog refusals (DomainError.code); their HTTP statuses live in src/http/errorStatuses.ts. */
+export const catalogErrorCodes = [
+  'sku_empty',
+  'sku_too_long',
+  'sku_invalid_character',
+  'invalid_name',
+  'invalid_barcode',
+  'sku_retired',
+  'sku_exists',
   /** Another SKU of the tenant looks the same (NFKC and Cyrillic/Greek look-alikes): `details.existing` names it. */
-  sku_confusable: 'conflict',
-  not_found: 'not_found',
-} as const;
+  'sku_confusable',
+  'not_found',
+] as const;
 
-export type CatalogErrorCode = keyof typeof catalogErrorKinds;
-export type ErrorKind = 'invalid' | 'conflict' | 'not_found';
-
-export const catalogErrorCodes = Object.keys(catalogErrorKinds) as readonly CatalogErrorCode[];
+export type CatalogErrorCode = (typeof catalogErrorCodes)[number];

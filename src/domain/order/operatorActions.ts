@@ -23,12 +23,12 @@ export type CorrectShipTo = Readonly<{
 export type RecordBuyerDataView = Readonly<{ type: 'RecordBuyerDataView'; data: Readonly<{ actor: string; now: string }> }>;
 export type OperatorCommand = HoldOrder | ReleaseOrder | CancelOrder | ResendOrder | CorrectShipTo | RecordBuyerDataView;
 
-/** Refusal codes of the actions (HTTP status). `release_not_allowed` predates the others (POST …/release). */
-export const orderActionErrorStatuses = {
-  action_not_allowed: 409,
-  release_not_allowed: 409,
-  ship_to_incomplete: 422,
-} as const;
+/**
+ * Refusal codes of the actions (their HTTP statuses live in src/http/errorStatuses.ts).
+ * `release_not_allowed` predates the others (POST …/release).
+ */
+export const orderActionErrorCodes = ['action_not_allowed', 'release_not_allowed', 'ship_to_incomplete'] as const;
+export type OrderActionErrorCode = (typeof orderActionErrorCodes)[number];
 
 /** Where each action may start from; the rest (cancelled, dropped, marketplace, withdrawn) are final. */
 const OPEN: ReadonlySet<HandoffState> = new Set(['none', 'held', 'released']);

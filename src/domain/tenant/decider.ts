@@ -9,7 +9,9 @@ export type Tenant =
   | Readonly<{ status: 'absent' }>
   | Readonly<{ status: 'active'; tenantId: string; name: string; createdAt: string; keys: ReadonlyMap<string, ApiKeyState> }>;
 
-export const tenantErrorStatuses = { tenant_exists: 409, invalid_name: 422 } as const;
+/** Refusal codes of tenant commands (their HTTP statuses live in src/http/errorStatuses.ts). */
+export const tenantErrorCodes = ['tenant_exists', 'invalid_name'] as const;
+export type TenantErrorCode = (typeof tenantErrorCodes)[number];
 
 export const initialState = (): Tenant => ({ status: 'absent' });
 

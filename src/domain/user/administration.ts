@@ -13,10 +13,9 @@ import { isSellerRole, type Role } from './events.js';
 export type Administrator = Readonly<{ kind: 'admin' }> | Readonly<{ kind: 'user'; userId: string; role: Role; tenantId: string | null }>;
 export type Binding = Readonly<{ userId: string; role: Role; tenantId: string | null }>;
 
-export const userAdminErrorStatuses = {
-  user_admin_required: 403,
-  own_account: 409,
-} as const;
+/** Refusal codes of user administration (their HTTP statuses live in src/http/errorStatuses.ts). */
+export const userAdminErrorCodes = ['user_admin_required', 'own_account'] as const;
+export type UserAdminErrorCode = (typeof userAdminErrorCodes)[number];
 
 const forbidden = (message: string) => new DomainError('user_admin_required', message);
 

@@ -16,13 +16,9 @@ export type User =
       createdAt: string;
     }>;
 
-export const userErrorStatuses = {
-  email_taken: 409,
-  invalid_email: 422,
-  role_tenant_mismatch: 422,
-  user_exists: 409,
-  user_disabled: 409,
-} as const;
+/** Refusal codes of user commands (their HTTP statuses live in src/http/errorStatuses.ts). */
+export const userErrorCodes = ['email_taken', 'invalid_email', 'role_tenant_mismatch', 'user_exists', 'user_disabled'] as const;
+export type UserErrorCode = (typeof userErrorCodes)[number];
 
 // Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is not our business.
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@.]+$/;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { CatalogCommand } from '../../../src/domain/catalog/commands.js';
 import { skuFactsOf, systemSkuDecider } from '../../../src/domain/catalog/decider.js';
-import { catalogErrorCodes, catalogErrorKinds } from '../../../src/domain/catalog/errors.js';
+import { catalogErrorCodes } from '../../../src/domain/catalog/errors.js';
 import {
   CatalogEvent,
   systemSkuCreated,
@@ -143,7 +143,8 @@ t.test('state, facts for mapping decisions, and event schemas', async (t) => {
   t.throws(() => CatalogEvent.parse({ ...created, data: { ...created.data, createdAt: 'yesterday' } }));
 });
 
-t.test('error codes are listed with their kind', async (t) => {
+// Their HTTP statuses (sku_exists 409, not_found 404…) are checked in test/http/errorStatuses.test.ts.
+t.test('error codes are listed', async (t) => {
   t.same([...catalogErrorCodes].sort(), [
     'invalid_barcode',
     'invalid_name',
@@ -155,8 +156,6 @@ t.test('error codes are listed with their kind', async (t) => {
     'sku_retired',
     'sku_too_long',
   ]);
-  t.equal(catalogErrorKinds.sku_exists, 'conflict');
-  t.equal(catalogErrorKinds.not_found, 'not_found');
 });
 
 t.test('an unknown command or event is a programming error', async (t) => {

@@ -77,7 +77,8 @@ export const eventProcessor = <W>(opts: ProcessorOptions<W>) => {
       }
       state = 'standby';
       leaseEpoch = null;
-      await sleep(Math.max(10, lease.ttlMs / 3), signal);
+      // Looked at again often enough to take over soon after a release (a stop gives it up at once).
+      await sleep(Math.min(1000, Math.max(10, lease.ttlMs / 3)), signal);
       if (signal.aborted) return null;
     }
   };

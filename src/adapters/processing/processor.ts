@@ -102,6 +102,8 @@ export const eventProcessor = <W>(opts: ProcessorOptions<W>) => {
   const runRound = async (round: Round, hold: LeaseHold | null, signal: AbortSignal): Promise<RoundEnd> => {
     const controller = new AbortController();
     const stop = () => controller.abort();
+    // Stopped while the sink opened: a listener added now would never hear it.
+    if (signal.aborted) controller.abort();
     signal.addEventListener('abort', stop, { once: true });
     let leaseLost = false;
     const heartbeat = hold ? keepLease(hold, controller, () => (leaseLost = true)) : null;

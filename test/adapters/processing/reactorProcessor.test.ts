@@ -157,3 +157,17 @@ t.test('back-pressure: a slow reactor holds at most the read-ahead depth of batc
   t.ok(worst <= (depth + 1) * 10, `events read but not reacted to never exceeded depth + 1 batches (worst ${worst})`);
   t.ok(worst > 10, 'and the read-ahead was in use');
 });
+
+t.test('a stop that comes while the sink opens ends the processor (the round never follows the store)', async (t) => {
+  const { db, store } = await setUp(t);
+  const r = testReactor(db, store, silent, { holder: 'r' });
+  for (let i = 0; i < 20; i++) {
+    r.start();
+    // Stopped at once, at a different point of opening each time (the first queries are in flight).
+    await new Promise((res) => setTimeout(res, i % 5));
+    const stopped = await Promise.race([r.stop().then(() => true), new Promise((res) => setTimeout(() => res(false), 5_000))]);
+    t.ok(stopped, `stop ${i} resolved`);
+    if (!stopped) break;
+  }
+  t.equal(r.status().state, 'stopped');
+});

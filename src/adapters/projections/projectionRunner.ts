@@ -1,18 +1,18 @@
 import type { Logger } from 'pino';
-import type { Checkpoint, EventBatch, EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
+import type { Checkpoint, EventStore } from '../../domain/ports/eventStore.js';
 import type { Database, Sql } from '../../domain/ports/sql.js';
 import type { Projection } from '../../projections/projection.js';
 import { UnavailableError } from '../../domain/shared/errors.js';
-import { isTransientError } from '../sql/transientErrors.js';
-import { backoffDelay, sleep } from '../shared/timers.js';
-import { yieldToEventLoop } from '../../shared/yieldToEventLoop.js';
-import { batchSql, runBatchSql, type BatchSql } from './batchSql.js';
-import { readAhead } from './readAhead.js';
-import { prefetchOne } from '../shared/prefetch.js';
+import { sleep } from '../shared/timers.js';
+import { eventProcessor, type EventProcessor, type ProcessorMetrics } from '../processing/processor.js';
+import { lagOf } from '../processing/processorStatus.js';
+import { projectionSink } from '../processing/projectionSink.js';
+import { batchSql, runBatchSql } from './batchSql.js';
 import { restoreIndexes, setAsideCount, setAsideCounts, setAsideIndexes } from './rebuildIndexes.js';
 
 /**
- * Runs pure projection definitions against the event store. For each projection:
+ * Runs pure projection definitions against the event store, each on the processing runtime with a
+ * projection sink (src/adapters/processing, docs/processing.md). For each projection:
  * - a catch-up subscription delivers batches; each batch's SQL and the new checkpoint commit in one
  *   transaction (exactly-once effect on the read model);
  * - the checkpoint row is locked and compared first, so two instances never apply the same batch
@@ -46,6 +46,7 @@ export type ProjectionRunnerOptions = Readonly<{
   rebuildIndexBuilders?: number;
   /** An empty batch only moves the checkpoint past filtered-out events: store it at most this often. */
   emptyCheckpointEveryMs?: number;
+  metrics?: ProcessorMetrics;
   now?: () => Date;
 }>;
 
@@ -77,17 +78,6 @@ type Row = {
   error: string | null;
 };
 
-class Superseded extends Error {}
-
-type Outcome = 'applied' | 'superseded' | 'failed';
-
-/** How a batch commits: normally, or as part of a rebuild without indexes. */
-type CommitMode = Readonly<{ rebuilding: boolean }>;
-const NORMAL: CommitMode = { rebuilding: false };
-
-/** A batch with its SQL, computed ahead; `sql` is null when the projection threw on one of its events. */
-type Prepared = Readonly<{ batch: EventBatch; sql: BatchSql | null }>;
-
 export const projectionRunner = (opts: ProjectionRunnerOptions) => {
   const { db, store, log } = opts;
   const maxBatch = opts.maxBatch ?? 500;
@@ -99,17 +89,9 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
     builders: db.kind === 'postgres' ? (opts.rebuildIndexBuilders ?? 2) : 1,
     analyze: db.kind === 'pglite',
   };
-  const emptyEvery = opts.emptyCheckpointEveryMs ?? 1000;
   const now = opts.now ?? (() => new Date());
   const byName = new Map(opts.projections.map((p) => [p.name, p]));
-  const loops = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  const stats = new Map<string, { batches: number; events: number; failures: number }>();
-
-  const stat = (name: string) => {
-    let s = stats.get(name);
-    if (!s) stats.set(name, (s = { batches: 0, events: 0, failures: 0 }));
-    return s;
-  };
+  const failures = new Map<string, number>();
 
   /** Is the backlog of a rebuild from zero large enough to load the tables without their indexes? */
   const worthSettingIndexesAside = async (p: Projection): Promise<boolean> => {
@@ -153,167 +135,51 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
     return rows[0]!;
   };
 
-  const commitBatch = async (p: Projection, stored: string | null, batch: EventBatch, sql: BatchSql, mode: CommitMode): Promise<void> => {
-    await db.transaction(async (tx) => {
-      // A rebuild's batches need not wait for the WAL flush: after a server crash the checkpoint, in
-      // the same transaction, goes back with the rows and they are applied again. (Set in the same
-      // round trip as the lock: a rebuild commits thousands of batches.)
-      const asyncCommit = mode.rebuilding && db.kind === 'postgres' ? `, set_config('synchronous_commit', 'off', true)` : '';
-      const current = (
-        await tx.query<{ checkpoint: string | null; status: string }>(
-          `SELECT checkpoint, status${asyncCommit} FROM projection_checkpoints WHERE name = $1 FOR UPDATE`,
-          [p.name],
-        )
-      ).rows[0];
-      if (!current || current.checkpoint !== stored || current.status !== 'running') throw new Superseded();
-      await runBatchSql(tx, sql);
-      await tx.query(
-        `UPDATE projection_checkpoints
-            SET checkpoint = $2, events_processed = events_processed + $3,
-                last_event_at = COALESCE($4::timestamptz, last_event_at), updated_at = now()
-          WHERE name = $1`,
-        [p.name, batch.checkpoint, batch.events.length, batch.events.at(-1)?.recordedAt ?? null],
-      );
+  /**
+   * One processor per projection. Each round opens on the checkpoint row: a projection whose indexes
+   * are set aside (a rebuild from zero, perhaps resumed after a crash) reads up to the head in large
+   * batches, the next ones read and turned into SQL while the current one is written, its commits
+   * not waiting for the WAL flush; once there, its indexes are built again (queries were correct
+   * meanwhile, only slower) and it follows the store live.
+   */
+  const processorFor = (p: Projection): EventProcessor => {
+    let rebuilding = false;
+    return eventProcessor({
+      name: p.name,
+      store,
+      filter: p.filter,
+      log,
+      maxBatch,
+      readAhead: 1,
+      emptyCheckpointEveryMs: opts.emptyCheckpointEveryMs ?? 1000,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      now: () => now().getTime(),
+      sink: projectionSink({
+        db,
+        name: p.name,
+        log,
+        open: async () => {
+          const row = await ensureRow(p);
+          if (row.status === 'failed') return 'failed';
+          rebuilding = (await setAsideCount(db, p.name)) > 0;
+          const after = row.checkpoint as Checkpoint | null;
+          return rebuilding ? { after, until: 'head', maxBatch: rebuildBatch, readAhead: rebuildReadAhead } : { after, until: 'live' };
+        },
+        prepare: (events) => batchSql(p, events),
+        write: runBatchSql,
+        asyncCommit: () => rebuilding,
+        reachedHead: async () => {
+          await restoreIndexes(db, p.name, p.tables, restoreOptions);
+          log.info({ projection: p.name }, 'rebuild caught up: secondary indexes built again');
+        },
+        onFailed: () => failures.set(p.name, (failures.get(p.name) ?? 0) + 1),
+      }),
     });
   };
-
-  const markFailed = async (p: Projection, event: RecordedEvent, error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    const failedEvent = { id: event.id, streamId: event.streamId, revision: event.revision, type: event.type };
-    await db.query(
-      `UPDATE projection_checkpoints SET status = 'failed', failed_event = $2, error = $3, updated_at = now()
-        WHERE name = $1`,
-      [p.name, JSON.stringify(failedEvent), message.slice(0, 2000)],
-    );
-    stat(p.name).failures++;
-    log.error({ projection: p.name, event: failedEvent, err: error }, 'projection stopped on an event it cannot apply');
-  };
-
-  /** The batch's SQL, or null when the projection throws on one of its events (found by isolation). */
-  const prepare = (p: Projection, batch: EventBatch): Prepared => {
-    try {
-      return { batch, sql: batchSql(p, batch.events) };
-    } catch {
-      return { batch, sql: null };
-    }
-  };
-
-  /** Apply a batch; on a non-transient failure, find the poison event by applying one at a time. */
-  const applyBatch = async (p: Projection, stored: string | null, prepared: Prepared, mode: CommitMode = NORMAL): Promise<Outcome> => {
-    const { batch } = prepared;
-    try {
-      await commitBatch(p, stored, batch, prepared.sql ?? batchSql(p, batch.events), mode);
-      stat(p.name).batches++;
-      stat(p.name).events += batch.events.length;
-      return 'applied';
-    } catch (error) {
-      if (error instanceof Superseded) return 'superseded';
-      // No event to blame (the batch only moves the checkpoint): retried with back-off, not skipped.
-      if (isTransientError(error) || batch.events.length === 0) throw error;
-      if (batch.events.length === 1) {
-        await markFailed(p, batch.events[0]!, error);
-        return 'failed';
-      }
-      let at = stored;
-      for (const event of batch.events) {
-        const outcome = await applyBatch(p, at, prepare(p, { events: [event], checkpoint: event.checkpoint }), mode);
-        if (outcome !== 'applied') return outcome;
-        at = event.checkpoint;
-      }
-      // Every event applied alone: the failure needed the whole batch. Move past what remains.
-      return at === batch.checkpoint ? 'applied' : applyBatch(p, at, prepare(p, { events: [], checkpoint: batch.checkpoint }), mode);
-    }
-  };
-
-  /**
-   * Catch up a projection whose indexes are set aside: batches of `rebuildBatch`, the next ones read
-   * (and turned into SQL) while the current one is written. A shorter batch reached the head of the
-   * store: once it is committed, the indexes are built again (queries were correct meanwhile, only
-   * slower). Returns then, or when another instance got ahead, an event failed or the signal aborted.
-   */
-  const catchUpWithoutIndexes = async (p: Projection, from: string | null, signal: AbortSignal): Promise<Outcome> => {
-    const batches = readAhead<Prepared>(
-      async (previous) => {
-        const after = (previous ? previous.batch.checkpoint : from) as Checkpoint | null;
-        return prepare(p, await store.readAll(after, { maxCount: rebuildBatch, filter: p.filter }));
-      },
-      (prepared) => prepared.batch.events.length < rebuildBatch,
-      rebuildReadAhead,
-    );
-    let stored = from;
-    try {
-      for (let prepared = await batches.next(); prepared && !signal.aborted; prepared = await batches.next()) {
-        const outcome = await applyBatch(p, stored, prepared, { rebuilding: true });
-        if (outcome !== 'applied') return outcome;
-        stored = prepared.batch.checkpoint;
-      }
-    } finally {
-      await batches.close();
-    }
-    if (signal.aborted) return 'applied';
-    await restoreIndexes(db, p.name, p.tables, restoreOptions);
-    log.info({ projection: p.name }, 'rebuild caught up: secondary indexes built again');
-    return 'applied';
-  };
-
-  const runLoop = async (p: Projection, signal: AbortSignal) => {
-    let attempt = 0;
-    while (!signal.aborted) {
-      try {
-        const row = await ensureRow(p);
-        if (row.status === 'failed') return;
-        if ((await setAsideCount(db, p.name)) > 0) {
-          // Rebuilding from zero (perhaps resumed after a crash): catch up, then look again.
-          if ((await catchUpWithoutIndexes(p, row.checkpoint, signal)) === 'failed') return;
-          attempt = 0;
-          continue;
-        }
-        let stored = row.checkpoint;
-        let lastEmptySave = 0;
-        let outcome: Outcome = 'applied';
-        const batches = store.subscribe({ after: stored as Checkpoint | null, filter: p.filter, maxBatch, signal });
-        // The next batch is read while this one is written; a superseded or failed batch ends the
-        // loop, and the next round starts again from the stored checkpoint.
-        for await (const batch of prefetchOne(batches)) {
-          if (batch.events.length === 0) {
-            if (now().getTime() - lastEmptySave < emptyEvery) continue;
-            lastEmptySave = now().getTime();
-          }
-          outcome = await applyBatch(p, stored, prepare(p, batch));
-          if (outcome !== 'applied') break;
-          stored = batch.checkpoint;
-          attempt = 0;
-          // Embedded PGlite answers on this thread without ever leaving the microtask queue: without
-          // a yield, catching up after a 50,000-event import held /healthz for minutes (#14.7).
-          await yieldToEventLoop();
-        }
-        if (outcome === 'failed') return;
-      } catch (error) {
-        if (signal.aborted) return;
-        attempt++;
-        log.warn({ projection: p.name, err: error, attempt }, 'projection interrupted; retrying');
-        await sleep(backoffDelay(attempt), signal);
-      }
-    }
-  };
-
-  const startOne = (p: Projection) => {
-    if (loops.has(p.name)) return;
-    const controller = new AbortController();
-    const done = runLoop(p, controller.signal)
-      .catch((error: unknown) => log.error({ projection: p.name, err: error }, 'projection loop crashed'))
-      .finally(() => {
-        if (loops.get(p.name)?.controller === controller) loops.delete(p.name);
-      });
-    loops.set(p.name, { controller, done });
-  };
-
-  const stopOne = async (name: string) => {
-    const loop = loops.get(name);
-    if (!loop) return;
-    loop.controller.abort();
-    await loop.done;
-  };
+  const processors = new Map(opts.projections.map((p) => [p.name, processorFor(p)]));
+  const startOne = (p: Projection) => processors.get(p.name)!.start();
+  const stopOne = (name: string) => processors.get(name)?.stop() ?? Promise.resolve();
+  const isRunning = (name: string) => processors.get(name)?.isRunning() ?? false;
 
   const projectionNamed = (name: string): Projection => {
     const p = byName.get(name);
@@ -329,20 +195,16 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
       [...byName.values()].map(async (p): Promise<ProjectionStatus> => {
         const row = byRow.get(p.name);
         const checkpoint = (row?.checkpoint ?? null) as Checkpoint | null;
-        const [behind, next] = await Promise.all([
-          store.countAfter(checkpoint, 100_000, p.filter),
-          store.readAll(checkpoint, { maxCount: 1, filter: p.filter }),
-        ]);
-        const oldest = next.events[0];
+        const lag = await lagOf(store, checkpoint, p.filter, now().getTime());
         return {
           name: p.name,
           version: p.version,
-          status: row?.status === 'failed' ? 'failed' : loops.has(p.name) ? 'running' : 'stopped',
+          status: row?.status === 'failed' ? 'failed' : isRunning(p.name) ? 'running' : 'stopped',
           checkpoint,
           eventsProcessed: row?.events_processed ?? 0,
           lastEventAt: row?.last_event_at?.toISOString() ?? null,
-          eventsBehind: behind,
-          lagMs: oldest ? Math.max(0, now().getTime() - Date.parse(oldest.recordedAt)) : 0,
+          eventsBehind: lag.eventsBehind,
+          lagMs: lag.lagMs,
           failedEvent: row?.failed_event ?? null,
           error: row?.error ?? null,
           indexesSetAside: setAside.get(p.name) ?? 0,
@@ -410,7 +272,7 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
       opts.projections.forEach(startOne);
     },
     stop: async () => {
-      await Promise.all([...loops.keys()].map(stopOne));
+      await Promise.all([...processors.keys()].map(stopOne));
     },
     /** Empty the projection's tables and replay it from the first event. */
     rebuild: async (name: string) => {
@@ -433,7 +295,15 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
     },
     status,
     /** In-process counters for /metrics. */
-    stats: () => new Map(stats),
+    stats: () =>
+      new Map(
+        [...processors].map(([name, proc]) => {
+          const s = proc.status();
+          return [name, { batches: s.batches, events: s.processed, failures: failures.get(name) ?? 0 }] as const;
+        }),
+      ),
+    /** The runtime's view of each projection's processor (state, last error code, read-ahead). */
+    processors: () => [...processors.values()].map((proc) => proc.status()),
     /**
      * Resolve once every running projection has applied everything readable now and finished any
      * rebuild, indexes included (tests, CLI, benchmarks).

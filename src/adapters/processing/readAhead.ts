@@ -1,13 +1,18 @@
 /**
- * A producer that runs ahead of its consumer: `step` is called again as soon as its previous result
- * is taken or there is room, keeping at most `depth` results waiting. A rebuild reads and decodes
- * the next batches (node and one database session) while the current one is written (another
- * session): with a single batch ahead, each side kept waiting for the other.
+ * Bounded read-ahead, the runtime's back-pressure: a producer pulls the next items from `source`
+ * (and maps them, e.g. a batch into its SQL) while the consumer handles earlier ones, keeping at
+ * most `depth` results waiting. A slow sink therefore holds at most `depth` batches (+ the one in
+ * flight) in memory, however far behind it is; a fast one rarely waits for a read.
  */
 export type ReadAhead<T> = Readonly<{
-  /** The next result in order, or null once the last one was taken (or after close). Throws what `step` threw. */
+  /** The next result in order, or null at the end (or after close). Throws what the source or `map` threw. */
   next: () => Promise<T | null>;
-  /** Stop producing; resolves once a step in flight has settled (its result is dropped). */
+  /** Results read and waiting for the consumer (for metrics and tests). */
+  buffered: () => number;
+  /**
+   * Stop reading; resolves once a read in flight has settled (its result is dropped) and the
+   * source is closed. A live source must be ended first (its signal aborted), or this waits for it.
+   */
   close: () => Promise<void>;
 }>;
 
@@ -24,7 +29,8 @@ const waiter = () => {
   };
 };
 
-export const readAhead = <T>(step: (previous: T | null) => Promise<T>, isLast: (result: T) => boolean, depth: number): ReadAhead<T> => {
+export const readAhead = <S, T>(source: AsyncIterable<S>, depth: number, map: (item: S) => T): ReadAhead<T> => {
+  const iterator = source[Symbol.asyncIterator]();
   const ready: T[] = [];
   let failure: { error: unknown } | null = null;
   let finished = false;
@@ -33,25 +39,24 @@ export const readAhead = <T>(step: (previous: T | null) => Promise<T>, isLast: (
   const producer = waiter();
 
   const produced = (async () => {
-    let previous: T | null = null;
     try {
       while (!closed) {
-        if (ready.length >= depth) {
+        if (ready.length >= Math.max(1, depth)) {
           await producer.wait();
           continue;
         }
-        const result = await step(previous);
+        const result = await iterator.next();
         if (closed) return;
-        ready.push(result);
-        consumer.wake();
-        if (isLast(result)) {
+        if (result.done) {
           finished = true;
           return;
         }
-        previous = result;
+        ready.push(map(result.value));
+        consumer.wake();
       }
     } catch (error) {
       failure = { error };
+    } finally {
       consumer.wake();
     }
   })();
@@ -70,11 +75,13 @@ export const readAhead = <T>(step: (previous: T | null) => Promise<T>, isLast: (
         await consumer.wait();
       }
     },
+    buffered: () => ready.length,
     close: async () => {
       closed = true;
       producer.wake();
       consumer.wake();
       await produced;
+      await iterator.return?.();
     },
   };
 };

@@ -1,7 +1,7 @@
 import type { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
 import { sql, type SqlStatement } from './projection.js';
 
-type OperatorEvent = Extract<
+export type OperatorEvent = Extract<
   FulfillmentEvent,
   { type: 'OrderHeldByOperator' | 'OrderReleasedByOperator' | 'OrderCancelledByOperator' | 'FulfillmentOrderResent' | 'ShipToCorrected' | 'BuyerDataViewed' }
 >;
@@ -23,6 +23,7 @@ export const isOperatorEvent = (e: FulfillmentEvent): e is OperatorEvent => OPER
 export type OperatorPatch = Partial<{
   handoff_state: string;
   hold_skus: unknown;
+  hold_reasons: readonly string[];
   held_since: string | null;
   last_message_type: string;
   last_message_at: string;
@@ -42,6 +43,7 @@ export const operatorPatch = (e: OperatorEvent): OperatorPatch => {
       return {
         handoff_state: 'cancelled',
         hold_skus: [],
+        hold_reasons: [],
         held_since: null,
         ...(e.data.wasReleased ? { last_message_type: 'FulfillmentOrderCancelled', last_message_at: e.data.cancelledAt } : {}),
       };
@@ -54,12 +56,34 @@ export const operatorPatch = (e: OperatorEvent): OperatorPatch => {
   }
 };
 
-/** The patch as one UPDATE (the one-event path). */
+/**
+ * How a person's hold or release changes `hold_reasons`, as the decider's evolve does: a hold adds
+ * `operator_hold` to the reasons of the hold it joins (none unless the order is held); a release
+ * removes it. Relative to the row, so not in the patch.
+ */
+export type HoldReasonsChange = 'join' | 'leave';
+export const holdReasonsChange = (e: OperatorEvent): HoldReasonsChange | null =>
+  e.type === 'OrderHeldByOperator' ? 'join' : e.type === 'OrderReleasedByOperator' ? 'leave' : null;
+
+/** The change applied to known values (`handoff` and `reasons` before the event). */
+export const changedHoldReasons = (change: HoldReasonsChange, handoff: string, reasons: readonly string[]): string[] =>
+  change === 'join' ? [...(handoff === 'held' ? reasons : []), 'operator_hold'] : reasons.filter((code) => code !== 'operator_hold');
+
+/** The change in SQL, over the row before the UPDATE (a SET expression sees the old values). */
+const HOLD_REASONS_SQL: Record<HoldReasonsChange, string> = {
+  join: `(CASE WHEN handoff_state = 'held' THEN hold_reasons ELSE '[]'::jsonb END) || '["operator_hold"]'::jsonb`,
+  leave: `hold_reasons - 'operator_hold'`,
+};
+
+const JSONB_COLUMNS: ReadonlySet<string> = new Set(['hold_skus', 'hold_reasons']);
+
+/** The patch (and the hold-reasons change) as one UPDATE (the one-event path). */
 export const operatorStatements = (e: OperatorEvent): SqlStatement[] => {
-  const patch = operatorPatch(e);
-  const entries = Object.entries(patch);
-  if (!entries.length) return [];
-  const sets = entries.map(([column, _], i) => `${column} = $${i + 2}${column === 'hold_skus' ? '::jsonb' : ''}`);
-  const values = entries.map(([column, value]) => (column === 'hold_skus' ? JSON.stringify(value) : value));
+  const entries = Object.entries(operatorPatch(e));
+  const change = holdReasonsChange(e);
+  if (!entries.length && !change) return [];
+  const sets = entries.map(([column, _], i) => `${column} = $${i + 2}${JSONB_COLUMNS.has(column) ? '::jsonb' : ''}`);
+  if (change) sets.push(`hold_reasons = ${HOLD_REASONS_SQL[change]}`);
+  const values = entries.map(([column, value]) => (JSONB_COLUMNS.has(column) ? JSON.stringify(value) : value));
   return [sql(`UPDATE rm_orders SET ${sets.join(', ')} WHERE order_id = $1`, e.data.orderId, ...values)];
 };

@@ -1,6 +1,6 @@
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import { OrderPulled } from '../domain/order/events.js';
-import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
+import { FulfillmentEvent, reasonsOf } from '../domain/order/fulfillmentEvents.js';
 import { PullEvent } from '../domain/pull/events.js';
 import { StoreEvent } from '../domain/store/events.js';
 import { ordersBatchStatements } from './ordersBatch.js';
@@ -20,11 +20,16 @@ const fulfillmentStatements = (recorded: Parameters<Projection['apply']>[0]) => 
   const id = e.data.orderId;
   switch (e.type) {
     case 'OrderHeld':
-      return [sql(`UPDATE rm_orders SET handoff_state = 'held', hold_skus = $2, held_since = $3 WHERE order_id = $1`, id, JSON.stringify(e.data.unmappedSkus), e.data.heldSince)];
+      return [
+        sql(
+          `UPDATE rm_orders SET handoff_state = 'held', hold_skus = $2, held_since = $3, hold_reasons = $4 WHERE order_id = $1`,
+          id, JSON.stringify(e.data.unmappedSkus), e.data.heldSince, JSON.stringify(reasonsOf(e.data).map((r) => r.code)),
+        ),
+      ];
     case 'FulfillmentOrderReleased':
       return [
         sql(
-          `UPDATE rm_orders SET handoff_state = 'released', hold_skus = '[]', held_since = NULL, released_at = $2, warehouse_lines = $3,
+          `UPDATE rm_orders SET handoff_state = 'released', hold_skus = '[]', hold_reasons = '[]', held_since = NULL, released_at = $2, warehouse_lines = $3,
                   mapping_versions = $4, last_message_type = 'FulfillmentOrderReleased', last_message_at = $2 WHERE order_id = $1`,
           id, e.data.releasedAt, JSON.stringify(e.data.lines), JSON.stringify(e.data.mappingVersions),
         ),
@@ -32,21 +37,21 @@ const fulfillmentStatements = (recorded: Parameters<Projection['apply']>[0]) => 
     case 'FulfillmentOrderUpdated':
       return [
         sql(
-          `UPDATE rm_orders SET warehouse_lines = $3, mapping_versions = $4, last_message_type = 'FulfillmentOrderUpdated', last_message_at = $2
-            WHERE order_id = $1`,
+          `UPDATE rm_orders SET warehouse_lines = $3, mapping_versions = $4, hold_reasons = '[]', last_message_type = 'FulfillmentOrderUpdated',
+                  last_message_at = $2 WHERE order_id = $1`,
           id, e.data.updatedAt, JSON.stringify(e.data.lines), JSON.stringify(e.data.mappingVersions),
         ),
       ];
     case 'FulfillmentOrderCancelled':
       return [sql(`UPDATE rm_orders SET handoff_state = 'cancelled', last_message_type = 'FulfillmentOrderCancelled', last_message_at = $2 WHERE order_id = $1`, id, e.data.cancelledAt)];
     case 'OrderHoldDropped':
-      return [sql(`UPDATE rm_orders SET handoff_state = 'dropped', hold_skus = '[]', held_since = NULL WHERE order_id = $1`, id)];
+      return [sql(`UPDATE rm_orders SET handoff_state = 'dropped', hold_skus = '[]', hold_reasons = '[]', held_since = NULL WHERE order_id = $1`, id)];
     case 'OrderFulfilledByMarketplace':
       return [sql(`UPDATE rm_orders SET handoff_state = 'marketplace' WHERE order_id = $1`, id)];
     case 'OrderReleaseAuthorized':
       return [];
     case 'OrderWithdrawn':
-      return [sql(`UPDATE rm_orders SET handoff_state = 'withdrawn', hold_skus = '[]', held_since = NULL WHERE order_id = $1`, id)];
+      return [sql(`UPDATE rm_orders SET handoff_state = 'withdrawn', hold_skus = '[]', hold_reasons = '[]', held_since = NULL WHERE order_id = $1`, id)];
     case 'FulfillmentOrderCancellationRequested':
       return [sql(`UPDATE rm_orders SET last_message_type = 'FulfillmentOrderCancellationRequested', last_message_at = $2 WHERE order_id = $1`, id, e.data.requestedAt)];
     case 'BuyerDataErased':
@@ -60,7 +65,8 @@ const fulfillmentStatements = (recorded: Parameters<Projection['apply']>[0]) => 
  */
 export const ordersProjection: Projection = {
   name: 'orders',
-  version: 2,
+  // 3: hold_reasons (migration 130), written by a rebuild for existing rows
+  version: 3,
   filter: { streamPrefixes: ['order-'] },
   tables: ['rm_orders'],
   apply: (recorded) => {

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../domain/ports/eventStore.js';
 import { OrderPulled } from '../domain/order/events.js';
-import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
-import { isOperatorEvent, operatorPatch } from './operatorPatches.js';
+import { FulfillmentEvent, reasonsOf } from '../domain/order/fulfillmentEvents.js';
+import { changedHoldReasons, holdReasonsChange, isOperatorEvent, operatorPatch, operatorStatements, type OperatorEvent } from './operatorPatches.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import { sql, type SqlStatement } from './projection.js';
 import { recordset } from './recordset.js';
@@ -21,6 +21,9 @@ import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
  *   (a re-pull adds 1, as one by one).
  * - Every hand-off event sets its columns to values from the event alone (nothing relative), so
  *   several on one order fold into one patch: per column, the value of the last event setting it.
+ *   Except a person's hold or release: it changes `hold_reasons` relative to the row's reasons and
+ *   state. When the patch so far fixes those, the change folds into it; else everything before the
+ *   event is written first, then the event alone.
  */
 
 const decodeOrder = decodeWith(OrderPulled);
@@ -63,6 +66,7 @@ type PulledRow = {
 type HandoffPatch = Partial<{
   handoff_state: string;
   hold_skus: unknown;
+  hold_reasons: readonly string[];
   held_since: string | null;
   released_at: string;
   warehouse_lines: unknown;
@@ -72,28 +76,42 @@ type HandoffPatch = Partial<{
   buyer_data_erased_at: string;
 }>;
 
-const handoffPatch = (e: FulfillmentEvent): HandoffPatch => {
-  if (isOperatorEvent(e)) return operatorPatch(e);
+/** Whether the patch so far fixes what a person's hold or release changes `hold_reasons` from. */
+const foldsInto = (earlier: HandoffPatch | undefined, e: OperatorEvent) => {
+  const change = holdReasonsChange(e);
+  if (!change) return true;
+  const { handoff_state: handoff, hold_reasons: reasons } = earlier ?? {};
+  // A hold keeps the reasons only of a held order; a release keeps all but its own.
+  return change === 'join' ? handoff !== undefined && (handoff !== 'held' || reasons !== undefined) : reasons !== undefined;
+};
+
+/** The columns `e` sets, given the patch before it (which `foldsInto` found sufficient). */
+const handoffPatch = (e: FulfillmentEvent, earlier: HandoffPatch | undefined): HandoffPatch => {
+  if (isOperatorEvent(e)) {
+    const change = holdReasonsChange(e);
+    const reasons = change ? { hold_reasons: changedHoldReasons(change, earlier?.handoff_state ?? 'none', earlier?.hold_reasons ?? []) } : {};
+    return { ...operatorPatch(e), ...reasons };
+  }
   switch (e.type) {
     case 'OrderHeld':
-      return { handoff_state: 'held', hold_skus: e.data.unmappedSkus, held_since: e.data.heldSince };
+      return { handoff_state: 'held', hold_skus: e.data.unmappedSkus, hold_reasons: reasonsOf(e.data).map((r) => r.code), held_since: e.data.heldSince };
     case 'FulfillmentOrderReleased':
       return {
-        handoff_state: 'released', hold_skus: [], held_since: null, released_at: e.data.releasedAt, warehouse_lines: e.data.lines,
+        handoff_state: 'released', hold_skus: [], hold_reasons: [], held_since: null, released_at: e.data.releasedAt, warehouse_lines: e.data.lines,
         mapping_versions: e.data.mappingVersions, last_message_type: 'FulfillmentOrderReleased', last_message_at: e.data.releasedAt,
       };
     case 'FulfillmentOrderUpdated':
-      return { warehouse_lines: e.data.lines, mapping_versions: e.data.mappingVersions, last_message_type: 'FulfillmentOrderUpdated', last_message_at: e.data.updatedAt };
+      return { warehouse_lines: e.data.lines, mapping_versions: e.data.mappingVersions, hold_reasons: [], last_message_type: 'FulfillmentOrderUpdated', last_message_at: e.data.updatedAt };
     case 'FulfillmentOrderCancelled':
       return { handoff_state: 'cancelled', last_message_type: 'FulfillmentOrderCancelled', last_message_at: e.data.cancelledAt };
     case 'OrderHoldDropped':
-      return { handoff_state: 'dropped', hold_skus: [], held_since: null };
+      return { handoff_state: 'dropped', hold_skus: [], hold_reasons: [], held_since: null };
     case 'OrderFulfilledByMarketplace':
       return { handoff_state: 'marketplace' };
     case 'OrderReleaseAuthorized':
       return {};
     case 'OrderWithdrawn':
-      return { handoff_state: 'withdrawn', hold_skus: [], held_since: null };
+      return { handoff_state: 'withdrawn', hold_skus: [], hold_reasons: [], held_since: null };
     case 'FulfillmentOrderCancellationRequested':
       return { last_message_type: 'FulfillmentOrderCancellationRequested', last_message_at: e.data.requestedAt };
     case 'BuyerDataErased':
@@ -118,7 +136,8 @@ const patched = (column: keyof HandoffPatch, type: 'text' | 'jsonb' | 'timestamp
 
 const UPDATE_HANDOFF = `
   UPDATE rm_orders o SET
-    ${patched('handoff_state', 'text')}, ${patched('hold_skus', 'jsonb')}, ${patched('held_since', 'timestamptz')},
+    ${patched('handoff_state', 'text')}, ${patched('hold_skus', 'jsonb')}, ${patched('hold_reasons', 'jsonb')},
+    ${patched('held_since', 'timestamptz')},
     ${patched('released_at', 'timestamptz')}, ${patched('warehouse_lines', 'jsonb')}, ${patched('mapping_versions', 'jsonb')},
     ${patched('last_message_type', 'text')}, ${patched('last_message_at', 'timestamptz')},
     ${patched('buyer_data_erased_at', 'timestamptz')}
@@ -145,7 +164,13 @@ export const ordersBatchStatements = (events: readonly RecordedEvent[]): SqlStat
     if (!isHandoffStreamEvent(recorded)) continue;
     if (recorded.type !== 'OrderPulled') {
       const e = decodeFulfillment(recorded);
-      patches.set(e.data.orderId, { ...patches.get(e.data.orderId), ...handoffPatch(e) });
+      const earlier = patches.get(e.data.orderId);
+      if (isOperatorEvent(e) && !foldsInto(earlier, e)) {
+        endSegment();
+        statements.push(...operatorStatements(e));
+        continue;
+      }
+      patches.set(e.data.orderId, { ...earlier, ...handoffPatch(e, earlier) });
       continue;
     }
     const { data: d } = decodeOrder(recorded);

@@ -7,8 +7,10 @@ import type { Database, Sql } from '../../src/domain/ports/sql.js';
 import { ordersProjection } from '../../src/projections/orders.js';
 import { embeddedDatabase, serverDatabase } from '../support/postgres.js';
 import {
-  byMarketplace, cancelled, dropped, held, pulled, randomSequence, recorded, released, toNewEvent, updated, warehouseRejected, warehouseShipped, type OrderEvent,
+  byMarketplace, cancelled, cancelledByOperator, dropped, held, heldByOperator, heldFor, pulled, randomSequence, recorded, released, releasedByOperator,
+  toNewEvent, updated, warehouseRejected, warehouseShipped, type OrderEvent,
 } from './fixtures/orderEvents.js';
+import { evolve, initialState, type OrderFulfillment, type OrderStreamEvent } from '../../src/domain/order/fulfillment.js';
 
 /**
  * The set-based `applyBatch` of the orders projection against its reference, `apply` one event at
@@ -118,7 +120,47 @@ const cases: readonly { name: string; before: OrderEvent[]; events: OrderEvent[]
     events: [held('a', 1), dropped('a', 2), pulled('a', 2), byMarketplace('a', 3)],
     check: (r, t) => t.match(row(r, 'a'), { handoff_state: 'marketplace', hold_skus: [], versions: 2 }),
   },
+  {
+    name: "hold reasons: a hold's, a person's hold joining it or not (folded into the patch), their release, the ends of a hold",
+    before: [pulled('a', 1), pulled('b', 1), pulled('c', 1), pulled('d', 1), pulled('e', 1)],
+    events: [
+      heldFor('a', 1), heldByOperator('a', 1), releasedByOperator('a', 1),
+      heldFor('b', 1), heldByOperator('b', 1),
+      released('c', 1), heldByOperator('c', 2),
+      held('d', 1), heldByOperator('d', 1), cancelledByOperator('d', 2),
+      heldFor('e', 1), updated('e', 2),
+    ],
+    check: (r, t) => {
+      t.same(row(r, 'a')!.hold_reasons, ['address_incomplete', 'unmapped_sku'], 'released by the person: the earlier reasons stand');
+      t.same(row(r, 'b')!.hold_reasons, ['address_incomplete', 'unmapped_sku', 'operator_hold'], 'a person joins the hold');
+      t.match(row(r, 'c'), { handoff_state: 'held', hold_reasons: ['operator_hold'] }, 'a released order held by a person: only theirs');
+      t.match(row(r, 'd'), { handoff_state: 'cancelled', hold_reasons: [] });
+      t.same(row(r, 'e')!.hold_reasons, []);
+    },
+  },
+  {
+    name: "hold reasons: a person's hold or release relative to the row as it stands (written after what precedes it)",
+    before: [pulled('a', 1), heldFor('a', 1), pulled('b', 1), held('b', 1), heldByOperator('b', 1), pulled('c', 1)],
+    events: [pulled('c', 2), heldByOperator('a', 2), releasedByOperator('b', 1), heldByOperator('c', 1), pulled('a', 2), releasedByOperator('a', 3)],
+    check: (r, t) => {
+      t.same(row(r, 'a')!.hold_reasons, ['address_incomplete', 'unmapped_sku']);
+      t.match(row(r, 'a'), { handoff_state: 'held', versions: 2 });
+      t.match(row(r, 'b'), { handoff_state: 'held', hold_reasons: ['unmapped_sku'] });
+      t.match(row(r, 'c'), { handoff_state: 'held', hold_reasons: ['operator_hold'], versions: 2 });
+    },
+  },
 ];
+
+/** Each order's hold reasons as the decider's evolve holds them, from the events that found its row. */
+const evolvedHoldReasons = (events: readonly OrderEvent[]) => {
+  const states = new Map<string, OrderFulfillment>();
+  for (const e of events) {
+    const id = (e.data as { orderId: string }).orderId;
+    const state = states.get(id);
+    if (state || e.type === 'OrderPulled') states.set(id, evolve(state ?? initialState(), e as OrderStreamEvent));
+  }
+  return new Map([...states].map(([id, s]) => [id, s.holdReasons.map((r) => r.code)]));
+};
 
 for (const [label, makeDb] of [
   ['PostgreSQL server', (t: Test) => serverDatabase(t)],
@@ -140,6 +182,9 @@ for (const [label, makeDb] of [
       const { expected, actual } = await bothWays(db, events.slice(0, 60), events.slice(60), [1, 7, 50, 2, 120]);
       t.same(actual, expected, `seed ${seed}`);
       t.ok(expected.some((r) => (r.versions as number) > 2) && expected.some((r) => r.handoff_state !== 'none'), 'the sequence re-pulls and hands off');
+      const evolved = evolvedHoldReasons(events);
+      t.same(Object.fromEntries(actual.map((r) => [r.order_id, r.hold_reasons])), Object.fromEntries(evolved), `seed ${seed}: hold_reasons as evolve holds them`);
+      t.ok(expected.some((r) => (r.hold_reasons as string[]).includes('operator_hold')), 'the sequence has a person hold');
     }
   });
 
@@ -170,4 +215,11 @@ t.test('a batch of pulls and hand-off events is two statements, not one per even
   const { statements } = batchSql(ordersProjection, recorded(events));
   t.equal(statements.length, 2);
   t.equal(JSON.parse(statements[0]!.params[0] as string).length, 100, 'one row per order');
+});
+
+t.test("a person's hold folds into the batch when the batch knows the hold it joins, else is written on its own", async (t) => {
+  const folded = batchSql(ordersProjection, recorded([pulled('a', 1), heldFor('a', 1), heldByOperator('a', 1), releasedByOperator('a', 1)]));
+  t.equal(folded.statements.length, 2);
+  const alone = batchSql(ordersProjection, recorded([pulled('a', 1), heldByOperator('a', 1), pulled('b', 1)]));
+  t.equal(alone.statements.length, 3, 'the pull, then the hold on the row as it stands, then the next pull');
 });

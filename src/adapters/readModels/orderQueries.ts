@@ -251,21 +251,11 @@ const buyerDataOf = (events: readonly RecordedEvent[], personalData: string | nu
 };
 
 /**
- * The condition for held orders with one hold reason now. rm_orders keeps only the unmapped SKUs, so
- * the other reasons are read from the order's own stream (its primary key; held orders are few and the
- * tenant's held index yields them in page order): the reasons of its last OrderHeld, unless a release,
- * drop, withdrawal or cancellation came after it (the decider's evolve clears them there); a person's
- * hold stands while their last hold is newer than their last release or cancellation.
+ * The condition for held orders with one hold reason now: the codes the orders projection keeps in
+ * `hold_reasons` (migration 130, GIN-indexed for held orders), as the decider's evolve keeps them.
  */
-const holdReasonCondition = (code: HoldReason['code'], param: (value: unknown) => string) => {
-  const latest = (column: string, types: readonly string[]) =>
-    `(SELECT ${column} FROM es_events e
-       WHERE e.stream_id = 'order-' || o.order_id AND e.event_type IN (${types.map((t) => `'${t}'`).join(', ')})
-       ORDER BY e.stream_position DESC LIMIT 1)`;
-  if (code === 'unmapped_sku') return `o.hold_skus <> '[]'::jsonb`;
-  if (code === 'operator_hold') return `${latest('e.event_type', ['OrderHeldByOperator', 'OrderReleasedByOperator', 'OrderCancelledByOperator'])} = 'OrderHeldByOperator'`;
-  return `${latest("e.data -> 'reasons'", ['OrderHeld', ...CLEARING_EVENTS])} @> ${param(JSON.stringify([{ code }]))}::jsonb`;
-};
+const holdReasonCondition = (code: HoldReason['code'], param: (value: unknown) => string) =>
+  `o.hold_reasons @> jsonb_build_array(${param(code)}::text)`;
 
 /**
  * Queries over the order read model (rm_orders) and, for one order, its own stream. Every query is

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { KafkaClientOptions } from './kafkaClient.js';
 
 /**
  * What OMS needs from a Kafka client, so the client library can be chosen (KAFKA_CLIENT) without
@@ -10,14 +11,8 @@ export const KAFKA_CLIENT_KINDS: readonly KafkaClientKind[] = ['kafkajs', 'platf
 /** The default since the comparison in docs/platform.md (as fast or faster, every Kafka test green). */
 export const DEFAULT_KAFKA_CLIENT: KafkaClientKind = 'platformatic';
 
-export type KafkaPortOptions = Readonly<{
-  kind?: KafkaClientKind;
-  brokers: readonly string[];
-  clientId: string;
-  log: Logger;
-  connectionTimeoutMs?: number;
-  requestTimeoutMs?: number;
-}>;
+/** The connection settings both clients take (kafkaClient.ts), and which client to use. */
+export type KafkaPortOptions = KafkaClientOptions & Readonly<{ kind?: KafkaClientKind }>;
 
 /** One record to produce: the key picks the partition (murmur2, the Java client's formula, in both implementations). */
 export type KafkaRecord = Readonly<{ key: string; value: string; headers: Readonly<Record<string, string>> }>;

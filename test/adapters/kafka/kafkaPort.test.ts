@@ -8,6 +8,8 @@ import { kafkaPort } from '../../../src/adapters/kafka/kafkaPort.js';
 import { isBrokerUnreachable, KAFKA_CLIENT_KINDS, type ConsumedPayload, type KafkaClientKind, type KafkaPort } from '../../../src/adapters/kafka/port.js';
 import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../../support/kafka.js';
 
+// Skipped only without a broker (no KAFKA_BROKERS, no Java/Maven jars, no container runtime); the skip
+// message is that reason. .ci/run starts a broker, so CI runs these.
 const unavailable = await kafkaUnavailableReason();
 const log = pino({ level: 'silent' });
 

@@ -188,6 +188,8 @@ t.test('tenant isolation: B’s key on every tenant route, against A’s stores,
   const settle = async () => {
     await svc.projections.caughtUp(['stores', 'products', 'mappings', 'authorizations', 'orders', 'pull_schedule', 'rejected_orders']);
     await svc.policyRunner.caughtUp();
+    // The marketplace sender acknowledges released Walmart orders in the background (an event each).
+    await svc.syncRunner.caughtUp();
     await svc.projections.caughtUp(['orders']);
   };
   const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {

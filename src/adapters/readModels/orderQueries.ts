@@ -23,6 +23,7 @@ import { decodeWith } from '../../domain/shared/commandHandler.js';
 import { marketplaceSyncQueries } from './marketplaceSyncQueries.js';
 import { warehouseView } from './warehouseView.js';
 import { fulfillmentDecider } from '../../domain/order/fulfillment.js';
+import { orderStreamId } from '../../domain/order/streams.js';
 
 /** What the stored buyer data is replaced by in any output: its ciphertext is not for clients either. */
 export const SEALED = '[sealed]';
@@ -283,7 +284,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
         ).rows[0] ?? null;
 
       const streamOf = async (orderId: string) => {
-        const events = await store.readStream(`order-${orderId}`);
+        const events = await store.readStream(orderStreamId(orderId));
         // Belt and braces: the stream must say it is this tenant's order too.
         const first = events[0]?.data as { tenantId?: unknown } | undefined;
         return first?.tenantId === tenantId ? events : [];

@@ -12,6 +12,7 @@ import {
   type AuthorizationCommand,
   type Marketplace,
 } from '../domain/authorization/decider.js';
+import { accountClaimed, AccountClaimed, accountClaimStreamId, claimOwnerIn, legacyAccountClaimStreamId } from '../domain/authorization/accountClaim.js';
 import { AuthorizationEvent, type AmazonRegion } from '../domain/authorization/events.js';
 import {
   accountKeys,
@@ -32,7 +33,7 @@ import {
   type ConsentFailure,
 } from '../domain/authorization/connection.js';
 import { linkedMarketplaces, marketplacesFrom as marketplacesOf, storeCommandFor } from '../domain/authorization/stores.js';
-import type { AppendRequest, EventMetadata, NewEvent } from '../domain/ports/eventStore.js';
+import type { AppendRequest, EventMetadata } from '../domain/ports/eventStore.js';
 import { MarketplaceError, type AmazonAuthApi, type Participation, type WalmartAuthApi, type WalmartConnectApi, type WalmartMarket } from '../domain/ports/marketplaces.js';
 import type { Vault } from '../domain/ports/vault.js';
 import { decodeWith, loadState, toNewEvents } from '../domain/shared/commandHandler.js';
@@ -42,6 +43,7 @@ import { decodeStore, type AppDeps, type Caller } from './context.js';
 import { nameUuid } from './ids.js';
 
 const decode = decodeWith(AuthorizationEvent);
+const decodeClaim = decodeWith(AccountClaimed);
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 const CONSENT_TTL_MS = 10 * 60_000;
@@ -67,10 +69,6 @@ export const ORDERS_VIEW_ONLY_WARNING = {
   message: 'This key has view-only access to Orders: OMS can pull orders but cannot acknowledge them, confirm shipments or cancel lines at Walmart. Give the key full access to Orders in the Walmart Developer Portal.',
 } as const;
 
-/** Account claims: which authorization holds a marketplace account, across tenants (see claimOf). */
-const claimStreamId = (key: string) => `accountclaim-${sha256(key).slice(0, 32)}`;
-/** Before claims were global they were kept per tenant. */
-const legacyClaimStreamId = (tenantId: string, key: string) => `accountclaim-${tenantId}.${sha256(key).slice(0, 32)}`;
 type Claim = Readonly<{ streamId: string; owner: string | null; revision: number }>;
 
 /** OMS's route that binds the consent to the browser following the link (authorizations.routes.ts). */
@@ -209,19 +207,15 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
    * one account at once cannot both win. Claims of older versions were per tenant; they are still read.
    */
   const claimOf = async (tenantId: string, key: string): Promise<Claim> => {
-    const streamId = claimStreamId(key);
+    const streamId = accountClaimStreamId(sha256(key));
     const events = await deps.store.readStream(streamId);
-    const ownerIn = (list: typeof events) => {
-      const last = list.at(-1);
-      return last ? String((last.data as { authorizationId: string }).authorizationId) : null;
-    };
-    const owner = ownerIn(events) ?? ownerIn(await deps.store.readStream(legacyClaimStreamId(tenantId, key)));
+    const owner = claimOwnerIn(events.map(decodeClaim)) ?? claimOwnerIn((await deps.store.readStream(legacyAccountClaimStreamId(tenantId, sha256(key)))).map(decodeClaim));
     return { streamId, owner, revision: events.length - 1 };
   };
   /** Written with every grant, renewal and reinstatement, even by the holder: it is what serializes two connections of one account. */
   const claimRequest = (claim: Claim, authorizationId: string, metadata: EventMetadata): AppendRequest => ({
     streamId: claim.streamId,
-    events: [{ id: deps.ids.newId(), type: 'AccountClaimed', data: { authorizationId }, metadata: { ...metadata, schemaVersion: 1 } } satisfies NewEvent],
+    events: toNewEvents([accountClaimed(authorizationId)], metadata, deps.ids),
     expected: claim.revision < 0 ? 'no_stream' : claim.revision,
   });
 

@@ -13,6 +13,7 @@ import { storeDecider, storeStreamId } from '../domain/store/decider.js';
 import { decodeStore, type AppDeps } from './context.js';
 import { nameUuid } from './ids.js';
 import { forEachBounded, keyedLimiter, serialPerKey } from './sendLanes.js';
+import { orderStreamId } from '../domain/order/streams.js';
 
 /**
  * The marketplace sender (a process manager on the reactor, like the release policy): when an
@@ -142,7 +143,7 @@ export const marketplaceSync = (
   const record = async (orderId: string, key: string, suffix: string, event: { type: string; data: unknown }, cause: RecordedEvent | null) => {
     const parsed = MarketplaceSyncEvent.parse({ ...event, schemaVersion: 1 });
     await deps.store.append(
-      `order-${orderId}`,
+      orderStreamId(orderId),
       [
         {
           id: nameUuid(`order/${orderId}/marketplace/${key}${suffix}`),
@@ -166,7 +167,7 @@ export const marketplaceSync = (
   const syncOrderNow = async (orderId: string, cause: RecordedEvent | null, retrying: boolean, accounts: Accounts) => {
     let target: FulfillmentTarget | MarketplaceError | null = null;
     for (let step = 0; step < 100; step++) {
-      const state = foldSync(await deps.store.readStream(`order-${orderId}`));
+      const state = foldSync(await deps.store.readStream(orderStreamId(orderId)));
       const action = nextAction(state);
       const order = state.order;
       if (action === null || order === null) return;

@@ -11,6 +11,7 @@ import { SecretDestroyedError, type Sealed, type Vault } from '../domain/ports/v
 import { commandHandler, decodeWith } from '../domain/shared/commandHandler.js';
 import { NotFoundError } from '../domain/shared/errors.js';
 import type { AppDeps, Caller } from './context.js';
+import { orderStreamId } from '../domain/order/streams.js';
 
 const decodePulled = decodeWith(OrderPulled);
 const decodeFulfillment = decodeWith(FulfillmentEvent);
@@ -44,7 +45,7 @@ export const orderActions = (deps: AppDeps & Readonly<{ vault: Vault }>) => {
     if (!state.pulled || state.pulled.tenantId !== caller.tenantId) throw new NotFoundError('Order');
   };
   const run = async (caller: Caller, orderId: string, command: OperatorCommand) => {
-    const { events } = await handle(`order-${orderId}`, command, { metadata: caller.metadata, authorize: owned(caller) });
+    const { events } = await handle(orderStreamId(orderId), command, { metadata: caller.metadata, authorize: owned(caller) });
     return { orderId, events: events.map((e) => e.type), at: command.data.now };
   };
   const who = (caller: Caller, reason: string) => ({ actor: actorOf(caller), reason, now: now() });
@@ -60,10 +61,10 @@ export const orderActions = (deps: AppDeps & Readonly<{ vault: Vault }>) => {
       const normalized: ShipTo = { ...shipTo, countryCode: shipTo.countryCode?.trim().toUpperCase() || null };
       const shipToMissing = missingLabelFields(normalized);
       // Check ownership before sealing: no data key is made for another tenant's (or no) order.
-      const recorded = await deps.store.readStream(`order-${orderId}`, { maxCount: 1 });
+      const recorded = await deps.store.readStream(orderStreamId(orderId), { maxCount: 1 });
       const first = recorded[0]?.data as { tenantId?: string } | undefined;
       if (first?.tenantId !== caller.tenantId) throw new NotFoundError('Order');
-      const personalData = shipToMissing.length ? '' : await deps.vault.seal(`order-${orderId}`, JSON.stringify({ shipTo: normalized }));
+      const personalData = shipToMissing.length ? '' : await deps.vault.seal(orderStreamId(orderId), JSON.stringify({ shipTo: normalized }));
       return run(caller, orderId, {
         type: 'CorrectShipTo',
         data: { ...who(caller, reason), personalData, shipToCountry: normalized.countryCode, shipToRegion: normalized.stateOrRegion, shipToMissing },
@@ -76,12 +77,12 @@ export const orderActions = (deps: AppDeps & Readonly<{ vault: Vault }>) => {
      */
     buyerData: async (caller: Caller, orderId: string): Promise<BuyerDataView> => {
       const viewedAt = now();
-      await handle(`order-${orderId}`, { type: 'RecordBuyerDataView', data: { actor: actorOf(caller), now: viewedAt } }, { metadata: caller.metadata, authorize: owned(caller) });
-      const events = await deps.store.readStream(`order-${orderId}`);
+      await handle(orderStreamId(orderId), { type: 'RecordBuyerDataView', data: { actor: actorOf(caller), now: viewedAt } }, { metadata: caller.metadata, authorize: owned(caller) });
+      const events = await deps.store.readStream(orderStreamId(orderId));
       const pulled = events.filter((e) => e.type === 'OrderPulled').at(-1);
       const corrected = events.filter((e) => e.type === 'ShipToCorrected').at(-1);
       const order = pulled ? decodePulled(pulled).data.order : null;
-      const owner = `order-${orderId}`;
+      const owner = orderStreamId(orderId);
       try {
         const original = order?.personalData ? (JSON.parse(await deps.vault.open(owner, order.personalData as Sealed)) as { shipTo: ShipTo | null; buyer: Buyer | null }) : null;
         let shipTo = original?.shipTo ?? null;

@@ -17,6 +17,7 @@ import { decodeWith, loadState } from '../domain/shared/commandHandler.js';
 import { settingsOf, storeDecider, storeStreamId, type Store } from '../domain/store/decider.js';
 import { decodeStore, type AppDeps } from './context.js';
 import { nameUuid } from './ids.js';
+import { orderStreamId } from '../domain/order/streams.js';
 
 const decodeAuthorization = decodeWith(AuthorizationEvent);
 
@@ -117,13 +118,13 @@ export const pullService = (deps: PullDeps) => {
     let sealed: Sealed[] = [];
     for (;;) {
       try {
-        sealed = await deps.vault.sealMany(personal.map((k) => ({ ownerId: `order-${k.orderId}`, plaintext: JSON.stringify({ shipTo: k.o.shipTo, buyer: k.o.buyer }) })));
+        sealed = await deps.vault.sealMany(personal.map((k) => ({ ownerId: orderStreamId(k.orderId), plaintext: JSON.stringify({ shipTo: k.o.shipTo, buyer: k.o.buyer }) })));
         break;
       } catch (error) {
         // An order whose buyer data was erased (retention) is recorded without it: never sealed again.
         if (!(error instanceof SecretDestroyedError)) throw error;
         const erased = error.ownerId;
-        personal = personal.filter((k) => `order-${k.orderId}` !== erased);
+        personal = personal.filter((k) => orderStreamId(k.orderId) !== erased);
       }
     }
     const sealedOf = new Map(personal.map((k, i) => [k.orderId, sealed[i]!]));
@@ -134,7 +135,7 @@ export const pullService = (deps: PullDeps) => {
           data: { orderId: k.orderId, tenantId: ctx.tenantId, storeId: ctx.storeId, pullId: ctx.pullId, contentHash: k.contentHash, order: toStored(k.o, sealedOf.get(k.orderId) ?? null), pulledAt: now() },
         });
         return {
-          streamId: `order-${k.orderId}`,
+          streamId: orderStreamId(k.orderId),
           events: [
             {
               id: nameUuid(`order-event/${k.orderId}/${k.o.updatedAt}/${k.contentHash}`),

@@ -14,6 +14,7 @@ import type { OrderLookups } from '../domain/ports/orderQueries.js';
 import { decodeWith, toNewEvents } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError } from '../domain/shared/errors.js';
 import type { AppDeps } from './context.js';
+import { orderStreamId } from '../domain/order/streams.js';
 
 const decodeMapping = decodeWith(MappingEvent);
 const decodePulled = decodeWith(OrderPulled);
@@ -98,7 +99,7 @@ export const releasePolicy = (
    */
   const evaluate = async (orderId: string, cause: RecordedEvent, command: 'Evaluate' | 'Withdraw' = 'Evaluate') => {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const { state, revision } = foldOrder(await deps.store.readStream(`order-${orderId}`));
+      const { state, revision } = foldOrder(await deps.store.readStream(orderStreamId(orderId)));
       if (!state.pulled) return;
       let owner: MarketplaceOrderOwner | null = null;
       let events: ReturnType<typeof fulfillmentDecider.decide>;
@@ -119,9 +120,9 @@ export const releasePolicy = (
       try {
         if (releases(events) && owner === null) {
           // The claim first: on an event store without multi-stream transactions it is then never missing behind a release.
-          await deps.store.appendMany([claimRequest(state, cause), { streamId: `order-${orderId}`, events: newEvents, expected: revision }]);
+          await deps.store.appendMany([claimRequest(state, cause), { streamId: orderStreamId(orderId), events: newEvents, expected: revision }]);
         } else {
-          await deps.store.append(`order-${orderId}`, newEvents, revision);
+          await deps.store.append(orderStreamId(orderId), newEvents, revision);
         }
         for (const e of events) deps.onDecided?.(e.type);
         return;
@@ -144,9 +145,9 @@ export const releasePolicy = (
       for (const [orderId, cause] of causes) await evaluate(orderId, cause);
       return;
     }
-    const orderStreams = await deps.store.readStreams([...causes.keys()].map((id) => `order-${id}`));
+    const orderStreams = await deps.store.readStreams([...causes.keys()].map((id) => orderStreamId(id)));
     const orders = [...causes].flatMap(([orderId, cause]) => {
-      const { state, revision } = foldOrder(orderStreams.get(`order-${orderId}`) ?? []);
+      const { state, revision } = foldOrder(orderStreams.get(orderStreamId(orderId)) ?? []);
       return state.pulled ? [{ orderId, cause, state, revision, storeId: state.pulled.storeId, skus: platformSkusOf(state) }] : [];
     });
     const mappingStreams = await deps.store.readStreams([...new Set(orders.flatMap((o) => o.skus.map((sku) => mappingStreamId(o.storeId, sku))))]);
@@ -173,7 +174,7 @@ export const releasePolicy = (
         }
       }
       if (!events.length) return [];
-      requests.push({ streamId: `order-${o.orderId}`, events: toNewEvents(events, metadataFor(o.cause), deps.ids), expected: o.revision });
+      requests.push({ streamId: orderStreamId(o.orderId), events: toNewEvents(events, metadataFor(o.cause), deps.ids), expected: o.revision });
       return [{ ...o, events }];
     });
     if (!decided.length) return;

@@ -7,6 +7,7 @@ import { decodeWith } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError } from '../domain/shared/errors.js';
 import type { DueErasure, RetentionStore } from '../domain/ports/retentionDue.js';
 import { nameUuid } from './ids.js';
+import { orderStreamId } from '../domain/order/streams.js';
 
 export type RetentionDeps = Readonly<{
   store: EventStore;
@@ -39,7 +40,7 @@ export const retentionService = (deps: RetentionDeps) => {
 
   /** True when this call erased it, false when it was erased already. */
   const eraseOne = async (order: DueErasure): Promise<boolean> => {
-    const streamId = `order-${order.orderId}`;
+    const streamId = orderStreamId(order.orderId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const events = await deps.store.readStream(streamId);
       const earlier = events.find((e) => e.type === 'BuyerDataErased');

@@ -10,6 +10,7 @@ import { WarehouseEventMessage } from '../domain/warehouse/warehouseEventMessage
 import { rejectionStreamId, WarehouseMessageRejected } from '../domain/warehouse/warehouseRejection.js';
 import type { AppDeps } from './context.js';
 import { nameUuid } from './ids.js';
+import { orderStreamId } from '../domain/order/streams.js';
 
 /** HTTP statuses of the refusals (POST /v1/warehouse/events); docs/errors/<code>.md explains each. */
 export const warehouseEventErrorStatuses = {
@@ -48,7 +49,7 @@ export type WarehouseMessageResult = Readonly<{ outcome: 'recorded' | 'duplicate
  */
 export const warehouseEvents = (deps: AppDeps) => {
   const record = async (message: WarehouseEventMessage, metadata: EventMetadata): Promise<WarehouseMessageResult> => {
-    const streamId = `order-${message.orderId}`;
+    const streamId = orderStreamId(message.orderId);
     for (let attempt = 0; ; attempt++) {
       const recorded = await deps.store.readStream(streamId);
       const decision = decideWarehouseMessage(foldWarehouse(decodeOrderStream(recorded)), message, deps.clock.now().toISOString());

@@ -8,6 +8,7 @@ import { decodeWith } from '../domain/shared/commandHandler.js';
 import type { FeedMessage, FeedMessageType, FeedShipTo, FeedSource } from '../domain/warehouse/feedMessage.js';
 import { OPERATOR_FEED_EVENT_TYPES, ShipToCorrected } from '../domain/order/operatorEvents.js';
 import { batchLoader } from '../shared/batchLoader.js';
+import { ORDER_STREAM_PREFIX, orderStreamId } from '../domain/order/streams.js';
 
 const decodePulled = decodeWith(OrderPulled);
 const decodeFulfillment = decodeWith(FulfillmentEvent);
@@ -82,7 +83,7 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
   });
   return {
     name: 'warehouse',
-    filter: { streamPrefixes: ['order-'], eventTypes: [...FEED_EVENT_TYPES, ...OPERATOR_FEED_EVENT_TYPES] },
+    filter: { streamPrefixes: [ORDER_STREAM_PREFIX], eventTypes: [...FEED_EVENT_TYPES, ...OPERATOR_FEED_EVENT_TYPES] },
     toMessages: async (event: RecordedEvent): Promise<FeedMessage[]> => {
       const decision = decodeFulfillment(event);
       const message = messageOf(decision);
@@ -118,7 +119,7 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
       let shipTo: ShipTo | null = null;
       if (sealed && !erased) {
         try {
-          shipTo = (JSON.parse(await deps.vault.open(`order-${pulled.data.orderId}`, sealed as Sealed)) as { shipTo: ShipTo | null }).shipTo;
+          shipTo = (JSON.parse(await deps.vault.open(orderStreamId(pulled.data.orderId), sealed as Sealed)) as { shipTo: ShipTo | null }).shipTo;
         } catch (error) {
           // Erased (crypto-shredded) buyer data: the message still goes out, without an address.
           if (!(error instanceof SecretDestroyedError)) throw error;

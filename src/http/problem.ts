@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { InvalidCursorError } from '../domain/ports/cursors.js';
 import { ConcurrencyError, DomainError, NotFoundError, UnavailableError } from '../domain/shared/errors.js';
 import { domainErrorStatuses } from './errorStatuses.js';
 
@@ -87,6 +88,8 @@ export const problemErrorHandler = (error: FastifyError, request: FastifyRequest
     return send(reply, 400, { detail: 'The request is not valid', issues, totalIssues: error.validation.length });
   }
   if (error instanceof NotFoundError) return send(reply, 404, { code: error.code, detail: error.message });
+  // Every list's cursor, whichever adapter read it (ports/cursors.ts).
+  if (error instanceof InvalidCursorError) return send(reply, 400, { code: 'invalid_cursor', detail: error.message });
   if (error instanceof DomainError) {
     const status = STATUS_BY_CODE.get(error.code) ?? 422;
     return send(reply, status, { code: error.code, detail: error.message, ...cappedDetails(error.details) });

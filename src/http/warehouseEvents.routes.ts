@@ -67,7 +67,7 @@ export const warehouseEventRoutes: FastifyPluginAsyncZod<WarehouseEventRoutesDep
         tags: ['warehouse'],
         summary: 'Warehouse messages from Kafka that could not be applied (reason, detail, payload hash), latest first',
         querystring: z.strictObject({
-          after: z.string().regex(/^[0-9]{1,12}$/).optional().describe('nextCursor of the previous page'),
+          after: z.string().max(100).meta({ pattern: '^[A-Za-z0-9_-]+$' }).optional().describe('nextCursor of the previous page (opaque)'),
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
         response: { 200: z.object({ items: z.array(RejectedView), nextCursor: z.string().nullable() }) },
@@ -75,7 +75,7 @@ export const warehouseEventRoutes: FastifyPluginAsyncZod<WarehouseEventRoutesDep
     },
     async (request) => {
       const { tenantId } = callerOf(request);
-      return deps.rejections.list(tenantId, { before: request.query.after ? Number(request.query.after) : null, limit: request.query.limit });
+      return deps.rejections.list(tenantId, { after: request.query.after ?? null, limit: request.query.limit });
     },
   );
 };

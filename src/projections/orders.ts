@@ -8,6 +8,7 @@ import { isWarehouseEvent, warehouseProgressStatements } from './warehouseProgre
 import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
 import { sql, type Projection } from './projection.js';
 import { isOperatorEvent, operatorStatements } from './operatorPatches.js';
+import { ORDER_STREAM_PREFIX } from '../domain/order/streams.js';
 
 const decodeOrder = decodeWith(OrderPulled);
 const decodeStore = decodeWith(StoreEvent);
@@ -67,7 +68,7 @@ export const ordersProjection: Projection = {
   name: 'orders',
   // 3: hold_reasons (migration 130), written by a rebuild for existing rows
   version: 3,
-  filter: { streamPrefixes: ['order-'] },
+  filter: { streamPrefixes: [ORDER_STREAM_PREFIX] },
   tables: ['rm_orders'],
   apply: (recorded) => {
     if (isWarehouseEvent(recorded)) return warehouseProgressStatements(recorded);

@@ -4,6 +4,7 @@ import { FulfillmentEvent } from '../domain/order/fulfillmentEvents.js';
 import { terminalFactOf } from '../domain/order/retention.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import { sql, type Projection } from './projection.js';
+import { ORDER_STREAM_PREFIX } from '../domain/order/streams.js';
 
 const decodePulled = decodeWith(OrderPulled);
 const decodeFulfillment = decodeWith(FulfillmentEvent);
@@ -19,7 +20,7 @@ export const RETENTION_EVENT_TYPES = ['OrderPulled', 'FulfillmentOrderCancelled'
 export const retentionProjection: Projection = {
   name: 'retention',
   version: 1,
-  filter: { streamPrefixes: ['order-'], eventTypes: [...RETENTION_EVENT_TYPES] },
+  filter: { streamPrefixes: [ORDER_STREAM_PREFIX], eventTypes: [...RETENTION_EVENT_TYPES] },
   tables: ['retention_due'],
   apply: (recorded) => {
     const event: OrderStreamEvent = recorded.type === 'OrderPulled' ? decodePulled(recorded) : decodeFulfillment(recorded);

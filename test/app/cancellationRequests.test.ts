@@ -8,6 +8,7 @@ import { json, startTestService, type TestService } from '../support/service.js'
 import { findKafkaBrokers, uniqueTopic } from '../support/kafka.js';
 import { authorizeAmazon, authorizeWalmart, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { createTenant } from '../support/tenants.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const MIN = 60_000;
 
@@ -139,6 +140,6 @@ t.test('a buyer cancellation request after release reaches the warehouse once, o
   t.equal((await json(await call('GET', `/v1/orders/${heldId}`))).handoff.state, 'dropped', 'the held order never went to the warehouse');
   t.notOk(consumer.received.some((m) => m.value.order.platformOrderId === heldOrder.orderId), 'nothing about it on the topic');
   const amazonId = amazonRequest.value.order.orderId;
-  const history = (await svc.store.readStream(`order-${amazonId}`)).map((e) => e.type);
+  const history = (await svc.store.readStream(orderStreamId(amazonId))).map((e) => e.type);
   t.same(history.filter((type) => type !== 'OrderPulled'), ['FulfillmentOrderReleased', 'FulfillmentOrderCancellationRequested', 'FulfillmentOrderCancelled']);
 });

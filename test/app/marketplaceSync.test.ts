@@ -6,6 +6,7 @@ import { authorizeAmazon, authorizeWalmart, movableClock, sandboxEnv, sandboxesF
 import { createTenant } from '../support/tenants.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../support/kafka.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const MIN = 60_000;
 
@@ -93,12 +94,12 @@ t.test('Walmart: release → acknowledged; shipments → the marketplace sees th
   t.match((await json(await call('GET', `/v1/orders/${orderId}`))).marketplaceSync, { state: 'confirmed', pending: [], failed: [], confirmedLines: { [kitLine]: 1, [soloLine]: 2 } });
 
   // Running the sender again (a redelivery) sends nothing and records nothing.
-  const before = (await svc.store.readStream(`order-${orderId}`)).length;
+  const before = (await svc.store.readStream(orderStreamId(orderId))).length;
   const calls = walmart.counters.byStatus('shippingUpdates');
   await svc.marketplaceSync.syncOrder(orderId, null, true);
-  t.equal((await svc.store.readStream(`order-${orderId}`)).length, before, 'nothing recorded twice');
+  t.equal((await svc.store.readStream(orderStreamId(orderId))).length, before, 'nothing recorded twice');
   t.same(walmart.counters.byStatus('shippingUpdates'), calls, 'nothing sent twice');
-  const types = (await svc.store.readStream(`order-${orderId}`)).map((e) => e.type).filter((x) => x.startsWith('Marketplace'));
+  const types = (await svc.store.readStream(orderStreamId(orderId))).map((e) => e.type).filter((x) => x.startsWith('Marketplace'));
   t.same(types, ['MarketplaceOrderAcknowledged', 'MarketplaceShipmentConfirmed', 'MarketplaceShipmentConfirmed']);
 
   // The warehouse rejects the other order: its line is cancelled at Walmart.
@@ -210,7 +211,7 @@ t.test('over Kafka: a ShipmentConfirmed on the warehouse-events topic reaches Wa
   for (let i = 0; i < 600 && shipped()[0]!.status !== 'Shipped'; i++) await new Promise((r) => setTimeout(r, 100));
   t.match(shipped(), [{ status: 'Shipped', statusQuantity: { amount: '1' }, trackingInfo: { carrierName: { carrier: 'USPS' }, trackingNumber: '1Z-K1' } }]);
   await settle(svc);
-  const types = (await svc.store.readStream(`order-${orderId}`)).map((e) => e.type);
+  const types = (await svc.store.readStream(orderStreamId(orderId))).map((e) => e.type);
   t.equal(types.filter((x) => x === 'WarehouseShipmentRecorded').length, 1, 'the duplicate message recorded nothing');
   t.equal(types.filter((x) => x === 'MarketplaceShipmentConfirmed').length, 1, 'confirmed once');
 });

@@ -2,6 +2,7 @@ import t from 'tap';
 import { startTestService, type TestService } from '../support/service.js';
 import { authorizeAmazon, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { createTenant } from '../support/tenants.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const MIN = 60_000;
 
@@ -58,7 +59,7 @@ t.test('pulled orders are released, held on unmapped SKUs until mapped, cancelle
   t.match(await handoff(svc, sixPack.orderId), { handoff_state: 'cancelled', last_message_type: 'FulfillmentOrderCancelled' });
 
   const order = (await svc.db.query<{ order_id: string }>('SELECT order_id FROM rm_orders WHERE platform_order_id = $1', [kit.orderId])).rows[0]!;
-  const history = await svc.store.readStream(`order-${order.order_id}`);
+  const history = await svc.store.readStream(orderStreamId(order.order_id));
   t.same(history.map((e) => e.type), ['OrderPulled', 'OrderHeld', 'FulfillmentOrderReleased']);
   t.match(history[2]!.data, { mappingVersions: { KIT: 1 } }, 'the mapping version used is recorded');
   t.match(history[2]!.metadata, { actor: 'system:release-policy', causationId: /./ });

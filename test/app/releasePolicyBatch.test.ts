@@ -10,10 +10,11 @@ import type { AppendRequest, EventStore } from '../../src/domain/ports/eventStor
 import { startTestService, type TestService } from '../support/service.js';
 import { authorizeAmazon, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { createTenant } from '../support/tenants.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const MIN = 60_000;
 
-const streamTypes = async (svc: TestService, orderId: string) => (await svc.store.readStream(`order-${orderId}`)).map((e) => e.type);
+const streamTypes = async (svc: TestService, orderId: string) => (await svc.store.readStream(orderStreamId(orderId))).map((e) => e.type);
 
 t.test('a batch of held orders released by one mapping; a racing pull sends the batch back to one-by-one', async (t) => {
   const clock = movableClock();
@@ -51,8 +52,8 @@ t.test('a batch of held orders released by one mapping; a racing pull sends the 
       if (requests.filter((r) => r.streamId.startsWith('order-')).length < 2) return svc.store.appendMany(requests);
       if (batchAppends++ === 0) {
         // A re-pull of the raced order (same content, a new version) commits first.
-        const [pulled] = await svc.store.readStream(`order-${raced}`);
-        await svc.store.append(`order-${raced}`, [{ id: crypto.randomUUID(), type: 'OrderPulled', data: pulled!.data, metadata: { actor: 'test' } }], 1);
+        const [pulled] = await svc.store.readStream(orderStreamId(raced));
+        await svc.store.append(orderStreamId(raced), [{ id: crypto.randomUUID(), type: 'OrderPulled', data: pulled!.data, metadata: { actor: 'test' } }], 1);
       }
       return svc.store.appendMany(requests);
     },
@@ -68,7 +69,7 @@ t.test('a batch of held orders released by one mapping; a racing pull sends the 
     const expected = orderId === raced ? ['OrderPulled', 'OrderHeld', 'OrderPulled', 'FulfillmentOrderReleased'] : ['OrderPulled', 'OrderHeld', 'FulfillmentOrderReleased'];
     t.same(types, expected, orderId === raced ? 'the raced order, released on its newest version' : 'released once');
   }
-  const release = (await svc.store.readStream(`order-${raced}`)).at(-1)!;
+  const release = (await svc.store.readStream(orderStreamId(raced))).at(-1)!;
   t.match(release.data, { orderVersion: 2, mappingVersions: { KIT: 1 } });
 
   // Deciding the same batch again changes nothing (decisions fold from the streams).

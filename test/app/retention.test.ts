@@ -8,6 +8,7 @@ import { SecretDestroyedError, type Sealed } from '../../src/domain/ports/vault.
 import { json, startTestService, type TestService } from '../support/service.js';
 import { authorizeAmazon, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { createTenant } from '../support/tenants.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -71,25 +72,25 @@ t.test('buyer data is shredded 30 days after an order ships or is cancelled, onc
   t.equal(runs.reduce((n, r) => n + r.erased, 0), 2, 'each terminal order erased exactly once across the instances');
   t.equal(runs.reduce((n, r) => n + r.failed, 0), 0);
   for (const orderId of [shippedId, cancelledId]) {
-    const stream = await svc.store.readStream(`order-${orderId}`);
+    const stream = await svc.store.readStream(orderStreamId(orderId));
     t.equal(stream.filter((e) => e.type === 'BuyerDataErased').length, 1, `one BuyerDataErased on ${orderId}`);
   }
-  t.equal((await svc.store.readStream(`order-${openId}`)).filter((e) => e.type === 'BuyerDataErased').length, 0, 'the open order keeps its buyer data');
+  t.equal((await svc.store.readStream(orderStreamId(openId))).filter((e) => e.type === 'BuyerDataErased').length, 0, 'the open order keeps its buyer data');
   t.match(await instance(10).runOnce('instance-d'), { erased: 0, skipped: 0 }, 'a later run finds nothing to do');
 
   // The key is gone: the sealed buyer data of the shipped order opens no more; the open order's still
   // does. (A fresh vault: an instance that did not shred it may keep the key cached for a minute.)
   const fresh = sqlVault({ db: svc.db, masterKey: Buffer.alloc(32, 9) });
   const sealedOf = async (orderId: string) => {
-    const pulled = (await svc.store.readStream(`order-${orderId}`)).filter((e) => e.type === 'OrderPulled').at(-1)!;
+    const pulled = (await svc.store.readStream(orderStreamId(orderId))).filter((e) => e.type === 'OrderPulled').at(-1)!;
     return (pulled.data as { order: { personalData: string } }).order.personalData as Sealed;
   };
-  await t.rejects(fresh.open(`order-${shippedId}`, await sealedOf(shippedId)), SecretDestroyedError);
-  await t.rejects(fresh.open(`order-${cancelledId}`, await sealedOf(cancelledId)), SecretDestroyedError);
-  t.match(JSON.parse(await fresh.open(`order-${openId}`, await sealedOf(openId))), { buyer: { name: 'Perpetua Linwood' } });
+  await t.rejects(fresh.open(orderStreamId(shippedId), await sealedOf(shippedId)), SecretDestroyedError);
+  await t.rejects(fresh.open(orderStreamId(cancelledId), await sealedOf(cancelledId)), SecretDestroyedError);
+  t.match(JSON.parse(await fresh.open(orderStreamId(openId), await sealedOf(openId))), { buyer: { name: 'Perpetua Linwood' } });
 
   // The history stays readable; buyer fields read as erased; the detail says so.
-  const stream = await svc.store.readStream(`order-${shippedId}`);
+  const stream = await svc.store.readStream(orderStreamId(shippedId));
   const erasedEvent = stream.find((e) => e.type === 'BuyerDataErased')!;
   t.match(erasedEvent.data, { orderId: shippedId, trigger: 'shipped', retentionDays: 30 });
   const history = await json(await call('GET', `/v1/orders/${shippedId}/history`));
@@ -116,10 +117,10 @@ t.test('buyer data is shredded 30 days after an order ships or is cancelled, onc
   const again = await svc.pulls.pullStore(storeId, 'manual');
   t.match(again, { ok: true });
   t.equal((again as { ordersChanged: number }).ordersChanged, 1, 'the erased order was recorded again');
-  const repulled = (await svc.store.readStream(`order-${shippedId}`)).filter((e) => e.type === 'OrderPulled').at(-1)!;
+  const repulled = (await svc.store.readStream(orderStreamId(shippedId))).filter((e) => e.type === 'OrderPulled').at(-1)!;
   const personal = (repulled.data as { order: { personalData: string | null } }).order.personalData;
   // Not sealed again — or, by an instance still caching the shredded key, sealed with a key that no longer exists.
-  if (personal !== null) await t.rejects(sqlVault({ db: svc.db, masterKey: Buffer.alloc(32, 9) }).open(`order-${shippedId}`, personal as Sealed), SecretDestroyedError);
+  if (personal !== null) await t.rejects(sqlVault({ db: svc.db, masterKey: Buffer.alloc(32, 9) }).open(orderStreamId(shippedId), personal as Sealed), SecretDestroyedError);
   else t.pass('recorded without buyer data');
 
   // Status and metrics show the counts and the last run.

@@ -9,6 +9,7 @@ import { warehouseFeedSource } from '../../src/application/warehouseFeed.js';
 import type { RecordedEvent } from '../../src/domain/ports/eventStore.js';
 import type { Database } from '../../src/domain/ports/sql.js';
 import { serverDatabase } from '../support/postgres.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const at = '2026-03-01T10:00:00.000Z';
 const shipTo = (name: string) => ({ name, addressLines: ['1 Main St', 'Unit 2'], city: 'Seattle', stateOrRegion: 'WA', postalCode: '98101', countryCode: 'US', phone: null });
@@ -24,7 +25,7 @@ t.test('a batch of releases, updates and cancellations is mapped with one stream
   const writer = sqlVault({ db, masterKey });
 
   const orders = Array.from({ length: 12 }, (_, i) => ({ orderId: randomUUID(), buyer: `Buyer ${i}` }));
-  const sealed = await writer.sealMany(orders.map((o) => ({ ownerId: `order-${o.orderId}`, plaintext: JSON.stringify({ shipTo: shipTo(o.buyer), buyer: null }) })));
+  const sealed = await writer.sealMany(orders.map((o) => ({ ownerId: orderStreamId(o.orderId), plaintext: JSON.stringify({ shipTo: shipTo(o.buyer), buyer: null }) })));
   const base = (orderId: string) => ({ orderId, tenantId: 'tenant', storeId: 'store' });
   const pulled = (orderId: string, i: number, version: string, personalData: string) => ({
     id: randomUUID(),
@@ -43,7 +44,7 @@ t.test('a batch of releases, updates and cancellations is mapped with one stream
   // Each order: pulled v1, released, updated, cancelled — then pulled again (v2), after all of them.
   await store.appendMany(
     orders.map((o, i) => ({
-      streamId: `order-${o.orderId}`,
+      streamId: orderStreamId(o.orderId),
       expected: 'no_stream' as const,
       events: [
         pulled(o.orderId, i, 'v1', sealed[i]!),
@@ -55,7 +56,7 @@ t.test('a batch of releases, updates and cancellations is mapped with one stream
     })),
   );
   const feedEvents: RecordedEvent[] = [];
-  for (const o of orders) feedEvents.push(...(await store.readStream(`order-${o.orderId}`)).filter((e) => e.revision >= 1 && e.revision <= 3));
+  for (const o of orders) feedEvents.push(...(await store.readStream(orderStreamId(o.orderId))).filter((e) => e.revision >= 1 && e.revision <= 3));
 
   // Mapped one at a time by a fresh source (cold vault cache): the reference.
   const one = warehouseFeedSource({ store, vault: sqlVault({ db, masterKey }) });

@@ -6,6 +6,7 @@ import { authorizeAmazon, movableClock, sandboxEnv, sandboxesFor } from '../supp
 import { repoRoot, childEnv } from '../support/process.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { createTenant } from '../support/tenants.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const MIN = 60_000;
 
@@ -72,7 +73,7 @@ const withOrders = async (t: Test) => {
 t.test('events prints a stream without sealed buyer data', async (t) => {
   const { svc, heldId } = await withOrders(t);
   const env = cliEnv(svc);
-  const stream = `order-${heldId}`;
+  const stream = orderStreamId(heldId);
   const raw = await svc.store.readStream(stream);
   const sealed = (raw[0]!.data as { order: { personalData: string | null } }).order.personalData;
   t.ok(sealed && sealed.length > 20, 'the pulled order carries sealed buyer data');

@@ -13,6 +13,7 @@ import { repoRoot } from '../support/process.js';
 import { ADMIN_TOKEN, json, startTestService } from '../support/service.js';
 import { createTenant } from '../support/tenants.js';
 import { chromiumMissing, openBrowser, seriousViolations } from './browser.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const MIN = 60_000;
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1' ? join(repoRoot, 'docs/console') : null;
@@ -126,7 +127,7 @@ t.test('order actions on the detail page, in Chromium', { skip: chromiumMissing 
     t.ok(await dialog.getByLabel('Reason').evaluate((el) => !(el as unknown as { validity: { valid: boolean } }).validity.valid), 'the browser asks for the reason');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    t.equal((await svc.store.readStream(`order-${orderId}`)).filter((e) => e.type === 'FulfillmentOrderResent').length, 0, 'nothing was sent');
+    t.equal((await svc.store.readStream(orderStreamId(orderId))).filter((e) => e.type === 'FulfillmentOrderResent').length, 0, 'nothing was sent');
   });
 
   await t.test('the buyer-data reveal is recorded', async (t) => {

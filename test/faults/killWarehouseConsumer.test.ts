@@ -13,6 +13,7 @@ import { findKafkaBrokers, kafkaUnavailableReason, testKafkaClient, uniqueTopic 
 import { serverDatabase } from '../support/postgres.js';
 import { spawnTs } from '../support/process.js';
 import { seedReleasedOrder, shipment } from '../support/warehouseOrders.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const unavailable = await kafkaUnavailableReason();
 
@@ -49,7 +50,7 @@ t.test('killed after recording, before committing: re-delivered, recorded once',
   const code = await child.exited;
   t.match(child.output(), /RECORDED 0/, `the child recorded the message, then died (${code ?? 'signal'})`);
   t.equal(child.child.signalCode, 'SIGKILL');
-  const shipmentsAfterKill = (await store.readStream(`order-${orderId}`)).filter((e) => e.type === 'WarehouseShipmentRecorded');
+  const shipmentsAfterKill = (await store.readStream(orderStreamId(orderId))).filter((e) => e.type === 'WarehouseShipmentRecorded');
   t.equal(shipmentsAfterKill.length, 1, 'recorded before the kill');
 
   // The next consumer of the group (the dead member's session must expire first) gets it again.
@@ -64,7 +65,7 @@ t.test('killed after recording, before committing: re-delivered, recorded once',
   await next.start();
   await waitFor('the re-delivery', () => outcomes.length >= 1, 90_000);
   t.same(outcomes, ['duplicate'], 're-delivered and recognised as a duplicate');
-  const events = await store.readStream(`order-${orderId}`);
+  const events = await store.readStream(orderStreamId(orderId));
   t.equal(events.filter((e) => e.type === 'WarehouseShipmentRecorded').length, 1, 'recorded once');
 
   // Committed now: a third consumer of the group has nothing to re-read.

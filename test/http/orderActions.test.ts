@@ -9,6 +9,7 @@ import { findKafkaBrokers, uniqueTopic } from '../support/kafka.js';
 import { authorizeWalmart, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { ADMIN_TOKEN, json, startTestService, type TestService } from '../support/service.js';
 import { createTenant } from '../support/tenants.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const MIN = 60_000;
 const STREET = '17 Quillfeather Lane';
@@ -85,7 +86,7 @@ t.test('operator actions on orders: state, roles, events, feed messages', async 
   const otherAdmin = await signedIn(svc, { email: 'admin@bravo.example', role: 'seller_admin', tenantId: b.tenantId });
   const as = (s: Session, method: string, path: string, body?: unknown, tenant: string | null = a.tenantId) =>
     svc.call(method, path, { ...(body !== undefined ? { body } : {}), headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, ...(tenant ? { 'x-oms-tenant': tenant } : {}) } });
-  const events = async (id: string) => svc.store.readStream(`order-${id}`);
+  const events = async (id: string) => svc.store.readStream(orderStreamId(id));
   const eventCount = async () => Number((await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM es_events')).rows[0]!.n);
   const detail = async (id: string) => json(await key('GET', `/v1/orders/${id}`));
   const consumer = await wms(t, brokers, topic);
@@ -218,7 +219,7 @@ t.test('operator actions on orders: state, roles, events, feed messages', async 
     await consumer.until((all) => all.some((m) => m.order.orderId === heldId), 'the release of the corrected order');
     t.match(forOrder(heldId)[0], { type: 'FulfillmentOrderReleased', order: { shipTo: { addressLine1: '2 Elm St', city: 'Rogers' } } });
     // Erasure (crypto-shredding the order's data key) covers the correction too.
-    await svc.vault.destroyOwner(`order-${heldId}`);
+    await svc.vault.destroyOwner(orderStreamId(heldId));
     t.match(await json(await as(ops, 'GET', `/v1/orders/${heldId}/buyer`)), { erased: true, shipTo: null, buyer: null, shipToSource: null });
   });
 });

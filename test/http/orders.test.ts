@@ -6,6 +6,7 @@ import t from 'tap';
 import { startTestService, type TestService } from '../support/service.js';
 import { authorizeAmazon, authorizeWalmart, movableClock, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { createTenant } from '../support/tenants.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -273,7 +274,7 @@ t.test('orders: filters, keyset pages, detail, history, unmapped SKUs, expansion
     const [pulled, released] = body.items;
     t.match(pulled, { recordedAt: String, actor: String, correlationId: String, schemaVersion: 1, data: { order: { platformOrderId: toCancel.orderId, personalData: '[sealed]' } } });
     t.match(released, { actor: 'system:release-policy', causationId: String, data: { lines: [{ sku: 'WIDGET', quantity: 6 }] } });
-    const stored = await svc.store.readStream(`order-${idOf(toCancel.orderId)}`);
+    const stored = await svc.store.readStream(orderStreamId(idOf(toCancel.orderId)));
     const sealed = (stored[0]!.data as { order: { personalData: string } }).order.personalData;
     t.ok(sealed.length > 20, 'the event does hold sealed buyer data');
     t.notOk(JSON.stringify(body).includes(sealed), 'its ciphertext is not shown');

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
+import { z } from 'zod';
+import { listCursor } from '../../src/adapters/shared/cursorCodec.js';
 import { systemSkuCreated } from '../../src/domain/catalog/events.js';
 import { productStreamId } from '../../src/domain/catalog/streams.js';
 import { json, startTestService } from '../support/service.js';
@@ -73,4 +75,26 @@ t.test('products stored before NFKC keep their code and stay addressable by it',
   t.equal(twin.status, 409, 'its NFC twin would look the same');
   t.equal((await json(twin)).code, 'sku_confusable');
   t.equal((await json(await callA('POST', `/v1/products/${encodeURIComponent(legacy)}/retire`))).product.status, 'retired');
+});
+
+t.test('the product list pages with cursors; a cursor it did not issue is invalid_cursor, never a query', async (t) => {
+  const { svc, callA } = await setUp(t);
+  t.equal((await callA('POST', '/v1/products/import', csv('sku,name\nC-3,Three\nA-1,One\nB-2,Two\n'))).status, 200);
+  await svc.projections.caughtUp(['products']);
+  const skus: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 5; page++) {
+    const body = (await json(await callA('GET', `/v1/products?limit=1${after ? `&after=${after}` : ''}`))) as { items: { sku: string }[]; nextCursor: string | null };
+    skus.push(...body.items.map((p) => p.sku));
+    after = body.nextCursor;
+    if (!after) break;
+  }
+  t.same(skus, ['A-1', 'B-2', 'C-3'], 'every product once, in code order');
+  const refused = async (cursor: string, why: string) => t.match(await json(await callA('GET', `/v1/products?after=${cursor}`)), { status: 400, code: 'invalid_cursor' }, why);
+  const first = ((await json(await callA('GET', '/v1/products?limit=1'))) as { nextCursor: string }).nextCursor;
+  await refused('bm9wZQ', 'not a cursor');
+  await refused(`${first.slice(0, -1)}${first.endsWith('A') ? 'B' : 'A'}`, 'an altered one');
+  await refused(Buffer.from('A-1').toString('base64url'), 'the raw key (the format before the codec)');
+  await refused(listCursor('mappings', z.string()).encode('A-1'), "the mapping list's cursor");
+  await refused(listCursor('products', z.string()).encode('A\u0000'), 'a key PostgreSQL text cannot hold');
 });

@@ -8,6 +8,7 @@ import { json, startTestService } from '../support/service.js';
 import { createTenant, seedStore } from '../support/tenants.js';
 import { seedReleasedOrder, shipment, stop } from '../support/warehouseOrders.js';
 import { WAREHOUSE_EVENT_TYPES } from '../../src/domain/order/warehouseEvents.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 t.test('warehouse events over HTTP', { timeout: 120_000 }, async (t) => {
   const svc = await startTestService(t);
@@ -18,7 +19,7 @@ t.test('warehouse events over HTTP', { timeout: 120_000 }, async (t) => {
   const post = (token: string, body: unknown) => svc.call('POST', '/v1/warehouse/events', { token, body });
   // Warehouse facts only: the marketplace sender appends its own outcomes to the stream in the background.
   const streamLength = async (id = orderId) =>
-    (await svc.store.readStream(`order-${id}`)).filter((e) => (WAREHOUSE_EVENT_TYPES as readonly string[]).includes(e.type)).length;
+    (await svc.store.readStream(orderStreamId(id))).filter((e) => (WAREHOUSE_EVENT_TYPES as readonly string[]).includes(e.type)).length;
 
   await t.test('a shipment is recorded once; the same messageId again changes nothing', async (t) => {
     const m = shipment(a.tenantId, orderId, [{ lineId: 'L1:0', quantity: 12 }]);
@@ -30,7 +31,7 @@ t.test('warehouse events over HTTP', { timeout: 120_000 }, async (t) => {
     t.equal(again.status, 200);
     t.equal((await json(again)).outcome, 'duplicate');
     t.equal(await streamLength(), before, 'nothing appended by the duplicate');
-    const recorded = (await svc.store.readStream(`order-${orderId}`)).filter((e) => e.type === 'WarehouseShipmentRecorded');
+    const recorded = (await svc.store.readStream(orderStreamId(orderId))).filter((e) => e.type === 'WarehouseShipmentRecorded');
     t.equal(recorded.length, 1);
     t.match(recorded[0]!.data, { messageId: m.messageId, shipment: { carrier: 'UPS', trackingNumber: '1Z999AA10123456784', lines: [{ lineId: 'L1:0', quantity: 12 }] } });
   });

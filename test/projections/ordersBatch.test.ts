@@ -5,6 +5,7 @@ import { batchSql, runBatchSql } from '../../src/adapters/projections/batchSql.j
 import { projectionRunner } from '../../src/adapters/projections/projectionRunner.js';
 import type { Database, Sql } from '../../src/domain/ports/sql.js';
 import { ordersProjection } from '../../src/projections/orders.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 import { embeddedDatabase, serverDatabase } from '../support/postgres.js';
 import {
   byMarketplace, cancelled, cancelledByOperator, dropped, held, heldByOperator, heldFor, pulled, randomSequence, recorded, released, releasedByOperator,
@@ -192,7 +193,7 @@ for (const [label, makeDb] of [
     const db = await makeDb(t);
     const store = sqlEventStore(db, { pollIntervalMs: 100 });
     const events = randomSequence(7, 150, 10);
-    for (const e of events) await store.append(`order-${(e.data as { orderId: string }).orderId}`, [toNewEvent(e)], 'any');
+    for (const e of events) await store.append(orderStreamId((e.data as { orderId: string }).orderId), [toNewEvent(e)], 'any');
     const runner = projectionRunner({ db, store, projections: [ordersProjection], log: pino({ level: 'silent' }), maxBatch: 16 });
     await runner.start();
     await runner.waitUntilCaughtUp();

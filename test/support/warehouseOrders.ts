@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore } from '../../src/domain/ports/eventStore.js';
 import type { WarehouseEventMessageInput } from '../../src/domain/warehouse/warehouseEventMessage.js';
+import { orderStreamId } from '../../src/domain/order/streams.js';
 
 export type SeedLine = Readonly<{ platformLineId: string; platformSku: string; platformQuantity: number; sku: string; factor: number }>;
 
@@ -61,7 +62,7 @@ export const seedReleasedOrder = async (
       ? [{ id: randomUUID(), type: 'FulfillmentOrderCancelled', metadata: { schemaVersion: 1, actor: 'test' }, data: { ...base, reason: 'cancelled on the marketplace', orderVersion: 2, cancelledAt: at } }]
       : []),
   ];
-  await store.append(`order-${orderId}`, events, 'no_stream');
+  await store.append(orderStreamId(orderId), events, 'no_stream');
   return orderId;
 };
 

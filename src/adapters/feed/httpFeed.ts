@@ -1,16 +1,19 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { InvalidCursorError as UnissuedCursorError } from '../../domain/ports/cursors.js';
 import type { Checkpoint, EventStore } from '../../domain/ports/eventStore.js';
 import type { FeedPage, WarehouseFeedReader } from '../../domain/ports/warehouseFeed.js';
 import { feedMessagesOf, type FeedMessage, type FeedSource } from '../../domain/warehouse/feedMessage.js';
+import { canonicalBase64url, listCursor } from '../shared/cursorCodec.js';
 import { isTransientError } from '../sql/transientErrors.js';
 
 /**
  * The warehouse feed read on demand (GET /v1/warehouse/feed): the same messages as Kafka — same
  * mapping, same contract check — in the event store's global order, so each order's messages come
- * in order. The cursor holds the event-store checkpoint of the last event read. Over HTTP it is
- * sealed (see sealedFeedCursors): the checkpoint is a global position, and in clear it would tell a
- * tenant how busy everyone else is.
+ * in order. The cursor holds the event-store checkpoint of the last event read: in process a plain
+ * list cursor (adapters/shared/cursorCodec.ts); over HTTP sealed on top of the codec's base64url (see
+ * sealedFeedCursors): the checkpoint is a global position, and in clear it would tell a tenant how
+ * busy everyone else is.
  */
 export type ReadFeedOptions = Readonly<{
   /** Only this tenant's messages. */
@@ -28,15 +31,14 @@ export class InvalidCursorError extends UnissuedCursorError {
   }
 }
 
-export const encodeCursor = (checkpoint: Checkpoint): string => Buffer.from(checkpoint, 'utf8').toString('base64url');
+/** An event-store position as stores print them: printable ASCII. */
+const isCheckpointText = (text: string) => /^[\x21-\x7e]{1,300}$/.test(text);
+const plainCursor = listCursor('feed', z.string().refine(isCheckpointText), () => new InvalidCursorError());
 
-export const decodeCursor = (cursor: string): Checkpoint => {
-  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw new InvalidCursorError();
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  // Only the canonical encoding of printable ASCII round-trips: anything else was not issued here.
-  if (!/^[\x21-\x7e]{1,300}$/.test(text) || encodeCursor(text as Checkpoint) !== cursor) throw new InvalidCursorError();
-  return text as Checkpoint;
-};
+/** A plain (unsealed) cursor: a list cursor of the checkpoint, for in-process readers. */
+export const encodeCursor = (checkpoint: Checkpoint): string => plainCursor.encode(checkpoint);
+
+export const decodeCursor = (cursor: string): Checkpoint => plainCursor.decode(cursor) as Checkpoint;
 
 /** How a reader's position becomes a cursor and back, for one tenant (null: every tenant). */
 export type FeedCursors = Readonly<{
@@ -51,7 +53,7 @@ export const plainCursors: FeedCursors = { seal: (checkpoint) => encodeCursor(ch
 export const feedCursorKey = (masterKey: Buffer): Buffer => createHash('sha256').update(masterKey).update('oms/feed-cursor').digest();
 
 /** Nonce, at least one byte, tag: 29 bytes are 39 base64url characters; a 300-character position fits in 600. */
-const SEALED = /^[A-Za-z0-9_-]{39,600}$/;
+const SEALED_LENGTH = { min: 39, max: 600 };
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const boundTo = (tenantId: string | null) => Buffer.from(`oms/feed-cursor/v1\n${tenantId ?? '*'}`, 'utf8');
@@ -71,9 +73,8 @@ export const sealedFeedCursors = (keys: readonly Buffer[]): FeedCursors => {
       return Buffer.concat([nonce, cipher.update(checkpoint, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64url');
     },
     open: (cursor, tenantId) => {
-      if (!SEALED.test(cursor)) throw new InvalidCursorError();
-      const bytes = Buffer.from(cursor, 'base64url');
-      if (bytes.toString('base64url') !== cursor) throw new InvalidCursorError();
+      if (cursor.length < SEALED_LENGTH.min || cursor.length > SEALED_LENGTH.max) throw new InvalidCursorError();
+      const bytes = canonicalBase64url(cursor, () => new InvalidCursorError());
       const nonce = bytes.subarray(0, NONCE_BYTES);
       const sealed = bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES);
       const tag = bytes.subarray(bytes.length - TAG_BYTES);
@@ -81,7 +82,7 @@ export const sealedFeedCursors = (keys: readonly Buffer[]): FeedCursors => {
         try {
           const decipher = createDecipheriv('aes-256-gcm', key, nonce).setAAD(boundTo(tenantId)).setAuthTag(tag);
           const text = Buffer.concat([decipher.update(sealed), decipher.final()]).toString('utf8');
-          if (/^[\x21-\x7e]{1,300}$/.test(text)) return text as Checkpoint;
+          if (isCheckpointText(text)) return text as Checkpoint;
         } catch {
           // Not sealed with this key for this tenant: try the next key.
         }

@@ -1,24 +1,24 @@
+import { z } from 'zod';
 import type { MappingComponent } from '../../domain/mapping/events.js';
 import type { MappingLookup, SkuLookup } from '../../domain/mapping/lookups.js';
 import type { CatalogQueries, MappingRow, ProductRow, StoreRow } from '../../domain/ports/catalogQueries.js';
 import type { Page } from '../../domain/ports/cursors.js';
 import type { Sql } from '../../domain/ports/sql.js';
 import { syncHealth } from '../../domain/pull/health.js';
-import { DomainError } from '../../domain/shared/errors.js';
+import { listCursor, type ListCursor } from '../shared/cursorCodec.js';
 
-const encodeCursor = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
-/** An opaque cursor back to its key; anything we did not issue is a 400, never a query. */
-const decodeCursor = (cursor: string | undefined): string | null => {
-  if (!cursor) return null;
-  const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (encodeCursor(key) !== cursor || key.includes('\u0000')) throw new DomainError('invalid_cursor', 'The cursor is not one this API issued');
-  return key;
-};
+/** A page's key: the last SKU or platform SKU (PostgreSQL text holds no NUL: such a key was not issued here). */
+const CodeKey = z.string().min(1).refine((key) => !key.includes('\u0000'));
+const productCursor = listCursor('products', CodeKey);
+const mappingCursor = listCursor('mappings', CodeKey);
 
-const page = <T>(rows: T[], limit: number, keyOf: (row: T) => string): Page<T> => {
+/** The key after which a page starts, or null for the first page. */
+const after = (cursor: ListCursor<string>, given: string | null | undefined): string | null => (given ? cursor.decode(given) : null);
+
+const page = <T>(rows: T[], limit: number, cursor: ListCursor<string>, keyOf: (row: T) => string): Page<T> => {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
-  return { items, nextCursor: more ? encodeCursor(keyOf(items.at(-1)!)) : null };
+  return { items, nextCursor: more ? cursor.encode(keyOf(items.at(-1)!)) : null };
 };
 
 const likeEscape = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -66,7 +66,7 @@ const toMapping = (r: Record<string, unknown>): MappingRow => ({
 
 /**
  * Queries over the store, product and mapping read models (the port: domain/ports/catalogQueries.ts).
- * Cursors are keys in base64url, read back here only.
+ * Cursors are list cursors (adapters/shared/cursorCodec.ts) of the last row's key, read back here only.
  */
 export const catalogQueries = (db: Sql): CatalogQueries => ({
   forTenant: (tenantId: string) => ({
@@ -126,9 +126,9 @@ export const catalogQueries = (db: Sql): CatalogQueries => ({
               AND ($3::text IS NULL OR status = $3)
               AND ($4::text IS NULL OR sku > $4)
             ORDER BY sku COLLATE "C" LIMIT $6`,
-          [tenantId, opts.q ? likeEscape(opts.q) : null, opts.status ?? null, decodeCursor(opts.after ?? undefined), opts.q ?? null, opts.limit + 1],
+          [tenantId, opts.q ? likeEscape(opts.q) : null, opts.status ?? null, after(productCursor, opts.after), opts.q ?? null, opts.limit + 1],
         );
-        return page(rows.map(toProduct), opts.limit, (p) => p.sku);
+        return page(rows.map(toProduct), opts.limit, productCursor, (p) => p.sku);
       },
       get: async (sku: string) =>
         (await db.query('SELECT * FROM rm_products WHERE tenant_id = $1 AND sku = $2', [tenantId, sku])).rows.map(toProduct)[0] ?? null,
@@ -161,9 +161,9 @@ export const catalogQueries = (db: Sql): CatalogQueries => ({
               AND ($4::jsonb IS NULL OR components @> $4::jsonb)
               AND ($5::text IS NULL OR platform_sku > $5)
             ORDER BY platform_sku COLLATE "C" LIMIT $6`,
-          [tenantId, storeId, opts.q ? likeEscape(opts.q) : null, opts.sku ? JSON.stringify([{ sku: opts.sku }]) : null, decodeCursor(opts.after ?? undefined), opts.limit + 1],
+          [tenantId, storeId, opts.q ? likeEscape(opts.q) : null, opts.sku ? JSON.stringify([{ sku: opts.sku }]) : null, after(mappingCursor, opts.after), opts.limit + 1],
         );
-        return page(rows.map(toMapping), opts.limit, (m) => m.platformSku);
+        return page(rows.map(toMapping), opts.limit, mappingCursor, (m) => m.platformSku);
       },
       /** Mappings in force for a store, plus each stream's revision (tombstones included). */
       current: async (storeId: string): Promise<{ lookup: MappingLookup; streams: Map<string, { revision: number; version: number }> }> => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OrderPulled } from '../../domain/order/events.js';
 import { BuyerDataErased, FulfillmentEvent, reasonsOf, type HoldReason, type WarehouseLine } from '../../domain/order/fulfillmentEvents.js';
 import type { PlatformOrderLine } from '../../domain/order/platformOrder.js';
-import { InvalidCursorError, type Page } from '../../domain/ports/cursors.js';
+import type { Page } from '../../domain/ports/cursors.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type {
   HandoffStep,
@@ -20,9 +20,11 @@ import type {
 } from '../../domain/ports/orderQueries.js';
 import type { Sql } from '../../domain/ports/sql.js';
 import { decodeWith } from '../../domain/shared/commandHandler.js';
+import { listCursor, type ListCursor } from '../shared/cursorCodec.js';
 import { marketplaceSyncQueries } from './marketplaceSyncQueries.js';
 import { warehouseView } from './warehouseView.js';
 import { fulfillmentDecider } from '../../domain/order/fulfillment.js';
+import { orderStreamId } from '../../domain/order/streams.js';
 
 /** What the stored buyer data is replaced by in any output: its ciphertext is not for clients either. */
 export const SEALED = '[sealed]';
@@ -34,28 +36,14 @@ export const erasureIn = (events: readonly RecordedEvent[]): RecordedEvent | und
 
 // Cursors carry the exact purchase time as PostgreSQL prints it (microseconds, UTC): a JS Date would
 // round it to milliseconds, and a rounded key would skip or repeat rows at a page boundary.
-const OrderKey = z.tuple([z.iso.datetime(), z.guid()]);
-const LineKey = z.tuple([z.iso.datetime(), z.guid(), z.number().int().min(1)]);
-const RejectedKey = z.tuple([z.iso.datetime(), z.string().min(1).max(300)]);
+const orderCursor = listCursor('orders', z.tuple([z.iso.datetime(), z.guid()]));
+const lineCursor = listCursor('warehouse-lines', z.tuple([z.iso.datetime(), z.guid(), z.number().int().min(1)]));
+const rejectedCursor = listCursor('rejected-orders', z.tuple([z.iso.datetime(), z.string().min(1).max(300)]));
 
-const encodeCursor = (key: readonly unknown[]) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-
-const decodeCursor = <T>(schema: z.ZodType<T>, cursor: string): T => {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  const parsed = schema.safeParse(key);
-  if (!parsed.success) throw new InvalidCursorError();
-  return parsed.data;
-};
-
-const page = <R, T>(rows: R[], limit: number, view: (row: R) => T, keyOf: (row: R) => readonly unknown[]): Page<T> => {
+const page = <R, T, K>(rows: R[], limit: number, view: (row: R) => T, cursor: ListCursor<K>, keyOf: (row: R) => K): Page<T> => {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
-  return { items: items.map(view), nextCursor: more ? encodeCursor(keyOf(items.at(-1)!)) : null };
+  return { items: items.map(view), nextCursor: more ? cursor.encode(keyOf(items.at(-1)!)) : null };
 };
 
 const PURCHASE_KEY = `to_char(o.purchased_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS purchase_key`;
@@ -283,7 +271,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
         ).rows[0] ?? null;
 
       const streamOf = async (orderId: string) => {
-        const events = await store.readStream(`order-${orderId}`);
+        const events = await store.readStream(orderStreamId(orderId));
         // Belt and braces: the stream must say it is this tenant's order too.
         const first = events[0]?.data as { tenantId?: unknown } | undefined;
         return first?.tenantId === tenantId ? events : [];
@@ -318,7 +306,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
             if (f.q.length >= 3) w.and(`search_trigrams(o.platform_order_id) @> search_trigrams(${w.param(f.q)}::text)`);
           }
           if (f.after) {
-            const [purchasedAt, orderId] = decodeCursor(OrderKey, f.after);
+            const [purchasedAt, orderId] = orderCursor.decode(f.after);
             const t = w.param(purchasedAt);
             // The first term bounds the index range; the second resolves ties on order_id.
             w.and(`o.purchased_at <= ${t}::timestamptz AND (o.purchased_at < ${t}::timestamptz OR o.order_id > ${w.param(orderId)})`);
@@ -328,7 +316,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
             `SELECT ${SUMMARY_COLUMNS} FROM rm_orders o WHERE ${w.sql()} ORDER BY o.purchased_at DESC, o.order_id LIMIT ${limit}`,
             w.params,
           );
-          return page(rows, f.limit, toSummary, (r) => [r.purchase_key, r.order_id]);
+          return page(rows, f.limit, toSummary, orderCursor, (r): [string, string] => [r.purchase_key, r.order_id]);
         },
 
         get: async (orderId: string): Promise<OrderDetail | null> => {
@@ -398,7 +386,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
           if (f.storeId) w.and(`o.store_id = ${w.param(f.storeId)}`);
           if (f.state) w.and(f.state === 'resolved' ? 'r.order_id IS NOT NULL' : 'r.order_id IS NULL');
           if (f.after) {
-            const [at, key] = decodeCursor(RejectedKey, f.after);
+            const [at, key] = rejectedCursor.decode(f.after);
             const t = w.param(at);
             w.and(`(o.last_rejected_at < ${t}::timestamptz OR (o.last_rejected_at = ${t}::timestamptz AND o.rejection_key > ${w.param(key)}))`);
           }
@@ -443,7 +431,8 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
               state: r.order_id === null ? ('open' as const) : ('resolved' as const),
               orderId: r.order_id,
             }),
-            (r) => [r.rejected_key, r.rejection_key],
+            rejectedCursor,
+            (r): [string, string] => [r.rejected_key, r.rejection_key],
           );
         },
 
@@ -466,7 +455,7 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
             );
           }
           if (f.after) {
-            const [purchasedAt, orderId, ordinal] = decodeCursor(LineKey, f.after);
+            const [purchasedAt, orderId, ordinal] = lineCursor.decode(f.after);
             const t = w.param(purchasedAt);
             const id = w.param(orderId);
             w.and(
@@ -505,7 +494,8 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
               quantity: r.line.quantity,
               source: r.line.source,
             }),
-            (r) => [r.purchase_key, r.order_id, r.ordinal],
+            lineCursor,
+            (r): [string, string, number] => [r.purchase_key, r.order_id, r.ordinal],
           );
         },
       };

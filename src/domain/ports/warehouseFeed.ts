@@ -22,9 +22,10 @@ export interface WarehouseFeedReader {
 export type RejectedWarehouseMessage = WarehouseMessageRejected['data'] & Readonly<{ revision: number }>;
 
 /**
- * The warehouse messages a tenant's Kafka consumer had to reject, latest first; the cursor is the
- * revision to continue below. Adapter: adapters/readModels/warehouseRejections.ts.
+ * The warehouse messages a tenant's Kafka consumer had to reject, latest first, paged with an opaque
+ * cursor (`after`: the previous page's nextCursor; one not issued here throws InvalidCursorError).
+ * Adapter: adapters/readModels/warehouseRejections.ts.
  */
 export interface WarehouseRejections {
-  list(tenantId: string, page: Readonly<{ before: number | null; limit: number }>): Promise<Page<RejectedWarehouseMessage>>;
+  list(tenantId: string, page: Readonly<{ after: string | null; limit: number }>): Promise<Page<RejectedWarehouseMessage>>;
 }

@@ -40,7 +40,8 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const FULFILLMENT = Math.floor(EVENTS / 5);
 const ORDERS = EVENTS - FULFILLMENT;
 const CHUNK = 100_000;
-const FLOOR = 20_000;
+// Issue #17: a ratio to the same run's raw COPY (the machine's speed varies ~2× by day).
+const FLOOR_RATIO = 0.7;
 
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -225,13 +226,13 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
   console.log(`  (baseline as rows written: ${Math.round(ORDERS / baselineSeconds).toLocaleString('en-US')} rm_orders rows/s)`);
   const ratio = oursRate / baselineRate;
   console.log(`ratio OMS ÷ raw COPY: ${(oursRate / copyRate).toFixed(2)}; OMS ÷ set-based SQL: ${ratio.toFixed(2)}`);
-  console.log(`floor ${FLOOR.toLocaleString('en-US')} events/s: ${oursRate >= FLOOR ? 'OK' : 'BELOW FLOOR'}`);
+  console.log(`floor ratio to raw COPY ≥ ${FLOOR_RATIO}: ${oursRate / copyRate >= FLOOR_RATIO ? 'OK' : 'BELOW FLOOR'}`);
 
   await raw.end();
   await db.close();
 
   emitResults('rebuild', [
-    { name: 'rebuild: orders projection from zero', figure: oursRate, unit: 'events/s', baseline: copyRate, baselineUnit: 'events/s (raw COPY of the same rows + indexes)', floor: { of: 'figure', atLeast: FLOOR }, notes: `${EVENTS.toLocaleString('en-US')} events (80 % OrderPulled, 20 % hand-off) → ${ORDERS.toLocaleString('en-US')} rows; baseline COPY FROM STDIN of the rows the rebuild wrote, then the same ${secondary.length} secondary indexes` },
+    { name: 'rebuild: orders projection from zero', figure: oursRate, unit: 'events/s', baseline: copyRate, baselineUnit: 'events/s (raw COPY of the same rows + indexes)', floor: { of: 'ratio', atLeast: FLOOR_RATIO }, notes: `${EVENTS.toLocaleString('en-US')} events (80 % OrderPulled, 20 % hand-off) → ${ORDERS.toLocaleString('en-US')} rows; baseline COPY FROM STDIN of the rows the rebuild wrote, then the same ${secondary.length} secondary indexes` },
     { name: 'rebuild: vs set-based SQL', figure: oursRate, unit: 'events/s', baseline: baselineRate, baselineUnit: 'events/s (set-based SQL)', notes: `${EVENTS.toLocaleString('en-US')} events (80 % OrderPulled, 20 % hand-off); baseline INSERT … SELECT + UPDATE … FROM` },
   ]);
 });

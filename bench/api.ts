@@ -22,6 +22,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createService } from '../src/service.js';
+import { cpuMeter, describeCpu } from './cpu.js';
 import { withBenchDatabase } from './support.js';
 import { emitResults } from './results.js';
 
@@ -198,7 +199,9 @@ await withBenchDatabase('oms_bench_api', async (url) => {
   // 3. OMS: the real service on a free port.
   const omsBase = await service.app.listen({ host: '127.0.0.1', port: 0 });
   await runLoad(omsBase, paths, auth, WARMUP_S);
+  const meter = cpuMeter(raw);
   const [omsLoad, peakRss] = await withPeakRss(() => runLoad(omsBase, paths, auth, DURATION_S));
+  const omsCpu = await meter.stop();
   const oms = summarize(omsLoad);
   await service.stop();
   await raw.end();
@@ -220,6 +223,7 @@ await withBenchDatabase('oms_bench_api', async (url) => {
   console.log(`ratio OMS ÷ bare: throughput ${(oms.rps / baseline.rps).toFixed(3)}, p50 ${(oms.p50 / baseline.p50).toFixed(1)}x, p99 ${(oms.p99 / baseline.p99).toFixed(1)}x`);
   console.log(`p99 ≤ ${P99_FLOOR_RATIO}× the bare route's: ${oms.p99 / baseline.p99 <= P99_FLOOR_RATIO ? 'OK' : 'ABOVE TARGET'} (${ms(oms.p99)})`);
   console.log(`service peak RSS during the run: ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`OMS ${describeCpu(omsCpu, oms.requests, 'request')}`);
   if (oms.errors || baseline.errors) process.exitCode = 1;
 
   const load = `${ORDERS.toLocaleString('en-US')} orders, ${CONCURRENCY} connections, ${DURATION_S} s`;

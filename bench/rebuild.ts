@@ -33,6 +33,7 @@ import { migrate } from '../src/adapters/sql/migrate.js';
 import { postgresDatabase } from '../src/adapters/sql/postgresDatabase.js';
 import { createLogger } from '../src/logger.js';
 import { ordersProjection } from '../src/projections/orders.js';
+import { cpuMeter, describeCpu } from './cpu.js';
 import { printTable, withBenchDatabase } from './support.js';
 import { emitResults } from './results.js';
 
@@ -125,14 +126,16 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
   // 2. OMS: rebuild the orders projection from zero and wait until it has applied everything.
   const runner = projectionRunner({ db, store: sqlEventStore(db), projections: [ordersProjection], log: createLogger({ level: 'warn' }) });
   t0 = process.hrtime.bigint();
+  const meter = cpuMeter(raw);
   await runner.rebuild('orders');
   const status = await runner.waitUntilCaughtUp(3_600_000);
   const rebuildSeconds = seconds(t0);
+  const rebuildCpu = await meter.stop();
   await runner.stop();
   const applied = status[0]!.eventsProcessed;
   if (status[0]!.status === 'failed' || applied !== EVENTS) throw new Error(`rebuild incomplete: ${JSON.stringify(status[0])}`);
   const oursRate = EVENTS / rebuildSeconds;
-  log(`rebuild: ${applied.toLocaleString('en-US')} events in ${rebuildSeconds.toFixed(1)} s`);
+  log(`rebuild: ${applied.toLocaleString('en-US')} events in ${rebuildSeconds.toFixed(1)} s; ${describeCpu(rebuildCpu, EVENTS, 'event')}`);
 
   // 3. Baseline (raw COPY): the rows the rebuild wrote, exported (not timed), loaded into an empty
   //    table with the primary key only, then rm_orders' secondary indexes built, 2 at a time.
@@ -151,6 +154,7 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
   await raw.query('ALTER TABLE copy_orders ADD PRIMARY KEY (order_id)');
   await raw.query('CHECKPOINT');
   t0 = process.hrtime.bigint();
+  const copyMeter = cpuMeter(raw);
   const loader = await raw.connect();
   try {
     await pipeline(createReadStream(dump), loader.query(copyFrom('COPY copy_orders FROM STDIN')));
@@ -171,9 +175,10 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
     for (let index = queue.shift(); index; index = queue.shift()) await buildIndex(index);
   }));
   const copySeconds = seconds(t0);
+  const copyCpu = await copyMeter.stop();
   rmSync(dump, { force: true });
   const copyRate = EVENTS / copySeconds;
-  log(`raw COPY baseline: ${ORDERS.toLocaleString('en-US')} rows and ${secondary.length} secondary indexes in ${copySeconds.toFixed(1)} s`);
+  log(`raw COPY baseline: ${ORDERS.toLocaleString('en-US')} rows and ${secondary.length} secondary indexes in ${copySeconds.toFixed(1)} s; ${describeCpu(copyCpu, EVENTS, 'event')}`);
 
   // 4. Baseline: the same end state by set-based SQL into a table of rm_orders' shape and indexes.
   await raw.query('CREATE TABLE baseline_orders (LIKE rm_orders INCLUDING ALL)');

@@ -22,6 +22,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createService } from '../src/service.js';
+import { cpuMeter, describeCpu } from './cpu.js';
 import { withBenchDatabase } from './support.js';
 import { emitResults } from './results.js';
 
@@ -29,7 +30,8 @@ const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 3);
-const P99_TARGET_MS = 50;
+// Issue #17: p99 as a ratio to the bare route's p99 in the same run (the machine's speed varies ~2× by day).
+const P99_FLOOR_RATIO = 8;
 const CHUNK = 200_000;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -197,7 +199,9 @@ await withBenchDatabase('oms_bench_api', async (url) => {
   // 3. OMS: the real service on a free port.
   const omsBase = await service.app.listen({ host: '127.0.0.1', port: 0 });
   await runLoad(omsBase, paths, auth, WARMUP_S);
+  const meter = cpuMeter(raw);
   const [omsLoad, peakRss] = await withPeakRss(() => runLoad(omsBase, paths, auth, DURATION_S));
+  const omsCpu = await meter.stop();
   const oms = summarize(omsLoad);
   await service.stop();
   await raw.end();
@@ -217,13 +221,14 @@ await withBenchDatabase('oms_bench_api', async (url) => {
   row('OMS service (auth, filters, keyset pages)', oms);
   row('bare Fastify route returning a constant', baseline);
   console.log(`ratio OMS ÷ bare: throughput ${(oms.rps / baseline.rps).toFixed(3)}, p50 ${(oms.p50 / baseline.p50).toFixed(1)}x, p99 ${(oms.p99 / baseline.p99).toFixed(1)}x`);
-  console.log(`p99 ≤ ${P99_TARGET_MS} ms: ${oms.p99 <= P99_TARGET_MS ? 'OK' : 'ABOVE TARGET'} (${ms(oms.p99)})`);
+  console.log(`p99 ≤ ${P99_FLOOR_RATIO}× the bare route's: ${oms.p99 / baseline.p99 <= P99_FLOOR_RATIO ? 'OK' : 'ABOVE TARGET'} (${ms(oms.p99)})`);
   console.log(`service peak RSS during the run: ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`OMS ${describeCpu(omsCpu, oms.requests, 'request')}`);
   if (oms.errors || baseline.errors) process.exitCode = 1;
 
   const load = `${ORDERS.toLocaleString('en-US')} orders, ${CONCURRENCY} connections, ${DURATION_S} s`;
   emitResults('api', [
     { name: 'API: GET /v1/orders throughput', figure: oms.rps, unit: 'req/s', baseline: baseline.rps, baselineUnit: 'req/s (bare Fastify route)', notes: `${load}; errors ${oms.errors}/${oms.requests}; service peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB` },
-    { name: 'API: GET /v1/orders p99', figure: oms.p99, unit: 'ms', baseline: baseline.p99, baselineUnit: 'ms (bare Fastify route)', floor: { of: 'figure', atMost: P99_TARGET_MS }, notes: `${load}; p50 ${oms.p50.toFixed(1)} ms` },
+    { name: 'API: GET /v1/orders p99', figure: oms.p99, unit: 'ms', baseline: baseline.p99, baselineUnit: 'ms (bare Fastify route)', floor: { of: 'ratio', atMost: P99_FLOOR_RATIO }, notes: `${load}; p50 ${oms.p50.toFixed(1)} ms` },
   ]);
 });

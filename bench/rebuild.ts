@@ -33,6 +33,7 @@ import { migrate } from '../src/adapters/sql/migrate.js';
 import { postgresDatabase } from '../src/adapters/sql/postgresDatabase.js';
 import { createLogger } from '../src/logger.js';
 import { ordersProjection } from '../src/projections/orders.js';
+import { cpuMeter, describeCpu } from './cpu.js';
 import { printTable, withBenchDatabase } from './support.js';
 import { emitResults } from './results.js';
 
@@ -40,7 +41,8 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const FULFILLMENT = Math.floor(EVENTS / 5);
 const ORDERS = EVENTS - FULFILLMENT;
 const CHUNK = 100_000;
-const FLOOR = 20_000;
+// Issue #17: a ratio to the same run's raw COPY (the machine's speed varies ~2× by day).
+const FLOOR_RATIO = 0.7;
 
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -124,14 +126,16 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
   // 2. OMS: rebuild the orders projection from zero and wait until it has applied everything.
   const runner = projectionRunner({ db, store: sqlEventStore(db), projections: [ordersProjection], log: createLogger({ level: 'warn' }) });
   t0 = process.hrtime.bigint();
+  const meter = cpuMeter(raw);
   await runner.rebuild('orders');
   const status = await runner.waitUntilCaughtUp(3_600_000);
   const rebuildSeconds = seconds(t0);
+  const rebuildCpu = await meter.stop();
   await runner.stop();
   const applied = status[0]!.eventsProcessed;
   if (status[0]!.status === 'failed' || applied !== EVENTS) throw new Error(`rebuild incomplete: ${JSON.stringify(status[0])}`);
   const oursRate = EVENTS / rebuildSeconds;
-  log(`rebuild: ${applied.toLocaleString('en-US')} events in ${rebuildSeconds.toFixed(1)} s`);
+  log(`rebuild: ${applied.toLocaleString('en-US')} events in ${rebuildSeconds.toFixed(1)} s; ${describeCpu(rebuildCpu, EVENTS, 'event')}`);
 
   // 3. Baseline (raw COPY): the rows the rebuild wrote, exported (not timed), loaded into an empty
   //    table with the primary key only, then rm_orders' secondary indexes built, 2 at a time.
@@ -150,6 +154,7 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
   await raw.query('ALTER TABLE copy_orders ADD PRIMARY KEY (order_id)');
   await raw.query('CHECKPOINT');
   t0 = process.hrtime.bigint();
+  const copyMeter = cpuMeter(raw);
   const loader = await raw.connect();
   try {
     await pipeline(createReadStream(dump), loader.query(copyFrom('COPY copy_orders FROM STDIN')));
@@ -170,9 +175,10 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
     for (let index = queue.shift(); index; index = queue.shift()) await buildIndex(index);
   }));
   const copySeconds = seconds(t0);
+  const copyCpu = await copyMeter.stop();
   rmSync(dump, { force: true });
   const copyRate = EVENTS / copySeconds;
-  log(`raw COPY baseline: ${ORDERS.toLocaleString('en-US')} rows and ${secondary.length} secondary indexes in ${copySeconds.toFixed(1)} s`);
+  log(`raw COPY baseline: ${ORDERS.toLocaleString('en-US')} rows and ${secondary.length} secondary indexes in ${copySeconds.toFixed(1)} s; ${describeCpu(copyCpu, EVENTS, 'event')}`);
 
   // 4. Baseline: the same end state by set-based SQL into a table of rm_orders' shape and indexes.
   await raw.query('CREATE TABLE baseline_orders (LIKE rm_orders INCLUDING ALL)');
@@ -225,13 +231,13 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
   console.log(`  (baseline as rows written: ${Math.round(ORDERS / baselineSeconds).toLocaleString('en-US')} rm_orders rows/s)`);
   const ratio = oursRate / baselineRate;
   console.log(`ratio OMS ÷ raw COPY: ${(oursRate / copyRate).toFixed(2)}; OMS ÷ set-based SQL: ${ratio.toFixed(2)}`);
-  console.log(`floor ${FLOOR.toLocaleString('en-US')} events/s: ${oursRate >= FLOOR ? 'OK' : 'BELOW FLOOR'}`);
+  console.log(`floor ratio to raw COPY ≥ ${FLOOR_RATIO}: ${oursRate / copyRate >= FLOOR_RATIO ? 'OK' : 'BELOW FLOOR'}`);
 
   await raw.end();
   await db.close();
 
   emitResults('rebuild', [
-    { name: 'rebuild: orders projection from zero', figure: oursRate, unit: 'events/s', baseline: copyRate, baselineUnit: 'events/s (raw COPY of the same rows + indexes)', floor: { of: 'figure', atLeast: FLOOR }, notes: `${EVENTS.toLocaleString('en-US')} events (80 % OrderPulled, 20 % hand-off) → ${ORDERS.toLocaleString('en-US')} rows; baseline COPY FROM STDIN of the rows the rebuild wrote, then the same ${secondary.length} secondary indexes` },
+    { name: 'rebuild: orders projection from zero', figure: oursRate, unit: 'events/s', baseline: copyRate, baselineUnit: 'events/s (raw COPY of the same rows + indexes)', floor: { of: 'ratio', atLeast: FLOOR_RATIO }, notes: `${EVENTS.toLocaleString('en-US')} events (80 % OrderPulled, 20 % hand-off) → ${ORDERS.toLocaleString('en-US')} rows; baseline COPY FROM STDIN of the rows the rebuild wrote, then the same ${secondary.length} secondary indexes` },
     { name: 'rebuild: vs set-based SQL', figure: oursRate, unit: 'events/s', baseline: baselineRate, baselineUnit: 'events/s (set-based SQL)', notes: `${EVENTS.toLocaleString('en-US')} events (80 % OrderPulled, 20 % hand-off); baseline INSERT … SELECT + UPDATE … FROM` },
   ]);
 });

@@ -8,7 +8,12 @@
  */
 import { appendFileSync } from 'node:fs';
 
-/** A target the figure (or the ratio) must reach: `atLeast` for rates, `atMost` for latencies and memory. */
+/**
+ * A target the figure (or the ratio) must reach: `atLeast` for rates, `atMost` for latencies and memory.
+ * Floors of rates and latencies are ratios to the same run's baseline (this machine's speed varies ~2× by
+ * day, and a ratio does not read a slow day as a regression); memory stays an absolute figure, since it
+ * does not scale with CPU speed.
+ */
 export type Floor = Readonly<{ of: 'figure' | 'ratio'; atLeast?: number; atMost?: number }>;
 
 export type BenchRow = Readonly<{

@@ -203,7 +203,8 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
         },
       }, signal);
     },
-    confirmShipment: (target, shipment, signal) => {
+    // async: a shipment Mexico cannot take is a rejected promise, like Walmart's own refusals.
+    confirmShipment: async (target, shipment, signal) => {
       const market = walmartMarketOf(target.marketplaceId);
       if (market === 'mx') return send(target, 'shippingUpdates', 'ship', mxShipment(shipment), signal);
       if (market === 'ca') return send(target, 'shippingUpdates', 'shipping', caShipment(shipment), signal);

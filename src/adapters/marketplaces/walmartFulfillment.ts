@@ -34,7 +34,7 @@ export const walmartCancelReason = (c: LinesToCancel, market: WalmartMarket = 'u
 const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 /** Canada's carrier list (CarrierNameType): the US codes it shares, and its own by the warehouse's name. */
 const CA_CARRIERS = ['UPS', 'USPS', 'FedEx', 'DHL'] as const;
-const CA_CARRIER_NAMES: Readonly<Record<string, string>> = { canadapost: 'CPC', postescanada: 'CPC', canpar: 'CANPAR', loomis: 'LOOMIS', loomisexpress: 'LOOMIS', purolator: 'PURINTL_SWWGROUND' };
+const CA_CARRIER_NAMES: Readonly<Record<string, string>> = { canadapost: 'CPC', postescanada: 'CPC', canpar: 'CANPAR', loomis: 'LOOMIS', loomisexpress: 'LOOMIS' };
 const caCarrier = (carrier: ShipmentToConfirm['carrier']) => {
   const code = carrier.other ? CA_CARRIER_NAMES[normalized(carrier.name)] : (CA_CARRIERS as readonly string[]).includes(carrier.code) ? carrier.code : undefined;
   return code === undefined ? { otherCarrier: carrier.name } : { carrier: code };

@@ -286,6 +286,17 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
     });
   };
 
+  /**
+   * Mexico: an order with lines in several statuses is found by each of their searches. The first
+   * search that finds it serves it; a later one skips it while it still has a line in an earlier
+   * search's status (a status can only move forward, so that search saw it).
+   */
+  const servedByEarlierSearch = (target: PullTarget, node: number, order: PlatformOrder): boolean => {
+    if (marketOf(target) !== 'mx' || node === 0) return false;
+    const statuses = order.platformStatus.split('/');
+    return WALMART_MX_STATUSES.slice(0, node).some((status) => statuses.includes(status));
+  };
+
   /** Where the pull goes once a search has no next page: a narrower segment, the next ship-node type, or the end. */
   const afterSearch = (target: PullTarget, cursor: Cursor): Cursor | null => {
     const cutShort = cursor.total !== null && cursor.served < cursor.total;
@@ -309,7 +320,7 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
       for (;;) {
         const page = await fetchRaw(target, cursor, signal);
         const skip = new Set(cursor.skip);
-        const fresh = page.orders.filter((order) => !skip.has(order.platformOrderId));
+        const fresh = page.orders.filter((order) => !skip.has(order.platformOrderId) && !servedByEarlierSearch(target, cursor.node, order));
         let oldest = cursor.oldest;
         let oldestIds = cursor.oldestIds;
         for (const order of page.orders) {

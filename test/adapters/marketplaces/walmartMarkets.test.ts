@@ -94,9 +94,14 @@ t.test('Mexico: pulls the cursor search once per status, acknowledges the Create
   const created = sandbox.orders.add({ partnerId: MX_SELLER.partnerId, market: 'mx', createdAt: now - 2 * DAY, lines: [{ sku: 'MX-1', quantity: 3, unitPriceCents: 19900 }, { sku: 'MX-2', quantity: 1 }] });
   const shipped = sandbox.orders.add({ partnerId: MX_SELLER.partnerId, market: 'mx', createdAt: now - 3 * DAY, status: 'Shipped', lines: [{ sku: 'MX-1' }] });
   const cancelled = sandbox.orders.add({ partnerId: MX_SELLER.partnerId, market: 'mx', createdAt: now - 4 * DAY, status: 'Cancelled', lines: [{ sku: 'MX-2' }] });
+  const mixed = sandbox.orders.add({ partnerId: MX_SELLER.partnerId, market: 'mx', createdAt: now - 5 * DAY, lines: [{ sku: 'MX-1' }, { sku: 'MX-2' }] });
+  sandbox.orders.acknowledge(mixed.purchaseOrderId);
+  sandbox.orders.ship(mixed.purchaseOrderId, { lineNumbers: ['1'] });
+  sandbox.orders.cancel(mixed.purchaseOrderId, { lineNumbers: ['2'] });
   const { source, fulfillment } = adapters(MX_SELLER);
   const { orders } = await pullAll(source, target('WALMART_MX'), window('created', now - 10 * DAY, now));
-  t.same(sorted(orders.map((o) => o.platformOrderId)), sorted([created, shipped, cancelled].map((o) => o.purchaseOrderId)));
+  t.same(orders.map((o) => o.platformOrderId).sort(), sorted([created, shipped, cancelled, mixed].map((o) => o.purchaseOrderId)), 'each order once, though the Shipped and the Cancelled searches both find the mixed one');
+  t.match(orders.find((o) => o.platformOrderId === mixed.purchaseOrderId), { status: 'shipped', platformStatus: 'Shipped/Cancelled' });
   t.equal(sandbox.counters.count('getAllOrdersUsingCursor'), WALMART_MX_STATUSES.length, 'one cursor search per status (statusCodeFilter is required)');
   t.match(orders.find((o) => o.platformOrderId === created.purchaseOrderId), {
     marketplaceId: 'WALMART_MX', status: 'unshipped', shipTo: { countryCode: 'MX' },

@@ -90,6 +90,8 @@ const matches = (record: WalmartOrderRecord, search: Search): boolean => {
   const { order, lastModified } = record;
   const { range, text } = search;
   if (search.shipNodeType !== null && (order.shipNode?.type ?? 'SellerFulfilled') !== search.shipNodeType) return false;
+  // Canada lists its WFS orders apart (/v3/ca/orders/wfs, not served here).
+  if (search.shipNodeType === null && order.shipNode?.type === 'WFSFulfilled') return false;
   if (range.lastModifiedStart !== undefined && lastModified < range.lastModifiedStart) return false;
   if (range.lastModifiedEnd !== undefined && lastModified > range.lastModifiedEnd) return false;
   if (range.shipFrom !== undefined && order.shippingInfo.estimatedShipDate < range.shipFrom) return false;

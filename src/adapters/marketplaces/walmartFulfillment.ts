@@ -57,7 +57,8 @@ const MxOrderLines = z.object({
 });
 
 const firstError = (r: HttpResult) => {
-  const errors = (r.body as { errors?: unknown } | null)?.errors;
+  // Mexico's error body is `{error:{code,…}}`, the others' `{errors:…}`.
+  const errors = (r.body as { errors?: unknown } | null)?.errors ?? (r.body as { error?: unknown } | null)?.error;
   const list = Array.isArray(errors) ? errors : (errors as { error?: unknown } | undefined)?.error;
   const first = (Array.isArray(list) ? list[0] : (list ?? errors)) as { code?: unknown; description?: unknown; info?: unknown; message?: unknown } | undefined;
   if (typeof first?.code !== 'string') return undefined;
@@ -89,6 +90,7 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
   const retry = { ...DEFAULT_RETRY, ...config.retry };
   const buckets = config.buckets ?? tokenBuckets(WALMART_FULFILLMENT_USAGE_PLANS, timing);
 
+  /** One call to the store's market with the token, retries, rate limit and its own reading of the answer. */
   const call = <T>(
     target: FulfillmentTarget,
     operation: WalmartFulfillmentOperation,

@@ -1,19 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import type { FulfillmentTarget, LinesToCancel, MarketplaceFulfillment } from '../../domain/ports/marketplaceFulfillment.js';
-import { MarketplaceError } from '../../domain/ports/marketplaces.js';
+import { z } from 'zod';
+import type { FulfillmentTarget, LinesToCancel, MarketplaceFulfillment, ShipmentToConfirm } from '../../domain/ports/marketplaceFulfillment.js';
+import { MarketplaceError, type WalmartMarket } from '../../domain/ports/marketplaces.js';
 import type { AccessTokens } from '../../domain/ports/orderSource.js';
 import { interpretWrite } from './fulfillmentCalls.js';
 import { httpCall, type HttpResult } from './http.js';
-import { callWithRetries, DEFAULT_RETRY, type RetryOptions } from './retryPolicy.js';
+import { callWithRetries, DEFAULT_RETRY, type Outcome, type RetryOptions } from './retryPolicy.js';
 import { systemTiming, type Timing } from './timing.js';
 import { tokenBuckets, type TokenBucket, type TokenBuckets, type UsagePlan } from './tokenBucket.js';
-import { WALMART_SERVICE_NAME } from './walmartAuth.js';
+import { walmartHeaders, walmartMarketOf, WALMART_ORDERS_PATH } from './walmartMarkets.js';
 
 /** Attributed US limits (reference §B2: acknowledge and shipping 60 a minute; cancel: the default 120). */
 export const WALMART_FULFILLMENT_USAGE_PLANS = {
   acknowledgeOrders: { rate: 1, burst: 60 },
   shippingUpdates: { rate: 1, burst: 60 },
   cancelOrderLines: { rate: 2, burst: 120 },
+  /** Mexico: reading the order's lines before acknowledging them (GET /v3/orders?purchaseOrderId). */
+  getOrder: { rate: 2, burst: 120 },
 } as const satisfies Record<string, UsagePlan>;
 export type WalmartFulfillmentOperation = keyof typeof WALMART_FULFILLMENT_USAGE_PLANS;
 
@@ -22,11 +24,41 @@ const METHOD_CODES = ['Standard', 'Express', 'OneDay', 'Freight', 'WhiteGlove', 
 export const walmartMethodCode = (shipMethod: string | null): string =>
   METHOD_CODES.find((m) => m.toLowerCase() === (shipMethod ?? '').replace(/[^a-z]/gi, '').toLowerCase()) ?? 'Standard';
 
-/** Walmart's cancellationReason: the buyer's request when there was one, else out of stock. */
-export const walmartCancelReason = (c: LinesToCancel) => (c.buyerRequested ? 'CUSTOMER_REQUESTED_SELLER_TO_CANCEL' : 'SELLER_CANCEL_OUT_OF_STOCK');
+/**
+ * Walmart's cancellationReason: the buyer's request when there was one, else out of stock. Canada's
+ * list has no out-of-stock reason: the seller's own cancellation there is CANCEL_BY_SELLER.
+ */
+export const walmartCancelReason = (c: LinesToCancel, market: WalmartMarket = 'us') =>
+  c.buyerRequested ? 'CUSTOMER_REQUESTED_SELLER_TO_CANCEL' : market === 'ca' ? 'CANCEL_BY_SELLER' : 'SELLER_CANCEL_OUT_OF_STOCK';
+
+const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** Canada's carrier list (CarrierNameType): the US codes it shares, and its own by the warehouse's name. */
+const CA_CARRIERS = ['UPS', 'USPS', 'FedEx', 'DHL'] as const;
+const CA_CARRIER_NAMES: Readonly<Record<string, string>> = { canadapost: 'CPC', postescanada: 'CPC', canpar: 'CANPAR', loomis: 'LOOMIS', loomisexpress: 'LOOMIS' };
+const caCarrier = (carrier: ShipmentToConfirm['carrier']) => {
+  const code = carrier.other ? CA_CARRIER_NAMES[normalized(carrier.name)] : (CA_CARRIERS as readonly string[]).includes(carrier.code) ? carrier.code : undefined;
+  return code === undefined ? { otherCarrier: carrier.name } : { carrier: code };
+};
+/** Mexico's carriers; any other is "Other", which Walmart accepts only with a tracking URL. */
+const MX_CARRIERS: Readonly<Record<string, string>> = { FedEx: 'MX-FEDX', DHL: 'MX-DHL' };
+const MX_CARRIER_NAMES: Readonly<Record<string, string>> = { estafeta: 'Estafeta', sfc: 'SFC' };
+const mxCarrier = (carrier: ShipmentToConfirm['carrier']): string | undefined =>
+  carrier.other ? MX_CARRIER_NAMES[normalized(carrier.name)] : MX_CARRIERS[carrier.code];
+
+/** Mexico's order, as far as acknowledging it needs: each line's number and units still Created. */
+const MxOrderLines = z.object({
+  order: z.array(z.object({
+    purchaseOrderId: z.string(),
+    orderLines: z.array(z.object({
+      primeLineNumber: z.string(),
+      orderLineStatus: z.array(z.object({ status: z.string(), statusQuantity: z.object({ amount: z.union([z.string(), z.number()]).transform(Number) }) })).nullish(),
+    })).nullish(),
+  })).nullish(),
+});
 
 const firstError = (r: HttpResult) => {
-  const errors = (r.body as { errors?: unknown } | null)?.errors;
+  // Mexico's error body is `{error:{code,…}}`, the others' `{errors:…}`.
+  const errors = (r.body as { errors?: unknown } | null)?.errors ?? (r.body as { error?: unknown } | null)?.error;
   const list = Array.isArray(errors) ? errors : (errors as { error?: unknown } | undefined)?.error;
   const first = (Array.isArray(list) ? list[0] : (list ?? errors)) as { code?: unknown; description?: unknown; info?: unknown; message?: unknown } | undefined;
   if (typeof first?.code !== 'string') return undefined;
@@ -58,9 +90,18 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
   const retry = { ...DEFAULT_RETRY, ...config.retry };
   const buckets = config.buckets ?? tokenBuckets(WALMART_FULFILLMENT_USAGE_PLANS, timing);
 
-  const send = (target: FulfillmentTarget, operation: WalmartFulfillmentOperation, suffix: string, body: unknown, signal?: AbortSignal) => {
+  /** One call to the store's market with the token, retries, rate limit and its own reading of the answer. */
+  const call = <T>(
+    target: FulfillmentTarget,
+    operation: WalmartFulfillmentOperation,
+    request: Readonly<{ method: 'GET' | 'POST'; path: string; body?: unknown }>,
+    interpret: (r: HttpResult, bucket: TokenBucket, what: string) => Outcome<T>,
+    signal?: AbortSignal,
+  ) => {
     if (target.platform !== 'walmart') throw new MarketplaceError('bad_request', null, 'Walmart: the target is not a Walmart order');
-    const url = new URL(`/v3/orders/${encodeURIComponent(target.platformOrderId)}/${suffix}`, config.apiUrl).toString();
+    const market = walmartMarketOf(target.marketplaceId);
+    const url = new URL(request.path, config.apiUrl).toString();
+    const body = request.body;
     const bucket = buckets.bucket(target.authorizationId, operation);
     const what = `Walmart ${operation}`;
     return callWithRetries({
@@ -74,30 +115,102 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
       ...(signal !== undefined ? { signal } : {}),
       attempt: async (accessToken) => {
         const r = await httpCall(url, {
-          method: 'POST',
-          headers: {
-            'WM_SEC.ACCESS_TOKEN': accessToken,
-            'WM_SVC.NAME': WALMART_SERVICE_NAME,
-            'WM_QOS.CORRELATION_ID': randomUUID(),
-            accept: 'application/json',
-            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          },
+          method: request.method,
+          headers: { ...walmartHeaders(market, accessToken), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
           ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
         });
         syncBucket(r, bucket);
-        // Walmart answers an expired or foreign token with 401 UNAUTHORIZED.
-        return interpretWrite(r, what, bucket, { firstError, tokenRefused: (x) => x.status === 401 });
+        return interpret(r, bucket, what);
       },
+    });
+  };
+
+  // Walmart answers an expired or foreign token with 401 UNAUTHORIZED. Mexico answers writes with 202.
+  const write = (r: HttpResult, bucket: TokenBucket, what: string) => interpretWrite(r, what, bucket, { firstError, tokenRefused: (x) => x.status === 401 });
+
+  /** POST {orders path}/{purchaseOrderId}/{action}. */
+  const send = (target: FulfillmentTarget, operation: WalmartFulfillmentOperation, action: string, body: unknown, signal?: AbortSignal) =>
+    call<void>(target, operation, { method: 'POST', path: `${WALMART_ORDERS_PATH[walmartMarketOf(target.marketplaceId)]}/${encodeURIComponent(target.platformOrderId)}/${action}`, body }, write, signal);
+
+  /** Mexico's lines with units still Created, read with the order search by purchaseOrderId. */
+  const mxCreatedLines = async (target: FulfillmentTarget, signal?: AbortSignal) => {
+    const query = new URLSearchParams({ purchaseOrderId: target.platformOrderId, limit: '1' });
+    const answer = await call<unknown>(target, 'getOrder', { method: 'GET', path: `/v3/orders?${query.toString()}` }, (r, bucket, what) => {
+      const written = write(r, bucket, what);
+      return written.kind === 'done' ? { kind: 'done', value: r.body } : { ...written };
+    }, signal);
+    const parsed = MxOrderLines.safeParse(answer);
+    const order = parsed.success ? parsed.data.order?.find((o) => o.purchaseOrderId === target.platformOrderId) : undefined;
+    if (order === undefined) throw new MarketplaceError('malformed_response', 200, `Walmart getAllOrders: purchase order ${target.platformOrderId} is not in the answer`);
+    return (order.orderLines ?? []).flatMap((line) => {
+      const created = (line.orderLineStatus ?? []).filter((s) => s.status === 'Created').reduce((n, s) => n + s.statusQuantity.amount, 0);
+      return created > 0 ? [{ lineNumber: line.primeLineNumber, quantity: created }] : [];
     });
   };
 
   const quantity = (n: number) => ({ unitOfMeasurement: 'EACH', amount: String(n) });
 
+  /** Mexico: the shipment as Walmart Mexico's `shipments` list (lines by primeLineNo). */
+  const mxShipment = (shipment: ShipmentToConfirm) => {
+    const carrier = mxCarrier(shipment.carrier);
+    if (carrier === undefined) {
+      throw new MarketplaceError('bad_request', null, `Walmart Mexico: carrier ${shipment.carrier.name} is not one of MX-FEDX, MX-DHL, Estafeta, SFC, and "Other" needs a tracking URL OMS does not have`);
+    }
+    return {
+      shipments: [{
+        shipmentLines: shipment.lines.map((l, i) => ({ primeLineNo: l.platformLineId, shipmentLineNo: String(i + 1), quantity: quantity(l.quantity) })),
+        carrier,
+        trackingNumber: shipment.trackingNumber,
+      }],
+    };
+  };
+
+  /** Canada: the US body, plus each line's ship-from country (required) and an ISO 8601 ship date. */
+  const caShipment = (shipment: ShipmentToConfirm) => ({
+    orderShipment: {
+      orderLines: {
+        orderLine: shipment.lines.map((l) => ({
+          lineNumber: l.platformLineId,
+          // OMS does not know the warehouse's country yet; a Walmart.ca seller ships from Canada.
+          shipFromCountry: 'CA',
+          orderLineStatuses: {
+            orderLineStatus: [{
+              status: 'Shipped',
+              statusQuantity: quantity(l.quantity),
+              trackingInfo: {
+                shipDateTime: new Date(Date.parse(shipment.shippedAt)).toISOString(),
+                carrierName: caCarrier(shipment.carrier),
+                methodCode: walmartMethodCode(shipment.shipMethod),
+                trackingNumber: shipment.trackingNumber,
+              },
+            }],
+          },
+        })),
+      },
+    },
+  });
+
   return {
-    acknowledge: (target, signal) => send(target, 'acknowledgeOrders', 'acknowledge', undefined, signal),
-    confirmShipment: (target, shipment, signal) =>
-      send(target, 'shippingUpdates', 'shipping', {
+    acknowledge: async (target, signal) => {
+      if (walmartMarketOf(target.marketplaceId) !== 'mx') return send(target, 'acknowledgeOrders', 'acknowledge', undefined, signal);
+      // Mexico acknowledges the lines named in the body: the order's Created units, read first.
+      const lines = await mxCreatedLines(target, signal);
+      if (lines.length === 0) return;
+      return send(target, 'acknowledgeOrders', 'acknowledge', {
+        orderAcknowledge: {
+          orderLines: {
+            orderLine: lines.map((l) => ({ lineNumber: l.lineNumber, orderLineStatuses: { orderLineStatus: [{ status: 'Acknowledged', statusQuantity: quantity(l.quantity) }] } })),
+          },
+        },
+      }, signal);
+    },
+    // async: a shipment Mexico cannot take is a rejected promise, like Walmart's own refusals.
+    confirmShipment: async (target, shipment, signal) => {
+      const market = walmartMarketOf(target.marketplaceId);
+      if (market === 'mx') return send(target, 'shippingUpdates', 'ship', mxShipment(shipment), signal);
+      if (market === 'ca') return send(target, 'shippingUpdates', 'shipping', caShipment(shipment), signal);
+      return send(target, 'shippingUpdates', 'shipping', {
         orderShipment: {
           orderLines: {
             orderLine: shipment.lines.map((l) => ({
@@ -119,9 +232,10 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
             })),
           },
         },
-      }, signal),
+      }, signal);
+    },
     cancelLines: async (target, cancellation, signal) => {
-      const reason = walmartCancelReason(cancellation);
+      const reason = walmartCancelReason(cancellation, walmartMarketOf(target.marketplaceId));
       await send(target, 'cancelOrderLines', 'cancel', {
         orderCancellation: {
           orderLines: {

@@ -3,22 +3,32 @@ import type { OrderStatus, PlatformOrder, PlatformOrderLine } from '../../domain
 import { describeIssues, idOf, OrderPayloadError, validPlatformOrder } from './orderPayloadError.js';
 import { looseText, many, one, optText, present, text } from './tolerant.js';
 
-/** Walmart sells on one US marketplace, which has no id of its own in the API. */
+/** Walmart's marketplaces have no id of their own in the API; a store is WALMART_US, WALMART_CA or WALMART_MX. */
 export const WALMART_US_MARKETPLACE = 'WALMART_US';
 
 /** Walmart writes quantities as strings ("1") and money as numbers; accept either for both. */
 const Count = z.union([z.string().regex(/^\d+$/), z.number().int().min(0)]).transform(Number);
 const Amount = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
-const EpochMs = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
+/** US dates are epoch milliseconds; Canada's and Mexico's are ISO 8601 date-times (Mexico's with an offset). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const EpochMs = z.union([
+  z.number().int(),
+  z.string().regex(/^\d+$/).transform(Number),
+  z.string().regex(ISO_DATE_TIME).transform((value) => Date.parse(value)).pipe(z.number().int()),
+]);
 const Quantity = z.object({ amount: Count });
 
 const Charge = z.object({
   chargeType: optText,
-  chargeAmount: z.object({ currency: z.string(), amount: Amount }),
+  // Mexico's PRODUCT charge carries only taxes; its price is the item's unitPrice (see fromMexico).
+  chargeAmount: one(z.object({ currency: z.string(), amount: Amount })),
   tax: one(z.object({ taxAmount: one(z.object({ currency: z.string(), amount: Amount })) })),
 });
 
-const LineStatus = z.object({ status: z.string(), statusQuantity: Quantity, cancellationReason: looseText });
+/** Canada's model spells statuses in capitals (CREATED, ACKNOWLEDGED…) where its examples write Created: both are read. */
+const STATUS_WORDS = ['Created', 'Acknowledged', 'Shipped', 'Delivered', 'Refund', 'Cancelled'];
+const statusWord = (value: string) => STATUS_WORDS.find((w) => w.toUpperCase() === value.toUpperCase()) ?? value;
+const LineStatus = z.object({ status: z.string().transform(statusWord), statusQuantity: Quantity, cancellationReason: looseText });
 
 /**
  * The contract is the published model's `required` lists, read loosely: Order needs
@@ -47,7 +57,41 @@ const PostalAddress = z.object({
   addressType: optText,
 });
 
-export const WalmartOrderPayload = z.object({
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Mexico's purchase order (GET /v3/orders/cursor) in the US model's terms: a line is numbered by
+ * primeLineNumber (the number its ship and cancel calls name), its statuses are a bare
+ * `orderLineStatus` list each with its own statusDate, charges and taxes are bare lists, the PRODUCT
+ * charge has no amount (the item's unitPrice times the quantity is the line's price), and the order's
+ * total is `orderTotal`. Anything else passes through; a US or Canadian order is left as it is.
+ */
+const fromMexico = (raw: unknown): unknown => {
+  if (!isRecord(raw) || !Array.isArray(raw.orderLines) || raw.orderLines.every((l) => !isRecord(l) || (l.primeLineNumber === undefined && !Array.isArray(l.orderLineStatus)))) return raw;
+  const lines = raw.orderLines.map((line: unknown) => {
+    if (!isRecord(line)) return line;
+    const statuses = Array.isArray(line.orderLineStatus) ? line.orderLineStatus : [];
+    const dates = statuses.flatMap((s: unknown) => (isRecord(s) && typeof s.statusDate === 'string' ? [Date.parse(s.statusDate)] : [])).filter(Number.isFinite);
+    const item = isRecord(line.item) ? line.item : {};
+    const quantity = isRecord(line.orderLineQuantity) ? Number(line.orderLineQuantity.amount) : Number.NaN;
+    const unitPrice = isRecord(item.unitPrice) ? item.unitPrice : undefined;
+    const charges = (Array.isArray(line.charges) ? line.charges : isRecord(line.charges) ? [line.charges] : []).map((charge: unknown) => {
+      if (!isRecord(charge) || charge.chargeType !== 'PRODUCT' || charge.chargeAmount !== undefined || unitPrice === undefined || !Number.isFinite(quantity)) return charge;
+      return { ...charge, chargeAmount: { currency: unitPrice.currency, amount: Number(unitPrice.amount) * quantity } };
+    });
+    return {
+      ...line,
+      lineNumber: line.lineNumber ?? line.primeLineNumber,
+      orderLineStatuses: line.orderLineStatuses ?? { orderLineStatus: statuses },
+      charges: { charge: charges },
+      statusDate: line.statusDate ?? (dates.length > 0 ? Math.max(...dates) : undefined),
+    };
+  });
+  const total = isRecord(raw.orderTotal) ? { totalAmount: { currencyAmount: raw.orderTotal.amount, currencyUnit: raw.orderTotal.currency } } : raw.orderSummary;
+  return { ...raw, orderLines: { orderLine: lines }, ...(total !== undefined ? { orderSummary: total } : {}) };
+};
+
+const OrderPayload = z.object({
   purchaseOrderId: z.union([z.string().min(1), z.number().int().transform(String)]),
   customerEmailId: optText,
   orderDate: EpochMs,
@@ -64,7 +108,8 @@ export const WalmartOrderPayload = z.object({
   orderLines: z.preprocess((value) => (Array.isArray(value) ? { orderLine: value } : value), z.object({ orderLine: many(OrderLine) })),
   shipNode: one(z.object({ type: looseText })),
 });
-export type WalmartOrderPayload = z.infer<typeof WalmartOrderPayload>;
+export const WalmartOrderPayload = z.preprocess(fromMexico, OrderPayload);
+export type WalmartOrderPayload = z.infer<typeof OrderPayload>;
 
 export type WalmartOrderContext = Readonly<{
   /** The store's marketplace id (default WALMART_US). */
@@ -87,8 +132,9 @@ const YES = /^(y|yes|true|1)$/i;
 const PRECEDENCE = ['Created', 'Acknowledged', 'Shipped', 'Delivered', 'Refund', 'Cancelled'];
 
 const iso = (ms: number | null | undefined): string | null => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
-/** ShipTo.countryCode is ISO 3166 alpha-2 everywhere else; Walmart US writes "USA". */
-const countryCode = (country: string | null | undefined): string | null => (country === 'USA' ? 'US' : text(country));
+/** ShipTo.countryCode is ISO 3166 alpha-2 everywhere else; Walmart writes "USA" (and may write "CAN", "MEX"). */
+const ALPHA3: Readonly<Record<string, string>> = { USA: 'US', CAN: 'CA', MEX: 'MX' };
+const countryCode = (country: string | null | undefined): string | null => ALPHA3[country ?? ''] ?? text(country);
 
 /** Walmart's number amounts as decimal strings, cents exact (avoids 0.1 + 0.2 artefacts). */
 const money = (amount: number): string => (Math.round(amount * 100) / 100).toFixed(2);
@@ -105,9 +151,9 @@ const toLine = (line: Line): PlatformOrderLine => {
   const statuses = entries.map((entry) => entry.status);
   const shown = PRECEDENCE.find((status) => statuses.includes(status)) ?? statuses[0] ?? null;
   // The PRODUCT charge (ItemPrice) is the line's price for all its units.
-  const product = (line.charges?.charge ?? []).filter((charge) => charge.chargeType === 'PRODUCT');
+  const product = (line.charges?.charge ?? []).flatMap((charge) => (charge.chargeType === 'PRODUCT' && charge.chargeAmount !== undefined ? [charge.chargeAmount] : []));
   const first = product[0];
-  const lineTotal = product.reduce((total, charge) => total + charge.chargeAmount.amount, 0);
+  const lineTotal = product.reduce((total, amount) => total + amount.amount, 0);
   return {
     lineId: line.lineNumber,
     platformSku: line.item.sku,
@@ -115,7 +161,7 @@ const toLine = (line: Line): PlatformOrderLine => {
     quantityShipped: shipped,
     quantityCancelled: cancelled,
     lineStatus: shown,
-    unitPrice: first === undefined || ordered === 0 ? null : { amount: money(lineTotal / ordered), currency: first.chargeAmount.currency },
+    unitPrice: first === undefined || ordered === 0 ? null : { amount: money(lineTotal / ordered), currency: first.currency },
     title: text(line.item.productName),
     ...(YES.test(line.intentToCancel?.trim() ?? '') ? { cancellationRequested: true as const } : {}),
   };
@@ -145,7 +191,7 @@ const orderTotal = (order: WalmartOrderPayload): PlatformOrder['orderTotal'] => 
   const summary = order.orderSummary?.totalAmount;
   if (summary !== undefined && summary !== null) return { amount: money(summary.currencyAmount), currency: summary.currencyUnit };
   const amounts = order.orderLines.orderLine.flatMap((line) =>
-    (line.charges?.charge ?? []).flatMap((charge) => [charge.chargeAmount, ...(charge.tax?.taxAmount ? [charge.tax.taxAmount] : [])]),
+    (line.charges?.charge ?? []).flatMap((charge) => [...(charge.chargeAmount ? [charge.chargeAmount] : []), ...(charge.tax?.taxAmount ? [charge.tax.taxAmount] : [])]),
   );
   const currency = amounts[0]?.currency;
   if (currency === undefined || amounts.some((a) => a.currency !== currency)) return null;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { PlatformOrder } from '../../domain/order/platformOrder.js';
 import { MarketplaceError } from '../../domain/ports/marketplaces.js';
@@ -9,8 +8,9 @@ import { decodeCursor, encodeCursor } from './pageCursor.js';
 import { callWithRetries, DEFAULT_RETRY, type Outcome, type RetryOptions } from './retryPolicy.js';
 import { systemTiming, type Timing } from './timing.js';
 import { tokenBuckets, type TokenBucket, type TokenBuckets, type UsagePlan } from './tokenBucket.js';
-import { WALMART_SERVICE_NAME } from './walmartAuth.js';
 import { parseWalmartOrder, WALMART_US_MARKETPLACE } from './walmartOrderParser.js';
+import { walmartHeaders, walmartMarketOf, WALMART_ORDERS_PATH } from './walmartMarkets.js';
+import type { WalmartMarket } from '../../domain/ports/marketplaces.js';
 
 /**
  * Walmart does not publish its US limits (reference §B2); these are the figures attributed to it
@@ -28,8 +28,23 @@ export const WALMART_HISTORY_DAYS = 180;
  * store configured as the account's 3PL node (store setting `walmart3plNode`), last.
  */
 export const WALMART_SHIP_NODE_TYPES = ['SellerFulfilled', 'WFSFulfilled', '3PLFulfilled'] as const;
-const nodeTypesOf = (target: PullTarget): number => (target.walmart3plNode === true ? 3 : 2);
+/**
+ * Mexico's cursor search needs a status (statusCodeFilter is required): one search per status an
+ * order can be in, like the US's one search per ship-node type. OnHold orders are Walmart's, not yet
+ * the seller's to ship; they are pulled once they move on.
+ */
+export const WALMART_MX_STATUSES = ['Created', 'Acknowledged', 'Shipped', 'Delivered', 'Cancelled'] as const;
+const marketOf = (target: PullTarget): WalmartMarket => walmartMarketOf(target.marketplaceIds[0]);
+/** How many searches a pull makes: US per ship-node type, Canada one (no shipNodeType filter), Mexico per status. */
+const searchesOf = (target: PullTarget): number => {
+  const market = marketOf(target);
+  if (market === 'ca') return 1;
+  if (market === 'mx') return WALMART_MX_STATUSES.length;
+  return target.walmart3plNode === true ? 3 : 2;
+};
 const PAGE_LIMIT = 200;
+/** Mexico pages 100 orders at most. */
+const MX_PAGE_LIMIT = 100;
 const DAY_MS = 86_400_000;
 
 export type WalmartOrderSourceConfig = Readonly<{
@@ -51,7 +66,8 @@ export type WalmartOrderSourceConfig = Readonly<{
  * exactly that instant were partly served already; their ids are skipped in the next segment.
  */
 const Cursor = z.object({
-  node: z.number().int().min(0).max(WALMART_SHIP_NODE_TYPES.length - 1),
+  /** Which search: the ship-node type (US), the status (Mexico); Canada has one. */
+  node: z.number().int().min(0).max(WALMART_MX_STATUSES.length - 1),
   createdStart: z.number(),
   createdEnd: z.number(),
   modified: z.object({ start: z.number(), end: z.number() }).nullable(),
@@ -67,17 +83,22 @@ const Cursor = z.object({
 });
 type Cursor = z.infer<typeof Cursor>;
 
-const ListResponse = z.object({
-  list: z.object({
-    meta: z.object({ totalCount: z.number().nullish(), nextCursor: z.string().nullish() }).nullish(),
-    elements: z.object({ order: z.array(z.unknown()).nullish() }).nullish(),
-  }),
+const ListBody = z.object({
+  meta: z.object({ totalCount: z.number().nullish(), nextCursor: z.string().nullish() }).nullish(),
+  elements: z.object({ order: z.array(z.unknown()).nullish() }).nullish(),
+});
+/** US: `{list:{meta,elements}}`; Canada's spec draws the list without the `list` wrapper. */
+const ListResponse = z.union([z.object({ list: ListBody }).transform((b) => b.list), ListBody.refine((b) => b.elements !== undefined || b.meta !== undefined)]);
+/** Mexico: `{meta:{totalCount,nextCursorMark}, order:[…]}`. */
+const MxListResponse = z.object({
+  meta: z.object({ totalCount: z.number().nullish(), nextCursorMark: z.string().nullish() }).nullish(),
+  order: z.array(z.unknown()).nullish(),
 });
 
 const GatewayError = z.object({ code: z.string(), description: z.string().nullish(), message: z.string().nullish() });
-/** Walmart's error bodies come as `{errors:{error:[…]}}`, `{errors:[…]}` or a single object (reference §B2). */
+/** Walmart's error bodies come as `{errors:{error:[…]}}`, `{errors:[…]}` or a single object (reference §B2); Mexico's as `{error:{…}}`. */
 const walmartError = (body: unknown): z.infer<typeof GatewayError> | undefined => {
-  const errors = (body as { errors?: unknown } | null)?.errors;
+  const errors = (body as { errors?: unknown; error?: unknown } | null)?.errors ?? (body as { error?: unknown } | null)?.error;
   const list = Array.isArray(errors) ? errors : (errors as { error?: unknown } | undefined)?.error;
   const first: unknown = Array.isArray(list) ? list[0] : (list ?? errors);
   const parsed = GatewayError.safeParse(first);
@@ -101,17 +122,32 @@ const syncBucket = (r: HttpResult, bucket: TokenBucket) => {
 type RawPage = Readonly<{ orders: readonly PlatformOrder[]; rejected: readonly UnreadableOrder[]; total: number | null; nextCursor: string | null }>;
 const NO_ORDERS: RawPage = { orders: [], rejected: [], total: null, nextCursor: null };
 
-const interpret = (r: HttpResult, bucket: TokenBucket, parse: (raw: unknown) => PlatformOrder): Outcome<RawPage> => {
+/** The orders, count and next page of a list answer, in the market's shape; undefined when it is not a list. */
+const readList = (market: WalmartMarket, body: unknown): { raw: unknown[]; total: number | null; next: string | null } | undefined => {
+  if (market === 'mx') {
+    const list = MxListResponse.safeParse(body);
+    if (!list.success) return undefined;
+    const raw = list.data.order ?? [];
+    const mark = list.data.meta?.nextCursorMark ?? null;
+    // The cursor search pages to the end of its results (no per-query cap): its count is not needed
+    // to notice a search cut short. A page without orders ends it, whatever mark came with it.
+    return { raw, total: null, next: raw.length === 0 || mark === null || mark === '' ? null : mark };
+  }
+  const list = ListResponse.safeParse(body);
+  if (!list.success) return undefined;
+  return { raw: list.data.elements?.order ?? [], total: list.data.meta?.totalCount ?? null, next: list.data.meta?.nextCursor ?? null };
+};
+
+const interpret = (r: HttpResult, bucket: TokenBucket, market: WalmartMarket, parse: (raw: unknown) => PlatformOrder): Outcome<RawPage> => {
   const what = 'Walmart getAllOrders';
   syncBucket(r, bucket);
   if (r.status === 200) {
     if (r.body === null) return { kind: 'transient', error: new MarketplaceError('malformed_response', 200, `${what}: the answer was cut short or is not JSON`) };
-    const list = ListResponse.safeParse(r.body);
-    if (!list.success) return { kind: 'failed', error: new MarketplaceError('malformed_response', 200, `${what}: the answer is not an order list`) };
+    const list = readList(market, r.body);
+    if (list === undefined) return { kind: 'failed', error: new MarketplaceError('malformed_response', 200, `${what}: the answer is not an order list`) };
     // One order that cannot be read is set aside (the pull records it); the rest of the page goes on.
-    const { orders, rejected } = parseEach(list.data.list.elements?.order ?? [], parse, 'purchaseOrderId');
-    const meta = list.data.list.meta;
-    return { kind: 'done', value: { orders, rejected, total: meta?.totalCount ?? null, nextCursor: meta?.nextCursor ?? null } };
+    const { orders, rejected } = parseEach(list.raw, parse, 'purchaseOrderId');
+    return { kind: 'done', value: { orders, rejected, total: list.total, nextCursor: list.next } };
   }
   const error = walmartError(r.body);
   // Walmart answers a search without results with 404 CONTENT_NOT_FOUND rather than an empty list.
@@ -182,18 +218,33 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
     };
   };
 
-  const pageUrl = (cursor: Cursor): string => {
+  /** Mexico's cursor search: the same filters on every page, the page chosen by cursorMark ("*" first). */
+  const mxPageUrl = (cursor: Cursor): string => {
+    const query = new URLSearchParams({
+      statusCodeFilter: WALMART_MX_STATUSES[cursor.node] as string,
+      createdStartDate: new Date(cursor.createdStart).toISOString(),
+      createdEndDate: new Date(cursor.segmentEnd).toISOString(),
+      limit: String(MX_PAGE_LIMIT),
+      cursorMark: cursor.next ?? '*',
+    });
+    return `${new URL('/v3/orders/cursor', config.apiUrl).toString()}?${query.toString()}`;
+  };
+
+  const pageUrl = (market: WalmartMarket, cursor: Cursor): string => {
+    if (market === 'mx') return mxPageUrl(cursor);
     // (shipNodeType: the cursor's node, one search per type.)
-    const path = new URL('/v3/orders', config.apiUrl).toString();
+    const path = new URL(WALMART_ORDERS_PATH[market], config.apiUrl).toString();
     // nextCursor is a ready-made query string; rebuilding it from parts makes Walmart start over.
     if (cursor.next !== null) return `${path}${cursor.next.startsWith('?') ? '' : '?'}${cursor.next}`;
     const query = new URLSearchParams({
       limit: String(PAGE_LIMIT),
-      shipNodeType: WALMART_SHIP_NODE_TYPES[cursor.node] as string,
+      ...(market === 'us' ? { shipNodeType: WALMART_SHIP_NODE_TYPES[cursor.node] as string } : {}),
       createdStartDate: new Date(cursor.createdStart).toISOString(),
       createdEndDate: new Date(cursor.segmentEnd).toISOString(),
     });
-    if (cursor.modified !== null) {
+    // Canada's search has no lastModified filter: an updated window reads every order of the history
+    // (createdStart opened above) and the pull keeps what changed.
+    if (cursor.modified !== null && market === 'us') {
       query.set('lastModifiedStartDate', new Date(cursor.modified.start).toISOString());
       query.set('lastModifiedEndDate', new Date(cursor.modified.end).toISOString());
     }
@@ -202,12 +253,13 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
 
   const fetchRaw = (target: PullTarget, cursor: Cursor, signal: AbortSignal | undefined): Promise<RawPage> => {
     const bucket = buckets.bucket(target.authorizationId, 'getAllOrders');
+    const market = marketOf(target);
     const context = {
       marketplaceId: target.marketplaceIds[0] ?? WALMART_US_MARKETPLACE,
-      shipNodeType: WALMART_SHIP_NODE_TYPES[cursor.node] as string,
+      ...(market === 'us' ? { shipNodeType: WALMART_SHIP_NODE_TYPES[cursor.node] as string } : {}),
       threePlNode: target.walmart3plNode === true,
     };
-    const url = pageUrl(cursor);
+    const url = pageUrl(market, cursor);
     return callWithRetries({
       what: 'Walmart getAllOrders',
       authorizationId: target.authorizationId,
@@ -219,15 +271,10 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
       ...(signal !== undefined ? { signal } : {}),
       attempt: async (accessToken) => {
         const r = await httpCall(url, {
-          headers: {
-            'WM_SEC.ACCESS_TOKEN': accessToken,
-            'WM_SVC.NAME': WALMART_SERVICE_NAME,
-            'WM_QOS.CORRELATION_ID': randomUUID(),
-            accept: 'application/json',
-          },
+          headers: walmartHeaders(market, accessToken),
           ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
         });
-        return interpret(r, bucket, (raw) => parseWalmartOrder(raw, context));
+        return interpret(r, bucket, market, (raw) => parseWalmartOrder(raw, context));
       },
     }).catch((error: unknown) => {
       // nextCursor carries the first page's filters verbatim: a 400 on it means the cursor itself is
@@ -239,6 +286,17 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
     });
   };
 
+  /**
+   * Mexico: an order with lines in several statuses is found by each of their searches. The first
+   * search that finds it serves it; a later one skips it while it still has a line in an earlier
+   * search's status (a status can only move forward, so that search saw it).
+   */
+  const servedByEarlierSearch = (target: PullTarget, node: number, order: PlatformOrder): boolean => {
+    if (marketOf(target) !== 'mx' || node === 0) return false;
+    const statuses = order.platformStatus.split('/');
+    return WALMART_MX_STATUSES.slice(0, node).some((status) => statuses.includes(status));
+  };
+
   /** Where the pull goes once a search has no next page: a narrower segment, the next ship-node type, or the end. */
   const afterSearch = (target: PullTarget, cursor: Cursor): Cursor | null => {
     const cutShort = cursor.total !== null && cursor.served < cursor.total;
@@ -248,7 +306,7 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
       const progress = cursor.oldest < cursor.segmentEnd || skip.length > cursor.skip.length;
       if (progress) return segmentStart(cursor, cursor.node, cursor.oldest, skip);
     }
-    if (cursor.node + 1 < nodeTypesOf(target)) return segmentStart(cursor, cursor.node + 1, cursor.createdEnd, []);
+    if (cursor.node + 1 < searchesOf(target)) return segmentStart(cursor, cursor.node + 1, cursor.createdEnd, []);
     return null;
   };
 
@@ -257,12 +315,12 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
       if (target.platform !== 'walmart') throw new MarketplaceError('bad_request', null, 'Walmart order source: the target is not a Walmart authorization');
       let cursor = cursorText === null ? firstCursor(target, window) : decodeCursor('walmart', Cursor, cursorText);
       // A resume point of a 3PL search after the store stopped being the 3PL node: start afresh.
-      if (cursor.node >= nodeTypesOf(target)) throw new MarketplaceError('cursor_refused', null, 'Walmart order source: the cursor names a ship-node type the store no longer searches');
+      if (cursor.node >= searchesOf(target)) throw new MarketplaceError('cursor_refused', null, 'Walmart order source: the cursor names a ship-node type the store no longer searches');
       // Loops only past searches that return nothing new, so a call never hands back an empty page with more to come.
       for (;;) {
         const page = await fetchRaw(target, cursor, signal);
         const skip = new Set(cursor.skip);
-        const fresh = page.orders.filter((order) => !skip.has(order.platformOrderId));
+        const fresh = page.orders.filter((order) => !skip.has(order.platformOrderId) && !servedByEarlierSearch(target, cursor.node, order));
         let oldest = cursor.oldest;
         let oldestIds = cursor.oldestIds;
         for (const order of page.orders) {

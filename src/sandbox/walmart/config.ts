@@ -1,4 +1,5 @@
 import { createRandom } from '../shared/random.js';
+import type { WalmartMarket } from './types.js';
 
 /** Permission areas a Walmart key can be granted (token detail `scopes`). */
 export const WALMART_SCOPES = [
@@ -24,6 +25,8 @@ export type WalmartClient = Readonly<{
   scopes?: Partial<Record<WalmartScope, ScopeAccess>>;
   /** token detail `is_channel_match`: whether the key is associated with this solution provider. */
   channelMatch?: boolean;
+  /** The market the key's tokens serve (default us); Connect tokens carry the market they were minted for (WM_MARKET). */
+  market?: WalmartMarket;
 }>;
 
 export const scopesOf = (client: WalmartClient): Record<WalmartScope, ScopeAccess> =>

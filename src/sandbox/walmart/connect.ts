@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import type { SandboxReply, SandboxRequest } from '../shared/http.js';
 import { basicCredentials, type WalmartAuth } from './auth.js';
 import { WALMART_SCOPES, type ScopeAccess, type WalmartApp, type WalmartScope } from './config.js';
+import type { WalmartMarket } from './types.js';
 
 /**
  * Walmart's OAuth 2.0 seller authorization for solution providers ("Connect"): the authorize page on
@@ -12,7 +13,7 @@ import { WALMART_SCOPES, type ScopeAccess, type WalmartApp, type WalmartScope } 
  * `WM_PARTNER.ID` = the seller). Walmart does not publish the error bodies of these grants; the
  * sandbox answers the OAuth 2.0 ones (RFC 6749 §5.2: `{ error, error_description }`).
  */
-export type WalmartMarket = 'us' | 'ca' | 'mx';
+export type { WalmartMarket } from './types.js';
 const CLIENT_TYPES: Readonly<Record<string, WalmartMarket>> = { seller: 'us', 'seller-ca': 'ca', 'seller-mx': 'mx' };
 
 /** What the seller signed in to the login page does: approve (with these scopes) or deny. */
@@ -97,7 +98,7 @@ export const createWalmartConnect = (options: WalmartConnectOptions) => {
   };
 
   const tokenReply = (refresh: Refresh, refreshToken: string, withRefresh: boolean): SandboxReply => {
-    const grant = auth.issue({ label: 'connect', clientId: refresh.app.clientId, clientSecret: '', partnerId: refresh.sellerId, scopes: refresh.scopes });
+    const grant = auth.issue({ label: 'connect', clientId: refresh.app.clientId, clientSecret: '', partnerId: refresh.sellerId, scopes: refresh.scopes, market: refresh.market });
     refresh.minted.push(grant.token);
     return {
       status: 200,

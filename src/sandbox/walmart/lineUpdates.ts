@@ -22,6 +22,22 @@ export const WALMART_CANCEL_REASONS = [
   'SELLER_CANCEL_ADDRESS_NOT_SERVICEABLE',
 ] as const;
 
+/** Canada's lists (orders spec: CarrierNameType, CancelLineStatusType); its methodCode enum is in capitals. */
+export const WALMART_CA_CARRIERS = [
+  'UPS', 'USPS', 'FedEx', 'CPC', 'PCLINT', 'DHL', 'GLB', 'PURINTL_SWWGROUND', 'FEDEX_SWWEXPRESS', '17Track', 'ASL', 'CANPAR',
+  'CEVA', 'LOOMIS', 'SAMEDAY', 'SWYFT', 'TFORCE', 'UBI', 'JIAYOU', 'LETTERMAIL',
+] as const;
+export const WALMART_CA_CANCEL_REASONS = [
+  'CANCEL_BY_SELLER', 'CUSTOMER_REQUESTED_SELLER_TO_CANCEL', 'SUPPLIER_CANCEL', 'SUPPLIER_CANCEL_CUSTOMER_REQUEST',
+  'SUPPLIER_CANCEL_BACKORDER', 'SUPPLIER_CANCEL_DISCONTINUE', 'SUPPLIER_CANCEL_UNRECOGNIZED',
+] as const;
+const CA_METHOD_CODES: Readonly<Record<string, string>> = { STANDARD: 'Standard', EXPRESS: 'Express', ONE_DAY: 'OneDay', FREIGHT: 'Freight', WHITE_GLOVE: 'WhiteGlove', VALUE: 'Value' };
+/** Mexico's shipment carriers; Other needs a tracking URL. */
+export const WALMART_MX_CARRIERS = ['MX-FEDX', 'MX-DHL', 'Estafeta', 'SFC', 'Other'] as const;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+type Market = 'us' | 'ca';
+
 type Move = Readonly<{ lineNumber: string; quantity: number; extra: Omit<OrderLineStatus, 'status' | 'statusQuantity'> }>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -42,30 +58,35 @@ const quantityOf = (v: unknown): number | undefined => {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 };
 
-const trackingOf = (v: unknown): TrackingInfo | string => {
+const trackingOf = (v: unknown, market: Market): TrackingInfo | string => {
   if (!isObject(v)) return 'trackingInfo is required for a Shipped status.';
-  if (typeof v.shipDateTime !== 'number' || !Number.isFinite(v.shipDateTime)) return 'trackingInfo.shipDateTime must be epoch milliseconds.';
+  const shipDateTime = market === 'ca'
+    ? (typeof v.shipDateTime === 'string' && ISO_INSTANT.test(v.shipDateTime) ? Date.parse(v.shipDateTime) : Number.NaN)
+    : (typeof v.shipDateTime === 'number' ? v.shipDateTime : Number.NaN);
+  if (!Number.isFinite(shipDateTime)) return market === 'ca' ? 'trackingInfo.shipDateTime must be an ISO 8601 date-time (UTC).' : 'trackingInfo.shipDateTime must be epoch milliseconds.';
+  const carriers: readonly unknown[] = market === 'ca' ? WALMART_CA_CARRIERS : WALMART_CARRIERS;
+  const methodCode = market === 'ca' && typeof v.methodCode === 'string' ? (CA_METHOD_CODES[v.methodCode] ?? v.methodCode) : v.methodCode;
   const c = v.carrierName;
   if (!isObject(c)) return 'trackingInfo.carrierName is required.';
   const hasCarrier = c.carrier !== undefined && c.carrier !== null;
   const hasOther = c.otherCarrier !== undefined && c.otherCarrier !== null;
   if (hasCarrier === hasOther) return 'trackingInfo.carrierName needs exactly one of carrier and otherCarrier.';
-  if (hasCarrier && !(WALMART_CARRIERS as readonly unknown[]).includes(c.carrier)) return 'trackingInfo.carrierName.carrier is not a carrier Walmart knows; use otherCarrier.';
+  if (hasCarrier && !carriers.includes(c.carrier)) return 'trackingInfo.carrierName.carrier is not a carrier Walmart knows; use otherCarrier.';
   if (hasOther && !text(c.otherCarrier)) return 'trackingInfo.carrierName.otherCarrier must name the carrier.';
-  if (!(WALMART_METHOD_CODES as readonly unknown[]).includes(v.methodCode)) return `trackingInfo.methodCode must be one of ${WALMART_METHOD_CODES.join(', ')}.`;
+  if (!(WALMART_METHOD_CODES as readonly unknown[]).includes(methodCode)) return `trackingInfo.methodCode must be one of ${WALMART_METHOD_CODES.join(', ')}.`;
   if (!text(v.trackingNumber)) return 'trackingInfo.trackingNumber is required.';
   if (v.trackingURL !== undefined && typeof v.trackingURL !== 'string') return 'trackingInfo.trackingURL must be a string.';
   return {
-    shipDateTime: v.shipDateTime,
+    shipDateTime,
     carrierName: hasCarrier ? { carrier: c.carrier as string } : { otherCarrier: c.otherCarrier as string },
-    methodCode: v.methodCode as string,
+    methodCode: methodCode as string,
     trackingNumber: v.trackingNumber,
     ...(typeof v.trackingURL === 'string' ? { trackingURL: v.trackingURL } : {}),
   };
 };
 
 /** The requested moves, or the 400 naming what is wrong. */
-const readMoves = (request: SandboxRequest, wrapper: 'orderShipment' | 'orderCancellation'): Move[] | SandboxReply => {
+const readMoves = (request: SandboxRequest, wrapper: 'orderShipment' | 'orderCancellation' | 'orderAcknowledge', market: Market = 'us'): Move[] | SandboxReply => {
   const body = parse(request.body);
   const lines = isObject(body) && isObject(body[wrapper]) && isObject((body[wrapper] as Record<string, unknown>).orderLines)
     ? ((body[wrapper] as Record<string, Record<string, unknown>>).orderLines as Record<string, unknown>).orderLine
@@ -76,19 +97,27 @@ const readMoves = (request: SandboxRequest, wrapper: 'orderShipment' | 'orderCan
     if (!isObject(line) || !text(line.lineNumber)) return invalid('lineNumber', 'Every orderLine needs a lineNumber.');
     const statuses = isObject(line.orderLineStatuses) ? line.orderLineStatuses.orderLineStatus : undefined;
     if (!Array.isArray(statuses) || statuses.length === 0) return invalid('orderLineStatuses', `Line ${line.lineNumber}: orderLineStatuses.orderLineStatus is required.`);
+    if (market === 'ca' && wrapper === 'orderShipment' && !(typeof line.shipFromCountry === 'string' && /^[A-Z]{2}$/.test(line.shipFromCountry))) {
+      return invalid('shipFromCountry', `Line ${line.lineNumber}: shipFromCountry (ISO 3166 alpha-2) is required.`);
+    }
     for (const status of statuses as unknown[]) {
       if (!isObject(status)) return invalid('orderLineStatus', `Line ${line.lineNumber}: an orderLineStatus must be an object.`);
       const quantity = quantityOf(status.statusQuantity);
       if (quantity === undefined) return invalid('statusQuantity', `Line ${line.lineNumber}: statusQuantity needs unitOfMeasurement and a positive amount (a string).`);
-      if (wrapper === 'orderShipment') {
-        if (status.status !== 'Shipped') return invalid('status', `Line ${line.lineNumber}: status must be Shipped.`);
-        const tracking = trackingOf(status.trackingInfo);
+      const word = typeof status.status === 'string' && market === 'ca' ? status.status.charAt(0) + status.status.slice(1).toLowerCase() : status.status;
+      if (wrapper === 'orderAcknowledge') {
+        if (word !== 'Acknowledged') return invalid('status', `Line ${line.lineNumber}: status must be Acknowledged.`);
+        moves.push({ lineNumber: line.lineNumber, quantity, extra: {} });
+      } else if (wrapper === 'orderShipment') {
+        if (word !== 'Shipped') return invalid('status', `Line ${line.lineNumber}: status must be Shipped.`);
+        const tracking = trackingOf(status.trackingInfo, market);
         if (typeof tracking === 'string') return invalid('trackingInfo', `Line ${line.lineNumber}: ${tracking}`);
         moves.push({ lineNumber: line.lineNumber, quantity, extra: { trackingInfo: tracking } });
       } else {
-        if (status.status !== 'Cancelled') return invalid('status', `Line ${line.lineNumber}: status must be Cancelled.`);
-        if (!(WALMART_CANCEL_REASONS as readonly unknown[]).includes(status.cancellationReason)) {
-          return invalid('cancellationReason', `Line ${line.lineNumber}: cancellationReason must be one of ${WALMART_CANCEL_REASONS.join(', ')}.`);
+        if (word !== 'Cancelled') return invalid('status', `Line ${line.lineNumber}: status must be Cancelled.`);
+        const reasons: readonly string[] = market === 'ca' ? WALMART_CA_CANCEL_REASONS : WALMART_CANCEL_REASONS;
+        if (!reasons.includes(status.cancellationReason as string)) {
+          return invalid('cancellationReason', `Line ${line.lineNumber}: cancellationReason must be one of ${reasons.join(', ')}.`);
         }
         moves.push({ lineNumber: line.lineNumber, quantity, extra: { cancellationReason: status.cancellationReason as string } });
       }
@@ -158,16 +187,58 @@ const applyMoves = (
 
 export type LineUpdate = Readonly<{ reply: SandboxReply } | { change: (o: WalmartOrder, now: number) => void }>;
 
-export const shippingUpdate = (order: WalmartOrder, request: SandboxRequest): LineUpdate => {
-  const moves = readMoves(request, 'orderShipment');
+export const shippingUpdate = (order: WalmartOrder, request: SandboxRequest, market: Market = 'us'): LineUpdate => {
+  const moves = readMoves(request, 'orderShipment', market);
   if (!Array.isArray(moves)) return { reply: moves };
   const change = applyMoves(order, moves, ['Acknowledged'], 'Shipped');
   return typeof change === 'string' ? { reply: invalid('orderLine', change) } : { change };
 };
 
-export const cancellation = (order: WalmartOrder, request: SandboxRequest): LineUpdate => {
-  const moves = readMoves(request, 'orderCancellation');
+export const cancellation = (order: WalmartOrder, request: SandboxRequest, market: Market = 'us'): LineUpdate => {
+  const moves = readMoves(request, 'orderCancellation', market);
   if (!Array.isArray(moves)) return { reply: moves };
   const change = applyMoves(order, moves, ['Created', 'Acknowledged'], 'Cancelled');
   return typeof change === 'string' ? { reply: invalid('orderLine', change) } : { change };
+};
+
+/** Mexico's acknowledge names the lines and units it acknowledges (orderAcknowledge, like a cancellation's body). */
+export const mexicoAcknowledgement = (order: WalmartOrder, request: SandboxRequest): LineUpdate => {
+  const moves = readMoves(request, 'orderAcknowledge');
+  if (!Array.isArray(moves)) return { reply: moves };
+  const change = applyMoves(order, moves, ['Created'], 'Acknowledged');
+  return typeof change === 'string' ? { reply: invalid('orderLine', change) } : { change };
+};
+
+/**
+ * Mexico's shipping update (POST /v3/orders/{id}/ship): `shipments[]` each with shipmentLines
+ * (primeLineNo, quantity), a carrier from its list and a tracking number; "Other" needs a trackingURL.
+ */
+export const mexicoShipment = (order: WalmartOrder, request: SandboxRequest, now: number): LineUpdate => {
+  const body = parse(request.body);
+  const shipments = isObject(body) ? body.shipments : undefined;
+  if (!Array.isArray(shipments) || shipments.length === 0) return { reply: invalid('shipments', 'shipments must list at least one shipment.') };
+  const moves: Move[] = [];
+  for (const shipment of shipments as unknown[]) {
+    if (!isObject(shipment)) return { reply: invalid('shipments', 'A shipment must be an object.') };
+    if (!(WALMART_MX_CARRIERS as readonly unknown[]).includes(shipment.carrier)) return { reply: invalid('carrier', `carrier must be one of ${WALMART_MX_CARRIERS.join(', ')}.`) };
+    if (!text(shipment.trackingNumber)) return { reply: invalid('trackingNumber', 'trackingNumber is required.') };
+    if (shipment.carrier === 'Other' && !text(shipment.trackingURL)) return { reply: invalid('trackingURL', 'trackingURL is required when carrier is Other.') };
+    const lines = shipment.shipmentLines;
+    if (!Array.isArray(lines) || lines.length === 0) return { reply: invalid('shipmentLines', 'A shipment needs at least one shipmentLine.') };
+    for (const line of lines as unknown[]) {
+      if (!isObject(line) || !text(line.primeLineNo)) return { reply: invalid('primeLineNo', 'Every shipmentLine needs a primeLineNo.') };
+      const quantity = quantityOf(line.quantity);
+      if (quantity === undefined) return { reply: invalid('quantity', `Line ${line.primeLineNo}: quantity needs unitOfMeasurement and a positive amount (a string).`) };
+      const tracking: TrackingInfo = {
+        shipDateTime: now,
+        carrierName: shipment.carrier === 'Other' ? { otherCarrier: 'Other' } : { carrier: shipment.carrier as string },
+        methodCode: 'Standard',
+        trackingNumber: shipment.trackingNumber,
+        ...(text(shipment.trackingURL) ? { trackingURL: shipment.trackingURL } : {}),
+      };
+      moves.push({ lineNumber: line.primeLineNo, quantity, extra: { trackingInfo: tracking } });
+    }
+  }
+  const change = applyMoves(order, moves, ['Acknowledged'], 'Shipped');
+  return typeof change === 'string' ? { reply: invalid('shipmentLines', change) } : { change };
 };

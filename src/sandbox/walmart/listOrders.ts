@@ -2,7 +2,8 @@ import type { Clock } from '../shared/clock.js';
 import type { SandboxReply, SandboxRequest } from '../shared/http.js';
 import { badRequest, contentNotFound } from './errors.js';
 import type { WalmartOrderRecord, WalmartOrderStore } from './orderStore.js';
-import { SHIP_NODE_TYPES, WALMART_LINE_STATUSES, type WalmartOrder } from './types.js';
+import { presentCanada } from './marketShapes.js';
+import { SHIP_NODE_TYPES, WALMART_LINE_STATUSES, type WalmartMarket, type WalmartOrder } from './types.js';
 
 const DAY = 86_400_000;
 const MAX_LIMIT = 200;
@@ -29,7 +30,8 @@ type Search = {
   createdStart: number;
   createdEnd: number;
   range: Partial<Record<'lastModifiedStart' | 'lastModifiedEnd' | 'shipFrom' | 'shipTo', number>>;
-  shipNodeType: string;
+  /** null: every ship node (Canada's search has no shipNodeType). */
+  shipNodeType: string | null;
   text: Partial<Record<'sku' | 'customerOrderId' | 'purchaseOrderId' | 'status' | 'orderType', string>>;
 };
 
@@ -44,7 +46,9 @@ const parseDate = (query: URLSearchParams, name: string): number | Rejected | un
   return ISO_DATE.test(raw) && Number.isFinite(ms) ? ms : reject(name, `${name} must be yyyy-MM-dd or an ISO 8601 date-time.`);
 };
 
-const parseSearch = (query: URLSearchParams, now: number, deps: ListOrdersDeps, released: boolean): Search | Rejected => {
+const parseSearch = (query: URLSearchParams, now: number, deps: ListOrdersDeps, released: boolean, market: WalmartMarket): Search | Rejected => {
+  // Canada's createdStartDate is required (its spec); the US defaults it to 7 days ago.
+  if (market === 'ca' && !released && !query.has('createdStartDate')) return { error: badRequest('MISSING_REQUEST_PARAM', 'createdStartDate', 'createdStartDate is required.') };
   const rawLimit = query.get('limit');
   const limit = rawLimit === null ? 100 : Number(rawLimit);
   if (!/^\d+$/.test(rawLimit ?? '100') || limit < 1 || limit > MAX_LIMIT) return reject('limit', `limit must be between 1 and ${MAX_LIMIT}.`);
@@ -59,8 +63,8 @@ const parseSearch = (query: URLSearchParams, now: number, deps: ListOrdersDeps, 
   }
   const status = query.get('status');
   if (status !== null && !(WALMART_LINE_STATUSES as readonly string[]).includes(status)) return reject('status', `Unknown status ${status}.`);
-  const shipNodeType = query.get('shipNodeType') ?? 'SellerFulfilled';
-  if (!(SHIP_NODE_TYPES as readonly string[]).includes(shipNodeType)) return reject('shipNodeType', `Unknown shipNodeType ${shipNodeType}.`);
+  const shipNodeType = market === 'ca' ? null : (query.get('shipNodeType') ?? 'SellerFulfilled');
+  if (shipNodeType !== null && !(SHIP_NODE_TYPES as readonly string[]).includes(shipNodeType)) return reject('shipNodeType', `Unknown shipNodeType ${shipNodeType}.`);
   const orderType = query.get('orderType');
   if (orderType !== null && orderType !== 'REGULAR' && orderType !== 'REPLACEMENT') return reject('orderType', `Unknown orderType ${orderType}.`);
   // Documented defaults: created in the last 7 days; nothing older than the history limit is served.
@@ -85,7 +89,9 @@ const parseSearch = (query: URLSearchParams, now: number, deps: ListOrdersDeps, 
 const matches = (record: WalmartOrderRecord, search: Search): boolean => {
   const { order, lastModified } = record;
   const { range, text } = search;
-  if ((order.shipNode?.type ?? 'SellerFulfilled') !== search.shipNodeType) return false;
+  if (search.shipNodeType !== null && (order.shipNode?.type ?? 'SellerFulfilled') !== search.shipNodeType) return false;
+  // Canada lists its WFS orders apart (/v3/ca/orders/wfs, not served here).
+  if (search.shipNodeType === null && order.shipNode?.type === 'WFSFulfilled') return false;
   if (range.lastModifiedStart !== undefined && lastModified < range.lastModifiedStart) return false;
   if (range.lastModifiedEnd !== undefined && lastModified > range.lastModifiedEnd) return false;
   if (range.shipFrom !== undefined && order.shippingInfo.estimatedShipDate < range.shipFrom) return false;
@@ -131,10 +137,10 @@ const decodePosition = (text: string): { ms: number; id: string } | undefined =>
  * query string. The cursor freezes createdEndDate, so orders created while a client pages are left
  * for its next search instead of shifting pages under it.
  */
-export const listOrders = (deps: ListOrdersDeps, request: SandboxRequest, partnerId: string, released: boolean): SandboxReply => {
+export const listOrders = (deps: ListOrdersDeps, request: SandboxRequest, partnerId: string, released: boolean, market: WalmartMarket = 'us'): SandboxReply => {
   const now = deps.clock.now();
   const query = request.query;
-  const s = parseSearch(query, now, deps, released);
+  const s = parseSearch(query, now, deps, released, market);
   if ('error' in s) return s.error;
   const continuing = query.get('hasMoreElements') === 'true';
   const position = continuing ? decodePosition(query.get('cursor') ?? '') : undefined;
@@ -152,7 +158,7 @@ export const listOrders = (deps: ListOrdersDeps, request: SandboxRequest, partne
     const entry = index.at(at);
     if (entry === undefined || entry.ms < s.createdStart) break;
     const record = deps.store.get(entry.id);
-    if (record === undefined || !matches(record, s)) continue;
+    if (record === undefined || (record.market ?? 'us') !== market || !matches(record, s)) continue;
     if (page.length < room) page.push(record);
     else {
       more = true;
@@ -182,13 +188,8 @@ export const listOrders = (deps: ListOrdersDeps, request: SandboxRequest, partne
           `cursor=${encodePosition(last.order.orderDate, last.order.purchaseOrderId)}`,
         ].join('&')}`
       : null;
-  return {
-    status: 200,
-    json: {
-      list: {
-        meta: { totalCount: total, limit: s.limit, nextCursor },
-        elements: { order: page.map((record) => presentOrder(record.order, query)) },
-      },
-    },
-  };
+  const meta = { totalCount: total, limit: s.limit, nextCursor };
+  // Canada's spec draws the list (OrdersListType) without the US's `list` wrapper, in its own order shape.
+  if (market === 'ca') return { status: 200, json: { meta, elements: { order: page.map((record) => presentCanada(presentOrder(record.order, query))) } } };
+  return { status: 200, json: { list: { meta, elements: { order: page.map((record) => presentOrder(record.order, query)) } } } };
 };

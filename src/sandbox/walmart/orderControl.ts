@@ -4,7 +4,13 @@ import { floorToSecond, toMillis, type Clock, type Instant } from '../shared/clo
 import { createRandom } from '../shared/random.js';
 import { lineStatus, toWalmartOrder, trackingFor } from './orderFactory.js';
 import type { WalmartOrderStore } from './orderStore.js';
-import type { ShipNodeType, WalmartLineStatus, WalmartOrder } from './types.js';
+import type { ShipNodeType, WalmartLineStatus, WalmartMarket, WalmartOrder } from './types.js';
+
+const MARKET_MONEY: Readonly<Record<WalmartMarket, { currency: string; country: string }>> = {
+  us: { currency: 'USD', country: 'USA' },
+  ca: { currency: 'CAD', country: 'CAN' },
+  mx: { currency: 'MXN', country: 'MX' },
+};
 
 export type WalmartOrderInput = Readonly<{
   partnerId?: string;
@@ -15,6 +21,8 @@ export type WalmartOrderInput = Readonly<{
   status?: WalmartLineStatus;
   lines?: readonly Readonly<{ sku: string; quantity?: number; productName?: string; unitPriceCents?: number }>[];
   customerName?: string;
+  /** The seller account's market (default us): Canadian orders are in CAD, Mexican in MXN, and only that market's tokens see them. */
+  market?: WalmartMarket;
 }>;
 
 export type WalmartGenerateOptions = Readonly<{
@@ -171,7 +179,18 @@ export const createWalmartOrderControl = (deps: Readonly<{
         line.orderLineStatuses.orderLineStatus = [lineStatus(status, Number(line.orderLineQuantity.amount), extra)];
         line.statusDate = createdAt;
       }
-      store.put({ ...rendered, lastModified: createdAt });
+      const market = input.market ?? 'us';
+      if (market !== 'us') {
+        const { currency, country } = MARKET_MONEY[market];
+        order.shippingInfo.postalAddress.country = country;
+        for (const line of order.orderLines.orderLine) {
+          for (const charge of line.charges.charge) {
+            charge.chargeAmount.currency = currency;
+            if (charge.tax !== undefined) charge.tax.taxAmount.currency = currency;
+          }
+        }
+      }
+      store.put({ ...rendered, lastModified: createdAt, ...(market !== 'us' ? { market } : {}) });
       return order;
     },
     setLineStatus: (id, status, selection) => setLineStatus(id, status, selection),

@@ -1,12 +1,12 @@
 import { deepFreeze } from '../shared/freeze.js';
 import { createSortedIndex, type SortedIndex } from '../shared/sortedIndex.js';
-import type { WalmartOrder } from './types.js';
+import type { WalmartMarket, WalmartOrder } from './types.js';
 
 /**
  * A purchase order as the sandbox keeps it. Walmart's payload has no "last modified" field, yet
  * `lastModifiedStartDate` filters on it, so the sandbox tracks it beside the order.
  */
-export type WalmartOrderRecord = Readonly<{ partnerId: string; order: WalmartOrder; lastModified: number }>;
+export type WalmartOrderRecord = Readonly<{ partnerId: string; order: WalmartOrder; lastModified: number; /** Default us. */ market?: WalmartMarket }>;
 
 export type WalmartOrderStore = Readonly<{
   put: (record: WalmartOrderRecord) => void;

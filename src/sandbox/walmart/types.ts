@@ -5,6 +5,9 @@
 export const WALMART_LINE_STATUSES = ['Created', 'Acknowledged', 'Shipped', 'Delivered', 'Cancelled'] as const;
 export type WalmartLineStatus = (typeof WALMART_LINE_STATUSES)[number];
 
+/** Walmart's marketplaces: each seller account (and its orders and tokens) belongs to one. */
+export type WalmartMarket = 'us' | 'ca' | 'mx';
+
 export const SHIP_NODE_TYPES = ['SellerFulfilled', 'WFSFulfilled', '3PLFulfilled'] as const;
 export type ShipNodeType = (typeof SHIP_NODE_TYPES)[number];
 

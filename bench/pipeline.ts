@@ -22,6 +22,8 @@
  * The delay is also split in its two legs (pull → release decided by the policy, decided → broker);
  * BENCH_TIMELINE=1 prints 40 samples of (pulled, decided, on the broker) over the run, to see where
  * a backlog builds up. PULL_MAX_BACKLOG overrides the pull's back-pressure for an experiment.
+ * BENCH_STAGES=1 prints where the CPU goes per order, by stage, in node and PostgreSQL
+ * (bench/pipelineStages.ts; the profile costs some throughput, so compare figures without it).
  */
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config.js';
@@ -30,7 +32,8 @@ import { createLogger } from '../src/logger.js';
 import { createService, type Service } from '../src/service.js';
 import { nextMessage, startHelper, stopHelper, type TopicRecord } from './pipeline/protocol.js';
 import { emitResults } from './results.js';
-import { withBenchDatabase } from './support.js';
+import { stageMeters, stageReport } from './pipelineStages.js';
+import { benchServerUrl, withBenchDatabase } from './support.js';
 // @ts-expect-error — plain JavaScript script without types
 import { startBroker } from '../scripts/kafka.mjs';
 
@@ -102,6 +105,7 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
     log(`baseline: ${fmt(served.distinct)} orders in ${served.seconds.toFixed(1)} s (${served.requests} requests, page p99 ${served.pageP99Ms.toFixed(1)} ms)`);
     if (served.distinct !== market.orders) throw new Error(`the baseline client read ${served.distinct} distinct orders, the sandbox has ${market.orders}`);
 
+    const stages = process.env.BENCH_STAGES ? stageMeters(new URL(url).pathname.slice(1), benchServerUrl()) : null;
     // 2. The service, as production runs it (scheduler held back until the seller is set up).
     const service = await createService(
       loadConfig({
@@ -142,6 +146,7 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       const idleRss = process.memoryUsage().rss;
 
       // 4. The run: from the scheduler's start until the last release is on the broker.
+      await stages?.begin();
       const rss = rssSampler();
       const t0 = Date.now();
       service.scheduler.start();
@@ -169,6 +174,7 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
         if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`${progress.releases} of ${releasesExpected} releases on the topic after ${TIMEOUT_MS} ms`);
       }
       const peakRss = rss.stop();
+      const stageFigures = await stages?.end();
 
       // 5. What happened: the topic's records, each order's pull time, the read model.
       watcher.send({ type: 'report' });
@@ -232,6 +238,7 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       console.log(`  legs: pull → release decided p50 ${fmt(percentile(toDecision, 0.5))} / p99 ${fmt(percentile(toDecision, 0.99))} ms; release decided → broker p50 ${fmt(percentile(toBroker, 0.5))} / p99 ${fmt(percentile(toBroker, 0.99))} ms`);
       console.log(`  after the scheduler start: all stores pulled ${after(pullsDoneAt)}, orders read model caught up ≤ ${after(ordersCaughtUpAt)}, release policy caught up ≤ ${after(policyCaughtUpAt)}, last release on the broker ${after(lastOnBroker)}; broker → consumer p99 ${fmt(percentile(consumerLag, 0.99))} ms`);
       console.log(`service peak RSS: ${mib(peakRss).toFixed(0)} MiB (idle before the pull: ${mib(idleRss).toFixed(0)} MiB)   (≤ ${FLOOR_RSS_MIB} MiB: ${mib(peakRss) <= FLOOR_RSS_MIB ? 'OK' : 'ABOVE TARGET'})`);
+      if (stageFigures) for (const line of stageReport(stageFigures, rows.length)) console.log(line);
       console.log(`checks: ${fmt(rows.length)} orders in rm_orders exactly once; ${fmt(releaseIds.size)} releases all on the topic (${fmt(records.length)} records, ${duplicates} duplicate deliveries)`);
 
       const scope = `${fmt(rows.length)} orders, ${STORES} stores, ${CONCURRENCY} at once`;

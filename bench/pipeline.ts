@@ -69,11 +69,15 @@ const api = async <T>(service: Service, method: 'GET' | 'POST', url: string, opt
   return res.json<T>();
 };
 
-/** Peak RSS of this process, sampled every 50 ms until `stop()`. */
+/** Peak RSS of this process, sampled every 50 ms until `stop()`, and what the heap held at that peak. */
 const rssSampler = () => {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  return { stop: () => (clearInterval(timer), Math.max(peak, process.memoryUsage().rss)) };
+  let peak = process.memoryUsage();
+  const sample = () => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = now;
+  };
+  const timer = setInterval(sample, 50);
+  return { stop: () => (clearInterval(timer), sample(), peak) };
 };
 
 /** Every event of the given types, in global order. */
@@ -173,7 +177,8 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       for (let progress = await nextMessage(watcher, 'progress'); progress.releases < releasesExpected; progress = await nextMessage(watcher, 'progress')) {
         if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`${progress.releases} of ${releasesExpected} releases on the topic after ${TIMEOUT_MS} ms`);
       }
-      const peakRss = rss.stop();
+      const peakMemory = rss.stop();
+      const peakRss = peakMemory.rss;
       const stageFigures = await stages?.end();
 
       // 5. What happened: the topic's records, each order's pull time, the read model.
@@ -238,6 +243,8 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       console.log(`  legs: pull → release decided p50 ${fmt(percentile(toDecision, 0.5))} / p99 ${fmt(percentile(toDecision, 0.99))} ms; release decided → broker p50 ${fmt(percentile(toBroker, 0.5))} / p99 ${fmt(percentile(toBroker, 0.99))} ms`);
       console.log(`  after the scheduler start: all stores pulled ${after(pullsDoneAt)}, orders read model caught up ≤ ${after(ordersCaughtUpAt)}, release policy caught up ≤ ${after(policyCaughtUpAt)}, last release on the broker ${after(lastOnBroker)}; broker → consumer p99 ${fmt(percentile(consumerLag, 0.99))} ms`);
       console.log(`service peak RSS: ${mib(peakRss).toFixed(0)} MiB (idle before the pull: ${mib(idleRss).toFixed(0)} MiB)   (≤ ${FLOOR_RSS_MIB} MiB: ${mib(peakRss) <= FLOOR_RSS_MIB ? 'OK' : 'ABOVE TARGET'})`);
+      const m = (bytes: number) => `${mib(bytes).toFixed(0)} MiB`;
+      console.log(`  at the peak: V8 heap ${m(peakMemory.heapUsed)} used of ${m(peakMemory.heapTotal)}, external ${m(peakMemory.external)} (array buffers ${m(peakMemory.arrayBuffers)}), the rest (code, stacks, allocator) ${m(peakRss - peakMemory.heapTotal - peakMemory.external)}`);
       if (stageFigures) for (const line of stageReport(stageFigures, rows.length)) console.log(line);
       console.log(`checks: ${fmt(rows.length)} orders in rm_orders exactly once; ${fmt(releaseIds.size)} releases all on the topic (${fmt(records.length)} records, ${duplicates} duplicate deliveries)`);
 

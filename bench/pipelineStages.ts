@@ -101,23 +101,29 @@ export const stageMeters = (databaseName: string, adminUrl: string) => {
   const statements = new Map<string, Statement>();
   const admin = new pg.Client({ connectionString: adminUrl });
   let timing = false;
-  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-  // Timing only: the query runs unchanged; callback-style calls (not used by OMS) are not timed.
-  pg.Client.prototype.query = function timedQuery(this: pg.Client, ...args: unknown[]) {
-    const result = query.apply(this, args);
-    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | null)?.text;
-    if (!timing || this === admin || !text || !(result instanceof Promise)) return result;
-    const started = performance.now();
-    const key = statementKey(text);
-    return result.then((r: { rowCount?: number | null; rows?: unknown[] }) => {
-      const s = statements.get(key) ?? { calls: 0, rows: 0, ms: 0 };
-      s.calls++;
-      s.rows += r?.rows?.length ?? r?.rowCount ?? 0;
-      s.ms += performance.now() - started;
-      statements.set(key, s);
-      return r;
-    });
-  } as typeof pg.Client.prototype.query;
+  // Timing only: the query runs unchanged. Pool.query (the service's plain queries) and
+  // Client.query (inside transactions) both return a promise when called without a callback;
+  // the pool's own callback-style call to its client is not timed twice.
+  const timed = (query: (...args: unknown[]) => unknown) =>
+    function timedQuery(this: unknown, ...args: unknown[]) {
+      const result = query.apply(this, args);
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | null)?.text;
+      if (!timing || this === admin || !text || !(result instanceof Promise)) return result;
+      const started = performance.now();
+      const key = statementKey(text);
+      return result.then((r: { rowCount?: number | null; rows?: unknown[] }) => {
+        const s = statements.get(key) ?? { calls: 0, rows: 0, ms: 0 };
+        s.calls++;
+        s.rows += r?.rows?.length ?? r?.rowCount ?? 0;
+        s.ms += performance.now() - started;
+        statements.set(key, s);
+        return r;
+      });
+    };
+  const clientQuery = pg.Client.prototype.query;
+  const poolQuery = pg.Pool.prototype.query;
+  pg.Client.prototype.query = timed(clientQuery as (...args: unknown[]) => unknown) as typeof clientQuery;
+  pg.Pool.prototype.query = timed(poolQuery as (...args: unknown[]) => unknown) as typeof poolQuery;
 
   const backendStart = new Map<number, number>();
   const backendLast = new Map<number, number>();
@@ -156,7 +162,8 @@ export const stageMeters = (databaseName: string, adminUrl: string) => {
       await sampleBackends();
       session.disconnect();
       await admin.end();
-      pg.Client.prototype.query = query as typeof pg.Client.prototype.query;
+      pg.Client.prototype.query = clientQuery;
+      pg.Pool.prototype.query = poolQuery;
       const pgMs = [...backendLast].reduce((sum, [pid, last]) => sum + last - (backendStart.get(pid) ?? 0), 0);
       return { nodeMs: (cpu.user + cpu.system) / 1000, pgMs, pgBackends: backendLast.size, stages: splitProfile(profile as Profile), statements };
     },

@@ -16,7 +16,15 @@ import { ConcurrencyError } from '../domain/shared/errors.js';
 import type { AppDeps } from './context.js';
 
 const decodeMapping = decodeWith(MappingEvent);
-const decodePulled = decodeWith(OrderPulled);
+const decodePulledEvent = decodeWith(OrderPulled);
+// A pulled order is decoded (validated) once per recorded event: a batch names its order by it and
+// then folds the very same event as the order's stream.
+const decodedPulled = new WeakMap<RecordedEvent, ReturnType<typeof decodePulledEvent>>();
+const decodePulled = (r: RecordedEvent) => {
+  let decoded = decodedPulled.get(r);
+  if (!decoded) decodedPulled.set(r, (decoded = decodePulledEvent(r)));
+  return decoded;
+};
 const decodeFulfillment = decodeWith(FulfillmentEvent);
 const decodeOrderEvent = (r: RecordedEvent): OrderStreamEvent => (r.type === 'OrderPulled' ? decodePulled(r) : decodeFulfillment(r));
 const decodeClaim = decodeWith(MarketplaceOrderClaimed);

@@ -17,7 +17,15 @@ import type { AppDeps } from './context.js';
 import { orderStreamId } from '../domain/order/streams.js';
 
 const decodeMapping = decodeWith(MappingEvent);
-const decodePulled = decodeWith(OrderPulled);
+const decodePulledEvent = decodeWith(OrderPulled);
+// A pulled order is decoded (validated) once per recorded event: a batch names its order by it and
+// then folds the very same event as the order's stream.
+const decodedPulled = new WeakMap<RecordedEvent, ReturnType<typeof decodePulledEvent>>();
+const decodePulled = (r: RecordedEvent) => {
+  let decoded = decodedPulled.get(r);
+  if (!decoded) decodedPulled.set(r, (decoded = decodePulledEvent(r)));
+  return decoded;
+};
 const decodeFulfillment = decodeWith(FulfillmentEvent);
 const decodeOrderEvent = (r: RecordedEvent): OrderStreamEvent => (r.type === 'OrderPulled' ? decodePulled(r) : decodeFulfillment(r));
 const decodeClaim = decodeWith(MarketplaceOrderClaimed);
@@ -80,6 +88,24 @@ export const releasePolicy = (
     return lookupFrom(platformSkus, storeId, new Map(platformSkus.map((sku, i) => [mappingStreamId(storeId, sku), streams[i]!])));
   };
 
+  /**
+   * The order streams a batch holds from their first event on, without a gap (revisions 0, 1, …):
+   * a new order's whole stream is usually its one OrderPulled, so it needs no read. Anything
+   * appended after the batch's last event (a newer version, a decision already recorded when a
+   * batch is repeated) makes the append's expected revision fail, and the order is decided again
+   * on its stream read then.
+   */
+  const streamsWholeIn = (events: readonly RecordedEvent[]): ReadonlyMap<string, readonly RecordedEvent[]> => {
+    const byStream = new Map<string, RecordedEvent[]>();
+    for (const e of events) {
+      if (!ORDER_EVENTS.has(e.type)) continue;
+      const stream = byStream.get(e.streamId);
+      if (stream) stream.push(e);
+      else byStream.set(e.streamId, [e]);
+    }
+    return new Map([...byStream].filter(([, stream]) => stream.every((e, i) => e.revision === i)));
+  };
+
   const releases = (events: readonly { type: string }[]) => events.some((e) => e.type === 'FulfillmentOrderReleased');
 
   /** The claim a release appends with it (`no_stream`: the first release of the marketplace order wins). */
@@ -140,12 +166,14 @@ export const releasePolicy = (
    * (each order's are folded from its own stream and the mappings in force); when a pull appended
    * to one of them meanwhile, the whole append is refused and each order is evaluated on its own.
    */
-  const evaluateMany = async (causes: ReadonlyMap<string, RecordedEvent>) => {
+  const evaluateMany = async (causes: ReadonlyMap<string, RecordedEvent>, whole: ReadonlyMap<string, readonly RecordedEvent[]> = new Map()) => {
     if (causes.size < 2) {
       for (const [orderId, cause] of causes) await evaluate(orderId, cause);
       return;
     }
-    const orderStreams = await deps.store.readStreams([...causes.keys()].map((id) => orderStreamId(id)));
+    const unread = [...causes.keys()].map((id) => orderStreamId(id)).filter((streamId) => !whole.has(streamId));
+    const read = unread.length ? await deps.store.readStreams(unread) : new Map<string, readonly RecordedEvent[]>();
+    const orderStreams = new Map([...read, ...whole]);
     const orders = [...causes].flatMap(([orderId, cause]) => {
       const { state, revision } = foldOrder(orderStreams.get(orderStreamId(orderId)) ?? []);
       return state.pulled ? [{ orderId, cause, state, revision, storeId: state.pulled.storeId, skus: platformSkusOf(state) }] : [];
@@ -182,6 +210,9 @@ export const releasePolicy = (
       await deps.store.appendMany(requests);
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
+      // A stream taken from the batch had grown past it (a newer version, a repeated batch whose
+      // decision is already recorded): decide the lot again on streams read now.
+      if (whole.size) return evaluateMany(causes);
       for (const o of decided) await evaluate(o.orderId, o.cause);
       return;
     }
@@ -228,7 +259,7 @@ export const releasePolicy = (
     reactBatch: async (events: readonly RecordedEvent[]) => {
       const pulled = new Map<string, RecordedEvent>();
       for (const event of events) if (ORDER_EVENTS.has(event.type)) pulled.set(orderIdOf(event), event);
-      await evaluateMany(pulled);
+      await evaluateMany(pulled, streamsWholeIn(events));
       await reactToMappings(events.filter((e) => e.type === 'MappingSet'));
       await reactToRevocations(events);
     },

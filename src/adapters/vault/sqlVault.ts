@@ -24,8 +24,16 @@ const unb64 = (s: string) => Buffer.from(s, 'base64url');
 
 export const masterKeyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 16);
 
-const seal = (key: Buffer, plaintext: Buffer, aad: string): string => {
-  const iv = randomBytes(12);
+const IV_BYTES = 12;
+const KEY_BYTES = 32;
+
+/** `count` random byte strings of `size` bytes, from one call to the CSPRNG (a page seals hundreds). */
+const randomChunks = (count: number, size: number): Buffer[] => {
+  const pool = randomBytes(count * size);
+  return Array.from({ length: count }, (_, i) => pool.subarray(i * size, (i + 1) * size));
+};
+
+const seal = (key: Buffer, plaintext: Buffer, aad: string, iv: Buffer = randomBytes(IV_BYTES)): string => {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -107,7 +115,11 @@ export const sqlVault = (opts: SqlVaultOptions): Vault & { rotate: () => Promise
     if (!missing.length) return keys;
     // Keys are generated for every owner not cached; those that exist already simply keep theirs
     // (ON CONFLICT DO NOTHING) — wrapping 32 bytes costs far less than a round trip to ask first.
-    const candidates = missing.map((ownerId) => ({ owner_id: ownerId, wrapped_key: seal(opts.masterKey, randomBytes(32), wrapAad(ownerId)) }));
+    const fresh = randomChunks(missing.length, KEY_BYTES);
+    const ivs = randomChunks(missing.length, IV_BYTES);
+    const candidates = missing.map((ownerId, i) => ({ owner_id: ownerId, wrapped_key: seal(opts.masterKey, fresh[i]!, wrapAad(ownerId), ivs[i]) }));
+    // A key this statement stored comes back as the very wrapping made here: it needs no unwrapping.
+    const made = new Map(candidates.map((c, i) => [c.wrapped_key, fresh[i]!]));
     const { rows } = await db.query<{ owner_id: string; wrapped_key: string | null; master_key_id: string | null }>(
       // The statement's parts share one snapshot: `created` rows are not seen by the second SELECT,
       // so no owner comes back twice; a key created concurrently by another transaction is in
@@ -129,7 +141,7 @@ export const sqlVault = (opts: SqlVaultOptions): Vault & { rotate: () => Promise
     );
     const destroyed = rows.find((r) => r.wrapped_key === null);
     if (destroyed) throw new SecretDestroyedError(destroyed.owner_id);
-    for (const r of rows) keys.set(r.owner_id, remember(r.owner_id, unwrap(r.owner_id, r.wrapped_key!, r.master_key_id!)));
+    for (const r of rows) keys.set(r.owner_id, remember(r.owner_id, made.get(r.wrapped_key!) ?? unwrap(r.owner_id, r.wrapped_key!, r.master_key_id!)));
     const raced = missing.filter((id) => !keys.has(id));
     if (raced.length) {
       const again = await db.query<{ owner_id: string; wrapped_key: string; master_key_id: string }>(
@@ -154,7 +166,8 @@ export const sqlVault = (opts: SqlVaultOptions): Vault & { rotate: () => Promise
   return {
     sealMany: async (items) => {
       const keys = await dataKeys(items.map((i) => i.ownerId));
-      return items.map((i) => seal(keys.get(i.ownerId)!, Buffer.from(i.plaintext, 'utf8'), i.ownerId) as Sealed);
+      const ivs = randomChunks(items.length, IV_BYTES);
+      return items.map((i, n) => seal(keys.get(i.ownerId)!, Buffer.from(i.plaintext, 'utf8'), i.ownerId, ivs[n]) as Sealed);
     },
 
     seal: async (ownerId, plaintext) => seal(await dataKey(ownerId, true), Buffer.from(plaintext, 'utf8'), ownerId) as Sealed,

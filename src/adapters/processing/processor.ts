@@ -6,7 +6,7 @@ import { sqlLease } from '../feed/lease.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
 import { batchSource } from './batchSource.js';
 import { errorCode, type ProcessorState, type ProcessorStatus } from './processorStatus.js';
-import { readAhead } from './readAhead.js';
+import { readAhead } from '../../shared/readAhead.js';
 import type { LeaseHold, Round, Sink } from './sink.js';
 
 /**

@@ -37,6 +37,13 @@ export const oldestUnhandledAgeMs = async (store: EventStore, checkpoint: Checkp
   return oldest ? Math.max(0, nowMs - Date.parse(oldest.recordedAt)) : 0;
 };
 
+/**
+ * Matching events after `checkpoint`, counted up to `cap` (null where the store cannot count). With
+ * `committed`, events committed but not readable yet (PostgreSQL's visibility horizon) count too.
+ */
+export const eventsBehind = (store: EventStore, checkpoint: Checkpoint | null, filter: EventFilter, cap: number, committed = false): Promise<number | null> =>
+  store.countAfter(checkpoint, cap, filter, committed ? { committed: true } : undefined);
+
 /** How far a consumer is behind: matching events not handled (capped) and the age of the oldest. */
 export const lagOf = async (
   store: EventStore,
@@ -45,6 +52,6 @@ export const lagOf = async (
   nowMs: number,
   cap = 100_000,
 ): Promise<{ eventsBehind: number | null; lagMs: number }> => {
-  const [eventsBehind, lagMs] = await Promise.all([store.countAfter(checkpoint, cap, filter), oldestUnhandledAgeMs(store, checkpoint, filter, nowMs)]);
-  return { eventsBehind, lagMs };
+  const [behind, lagMs] = await Promise.all([eventsBehind(store, checkpoint, filter, cap), oldestUnhandledAgeMs(store, checkpoint, filter, nowMs)]);
+  return { eventsBehind: behind, lagMs };
 };

@@ -254,7 +254,7 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
     }),
   });
 
-  /** Keep brokerUp honest while nothing is being sent (and on instances standing by). */
+  /** Keep brokerUp honest while nothing is being sent (and on instances standing by); close a standby's producer. */
   const probeBroker = async (stop: AbortSignal) => {
     while (!stop.aborted) {
       if (performance.now() - state.lastKafkaOkAt >= probeMs) {
@@ -266,6 +266,8 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
           log.debug({ ...ctx, err: error }, 'feed publisher: broker probe failed');
         }
       }
+      // Standing by (the lease is another instance's): no producer kept open; the next round makes one.
+      if (producer && processor.status().leaseEpoch === null) await dropProducer();
       await sleep(probeMs, stop);
     }
   };

@@ -75,6 +75,7 @@ import { sleep as sleepOrAbort } from './adapters/shared/timers.js';
 import { warehouseEvents as warehouseEventsService } from './application/warehouseEvents.js';
 import { warehouseEventConsumer } from './adapters/kafka/warehouseEventConsumer.js';
 import { warehouseEventMetrics } from './adapters/metrics/warehouseEventMetrics.js';
+import { processorMetrics } from './adapters/metrics/processorMetrics.js';
 import { warehouseEventRoutes } from './http/warehouseEvents.routes.js';
 import { warehouseRejections } from './adapters/readModels/warehouseRejections.js';
 import { retentionStore } from './adapters/scheduler/retentionStore.js';
@@ -151,6 +152,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
   await migrate(db);
   const store = openEventStore(config, db);
   const metrics = createMetrics();
+  const processingMetrics = processorMetrics(metrics.registry);
   const keys = await resolveKeys(config, log);
   const vault = sqlVault({
     db,
@@ -283,6 +285,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     react: policy.react,
     reactBatch: policy.reactBatch,
     log: log.child({ component: 'release-policy' }),
+    metrics: processingMetrics,
   });
   // Issue #15: acknowledgements, shipment confirmations and cancellations back to the marketplaces.
   const syncAbort = new AbortController();
@@ -296,7 +299,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     onOutcome: (o) => metrics.marketplaceConfirmations.labels(o.platform, o.outcome).inc(),
     signal: syncAbort.signal,
   });
-  const syncRunner = eventReactor({ name: SYNC_RUNNER_NAME, db, store, filter: MARKETPLACE_SYNC_FILTER, react: sync.react, reactBatch: sync.reactBatch, log: log.child({ component: 'marketplace-sync' }) });
+  const syncRunner = eventReactor({ name: SYNC_RUNNER_NAME, db, store, filter: MARKETPLACE_SYNC_FILTER, react: sync.react, reactBatch: sync.reactBatch, log: log.child({ component: 'marketplace-sync' }), metrics: processingMetrics });
   let syncRetryLoop: Promise<void> | null = null;
   const retrySyncs = async () => {
     while (!syncAbort.signal.aborted) {
@@ -313,6 +316,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
         source: feedSource,
         kafka: config.kafka,
         log: log.child({ component: 'feed' }),
+        metrics: processingMetrics,
         onPublished: (ms, n) => {
           for (let i = 0; i < n; i++) metrics.feedLatency.observe(ms / 1000);
         },
@@ -432,7 +436,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     },
     ...(opts.consoleDir ? [{ plugin: consoleRoutes as never, options: { dir: opts.consoleDir }, prefix: '' }] : []),
   ];
-  const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
+  const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }), metrics: processingMetrics });
 
   const refreshProjectionGauges = async () => {
     if (feed) {

@@ -16,6 +16,7 @@ import { pullStreamId, type PullEvent } from '../domain/pull/events.js';
 import { decodeWith, loadState } from '../domain/shared/commandHandler.js';
 import { settingsOf, storeDecider, storeStreamId, type Store } from '../domain/store/decider.js';
 import { decodeStore, type AppDeps } from './context.js';
+import { readAhead } from '../shared/readAhead.js';
 import { nameUuid } from './ids.js';
 import { orderStreamId } from '../domain/order/streams.js';
 
@@ -329,26 +330,30 @@ export const pullService = (deps: PullDeps) => {
     };
     type Routed = Awaited<ReturnType<typeof prepareRouted>>;
 
+    /** The window's pages from `from` on, one after the other (each names the next). */
+    async function* pagesFrom(from: string | null): AsyncGenerator<OrderPage> {
+      for (let at = from; ; ) {
+        const page = await deps.sources[platform].fetchPage(target, window, at, signal);
+        yield page;
+        if (!page.next || signal?.aborted) return;
+        at = page.next;
+      }
+    }
+    // Three stages overlap (the shared read-ahead, depth 1): while page N is appended, page N+1 is
+    // prepared (read-model lookup, sealing) and page N+2 fetched. Appends stay one page after the
+    // other, in page order, and the resume point only ever names a page whose predecessors are all
+    // appended. A page fetched or prepared ahead whose turn never comes (an earlier page failed) is
+    // dropped: its outcome is moot and its failure goes unheard, not unhandled.
+    const pagesAhead = (from: string | null) => readAhead(pagesFrom(from), 1, async (page) => ({ page, routed: await prepareRouted(page) }));
+    let ahead = pagesAhead(cursor);
+    // Not awaited: a fetch still in flight (the page after a failed one) need not hold the outcome up.
+    const drop = (pages: typeof ahead) => void pages.close().catch(() => undefined);
+
     try {
-      // Three stages overlap: while page N is appended, page N+1 is prepared (read-model lookup,
-      // sealing) and page N+2 fetched. Appends stay one page after the other, in page order, and
-      // the resume point only ever names a page whose predecessors are all appended.
-      type Stage = { fetched: Promise<OrderPage>; prepared: Promise<Routed> };
-      const stage = (from: string | null): Stage => {
-        const fetched = deps.sources[platform].fetchPage(target, window, from, signal);
-        const prepared = fetched.then((page) => prepareRouted(page));
-        // Awaited in their turn; if an earlier page fails first, their outcome is moot — and their
-        // rejection (e.g. the database gone while this read-ahead minted a token) must not go unheard:
-        // an unhandled rejection ends the process.
-        fetched.catch(() => undefined);
-        prepared.catch(() => undefined);
-        return { fetched, prepared };
-      };
-      let current = stage(cursor);
       for (;;) {
-        let page: OrderPage;
+        let next: { page: OrderPage; routed: Routed } | null;
         try {
-          page = await current.fetched;
+          next = await ahead.next();
         } catch (error) {
           // A resume point the marketplace no longer honours (Amazon's tokens expire after 24 h)
           // would fail on every retry: drop it and read the window again from its first page.
@@ -358,11 +363,12 @@ export const pullService = (deps: PullDeps) => {
           restarted = { reason: error.code, detail: error.message };
           cursor = null;
           await deps.schedule.saveResume(ids, null);
-          current = stage(null);
+          drop(ahead);
+          ahead = pagesAhead(null);
           continue;
         }
-        const next = page.next && !signal?.aborted ? stage(page.next) : null;
-        const routed = await current.prepared;
+        if (!next) break;
+        const { page, routed } = next;
         const events = routed.reduce((n, r) => n + r.prepared.requests.length, 0);
         const recorded = events ? await deps.admitPage?.(events, signal) : undefined;
         const counts = await writePages(routed.map((r) => r.prepared)).finally(() => recorded?.());
@@ -377,7 +383,6 @@ export const pullService = (deps: PullDeps) => {
         // After the page is recorded: a crash from here resumes with the next page, not the first.
         await deps.schedule.saveResume(ids, cursor ? { pullId, window, cursor, marketplaceIds: seq.marketplaceIds } : null);
         if (!cursor || signal?.aborted) break;
-        if (next) current = next;
       }
       if (cursor) throw new MarketplaceError('timeout', null, 'the pull was interrupted');
     } catch (error) {
@@ -394,6 +399,8 @@ export const pullService = (deps: PullDeps) => {
       }
       if (!(error instanceof MarketplaceError) && !interrupted) throw error;
       return Object.fromEntries(ids.map((id) => [id, { ok: false as const, pullId, reason, retryable: true }]));
+    } finally {
+      drop(ahead);
     }
     const watermark = window.to;
     if (window.sweep) await deps.schedule.markSwept(ids, watermark);

@@ -2,20 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { EventBatch, EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
+import type { EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Database } from '../../domain/ports/sql.js';
 import { FeedMappingError, feedMessagesOf, type FeedMessage, type FeedSource } from '../../domain/warehouse/feedMessage.js';
 import { fencedCheckpoint } from '../feed/fencedCheckpoint.js';
-import { sqlLease } from '../feed/lease.js';
-import { backoffDelay, sleep } from '../shared/timers.js';
+import { eventProcessor, type ProcessorMetrics } from '../processing/processor.js';
+import { oldestUnhandledAgeMs } from '../processing/processorStatus.js';
+import { publishSink } from '../processing/publishSink.js';
+import { sleep } from '../shared/timers.js';
 import { chunkRecords, feedRecord } from './feedRecords.js';
-import { readAhead } from './readAhead.js';
 import { kafkaPort } from './kafkaPort.js';
 import { isBrokerUnreachable, type FeedProducer, type KafkaClientKind } from './port.js';
 
 /**
  * Publishes a feed (the warehouse hand-off) from the event store to Kafka, at least once, in order
- * per key.
+ * per key: the event-processing runtime (src/adapters/processing, docs/processing.md) with a publish
+ * sink and a lease; this module holds the Kafka side (topic, producer, sends, broker status).
  *
  * - One active publisher across instances: a lease in PostgreSQL (sqlLease). Only the holder reads
  *   and sends; the others stand by and take over when it releases the lease (stop) or lets it expire
@@ -85,6 +87,8 @@ export type KafkaFeedPublisherOptions = Readonly<{
    * that gave messages: latency from the event's recordedAt to the ack, and its message count.
    */
   onPublished?: (latencyMs: number, count: number) => void;
+  /** The runtime's batch and retry hooks (processor metrics on /metrics). */
+  metrics?: ProcessorMetrics;
   now?: () => Date;
 }>;
 
@@ -116,13 +120,6 @@ export type FeedPublisherStats = Readonly<{
   lastAckAt: string | null;
 }>;
 
-type Prepared = Readonly<{ batch: EventBatch; messages: FeedMessage[][] }>;
-
-/** The lease changed hands (or could not be renewed in time): stop publishing at once. */
-class LeaseLost extends Error {}
-/** The stored checkpoint is not where this publisher left it (reset by hand?): read it again. */
-class CheckpointMoved extends Error {}
-
 const positiveInt = (value: number, what: string) => {
   if (!Number.isInteger(value) || value < 1) throw new Error(`kafkaFeedPublisher: ${what} must be a positive integer`);
 };
@@ -141,9 +138,7 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
   const maxSendBytes = opts.maxSendBytes ?? 512 * 1024;
   const lookahead = opts.lookahead ?? 2;
   const maxGroupEvents = opts.maxGroupEvents ?? 4 * maxBatch;
-  const maxBackoffMs = opts.maxBackoffMs ?? 10_000;
   const probeMs = opts.brokerProbeMs ?? 5000;
-  const emptyEvery = opts.emptyCheckpointEveryMs ?? 1000;
   const stopGraceMs = opts.stopGraceMs ?? 5000;
   const requestTimeoutMs = opts.kafka.requestTimeoutMs ?? 30_000;
   const now = opts.now ?? (() => new Date());
@@ -152,8 +147,7 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
   positiveInt(lookahead, 'lookahead');
   positiveInt(maxGroupEvents, 'maxGroupEvents');
 
-  const lease = sqlLease({ db, name, holder, ttlMs: leaseMs });
-  const checkpoints = fencedCheckpoint(db, name, lease);
+  const checkpoints = fencedCheckpoint(db, name, { name, holder });
   const kafka = kafkaPort({
     kind: opts.kafka.client,
     brokers: opts.kafka.brokers,
@@ -165,36 +159,23 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
   const ctx = { feed: name, topic };
 
   const state = {
-    leader: false,
     brokerUp: false,
     lastKafkaOkAt: Number.NEGATIVE_INFINITY,
     lastError: null as string | null,
-    /** performance.now() until which the lease is surely ours (measured from before the renewal). */
-    validUntil: 0,
     topicReady: false,
   };
-  const stats = { published: 0, batches: 0, sends: 0, failures: 0, lastAckAt: null as string | null };
+  const stats = { published: 0, sends: 0, failures: 0, lastAckAt: null as string | null };
   let producer: FeedProducer | null = null;
-  let running: { controller: AbortController; done: Promise<void> } | null = null;
+  let probing: { controller: AbortController; done: Promise<void> } | null = null;
 
   const kafkaOk = () => {
     state.brokerUp = true;
     state.lastKafkaOkAt = performance.now();
   };
 
-  const recordFailure = (error: unknown, what: string, attempt: number) => {
-    stats.failures++;
-    const message = error instanceof Error ? error.message : String(error);
-    state.lastError = `${what}: ${message}`.slice(0, 500);
-    if (isBrokerUnreachable(error)) state.brokerUp = false;
-    // A mapping error is a bug that waiting will not cure: say so loudly (the feed stays stopped at it).
-    const level = error instanceof FeedMappingError ? 'error' : 'warn';
-    log[level]({ ...ctx, err: error, attempt, brokerUp: state.brokerUp }, `feed publisher: ${what} failed; retrying`);
-  };
-
   const connectedProducer = async (): Promise<FeedProducer> => {
     // Idempotent, acks = all, one request in flight, bounded retries (a send fails within
-    // seconds; this loop replaces the producer and re-sends from the checkpoint).
+    // seconds; the runtime then backs off and re-sends from the checkpoint with a new producer).
     producer ??= await kafka.producer();
     return producer;
   };
@@ -206,6 +187,20 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
     if (p) await p.close().catch(() => undefined);
   };
 
+  /** Any failed attempt: a new producer, the topic checked again (it may have been deleted underneath). */
+  const interrupted = (error: unknown, attempt: number) => {
+    void dropProducer();
+    state.topicReady = false;
+    stats.failures++;
+    const message = error instanceof Error ? error.message : String(error);
+    state.lastError = `publishing: ${message}`.slice(0, 500);
+    if (isBrokerUnreachable(error)) state.brokerUp = false;
+    // A mapping error is a bug that waiting will not cure: say so loudly (the feed stays stopped at it).
+    const level = error instanceof FeedMappingError ? 'error' : 'warn';
+    log[level]({ ...ctx, err: error, attempt, brokerUp: state.brokerUp }, 'feed publisher: publishing failed; retrying');
+  };
+
+  /** Send every message, one send after the other, and resolve once the broker acknowledged them all. */
   const publish = async (events: readonly RecordedEvent[], messages: readonly FeedMessage[][]) => {
     const records = messages.flat().map(feedRecord);
     const p = await connectedProducer();
@@ -229,163 +224,37 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
     });
   };
 
-  /** Publish from the stored checkpoint until the signal aborts; throws on any failure. */
-  const publishFromCheckpoint = async (epoch: number, signal: AbortSignal, onProgress: () => void) => {
-    if (!state.topicReady) {
-      await kafka.ensureTopic({ topic, partitions, replicationFactor }, log);
-      state.topicReady = true;
-      kafkaOk();
-    }
-    await connectedProducer();
-    kafkaOk();
-    await checkpoints.ensure();
-    let stored = (await checkpoints.read())?.checkpoint ?? null;
-    let lastEmptySave = 0;
-    // Two stages: while batches are sent (and their checkpoint stored), the next ones are already
-    // read and mapped. Batches mapped by the time a send starts go out together (one group: its
-    // sends one after the other, then one checkpoint at the group's end), so a backlog pays the
-    // broker round trip and the checkpoint write once per group, not once per batch. Sends stay
-    // strictly sequential, and a checkpoint only ever moves past what the broker acknowledged.
-    const batches = store.subscribe({ after: stored, filter: source.filter, maxBatch, signal })[Symbol.asyncIterator]();
-    const ahead = readAhead<Prepared>(async () => {
-      const next = await batches.next();
-      if (next.done) return null;
-      const batch = next.value;
-      return { batch, messages: await Promise.all(batch.events.map((event) => feedMessagesOf(source, event))) };
-    }, lookahead);
-    try {
-      for (;;) {
-        const first = await ahead.take();
-        if (first === null || signal.aborted) return;
-        const group = [first];
-        for (let events = first.batch.events.length; events < maxGroupEvents; ) {
-          const more = ahead.takeIfReady();
-          if (!more) break;
-          group.push(more);
-          events += more.batch.events.length;
+  const processor = eventProcessor({
+    name,
+    store,
+    filter: source.filter,
+    log,
+    maxBatch,
+    readAhead: lookahead,
+    emptyCheckpointEveryMs: opts.emptyCheckpointEveryMs ?? 1000,
+    lease: { db, holder, ttlMs: leaseMs },
+    backoff: { baseMs: 200, maxMs: opts.maxBackoffMs ?? 10_000 },
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    sink: publishSink<FeedMessage>({
+      db,
+      name,
+      connect: async () => {
+        if (!state.topicReady) {
+          await kafka.ensureTopic({ topic, partitions, replicationFactor }, log);
+          state.topicReady = true;
         }
-        const last = group.at(-1)!.batch;
-        const events = group.flatMap((g) => g.batch.events);
-        if (events.length === 0) {
-          if (Date.now() - lastEmptySave < emptyEvery) continue;
-          lastEmptySave = Date.now();
-        }
-        const messages = group.flatMap((g) => g.messages);
-        if (messages.some((m) => m.length > 0)) {
-          if (performance.now() >= state.validUntil) throw new LeaseLost('lease not renewed in time');
-          await publish(events, messages);
-        }
-        const result = await checkpoints.advance({
-          epoch,
-          expected: stored,
-          next: last.checkpoint,
-          events: events.length,
-          lastEventAt: events.at(-1)?.recordedAt ?? null,
-        });
-        if (result === 'lease_lost') throw new LeaseLost('lease taken by another instance');
-        if (result === 'moved') throw new CheckpointMoved('checkpoint moved by someone else');
-        stored = last.checkpoint;
-        stats.batches += group.length;
-        state.lastError = null;
-        onProgress();
-      }
-    } finally {
-      ahead.stop();
-      // Ends the subscription (its LISTEN); waits at most for a read in flight to finish.
-      await batches.return?.();
-    }
-  };
+        await connectedProducer();
+        kafkaOk();
+      },
+      messagesOf: (events) => Promise.all(events.map((event) => feedMessagesOf(source, event))),
+      publish,
+      maxGroupEvents,
+      onApplied: () => (state.lastError = null),
+      interrupted,
+    }),
+  });
 
-  /** Renew every leaseMs/3; abort the session when the lease is gone or could not be renewed in time. */
-  const keepLease = async (epoch: number, session: AbortController) => {
-    while (!session.signal.aborted) {
-      await sleep(Math.max(50, Math.floor(leaseMs / 3)), session.signal);
-      if (session.signal.aborted) return;
-      const started = performance.now();
-      try {
-        if (await lease.renew(epoch)) {
-          state.validUntil = started + leaseMs;
-          continue;
-        }
-        log.warn({ ...ctx, holder, epoch }, 'feed publisher: lease taken by another instance; stopping');
-      } catch (error) {
-        if (performance.now() < state.validUntil) {
-          log.warn({ ...ctx, err: error }, 'feed publisher: lease renewal failed; retrying');
-          continue;
-        }
-        log.warn({ ...ctx, err: error }, 'feed publisher: lease not renewed in time; stopping');
-      }
-      session.abort();
-      return;
-    }
-  };
-
-  /** Publish while holding the lease at `epoch`; returns when it is lost or on stop. */
-  const lead = async (epoch: number, acquiredAt: number, stop: AbortSignal) => {
-    const session = new AbortController();
-    const onStop = () => session.abort();
-    stop.addEventListener('abort', onStop, { once: true });
-    state.validUntil = acquiredAt + leaseMs;
-    state.leader = true;
-    log.info({ ...ctx, holder, epoch }, 'feed publisher holds the lease: publishing');
-    const keeper = keepLease(epoch, session);
-    let attempt = 0;
-    try {
-      while (!session.signal.aborted) {
-        try {
-          await publishFromCheckpoint(epoch, session.signal, () => (attempt = 0));
-        } catch (error) {
-          if (error instanceof LeaseLost) {
-            log.warn({ ...ctx, holder, epoch, reason: error.message }, 'feed publisher: lease lost');
-            break;
-          }
-          await dropProducer();
-          if (session.signal.aborted) break;
-          attempt++;
-          // Check the topic again next time: it may have been deleted underneath.
-          state.topicReady = false;
-          recordFailure(error, 'publishing', attempt);
-          await sleep(backoffDelay(attempt, 200, maxBackoffMs), session.signal);
-        }
-      }
-    } finally {
-      session.abort();
-      stop.removeEventListener('abort', onStop);
-      await keeper;
-      state.leader = false;
-      await dropProducer();
-      if (stop.aborted) {
-        await lease.release(epoch).catch((error: unknown) => log.warn({ ...ctx, err: error }, 'feed publisher: could not release the lease'));
-      }
-    }
-  };
-
-  const run = async (stop: AbortSignal) => {
-    let attempt = 0;
-    let standing = false;
-    while (!stop.aborted) {
-      try {
-        const started = performance.now();
-        const epoch = await lease.acquire();
-        attempt = 0;
-        if (epoch === null) {
-          if (!standing) log.info({ ...ctx, holder }, 'feed publisher: another instance holds the lease; standing by');
-          standing = true;
-          await sleep(Math.max(50, Math.floor(leaseMs / 3)), stop);
-          continue;
-        }
-        standing = false;
-        await lead(epoch, started, stop);
-      } catch (error) {
-        if (stop.aborted) break;
-        attempt++;
-        recordFailure(error, 'taking the lease', attempt);
-        await sleep(backoffDelay(attempt, 200, maxBackoffMs), stop);
-      }
-    }
-  };
-
-  /** Keep brokerUp honest while nothing is being sent (and on instances standing by). */
+  /** Keep brokerUp honest while nothing is being sent (and on instances standing by); close a standby's producer. */
   const probeBroker = async (stop: AbortSignal) => {
     while (!stop.aborted) {
       if (performance.now() - state.lastKafkaOkAt >= probeMs) {
@@ -397,6 +266,8 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
           log.debug({ ...ctx, err: error }, 'feed publisher: broker probe failed');
         }
       }
+      // Standing by (the lease is another instance's): no producer kept open; the next round makes one.
+      if (producer && processor.status().leaseEpoch === null) await dropProducer();
       await sleep(probeMs, stop);
     }
   };
@@ -407,39 +278,37 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
 
     /** Start publishing (or standing by); never throws for an unreachable database or broker. */
     start: async (): Promise<void> => {
-      if (running) return;
+      if (probing) return;
       const controller = new AbortController();
-      const done = Promise.all([run(controller.signal), probeBroker(controller.signal)])
-        .then(() => undefined)
-        .catch((error: unknown) => log.error({ ...ctx, err: error }, 'feed publisher crashed'));
-      running = { controller, done };
+      probing = { controller, done: probeBroker(controller.signal).catch((error: unknown) => log.error({ ...ctx, err: error }, 'feed publisher: broker probe crashed')) };
+      processor.start();
     },
 
     /** Finish the batch in flight (send and checkpoint), release the lease, disconnect. */
     stop: async (): Promise<void> => {
-      const current = running;
+      const current = probing;
       if (!current) return;
-      running = null;
+      probing = null;
       current.controller.abort();
       // A send stuck on an unreachable broker is cut off: its batch is re-sent by the next holder.
       const timer = setTimeout(() => void dropProducer(), stopGraceMs);
-      await current.done;
+      await processor.stop();
       clearTimeout(timer);
+      await current.done;
+      await dropProducer();
     },
 
     status: async (): Promise<FeedPublisherStatus> => {
-      const row = await checkpoints.read();
-      const checkpoint = row?.checkpoint ?? null;
-      const next = await store.readAll(checkpoint, { maxCount: 1, filter: source.filter });
-      const oldest = next.events[0];
+      const checkpoint = (await checkpoints.read())?.checkpoint ?? null;
+      const p = processor.status();
       return {
         name,
         topic,
         holder,
-        running: running !== null,
-        leader: state.leader,
+        running: probing !== null,
+        leader: p.leaseEpoch !== null,
         checkpoint,
-        lagMs: oldest ? Math.max(0, now().getTime() - Date.parse(oldest.recordedAt)) : 0,
+        lagMs: await oldestUnhandledAgeMs(store, checkpoint, source.filter, now().getTime()),
         published: stats.published,
         lastAckAt: stats.lastAckAt,
         brokerUp: state.brokerUp,
@@ -448,7 +317,7 @@ export const kafkaFeedPublisher = (opts: KafkaFeedPublisherOptions) => {
     },
 
     /** In-process counters for /metrics. */
-    stats: (): FeedPublisherStats => ({ ...stats }),
+    stats: (): FeedPublisherStats => ({ ...stats, batches: processor.status().batches }),
   };
 };
 

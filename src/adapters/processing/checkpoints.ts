@@ -20,6 +20,17 @@ export const loadCheckpoint = async (db: Sql, name: string): Promise<Checkpoint 
   return (rows[0]?.checkpoint ?? null) as Checkpoint | null;
 };
 
+export type CheckpointState = Readonly<{ checkpoint: Checkpoint | null; failed: boolean }>;
+
+/** Where each named processor is, as stored (any instance's), and whether it stopped on an event; missing rows are absent. */
+export const loadCheckpointStates = async (db: Sql, names: readonly string[]): Promise<Map<string, CheckpointState>> => {
+  const { rows } = await db.query<{ name: string; checkpoint: string | null; status: string }>(
+    'SELECT name, checkpoint, status FROM projection_checkpoints WHERE name = ANY($1::text[])',
+    [names],
+  );
+  return new Map(rows.map((r) => [r.name, { checkpoint: r.checkpoint as Checkpoint | null, failed: r.status === 'failed' }]));
+};
+
 /**
  * Inside a batch's transaction: lock the row and check it is still at `from` and running. With
  * `asyncCommit` (PostgreSQL), the transaction does not wait for the WAL flush — set in the same

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Checkpoint, EventFilter, EventStore } from '../../domain/ports/eventStore.js';
 import type { Sql } from '../../domain/ports/sql.js';
@@ -6,8 +7,8 @@ import { sqlLease } from '../feed/lease.js';
 import { backoffDelay, sleep } from '../shared/timers.js';
 import { batchSource } from './batchSource.js';
 import { errorCode, type ProcessorState, type ProcessorStatus } from './processorStatus.js';
-import { readAhead } from './readAhead.js';
-import type { LeaseHold, Round, Sink } from './sink.js';
+import { readAhead, type ReadAhead } from '../../shared/readAhead.js';
+import type { LeaseHold, Prepared, Round, Sink } from './sink.js';
 
 /**
  * The one event-processing runtime: open (the sink says where from) → subscribe → read ahead
@@ -46,6 +47,8 @@ export type ProcessorOptions<W> = Readonly<{
   emptyCheckpointEveryMs?: number;
   lease?: ProcessorLease;
   metrics?: ProcessorMetrics;
+  /** Back-off between attempts: the first delay's bound and the largest (defaults 100 ms and 10 s). */
+  backoff?: Readonly<{ baseMs?: number; maxMs?: number }>;
   now?: () => number;
 }>;
 
@@ -63,17 +66,21 @@ export const eventProcessor = <W>(opts: ProcessorOptions<W>) => {
   let lastErrorCode: string | null = null;
   let leaseEpoch: number | null = null;
   let buffered: () => number = () => 0;
+  /** performance.now() until which the lease is surely ours (measured from before the last renewal). */
+  let leaseValidUntil = 0;
   let running: { controller: AbortController; done: Promise<void> } | null = null;
 
   /** Take the lease, standing by while another instance holds it; null once aborted. */
   const holdLease = async (signal: AbortSignal): Promise<LeaseHold | null> => {
     if (!lease) return null;
     for (;;) {
+      const asked = performance.now();
       const epoch = await lease.acquire();
       if (epoch !== null) {
         if (leaseEpoch !== epoch) log.info({ processor: name, epoch }, 'lease taken: processing');
         leaseEpoch = epoch;
-        return { name: lease.name, holder: lease.holder, epoch };
+        leaseValidUntil = asked + lease.ttlMs;
+        return { name: lease.name, holder: lease.holder, epoch, valid: () => performance.now() < leaseValidUntil };
       }
       state = 'standby';
       leaseEpoch = null;
@@ -83,41 +90,62 @@ export const eventProcessor = <W>(opts: ProcessorOptions<W>) => {
     }
   };
 
-  /** Renew the lease during a round; when it changed hands, end the round at once. */
-  const keepLease = async (hold: LeaseHold, round: AbortController, lost: () => void) => {
-    while (!round.signal.aborted) {
-      await sleep(Math.max(10, lease!.ttlMs / 3), round.signal);
-      if (round.signal.aborted) return;
-      // A failed renewal (database away) is tried again; if the lease expires meanwhile, the next
-      // renewal says so, and the sink's fenced checkpoint already refuses a stale holder.
-      const kept = await lease!.renew(hold.epoch).catch(() => true);
-      if (!kept) {
+  /**
+   * Renew the lease while it is held (opening and rounds); when it changed hands, or could not be
+   * renewed before it ran out, end the session at once.
+   */
+  const keepLease = async (hold: LeaseHold, session: AbortController, lost: () => void) => {
+    while (!session.signal.aborted) {
+      await sleep(Math.max(10, lease!.ttlMs / 3), session.signal);
+      if (session.signal.aborted) return;
+      const asked = performance.now();
+      // A failed renewal (database away) is tried again while the lease surely lasts; the sink's
+      // fenced checkpoint refuses a stale holder in any case.
+      const kept = await lease!.renew(hold.epoch).catch(() => (performance.now() < leaseValidUntil ? 'retry' : false));
+      if (kept === true) leaseValidUntil = asked + lease!.ttlMs;
+      if (kept === false) {
         log.warn({ processor: name, epoch: hold.epoch }, 'lease lost: standing by');
         lost();
-        round.abort();
+        session.abort();
       }
     }
   };
 
-  const runRound = async (round: Round, hold: LeaseHold | null, signal: AbortSignal): Promise<RoundEnd> => {
+  /** Several batches already prepared go to the sink as one, when the sink takes groups. */
+  const grouped = (first: Prepared<W>, ahead: ReadAhead<Prepared<W>>): Prepared<W> => {
+    if (!sink.group) return first;
+    const items = [first];
+    for (let events = first.batch.events.length; events < sink.group.maxEvents; ) {
+      const more = ahead.nextIfReady();
+      if (!more) break;
+      items.push(more);
+      events += more.batch.events.length;
+    }
+    if (items.length === 1) return first;
+    return {
+      batch: { events: items.flatMap((i) => i.batch.events), checkpoint: items.at(-1)!.batch.checkpoint },
+      work: sink.group.merge(items.map((i) => i.work)),
+    };
+  };
+
+  const runRound = async (round: Round, hold: LeaseHold | null, signal: AbortSignal, leaseLost: () => boolean, stopped: AbortSignal): Promise<RoundEnd> => {
     const controller = new AbortController();
     const stop = () => controller.abort();
     // Stopped while the sink opened: a listener added now would never hear it.
     if (signal.aborted) controller.abort();
     signal.addEventListener('abort', stop, { once: true });
-    let leaseLost = false;
-    const heartbeat = hold ? keepLease(hold, controller, () => (leaseLost = true)) : null;
     const maxBatch = round.maxBatch ?? opts.maxBatch ?? 500;
-    const ahead = readAhead(batchSource(store, round, filter, maxBatch, controller.signal), round.readAhead ?? opts.readAhead ?? 1, (batch) => ({
-      batch,
-      work: sink.prepare(batch),
-    }));
+    const ahead = readAhead(batchSource(store, round, filter, maxBatch, controller.signal), round.readAhead ?? opts.readAhead ?? 1, (batch): Prepared<W> | Promise<Prepared<W>> => {
+      const work = sink.prepare(batch);
+      return work instanceof Promise ? work.then((w: W) => ({ batch, work: w })) : { batch, work };
+    });
     buffered = ahead.buffered;
     const emptyEvery = opts.emptyCheckpointEveryMs ?? 0;
     let from = round.after;
     let lastEmptySave = 0;
     try {
-      for (let prepared = await ahead.next(); prepared && !controller.signal.aborted; prepared = await ahead.next()) {
+      for (let next = await ahead.next(); next && !controller.signal.aborted; next = await ahead.next()) {
+        const prepared = grouped(next, ahead);
         const { batch } = prepared;
         if (batch.events.length === 0 && round.until === 'live' && emptyEvery > 0) {
           if (now() - lastEmptySave < emptyEvery) continue;
@@ -137,15 +165,14 @@ export const eventProcessor = <W>(opts: ProcessorOptions<W>) => {
         // leaving the microtask queue (a long catch-up held /healthz for minutes, #14.7).
         await yieldToEventLoop();
       }
-      if (leaseLost) return 'lease-lost';
-      if (signal.aborted) return 'stopped';
+      if (leaseLost()) return 'lease-lost';
+      if (stopped.aborted) return 'stopped';
       return round.until === 'head' ? 'head' : 'ended';
     } finally {
       controller.abort();
       signal.removeEventListener('abort', stop);
       await ahead.close();
       buffered = () => 0;
-      await heartbeat;
     }
   };
 
@@ -156,28 +183,44 @@ export const eventProcessor = <W>(opts: ProcessorOptions<W>) => {
         try {
           hold = await holdLease(signal);
           if (lease && !hold) return;
-          const round = await sink.open();
-          if (round === 'failed') {
-            state = 'failed';
-            return;
+          // The session: while the lease is held (opening included), renewed alongside.
+          const session = new AbortController();
+          const endSession = () => session.abort();
+          if (signal.aborted) session.abort();
+          signal.addEventListener('abort', endSession, { once: true });
+          let leaseLost = false;
+          const heartbeat = hold ? keepLease(hold, session, () => (leaseLost = true)) : null;
+          let end: RoundEnd | 'open-failed';
+          try {
+            const round = await sink.open();
+            if (round !== 'failed') {
+              checkpoint = round.after;
+              if (state !== 'retrying') state = 'ok';
+            }
+            end = round === 'failed' ? 'open-failed' : await runRound(round, hold, session.signal, () => leaseLost, signal);
+          } finally {
+            session.abort();
+            signal.removeEventListener('abort', endSession);
+            await heartbeat;
           }
-          checkpoint = round.after;
-          if (state !== 'retrying') state = 'ok';
-          const end = await runRound(round, hold, signal);
-          if (end === 'failed') {
+          if (end === 'failed' || end === 'open-failed') {
             state = 'failed';
             return;
           }
           if (end === 'head' && !signal.aborted) await sink.reachedHead?.();
-          if (end === 'lease-lost') state = 'standby';
+          if (end === 'lease-lost' || leaseLost) {
+            state = 'standby';
+            leaseEpoch = null;
+          }
         } catch (error) {
           if (signal.aborted) return;
           attempt++;
           state = 'retrying';
           lastErrorCode = errorCode(error);
           opts.metrics?.onRetry?.(name, lastErrorCode);
+          sink.interrupted?.(error, attempt);
           log.warn({ processor: name, kind: sink.kind, err: error, attempt }, 'processing interrupted; retrying');
-          await sleep(backoffDelay(attempt), signal);
+          await sleep(backoffDelay(attempt, opts.backoff?.baseMs, opts.backoff?.maxMs), signal);
         }
       }
     } finally {

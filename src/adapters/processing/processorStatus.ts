@@ -31,6 +31,19 @@ export const errorCode = (error: unknown): string => {
   return error instanceof Error ? error.name : 'unknown';
 };
 
+/** Age of the oldest matching event after `checkpoint` (0 when caught up): the lag a consumer shows. */
+export const oldestUnhandledAgeMs = async (store: EventStore, checkpoint: Checkpoint | null, filter: EventFilter, nowMs: number): Promise<number> => {
+  const oldest = (await store.readAll(checkpoint, { maxCount: 1, filter })).events[0];
+  return oldest ? Math.max(0, nowMs - Date.parse(oldest.recordedAt)) : 0;
+};
+
+/**
+ * Matching events after `checkpoint`, counted up to `cap` (null where the store cannot count). With
+ * `committed`, events committed but not readable yet (PostgreSQL's visibility horizon) count too.
+ */
+export const eventsBehind = (store: EventStore, checkpoint: Checkpoint | null, filter: EventFilter, cap: number, committed = false): Promise<number | null> =>
+  store.countAfter(checkpoint, cap, filter, committed ? { committed: true } : undefined);
+
 /** How far a consumer is behind: matching events not handled (capped) and the age of the oldest. */
 export const lagOf = async (
   store: EventStore,
@@ -39,7 +52,6 @@ export const lagOf = async (
   nowMs: number,
   cap = 100_000,
 ): Promise<{ eventsBehind: number | null; lagMs: number }> => {
-  const [behind, next] = await Promise.all([store.countAfter(checkpoint, cap, filter), store.readAll(checkpoint, { maxCount: 1, filter })]);
-  const oldest = next.events[0];
-  return { eventsBehind: behind, lagMs: oldest ? Math.max(0, nowMs - Date.parse(oldest.recordedAt)) : 0 };
+  const [behind, lagMs] = await Promise.all([eventsBehind(store, checkpoint, filter, cap), oldestUnhandledAgeMs(store, checkpoint, filter, nowMs)]);
+  return { eventsBehind: behind, lagMs };
 };

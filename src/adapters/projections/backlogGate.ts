@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
-import type { Checkpoint, EventFilter, EventStore } from '../../domain/ports/eventStore.js';
+import type { EventFilter, EventStore } from '../../domain/ports/eventStore.js';
 import type { Database } from '../../domain/ports/sql.js';
+import { loadCheckpointStates } from '../processing/checkpoints.js';
+import { eventsBehind } from '../processing/processorStatus.js';
 import { sleep } from '../shared/timers.js';
 
 /**
@@ -65,16 +67,14 @@ export const backlogGate = (opts: BacklogGateOptions) => {
   const look = (): Promise<Look> =>
     (inFlight ??= (async (): Promise<Look> => {
       try {
-        const { rows } = await db.query<{ name: string; checkpoint: string | null; status: string }>(
-          'SELECT name, checkpoint, status FROM projection_checkpoints WHERE name = ANY($1::text[])',
-          [names],
-        );
-        const byName = new Map(rows.map((r) => [r.name, r]));
+        // The consumers' stored checkpoints (whichever instance runs them), read and counted as the
+        // runtime's own status does (src/adapters/processing).
+        const states = await loadCheckpointStates(db, names);
         let worst: Look = { consumer: null, backlog: 0, stuckSince: now() };
         for (const c of consumers) {
-          const row = byName.get(c.name);
-          if (!row || row.status === 'failed') continue;
-          const backlog = (await store.countAfter(row.checkpoint as Checkpoint | null, maxBacklog + 1, c.filter, { committed: true })) ?? 0;
+          const row = states.get(c.name);
+          if (!row || row.failed) continue;
+          const backlog = (await eventsBehind(store, row.checkpoint, c.filter, maxBacklog + 1, true)) ?? 0;
           if (backlog === 0) {
             lastSeen.delete(c.name);
             continue;

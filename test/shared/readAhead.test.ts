@@ -1,5 +1,5 @@
 import t from 'tap';
-import { readAhead } from '../../../src/adapters/processing/readAhead.js';
+import { readAhead } from '../../src/shared/readAhead.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -80,4 +80,43 @@ t.test('close waits for the read in flight, then closes the source; nothing is r
   await tick();
   t.equal(s.reads(), after, 'no read started after close');
   t.equal(await ahead.next(), null, 'a closed reader has nothing more');
+});
+
+t.test('an asynchronous map runs for several items at once; results still come in read order', async (t) => {
+  const s = source(4);
+  const releases: (() => void)[] = [];
+  const started: number[] = [];
+  const ahead = readAhead(s.items, 3, (n) => {
+    started.push(n);
+    return new Promise<number>((resolve) => releases.push(() => resolve(n * 10)));
+  });
+  const first = ahead.next();
+  for (let i = 0; i < 6; i++) await tick();
+  t.same(started, [0, 1, 2, 3], 'the one taken and three waiting are mapped at once');
+  releases[2]!();
+  await tick();
+  t.equal(ahead.nextIfReady(), undefined, 'the next result (1) is not mapped yet: nothing is taken out of turn');
+  releases[0]!();
+  t.equal(await first, 0);
+  releases[1]!();
+  await tick();
+  t.equal(ahead.nextIfReady(), 10, 'a result already mapped is taken without waiting');
+  t.equal(ahead.nextIfReady(), 20);
+  t.equal(ahead.nextIfReady(), undefined, 'the fourth item is still mapping');
+  releases[3]!();
+  t.equal(await ahead.next(), 30);
+  t.equal(await ahead.next(), null);
+  await ahead.close();
+});
+
+t.test("one item's failing map reaches the consumer in its turn, after the results before it", async (t) => {
+  const s = source(5);
+  const ahead = readAhead(s.items, 3, async (n) => {
+    await tick();
+    if (n === 1) throw new Error('map failed at 1');
+    return n;
+  });
+  t.equal(await ahead.next(), 0);
+  await t.rejects(ahead.next(), /map failed at 1/);
+  await ahead.close();
 });

@@ -336,6 +336,9 @@ t.test('a manual sync is logged with trigger "manual"; the schedule\'s own pulls
     throw new Error(`store ${storeId} did not complete ${n} pull(s): ${JSON.stringify(await svc.store.readStream(`pulls-${storeId}`))}`);
   };
   await completed(1); // the initial look-back, as soon as the store exists
+  // The schedule row learns that the look-back is done from PullCompleted, through its projection: a
+  // sync pressed before that would still be the look-back ('initial'), as it would for a seller.
+  await svc.projections.caughtUp(['pull_schedule']);
   t.equal((await svc.call('POST', `/v1/stores/${storeId}/sync`, { token: tenant.apiKey })).status, 202);
   const afterManual = await completed(2);
   const started = afterManual.filter((e) => e.type === 'PullStarted').map((e) => (e.data as { trigger: string }).trigger);

@@ -20,7 +20,7 @@ import { systemClock, uuidIds } from './adapters/system.js';
 import { loadOrCreateKeyFile, newAdminToken, newMasterKey } from './adapters/vault/keyFiles.js';
 import { sqlVault } from './adapters/vault/sqlVault.js';
 import { tenantService } from './application/tenants.js';
-import { buildHttpApp, type RouteGroup } from './http/app.js';
+import { buildHttpApp, routeGroup, type RouteGroup } from './http/app.js';
 import { registerErrorStatuses } from './http/problem.js';
 import { tenantRoutes } from './http/tenants.routes.js';
 import { PROJECTIONS } from './projections/all.js';
@@ -378,10 +378,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
   const imports = importGate(config.importConcurrency);
   const importLimits = { importMaxBytes: 5 * 1024 * 1024, importMaxRows: 50_000, importGate: imports };
   const routes: RouteGroup[] = [
-    { plugin: tenantRoutes as never, options: { tenants }, prefix: '/v1' },
-    {
-      plugin: storeRoutes as never,
-      options: {
+    routeGroup(tenantRoutes, { tenants }, '/v1'),
+    routeGroup(storeRoutes, {
         queries: appDeps.queries,
         requestSync: async (storeId: string) => {
           const result = await schedule.requestNow(storeId);
@@ -391,24 +389,16 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
         changeSettings: storeSettingsService(appDeps).change,
         pullLog: async (storeId: string, limit: number) =>
           (await store.readStream(pullStreamId(storeId))).slice(-limit).reverse().map((e) => ({ type: e.type, at: e.recordedAt, data: e.data as Record<string, unknown> })),
-      },
-      prefix: '/v1',
-    },
-    { plugin: productRoutes as never, options: { catalog, queries: appDeps.queries, ...importLimits }, prefix: '/v1' },
-    { plugin: mappingRoutes as never, options: { mappings, ...importLimits }, prefix: '/v1' },
+      }, '/v1'),
+    routeGroup(productRoutes, { catalog, queries: appDeps.queries, ...importLimits }, '/v1'),
+    routeGroup(mappingRoutes, { mappings, ...importLimits }, '/v1'),
     // CONSOLE_URL, else the console this process serves (same origin), else pages.
-    { plugin: authorizationRoutes as never, options: { authorizations, queries: appDeps.queries, consoleUrl: config.consoleUrl ?? (opts.consoleDir ? '' : null) }, prefix: '/v1' },
-    {
-      plugin: warehouseFeedRoutes as never,
-      options: { feed: httpFeedReader({ store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) }) },
-      prefix: '/v1',
-    },
-    { plugin: orderRoutes as never, options: { orders: orderQueries({ db, store }), app: appDeps, actions: orderActions({ ...appDeps, vault }) }, prefix: '/v1' },
-    { plugin: userRoutes as never, options: { users }, prefix: '/v1' },
-    { plugin: userListRoutes as never, options: { users }, prefix: '/v1' },
-    {
-      plugin: warehouseEventRoutes as never,
-      options: {
+    routeGroup(authorizationRoutes, { authorizations, queries: appDeps.queries, consoleUrl: config.consoleUrl ?? (opts.consoleDir ? '' : null) }, '/v1'),
+    routeGroup(warehouseFeedRoutes, { feed: httpFeedReader({ store, source: feedSource, cursorKeys: [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))].map(feedCursorKey) }) }, '/v1'),
+    routeGroup(orderRoutes, { orders: orderQueries({ db, store }), app: appDeps, actions: orderActions({ ...appDeps, vault }) }, '/v1'),
+    routeGroup(userRoutes, { users }, '/v1'),
+    routeGroup(userListRoutes, { users }, '/v1'),
+    routeGroup(warehouseEventRoutes, {
         warehouseEvents: {
           ...warehouseEvents,
           // HTTP outcomes counted like Kafka ones (a refusal is the HTTP 4xx, by its code).
@@ -427,10 +417,8 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
           },
         },
         rejections: warehouseRejections(store),
-      },
-      prefix: '/v1',
-    },
-    ...(opts.consoleDir ? [{ plugin: consoleRoutes as never, options: { dir: opts.consoleDir }, prefix: '' }] : []),
+      }, '/v1'),
+    ...(opts.consoleDir ? [routeGroup(consoleRoutes, { dir: opts.consoleDir }, '')] : []),
   ];
   const projections = projectionRunner({ db, store, projections: PROJECTIONS, log: log.child({ component: 'projections' }) });
 

@@ -1,8 +1,4 @@
-import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import type { Timing } from './adapters/marketplaces/timing.js';
-import type { Clock } from './domain/ports/ids.js';
-import type { Database } from './domain/ports/sql.js';
 import { buildHttpApp } from './http/app.js';
 import { authorizationsModule } from './modules/authorizations.js';
 import { catalogModule } from './modules/catalog.js';
@@ -11,7 +7,7 @@ import { handoffModule } from './modules/handoff.js';
 import type { Module, Processor } from './modules/module.js';
 import { orderLoopModule } from './modules/orderLoop.js';
 import { ordersModule } from './modules/orders.js';
-import { openPlatform } from './modules/platform.js';
+import { openPlatform, type PlatformOptions } from './modules/platform.js';
 import { pullsModule } from './modules/pulls.js';
 import { retentionModule } from './modules/retention.js';
 import { tenantsModule } from './modules/tenants.js';
@@ -24,17 +20,11 @@ export { FIRST_OPERATOR_EMAIL } from './modules/users.js';
  * module builds its adapters and use cases and says what it contributes (routes, readiness checks,
  * gauges, background work); nothing else constructs infrastructure or reads the environment.
  */
-export type ServiceOptions = Readonly<{
-  logger: Logger;
-  /** Test seam: run against an already-open database (its schema is migrated here). */
-  database?: Database;
-  /** Test seam: the time (e.g. to let a consent state expire). */
-  clock?: Clock;
-  /** Test seam: how the marketplace clients read time and wait (virtual time in tests). */
-  timing?: Timing;
-  /** The built web console (src/console/build.ts), served under `/`; without it only the API is served. */
-  consoleDir?: string;
-}>;
+export type ServiceOptions = PlatformOptions &
+  Readonly<{
+    /** The built web console (src/console/build.ts), served under `/`; without it only the API is served. */
+    consoleDir?: string;
+  }>;
 
 export const createService = async (config: Config, opts: ServiceOptions) => {
   const core = await openPlatform(config, opts);

@@ -18,7 +18,15 @@ import { openInfrastructure } from '../infrastructure.js';
 import { PROJECTIONS } from '../projections/all.js';
 import type { Module, Platform, Processor } from './module.js';
 
-export type PlatformOptions = Readonly<{ logger: Logger; database?: Database; clock?: Clock; timing?: Timing }>;
+export type PlatformOptions = Readonly<{
+  logger: Logger;
+  /** Test seam: run against an already-open database (its schema is migrated here). */
+  database?: Database;
+  /** Test seam: the time (e.g. to let a consent state expire). */
+  clock?: Clock;
+  /** Test seam: how the marketplace clients read time and wait (virtual time in tests). */
+  timing?: Timing;
+}>;
 
 /**
  * The master key and admin token: from the configuration, or — outside production, for a

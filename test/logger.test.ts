@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import t from 'tap';
 import { createMetrics } from '../src/adapters/metrics/metrics.js';
-import { buildHttpApp } from '../src/http/app.js';
+import { buildHttpApp, routeGroup } from '../src/http/app.js';
 import { acceptedCorrelationId, createLogger, redactUrl } from '../src/logger.js';
 
 const sinkOf = (lines: string[]) =>
@@ -65,7 +65,7 @@ t.test('through the HTTP app: a key in the query string, an odd correlation id a
     logger: createLogger({ level: 'info' }, sinkOf(lines)),
     metrics: createMetrics(),
     checks: [],
-    routes: [{ plugin: probe as never, options: {}, prefix: '/v1' }],
+    routes: [routeGroup(probe, {}, '/v1')],
   });
   t.teardown(() => app.close());
   const key = `omsk.${randomUUID()}.fedcba9876543210.${'Z'.repeat(43)}`;

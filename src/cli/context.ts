@@ -1,11 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
-import { esdbEventStore } from '../adapters/eventStore/esdbEventStore.js';
-import { sqlEventStore } from '../adapters/eventStore/sqlEventStore.js';
-import { pgliteDatabase } from '../adapters/sql/pgliteDatabase.js';
-import { postgresDatabase } from '../adapters/sql/postgresDatabase.js';
+import { openInfrastructure } from '../infrastructure.js';
 import type { EventStore } from '../domain/ports/eventStore.js';
 import type { Database } from '../domain/ports/sql.js';
 import type { Projection } from '../projections/projection.js';
@@ -61,38 +56,27 @@ export type CliContext = Readonly<{
 }>;
 
 /**
- * The database and event store the service would use, from the same configuration and adapters.
+ * The database and event store the service would use, opened by the same function (src/infrastructure.ts).
  * The schema is not migrated here: the CLI works on a database the service has set up.
  */
 export const openContext = async (io: CliIo): Promise<CliContext> => {
   const { config, schema } = cliConfig(io);
   const level = io.env.LOG_LEVEL ? config.log.level : 'warn';
   const log = createLogger({ level }, { write: (s: string) => void io.stderr.write(s) });
-  let db: Database;
-  if (config.database.kind === 'postgres') {
-    db = await postgresDatabase({
-      url: config.database.url,
-      poolSize: Math.min(config.database.poolSize, 4),
-      applicationName: 'oms-cli',
-      ...(schema ? { schema } : {}),
-    });
-  } else {
-    const dir = join(resolve(config.database.dataDir), 'pgdata');
-    // PGlite would create an empty database in a missing directory: say what is wrong instead.
-    if (!existsSync(dir)) throw new CliFailure(`no embedded database in ${dir}: start the service once, set OMS_DATA_DIR, or set DATABASE_URL`);
-    db = await pgliteDatabase({ dataDir: dir });
-  }
-  const store =
-    config.eventStore.kind === 'esdb' ? esdbEventStore({ connectionString: config.eventStore.connectionString }) : sqlEventStore(db);
+  const { db, store, close } = await openInfrastructure(config, log, {
+    migrate: false,
+    maxPoolSize: 4,
+    applicationName: 'oms-cli',
+    schema,
+    missingEmbedded: (dir) => new CliFailure(`no embedded database in ${dir}: start the service once, set OMS_DATA_DIR, or set DATABASE_URL`),
+  });
   return {
     config,
     db,
     store,
     projections: PROJECTIONS,
     log,
-    close: async () => {
-      await store.close().catch(() => undefined);
-      await db.close().catch(() => undefined);
-    },
+    // Closing is best effort: the command's own outcome is what the operator needs to see.
+    close: () => close().catch(() => undefined),
   };
 };

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyPluginOptions, type RawServerDefault } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -16,8 +16,20 @@ import { healthRoutes, type ReadinessCheck } from './health.routes.js';
 import { completeOpenApi } from './openapi.js';
 import { frameworkErrorHandler, notFoundHandler, problemErrorHandler, problemPage, refuseUnstorableText } from './problem.js';
 
-/** A route group: one Fastify plugin with its options (dependencies), mounted under a prefix. */
-export type RouteGroup = Readonly<{ plugin: FastifyPluginAsync<never>; options: unknown; prefix: string }>;
+/**
+ * A route group: one Fastify plugin with its options (dependencies), mounted under a prefix. Built by
+ * `routeGroup`, which checks the options against the plugin's own type and keeps that pairing inside
+ * the closure, so a list of groups with different options needs no cast.
+ */
+export type RouteGroup = Readonly<{ prefix: string; register: (app: HttpApp) => Promise<unknown> }>;
+
+/** The plugins a group may hold: the routes (Zod type provider) and plain ones (the console's files). */
+type RoutePlugin<O extends FastifyPluginOptions> = FastifyPluginAsync<O, RawServerDefault, ZodTypeProvider> | FastifyPluginAsync<O>;
+
+export const routeGroup = <O extends FastifyPluginOptions>(plugin: RoutePlugin<O>, options: O, prefix: string): RouteGroup => ({
+  prefix,
+  register: async (app) => app.register(plugin, { ...options, prefix }),
+});
 
 export type HttpAppDeps = Readonly<{
   logger: Logger;
@@ -95,8 +107,6 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<HttpApp> => {
     ...(deps.beforeScrape ? { beforeScrape: deps.beforeScrape } : {}),
   });
   if (deps.auth) await registerAuth(app as unknown as FastifyInstance, deps.auth);
-  for (const group of deps.routes ?? []) {
-    await app.register(group.plugin, { prefix: group.prefix, ...(group.options as object) } as never);
-  }
+  for (const group of deps.routes ?? []) await group.register(app);
   return app;
 };

@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifyTypeProvider, RawServerDefault } from 'fastify';
 import type { Caller } from '../application/context.js';
 import { commandMetadata, requireTenant } from './auth.js';
 import { HttpError } from './problem.js';
@@ -10,12 +11,8 @@ export const callerOf = (request: FastifyRequest): Caller => ({
 });
 
 /** Accept `text/csv` bodies as raw bytes (the importer checks the encoding itself). */
-export const acceptCsv = (app: { addContentTypeParser: (...args: never[]) => unknown }, bodyLimit: number) =>
-  (app.addContentTypeParser as (type: string, opts: object, parser: (req: unknown, body: Buffer, done: (e: Error | null, b?: Buffer) => void) => void) => void)(
-    'text/csv',
-    { parseAs: 'buffer', bodyLimit },
-    (_req, body, done) => done(null, body),
-  );
+export const acceptCsv = <P extends FastifyTypeProvider>(app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, P>, bodyLimit: number) =>
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
 
 /** The raw bytes of a text/csv body; anything else (no body, JSON…) is refused with 415. */
 export const csvBody = (body: unknown): Buffer => {

@@ -50,7 +50,7 @@ const MappingView = z.object({
 
 /** A store's product mappings: platform SKU → system SKUs × quantity. */
 export const mappingRoutes: FastifyPluginAsyncZod<MappingRoutesDeps> = async (app, deps) => {
-  acceptCsv(app as never, deps.importMaxBytes);
+  acceptCsv(app, deps.importMaxBytes);
 
   app.put(
     '/stores/:storeId/mappings/:platformSku',

@@ -25,7 +25,7 @@ const Barcode = z.string().trim().max(64).nullable();
 
 /** System SKUs (the warehouse's products) of the calling tenant. */
 export const productRoutes: FastifyPluginAsyncZod<ProductRoutesDeps> = async (app, deps) => {
-  acceptCsv(app as never, deps.importMaxBytes);
+  acceptCsv(app, deps.importMaxBytes);
 
   app.post(
     '/products',

@@ -4,7 +4,7 @@ import t from 'tap';
 import { z } from 'zod';
 import { createMetrics } from '../../src/adapters/metrics/metrics.js';
 import { DomainError, NotFoundError } from '../../src/domain/shared/errors.js';
-import { buildHttpApp } from '../../src/http/app.js';
+import { buildHttpApp, routeGroup } from '../../src/http/app.js';
 import { failureLimiter } from '../../src/http/failureLimiter.js';
 import { MAX_LISTED_ISSUES, registerErrorStatuses } from '../../src/http/problem.js';
 
@@ -40,7 +40,7 @@ const build = async (checks = [{ name: 'database', check: async () => undefined 
     logger,
     metrics: createMetrics(),
     checks,
-    routes: [{ plugin: probe as never, options: {}, prefix: '/v1' }],
+    routes: [routeGroup(probe, {}, '/v1')],
   });
   return { app, lines };
 };
@@ -142,8 +142,8 @@ const buildWithAuth = async (limits: { rateLimitPerMinute?: number; failedAuthPe
       ...(limits.failedAuthPerMinute ? { failedAuthPerMinute: limits.failedAuthPerMinute } : {}),
     },
     routes: [
-      { plugin: probe as never, options: {}, prefix: '/v1' },
-      { plugin: publicProbe as never, options: {}, prefix: '/v1' },
+      routeGroup(probe, {}, '/v1'),
+      routeGroup(publicProbe, {}, '/v1'),
     ],
   });
   return { app, looked };

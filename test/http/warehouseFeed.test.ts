@@ -10,7 +10,7 @@ import { createMetrics } from '../../src/adapters/metrics/metrics.js';
 import type { Principal } from '../../src/application/tenants.js';
 import type { Checkpoint, EventStore } from '../../src/domain/ports/eventStore.js';
 import type { FeedMessage, FeedSource } from '../../src/domain/warehouse/feedMessage.js';
-import { buildHttpApp } from '../../src/http/app.js';
+import { buildHttpApp, routeGroup } from '../../src/http/app.js';
 import { warehouseFeedRoutes } from '../../src/http/warehouseFeed.routes.js';
 import { findKafkaBrokers, kafkaUnavailableReason, uniqueTopic } from '../support/kafka.js';
 import { embeddedDatabase, serverDatabase } from '../support/postgres.js';
@@ -41,7 +41,7 @@ const feedApp = async (t: Test, store: EventStore, source: FeedSource = testSour
     metrics: createMetrics(),
     checks: [],
     auth: { authenticate: async (token) => KEYS[token] ?? null, rateLimitPerMinute: 100_000 },
-    routes: [{ plugin: warehouseFeedRoutes as never, options: { feed: httpFeedReader({ store, source, cursorKeys }) }, prefix: '/v1' }],
+    routes: [routeGroup(warehouseFeedRoutes, { feed: httpFeedReader({ store, source, cursorKeys }) }, '/v1')],
   });
   t.teardown(() => app.close());
   const get = async (token: string | null, query = '') => {

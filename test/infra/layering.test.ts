@@ -73,3 +73,11 @@ t.test('today\'s application and HTTP code obey the rules', async (t) => {
   const errors = results.flatMap((r) => r.messages.map((m) => `${r.filePath.slice(root.length + 1)}:${m.line} ${m.message}`));
   t.same(errors, [], 'no layering error');
 });
+
+t.test('`as never` fails lint anywhere in src/', async (t) => {
+  for (const dir of ['src/adapters', 'src/application', 'src/domain', 'src']) {
+    const messages = await lintProbe(dir, 'export const f = (x: unknown): string => x as never;\n');
+    t.match(messages, [{ ruleId: 'no-restricted-syntax', message: /No `as never`/ }], `${dir}: refused`);
+  }
+  t.same(await lintProbe('src', 'export const f = (x: unknown): string => String(x);\n'), [], 'a typed conversion passes');
+});

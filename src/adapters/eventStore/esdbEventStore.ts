@@ -14,6 +14,7 @@ import {
   type AllStreamSubscription,
   type AppendStreamRequest,
   type Filter,
+  type JSONType,
   type Position,
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
@@ -121,6 +122,18 @@ const readable = (sub: AllStreamSubscription, signal?: AbortSignal) =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
+/**
+ * The client takes JSON event data as an object, an array or a string (it sends JSON.stringify of it);
+ * every domain event's data is an object, so anything else is a programming error, refused here.
+ */
+const jsonData = (e: NewEvent): JSONType => {
+  const { data } = e;
+  if (typeof data === 'string' || Array.isArray(data) || isRecord(data)) return data;
+  throw new TypeError(`event ${e.type} (${e.id}): data must be a JSON object, array or string`);
+};
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
 export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
   const client = KurrentDBClient.connectionString(opts.connectionString);
   const concurrency = opts.appendConcurrency ?? 16;
@@ -185,8 +198,8 @@ export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
     jsonEvent({
       id: e.id,
       type: e.type,
-      data: (e.data ?? null) as never,
-      metadata: (packMetadata ? { [METADATA_PROPERTY]: JSON.stringify(e.metadata ?? {}) } : (e.metadata ?? {})) as never,
+      data: jsonData(e),
+      metadata: packMetadata ? { [METADATA_PROPERTY]: JSON.stringify(e.metadata ?? {}) } : { ...e.metadata },
     });
 
   const isWrongVersion = (error: unknown) => esdbErrorType(error) === ErrorType.WRONG_EXPECTED_VERSION;

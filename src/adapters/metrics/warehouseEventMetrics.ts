@@ -1,4 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
+import type { WarehouseEventsService } from '../../application/warehouseEvents.js';
+import { DomainError } from '../../domain/shared/errors.js';
 
 /** Warehouse events in (Kafka and HTTP): on the service's registry, beside the other metrics. */
 export const warehouseEventMetrics = (registry: Registry) => ({
@@ -16,3 +18,24 @@ export const warehouseEventMetrics = (registry: Registry) => ({
   }),
 });
 export type WarehouseEventMetrics = ReturnType<typeof warehouseEventMetrics>;
+
+/**
+ * The warehouse-event use cases with their HTTP outcomes counted like the Kafka ones (a refusal is the
+ * HTTP 4xx, counted by its code).
+ */
+export const countedOverHttp = (service: WarehouseEventsService, metrics: WarehouseEventMetrics): WarehouseEventsService => ({
+  ...service,
+  record: async (...args) => {
+    try {
+      const result = await service.record(...args);
+      metrics.messages.labels('http', result.outcome).inc();
+      return result;
+    } catch (error) {
+      if (error instanceof DomainError) {
+        metrics.messages.labels('http', 'rejected').inc();
+        metrics.rejected.labels(error.code).inc();
+      }
+      throw error;
+    }
+  },
+});

@@ -3,7 +3,7 @@
 // pull appends to one of them between the policy's read and its append, the batch append is
 // refused and every order is decided again on its own, the raced one on its newest version. And a
 // page of new orders is decided from the batch itself, without reading their streams.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { orderLookups } from '../../src/adapters/readModels/orderLookups.js';
 import { releasePolicy } from '../../src/application/releasePolicy.js';
 import { mappingStreamId } from '../../src/domain/mapping/streams.js';
@@ -17,16 +17,21 @@ const MIN = 60_000;
 
 const streamTypes = async (svc: TestService, orderId: string) => (await svc.store.readStream(orderStreamId(orderId))).map((e) => e.type);
 
-t.test('a batch of held orders released by one mapping; a racing pull sends the batch back to one-by-one', async (t) => {
+/** A tenant with the product WIDGET and an Amazon NA authorization; its US store. */
+const sellerWithAmazonUs = async (t: Test) => {
   const clock = movableClock();
   const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false }, now: () => clock.now() });
   const svc = await startTestService(t, sandboxEnv(sandboxes), { clock, timing: clock.timing });
   const tenant = await createTenant(svc, 'Seller');
   const call = (method: string, path: string, body?: unknown) => svc.call(method, path, { token: tenant.apiKey, ...(body !== undefined ? { body } : {}) });
   await call('POST', '/v1/products', { sku: 'WIDGET', name: 'Widget' });
-  const { amazon } = sandboxes;
   const auth = await authorizeAmazon(svc, tenant.apiKey, { region: 'NA' });
   const storeId = auth.marketplaces.find((m: { marketplaceId: string }) => m.marketplaceId === 'ATVPDKIKX0DER').storeId as string;
+  return { clock, svc, call, amazon: sandboxes.amazon, storeId };
+};
+
+t.test('a batch of held orders released by one mapping; a racing pull sends the batch back to one-by-one', async (t) => {
+  const { clock, svc, call, amazon, storeId } = await sellerWithAmazonUs(t);
   const created = clock.now().getTime() - 60 * MIN;
   for (let i = 0; i < 6; i++) {
     amazon.orders.add({ sellerId: amazon.sellers[0]!.sellerId, marketplaceId: 'ATVPDKIKX0DER', createdAt: created, status: 'UNSHIPPED', items: [{ sellerSku: 'KIT', quantity: 1 + i }] });
@@ -82,15 +87,7 @@ t.test('a batch of held orders released by one mapping; a racing pull sends the 
 // without reading the order streams. A repeated batch (a crash before the checkpoint) and an order
 // re-pulled after the batch are decided again on the streams as they are.
 t.test('new orders decided from the batch itself; a repeated batch and a newer version re-read their streams', async (t) => {
-  const clock = movableClock();
-  const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false }, now: () => clock.now() });
-  const svc = await startTestService(t, sandboxEnv(sandboxes), { clock, timing: clock.timing });
-  const tenant = await createTenant(svc, 'Seller');
-  const call = (method: string, path: string, body?: unknown) => svc.call(method, path, { token: tenant.apiKey, ...(body !== undefined ? { body } : {}) });
-  await call('POST', '/v1/products', { sku: 'WIDGET', name: 'Widget' });
-  const { amazon } = sandboxes;
-  const auth = await authorizeAmazon(svc, tenant.apiKey, { region: 'NA' });
-  const storeId = auth.marketplaces.find((m: { marketplaceId: string }) => m.marketplaceId === 'ATVPDKIKX0DER').storeId as string;
+  const { clock, svc, call, amazon, storeId } = await sellerWithAmazonUs(t);
   await call('PUT', `/v1/stores/${storeId}/mappings/KIT`, { components: [{ sku: 'WIDGET', quantity: 2 }] });
   await svc.policyRunner.stop();
   const created = clock.now().getTime() - 60 * MIN;

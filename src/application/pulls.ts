@@ -3,7 +3,7 @@ import type { PullSchedule, ScheduleRow } from '../domain/ports/pullSchedule.js'
 import { authorizationDecider, authorizationStreamId, type Authorization } from '../domain/authorization/decider.js';
 import { AuthorizationEvent } from '../domain/authorization/events.js';
 import { OrderPulled, type StoredOrder } from '../domain/order/events.js';
-import { OrderRejected, rejectionStreamId } from '../domain/order/rejection.js';
+import { OrderRejected, orderRejectionStreamId } from '../domain/order/rejection.js';
 import { missingLabelFields } from '../domain/order/address.js';
 import type { PlatformOrder } from '../domain/order/platformOrder.js';
 import type { AppendRequest, NewEvent } from '../domain/ports/eventStore.js';
@@ -175,7 +175,7 @@ export const pullService = (deps: PullDeps) => {
       events.push({ id, type: event.type, data: event.data, metadata: { actor: 'system:scheduler', correlationId: ctx.pullId, schemaVersion: 1 } });
     }
     deps.onRejected?.(ctx.platform, unreadable.length);
-    return [{ streamId: rejectionStreamId(ctx.storeId), events, expected: 'any' }];
+    return [{ streamId: orderRejectionStreamId(ctx.storeId), events, expected: 'any' }];
   };
 
   /**

@@ -7,7 +7,7 @@ import { decodeWith } from '../domain/shared/commandHandler.js';
 import { ConcurrencyError, DomainError } from '../domain/shared/errors.js';
 import { decideWarehouseMessage, foldWarehouse, type WarehouseRefusalCode, type WarehouseStreamEvent } from '../domain/warehouse/warehouseDecision.js';
 import { WarehouseEventMessage } from '../domain/warehouse/warehouseEventMessage.js';
-import { rejectionStreamId, WarehouseMessageRejected } from '../domain/warehouse/warehouseRejection.js';
+import { warehouseRejectionStreamId, WarehouseMessageRejected } from '../domain/warehouse/warehouseRejection.js';
 import type { AppDeps } from './context.js';
 import { nameUuid } from './ids.js';
 import { orderStreamId } from '../domain/order/streams.js';
@@ -143,7 +143,7 @@ export const warehouseEvents = (deps: AppDeps) => {
       },
     });
     await deps.store.append(
-      rejectionStreamId(tenantId),
+      warehouseRejectionStreamId(tenantId),
       [{ id: nameUuid(`warehouse-rejection/${source.topic}/${source.partition}/${source.offset}`), type: event.type, data: event.data, metadata: { ...metadata, schemaVersion: 1 } }],
       'any',
     );

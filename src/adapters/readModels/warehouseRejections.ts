@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EventStore } from '../../domain/ports/eventStore.js';
 import type { RejectedWarehouseMessage, WarehouseRejections } from '../../domain/ports/warehouseFeed.js';
 import { decodeWith } from '../../domain/shared/commandHandler.js';
-import { rejectionStreamId, WarehouseMessageRejected } from '../../domain/warehouse/warehouseRejection.js';
+import { warehouseRejectionStreamId, WarehouseMessageRejected } from '../../domain/warehouse/warehouseRejection.js';
 import { listCursor } from '../shared/cursorCodec.js';
 
 const decode = decodeWith(WarehouseMessageRejected);
@@ -20,7 +20,7 @@ export const rejectedWarehouseMessages = async (
   tenantId: string,
   page: Readonly<{ after: string | null; limit: number }>,
 ): Promise<{ items: RejectedWarehouseMessage[]; nextCursor: string | null }> => {
-  const streamId = rejectionStreamId(tenantId);
+  const streamId = warehouseRejectionStreamId(tenantId);
   let end = page.after === null ? null : revisionCursor.decode(page.after);
   if (end === null) {
     const all = await store.readStream(streamId);

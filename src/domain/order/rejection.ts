@@ -26,4 +26,4 @@ export const OrderRejected = z.object({
 export type OrderRejected = z.infer<typeof OrderRejected>;
 
 /** One stream per store: its rejections in the order they were met ("rejections-" is no other stream's prefix). */
-export const rejectionStreamId = (storeId: string) => `rejections-${storeId}`;
+export const orderRejectionStreamId = (storeId: string) => `rejections-${storeId}`;

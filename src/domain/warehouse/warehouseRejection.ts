@@ -34,5 +34,5 @@ export const WarehouseMessageRejected = z.object({
 export type WarehouseMessageRejected = z.infer<typeof WarehouseMessageRejected>;
 
 /** The stream for a tenant id read from a message: only an id-shaped value names a stream. */
-export const rejectionStreamId = (tenantId: string | null): string =>
+export const warehouseRejectionStreamId = (tenantId: string | null): string =>
   WAREHOUSE_REJECTIONS_PREFIX + (tenantId && /^[A-Za-z0-9_-]{1,100}$/.test(tenantId) ? tenantId : UNKNOWN_TENANT);

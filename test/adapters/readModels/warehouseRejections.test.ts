@@ -4,7 +4,7 @@ import { sqlEventStore } from '../../../src/adapters/eventStore/sqlEventStore.js
 import { warehouseRejections } from '../../../src/adapters/readModels/warehouseRejections.js';
 import { listCursor } from '../../../src/adapters/shared/cursorCodec.js';
 import { InvalidCursorError } from '../../../src/domain/ports/cursors.js';
-import { rejectionStreamId } from '../../../src/domain/warehouse/warehouseRejection.js';
+import { warehouseRejectionStreamId } from '../../../src/domain/warehouse/warehouseRejection.js';
 import { embeddedDatabase } from '../../support/postgres.js';
 import { z } from 'zod';
 
@@ -21,7 +21,7 @@ t.test("a tenant's rejected warehouse messages page latest first with opaque cur
     },
     metadata: { schemaVersion: 1 },
   });
-  await store.append(rejectionStreamId(tenantId), [0, 1, 2, 3, 4].map(rejected), 'no_stream');
+  await store.append(warehouseRejectionStreamId(tenantId), [0, 1, 2, 3, 4].map(rejected), 'no_stream');
   const list = warehouseRejections(store);
 
   const seen: string[] = [];

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   authorizationDecider,
+  AUTHORIZATION_STREAM_PREFIX,
   authorizationStreamId,
   checkConsentState,
   consentLinkUsed,
@@ -93,6 +94,11 @@ export type AuthorizationsDeps = AppDeps &
     walmartConnect?: WalmartConnectApi | null;
     /** The origin of WALMART_REDIRECT_URI: Walmart consent links point there, so the binding cookie comes back with the callback. */
     walmartConsentLinkBase?: string | null;
+    /**
+     * An authorization's credentials were replaced or destroyed (new consent, renewed secrets,
+     * revocation): access tokens minted from the old ones must not be used again.
+     */
+    credentialsChanged?: (authorizationId: string) => void;
   }>;
 
 export const authorizationService = (deps: AuthorizationsDeps) => {
@@ -242,6 +248,8 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
       await deps.vault.deleteSecret(secretRef);
       throw error;
     }
+    // Every authorization these requests touched may hold a new secret now.
+    for (const r of requests) if (r.streamId.startsWith(AUTHORIZATION_STREAM_PREFIX)) deps.credentialsChanged?.(r.streamId.slice(AUTHORIZATION_STREAM_PREFIX.length));
   };
 
   /** A new consent's state and its link: OMS's own route first (it binds the browser), then the marketplace. */
@@ -712,6 +720,7 @@ export const authorizationService = (deps: AuthorizationsDeps) => {
         // A reinstated authorization's secret has an owner of its own; delete it along with the data key.
         if (loaded.state.secretRef) await deps.vault.deleteSecret(loaded.state.secretRef);
         await deps.vault.destroyOwner(authorizationId);
+        deps.credentialsChanged?.(authorizationId);
       }
       return view(r.state as Known);
     },

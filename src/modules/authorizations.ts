@@ -36,6 +36,8 @@ export const authorizationsModule = (p: Platform, consoleDir: string | undefined
     log: p.log.child({ component: 'authorizations' }),
     walmartConnect,
     walmartConsentLinkBase: wc ? new URL(wc.redirectUri).origin : null,
+    // Called only after a request has run, when `tokens` exists.
+    credentialsChanged: (authorizationId) => tokens.forget(authorizationId),
   });
   const tokens = accessTokenCache({
     now: p.timing.now,

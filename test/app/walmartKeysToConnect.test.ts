@@ -54,6 +54,11 @@ t.test('a key-based Walmart authorization moves to Connect and releases no order
   await t.rejects(svc.vault.readSecret(keySecret), 'the key secret is destroyed');
   t.match(await json(await call('GET', `/v1/stores/${storeId}/mappings/WM-1`)), { platformSku: 'WM-1', components: [{ sku: 'WIDGET', quantity: 1 }] }, 'the mapping stays');
 
+  // Right after the move, while the key's access token would still be valid: it is not used again.
+  const atMove = walmart.counters.count('token');
+  t.match(await svc.pulls.pullStore(storeId, 'manual'), { ok: true, ordersNew: 0 });
+  t.ok(walmart.counters.count('token') > atMove, 'the token minted from the key was forgotten at the move');
+
   // New orders, and a pull well after the key's access token expired: it must use the refresh token.
   const after = Array.from({ length: 2 }, () => walmart.orders.add({ status: 'Acknowledged', lines: [{ sku: 'WM-1', quantity: 1 }] }));
   clock.advance(20 * MIN);

@@ -16,7 +16,13 @@ type Cached = { token: string; refreshAt: number };
  * Access tokens per authorization: reused until shortly before expiry, and refreshed by one request
  * at a time however many pulls ask at once — token endpoints have tight limits of their own.
  */
-export const accessTokenCache = (options: AccessTokenCacheOptions): AccessTokens => {
+export type AccessTokenCache = AccessTokens &
+  Readonly<{
+    /** The authorization's credentials changed: drop its token and any refresh in flight (minted from the old ones). */
+    forget: (authorizationId: string) => void;
+  }>;
+
+export const accessTokenCache = (options: AccessTokenCacheOptions): AccessTokenCache => {
   const now = options.now ?? (() => Date.now());
   const cached = new Map<string, Cached>();
   const inFlight = new Map<string, Promise<string>>();
@@ -27,6 +33,8 @@ export const accessTokenCache = (options: AccessTokenCacheOptions): AccessTokens
     const request = options
       .fetch(authorizationId)
       .then((fresh) => {
+        // Forgotten while in flight (credentials replaced): hand it to its callers, keep it for nobody else.
+        if (inFlight.get(authorizationId) !== request) return fresh.accessToken;
         const lifetimeMs = Math.max(0, fresh.expiresInSeconds * 1000);
         // Short-lived tokens (tests, odd configurations) keep half their life rather than none.
         const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
@@ -49,6 +57,10 @@ export const accessTokenCache = (options: AccessTokenCacheOptions): AccessTokens
     // A refresh already in flight is left alone: its token is newer than the one that was rejected.
     invalidate: (authorizationId) => {
       cached.delete(authorizationId);
+    },
+    forget: (authorizationId) => {
+      cached.delete(authorizationId);
+      inFlight.delete(authorizationId);
     },
   };
 };

@@ -491,4 +491,5 @@ export const decide = (command: AuthorizationCommand, state: Authorization): Aut
 };
 
 export const authorizationDecider: Decider<AuthorizationCommand, AuthorizationEvent, Authorization> = { decide, evolve, initialState };
-export const authorizationStreamId = (authorizationId: string) => `authorization-${authorizationId}`;
+export const AUTHORIZATION_STREAM_PREFIX = 'authorization-';
+export const authorizationStreamId = (authorizationId: string) => `${AUTHORIZATION_STREAM_PREFIX}${authorizationId}`;

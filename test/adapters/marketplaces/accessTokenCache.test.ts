@@ -92,3 +92,27 @@ t.test('single flight against the Walmart sandbox: 40 concurrent get() → one t
   await Promise.all([tokens.get('auth-walmart'), tokens.get('auth-walmart')]);
   t.equal(sandbox.counters.count('token'), 2, 'after invalidate, one more');
 });
+
+t.test('forget drops the token and a refresh in flight: the next get mints from the new credentials', async (t) => {
+  const { fetch, calls } = controlledFetch();
+  const cache = accessTokenCache({ fetch, now: () => 0 });
+  t.equal(await (async () => {
+    const first = cache.get('a');
+    await tick();
+    calls[0]?.resolve({ accessToken: 'old-1', expiresInSeconds: 900 });
+    return first;
+  })(), 'old-1');
+  const inFlight = (cache.invalidate('a'), cache.get('a'));
+  await tick();
+  t.equal(calls.length, 2, 'a refresh is in flight with the old credentials');
+  cache.forget('a');
+  const afterChange = cache.get('a');
+  await tick();
+  t.equal(calls.length, 3, 'a caller after the change does not share the old refresh');
+  calls[1]?.resolve({ accessToken: 'old-2', expiresInSeconds: 900 });
+  t.equal(await inFlight, 'old-2', 'the old refresh still answers its own callers');
+  calls[2]?.resolve({ accessToken: 'new-1', expiresInSeconds: 900 });
+  t.equal(await afterChange, 'new-1');
+  t.equal(await cache.get('a'), 'new-1', 'the old refresh was not cached over the new token');
+  t.equal(calls.length, 3);
+});

@@ -22,6 +22,11 @@ export const eventReactor = (opts: {
   reactBatch?: (events: readonly RecordedEvent[]) => Promise<void>;
   log: Logger;
   maxBatch?: number;
+  /**
+   * A batch with no matching event only moves the checkpoint past other events: stored at most this
+   * often (default 1 s), not once per poll — the filter skips them again after a restart.
+   */
+  emptyCheckpointEveryMs?: number;
   /** Single active instance across processes (see processor.ts). */
   lease?: ProcessorLease;
   metrics?: ProcessorMetrics;
@@ -38,6 +43,7 @@ export const eventReactor = (opts: {
     sink: reactorSink({ db: opts.db, name: opts.name, react }),
     log: opts.log,
     maxBatch: opts.maxBatch ?? 500,
+    emptyCheckpointEveryMs: opts.emptyCheckpointEveryMs ?? 1000,
     ...(opts.lease ? { lease: opts.lease } : {}),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });

@@ -163,3 +163,13 @@ t.test('bug 6: an unreachable server is the transient UnavailableError (runs wit
     'a subscription that cannot connect fails with it too',
   );
 });
+
+t.test('an event whose data is not JSON object, array or string is refused before anything is sent (runs without a server)', async (t) => {
+  // Port 1 would refuse a connection: the refusal must come first, as the programming error it is.
+  const store = esdbEventStore({ connectionString: 'kurrentdb://127.0.0.1:1?tls=false&defaultDeadline=5000' });
+  t.teardown(() => store.close());
+  for (const data of [42, null, true]) {
+    await t.rejects(store.append('any-stream', [{ ...ev(), data } as NewEvent], 'any'), TypeError, `data ${String(data)}`);
+    await t.rejects(store.appendMany([{ streamId: 'any-stream', events: [ev(), { ...ev(), data } as NewEvent], expected: 'any' }]), TypeError, `appendMany, data ${String(data)}`);
+  }
+});

@@ -206,6 +206,8 @@ export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
 
   const append = async (streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> => {
     const req = { streamId, events, expected };
+    // Refused before any read or write: a programming error must not look like a server outage.
+    events.forEach(jsonData);
     for (let attempt = 1; ; attempt++) {
       const p = await plan(req);
       if (p.kind === 'noop') return { nextRevision: p.nextRevision, appended: false };
@@ -259,6 +261,7 @@ export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
   };
 
   const appendMany = async (requests: readonly AppendRequest[]): Promise<readonly AppendResult[]> => {
+    for (const r of requests) r.events.forEach(jsonData);
     await detected;
     const distinct = new Set(requests.map((r) => r.streamId)).size === requests.length;
     if (requests.length > 1 && distinct && atomic !== false) {

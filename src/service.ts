@@ -12,6 +12,7 @@ import { pullsModule } from './modules/pulls.js';
 import { retentionModule } from './modules/retention.js';
 import { tenantsModule } from './modules/tenants.js';
 import { usersModule } from './modules/users.js';
+import { singleFlight } from './shared/singleFlight.js';
 
 export { FIRST_OPERATOR_EMAIL } from './modules/users.js';
 
@@ -68,9 +69,7 @@ export const createService = async (config: Config, opts: ServiceOptions) => {
     logger: p.log,
     metrics: p.metrics,
     checks: modules.flatMap((m) => m.checks ?? []),
-    beforeScrape: async () => {
-      for (const m of modules) await m.refreshGauges?.();
-    },
+    beforeScrape: singleFlight(async () => void (await Promise.all(modules.map((m) => m.refreshGauges?.())))),
     auth: {
       authenticate: tenants.tenants.authenticate,
       rateLimitPerMinute: config.rateLimitPerMinute,

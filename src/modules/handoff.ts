@@ -61,6 +61,8 @@ export const handoffModule = (p: Platform, ordersCaughtUp: () => Promise<void>) 
         ]
       : [],
     refreshGauges: async () => {
+      const behind = await policyRunner.eventsBehind();
+      if (behind !== null) metrics.reactorBehind.labels(POLICY_RUNNER_NAME).set(behind);
       if (!feed) return;
       const f = await feed.status();
       metrics.feedLag.set(f.lagMs / 1000);

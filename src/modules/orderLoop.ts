@@ -62,6 +62,8 @@ export const orderLoopModule = (p: Platform, tokens: AccessTokens) => {
     routes: [routeGroup(warehouseEventRoutes, { warehouseEvents: countedOverHttp(warehouseEvents, warehouseMetrics), rejections: warehouseRejections(p.store) }, '/v1')],
     refreshGauges: async () => {
       metrics.walmartUnacknowledgedNearDeadline.set(await syncQueries.walmartUnacknowledgedNearDeadline(appDeps.clock.now()));
+      const behind = config.marketplaceSync.enabled ? await syncRunner.eventsBehind() : null;
+      if (behind !== null) metrics.reactorBehind.labels(SYNC_RUNNER_NAME).set(behind);
     },
   };
   const syncProcessor: Processor = {

@@ -108,6 +108,8 @@ t.test('the console in Chromium', { skip: chromiumMissing ?? false, timeout: 240
     await svc.projections.caughtUp(['products']);
     await page.getByLabel('Search products').fill('GADG');
     await page.getByRole('button', { name: 'Search' }).click();
+    // The caption changes with the answer: until then the table still shows the list before the search.
+    await page.getByText('System SKUs matching “GADG”').waitFor();
     await page.getByRole('cell', { name: 'Gadget', exact: true }).waitFor();
     t.equal(await page.locator('tbody tr').count(), 1, 'the search finds it alone');
     t.equal((await asAlpha('GET', '/v1/products/GADGET')).status, 200, 'in the tenant the operator picked');

@@ -1,6 +1,7 @@
 // The event-processing runtime's hooks reach /metrics: batches, events and sink time per processor,
-// and the retry counter, on the running service's own registry.
+// the retry counter, and the reactors' backlog, on the running service's own registry.
 import t from 'tap';
+import { authorizeAmazon, sandboxEnv, sandboxesFor } from '../support/marketplaces.js';
 import { startTestService } from '../support/service.js';
 import { createTenant } from '../support/tenants.js';
 
@@ -29,4 +30,30 @@ t.test('processors report their batches, events and sink time on /metrics', asyn
   const timed = samples(text, 'oms_processor_batch_seconds_count').find((s) => s.labels.includes(`processor="${processor}"`));
   t.equal(timed?.value, batches?.value, 'one sink time observed per batch');
   t.match(text, /# HELP oms_processor_retries_total /, 'the retry counter is registered (by processor and error code)');
+});
+
+t.test("a reactor's backlog is on /metrics: events it has not reacted to, 0 once caught up", async (t) => {
+  const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false } });
+  const svc = await startTestService(t, sandboxEnv(sandboxes));
+  const tenant = await createTenant(svc, 'Backlog Ltd');
+  await svc.call('POST', '/v1/products', { token: tenant.apiKey, body: { sku: 'WIDGET', name: 'Widget' } });
+  const auth = await authorizeAmazon(svc, tenant.apiKey, { region: 'NA' });
+  const storeId = auth.marketplaces[0].storeId as string;
+  const policyBehind = async () => {
+    const text = await (await svc.call('GET', '/metrics')).text();
+    return samples(text, 'oms_reactor_events_behind').find((s) => s.labels.includes('reactor="policy:release"'))?.value;
+  };
+  await svc.policyRunner.caughtUp();
+  t.equal(await policyBehind(), 0, 'caught up: 0 behind');
+  // Stopped, the policy does not react to two mapping changes: both are its backlog.
+  await svc.policyRunner.stop();
+  for (const sku of ['AMZ-1', 'AMZ-2']) {
+    const put = await svc.call('PUT', `/v1/stores/${storeId}/mappings/${sku}`, { token: tenant.apiKey, body: { components: [{ sku: 'WIDGET', quantity: 1 }] } });
+    t.equal(put.status, 200, `mapping ${sku} set`);
+  }
+  await svc.store.awaitVisible();
+  t.equal(await policyBehind(), 2, 'two mapping changes not reacted to');
+  svc.policyRunner.start();
+  await svc.policyRunner.caughtUp();
+  t.equal(await policyBehind(), 0, 'and 0 again once it has reacted');
 });

@@ -30,6 +30,12 @@ export const createMetrics = () => {
     labelNames: ['projection'] as const,
     registers: [registry],
   });
+  const reactorBehind = new Gauge({
+    name: 'oms_reactor_events_behind',
+    help: 'Matching events a reactor (release policy, marketplace sync) has not reacted to yet (capped at 100000)',
+    labelNames: ['reactor'] as const,
+    registers: [registry],
+  });
   const projectionFailed = new Gauge({
     name: 'oms_projection_failed',
     help: '1 when a projection stopped on an event it cannot apply',
@@ -128,7 +134,7 @@ export const createMetrics = () => {
     registers: [registry],
   });
 
-  return { registry, buyerDataErased, retentionOrders, retentionLastRun, marketplaceConfirmations, walmartUnacknowledgedNearDeadline, authorizationsReauthorizationRequired, authorizationsRenewalDue, ordersRejected, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, projectionFailed, projectionEvents };
+  return { registry, buyerDataErased, retentionOrders, retentionLastRun, marketplaceConfirmations, walmartUnacknowledgedNearDeadline, authorizationsReauthorizationRequired, authorizationsRenewalDue, ordersRejected, handoffDecisions, feedLatency, feedLag, feedBrokerUp, pulls, pullDuration, ordersPulled, pullBackpressureWait, pullBackpressurePages, pullStoresFailing, httpDuration, projectionLag, projectionBehind, reactorBehind, projectionFailed, projectionEvents };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Checkpoint, EventFilter, EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Database } from '../../domain/ports/sql.js';
 import { eventProcessor, type ProcessorLease, type ProcessorMetrics } from '../processing/processor.js';
+import { eventsBehind } from '../processing/processorStatus.js';
 import { reactorSink } from '../processing/reactorSink.js';
 import { sleep } from '../shared/timers.js';
 
@@ -53,6 +54,8 @@ export const eventReactor = (opts: {
     stop: processor.stop,
     processed: () => processor.status().processed,
     status: processor.status,
+    /** Matching events after the last batch reacted to (capped), for the backlog gauge. */
+    eventsBehind: (cap = 100_000) => eventsBehind(opts.store, processor.status().checkpoint, opts.filter, cap),
     /** Resolve once every matching event readable now has been reacted to. */
     caughtUp: async (timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;

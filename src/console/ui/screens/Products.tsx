@@ -8,7 +8,11 @@ import { onEvent } from '../events.js';
 export const Products = ({ canWrite }: { canWrite: boolean }) => {
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
-  const { data, error, reload } = useLoad(() => api<Page<Product>>('GET', `/v1/products${query({ q: search, limit: 100 })}`), [search]);
+  // The page keeps the search it answers, so the caption names what is shown while the next one loads.
+  const { data, error, reload } = useLoad(
+    async () => ({ page: await api<Page<Product>>('GET', `/v1/products${query({ q: search, limit: 100 })}`), search }),
+    [search],
+  );
   const [form, setForm] = useState({ sku: '', name: '', barcode: '' });
   const [saveError, setSaveError] = useState<Error | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -39,7 +43,7 @@ export const Products = ({ canWrite }: { canWrite: boolean }) => {
       <ErrorMessage error={error} />
       {data ? (
         <table>
-          <caption>System SKUs{search ? ` matching “${search}”` : ''}</caption>
+          <caption>System SKUs{data.search ? ` matching “${data.search}”` : ''}</caption>
           <thead>
             <tr>
               <th scope="col">SKU</th>
@@ -49,12 +53,12 @@ export const Products = ({ canWrite }: { canWrite: boolean }) => {
             </tr>
           </thead>
           <tbody>
-            {data.items.length === 0 ? (
+            {data.page.items.length === 0 ? (
               <tr>
                 <td colSpan={4}>No products.</td>
               </tr>
             ) : (
-              data.items.map((p) => (
+              data.page.items.map((p) => (
                 <tr key={p.sku}>
                   <td>{p.sku}</td>
                   <td>{p.name}</td>

@@ -109,29 +109,12 @@ type OrderDetailRow = OrderRow & {
  * Date truncates them). A list page has 300 such values: formatting them in the query spares the
  * driver a Date per value and the view a toISOString each (a tenth of a list request's node CPU).
  */
-const isoValue = (column: string) => `to_char(o.${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const isoText = (column: string) => `${isoValue(column)} AS ${column}`;
+const isoText = (column: string) => `to_char(o.${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
 
 const SUMMARY_COLUMNS = `o.order_id, o.store_id, o.platform, o.marketplace_id, o.platform_order_id, o.status, o.platform_status,
   o.fulfillment_channel, ${isoText('purchased_at')}, ${isoText('platform_updated_at')}, ${isoText('ship_by')}, o.service_level,
   o.handoff_state, o.hold_skus, ${isoText('held_since')}, ${isoText('released_at')}, o.last_message_type, ${isoText('last_message_at')},
   jsonb_array_length(o.lines) AS line_count, ${PURCHASE_KEY}`;
-
-/**
- * An OrderSummary as JSON text, written by PostgreSQL: row_to_json of a row whose columns are
- * toSummary's keys in its order. row_to_json writes no spaces and escapes strings as JSON.stringify
- * does; jsonb would add spaces, so hold_skus goes through a text[] (test/http/ordersListBody.test.ts
- * holds the bytes to the HTTP schema's encoding). Spares node a row object of 20 parsed fields and
- * its serialization per item.
- */
-const SUMMARY_JSON = `(SELECT row_to_json(j) FROM (SELECT o.order_id AS "orderId", o.store_id AS "storeId", o.platform,
-  o.marketplace_id AS "marketplaceId", o.platform_order_id AS "platformOrderId", o.status, o.platform_status AS "platformStatus",
-  o.fulfillment_channel AS "fulfillmentChannel", ${isoValue('purchased_at')} AS "purchasedAt", ${isoValue('platform_updated_at')} AS "updatedAt",
-  ${isoValue('ship_by')} AS "shipBy", o.service_level AS "serviceLevel",
-  (SELECT h FROM (SELECT o.handoff_state AS state, array_to_json(ARRAY(SELECT jsonb_array_elements_text(o.hold_skus))) AS "holdSkus",
-    ${isoValue('held_since')} AS "heldSince", ${isoValue('released_at')} AS "releasedAt", o.last_message_type AS "lastMessageType",
-    ${isoValue('last_message_at')} AS "lastMessageAt") h) AS handoff,
-  jsonb_array_length(o.lines) AS "lineCount") j)::text AS item`;
 
 const toSummary = (r: OrderRow): OrderSummary => ({
   orderId: r.order_id,
@@ -303,55 +286,47 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
         return first?.tenantId === tenantId ? events : [];
       };
 
-      /** A list page's rows: `columns` of the orders the filter selects, in page order, one more than the limit. */
-      const listRows = async <R extends { purchase_key: string; order_id: string }>(f: OrderListFilter, columns: string): Promise<R[]> => {
-        const w = tenantWhere(tenantId);
-        if (f.storeId) w.and(`o.store_id = ${w.param(f.storeId)}`);
-        if (f.platform) w.and(`o.platform = ${w.param(f.platform)}`);
-        if (f.status) w.and(`o.status = ${w.param(f.status)}`);
-        if (f.handoff) w.and(`o.handoff_state = ${w.param(f.handoff)}`);
-        if (f.holdReason) {
-          w.and(`o.handoff_state = 'held'`);
-          w.and(holdReasonCondition(f.holdReason, w.param));
-        }
-        if (f.confirmation) {
-          const state = w.param(f.confirmation);
-          w.and(`COALESCE((SELECT s.state FROM rm_marketplace_sync s WHERE s.order_id = o.order_id), 'none') = ${state}`);
-        }
-        if (f.from) w.and(`o.purchased_at >= ${w.param(f.from)}::timestamptz`);
-        if (f.to) w.and(`o.purchased_at < ${w.param(f.to)}::timestamptz`);
-        if (f.sku) {
-          w.and(
-            `(o.lines @> ${w.param(JSON.stringify([{ platformSku: f.sku }]))}::jsonb
-              OR o.warehouse_lines @> ${w.param(JSON.stringify([{ sku: f.sku }]))}::jsonb)`,
-          );
-        }
-        if (f.q) {
-          w.and(`o.platform_order_id ILIKE ${w.param(containsPattern(f.q))}`);
-          // Trigram candidates from the GIN index (migration 009); shorter text has no trigram to look up.
-          if (f.q.length >= 3) w.and(`search_trigrams(o.platform_order_id) @> search_trigrams(${w.param(f.q)}::text)`);
-        }
-        if (f.after) {
-          const [purchasedAt, orderId] = orderCursor.decode(f.after);
-          const t = w.param(purchasedAt);
-          // The first term bounds the index range; the second resolves ties on order_id.
-          w.and(`o.purchased_at <= ${t}::timestamptz AND (o.purchased_at < ${t}::timestamptz OR o.order_id > ${w.param(orderId)})`);
-        }
-        const limit = w.param(f.limit + 1);
-        const { rows } = await db.query<R>(
-          `SELECT ${columns} FROM rm_orders o WHERE ${w.sql()} ORDER BY o.purchased_at DESC, o.order_id LIMIT ${limit}`,
-          w.params,
-        );
-        return rows;
-      };
-      const pageKey = (r: { purchase_key: string; order_id: string }): [string, string] => [r.purchase_key, r.order_id];
-
       return {
-        list: async (f: OrderListFilter): Promise<Page<OrderSummary>> =>
-          page(await listRows<OrderRow>(f, SUMMARY_COLUMNS), f.limit, toSummary, orderCursor, pageKey),
-
-        listJson: async (f: OrderListFilter): Promise<Page<string>> =>
-          page(await listRows<{ item: string; purchase_key: string; order_id: string }>(f, `${SUMMARY_JSON}, o.order_id, ${PURCHASE_KEY}`), f.limit, (r) => r.item, orderCursor, pageKey),
+        list: async (f: OrderListFilter): Promise<Page<OrderSummary>> => {
+          const w = tenantWhere(tenantId);
+          if (f.storeId) w.and(`o.store_id = ${w.param(f.storeId)}`);
+          if (f.platform) w.and(`o.platform = ${w.param(f.platform)}`);
+          if (f.status) w.and(`o.status = ${w.param(f.status)}`);
+          if (f.handoff) w.and(`o.handoff_state = ${w.param(f.handoff)}`);
+          if (f.holdReason) {
+            w.and(`o.handoff_state = 'held'`);
+            w.and(holdReasonCondition(f.holdReason, w.param));
+          }
+          if (f.confirmation) {
+            const state = w.param(f.confirmation);
+            w.and(`COALESCE((SELECT s.state FROM rm_marketplace_sync s WHERE s.order_id = o.order_id), 'none') = ${state}`);
+          }
+          if (f.from) w.and(`o.purchased_at >= ${w.param(f.from)}::timestamptz`);
+          if (f.to) w.and(`o.purchased_at < ${w.param(f.to)}::timestamptz`);
+          if (f.sku) {
+            w.and(
+              `(o.lines @> ${w.param(JSON.stringify([{ platformSku: f.sku }]))}::jsonb
+                OR o.warehouse_lines @> ${w.param(JSON.stringify([{ sku: f.sku }]))}::jsonb)`,
+            );
+          }
+          if (f.q) {
+            w.and(`o.platform_order_id ILIKE ${w.param(containsPattern(f.q))}`);
+            // Trigram candidates from the GIN index (migration 009); shorter text has no trigram to look up.
+            if (f.q.length >= 3) w.and(`search_trigrams(o.platform_order_id) @> search_trigrams(${w.param(f.q)}::text)`);
+          }
+          if (f.after) {
+            const [purchasedAt, orderId] = orderCursor.decode(f.after);
+            const t = w.param(purchasedAt);
+            // The first term bounds the index range; the second resolves ties on order_id.
+            w.and(`o.purchased_at <= ${t}::timestamptz AND (o.purchased_at < ${t}::timestamptz OR o.order_id > ${w.param(orderId)})`);
+          }
+          const limit = w.param(f.limit + 1);
+          const { rows } = await db.query<OrderRow>(
+            `SELECT ${SUMMARY_COLUMNS} FROM rm_orders o WHERE ${w.sql()} ORDER BY o.purchased_at DESC, o.order_id LIMIT ${limit}`,
+            w.params,
+          );
+          return page(rows, f.limit, toSummary, orderCursor, (r): [string, string] => [r.purchase_key, r.order_id]);
+        },
 
         get: async (orderId: string): Promise<OrderDetail | null> => {
           const r = await row(orderId);

@@ -14,11 +14,6 @@ export interface OrderQueries {
 
 export interface TenantOrderQueries {
   list(filter: OrderListFilter): Promise<Page<OrderSummary>>;
-  /**
-   * The same page with each item as the JSON text of its OrderSummary (keys in that type's order,
-   * as JSON.stringify writes them), built by the database: what the HTTP list sends.
-   */
-  listJson(filter: OrderListFilter): Promise<Page<string>>;
   /** The order with its lines, hold reasons, hand-off history and warehouse reports; null when not this tenant's. */
   get(orderId: string): Promise<OrderDetail | null>;
   /** The order's events for audit (buyer data redacted), oldest first; null when not this tenant's. */

@@ -17,7 +17,7 @@ t.test('the list body is the schema encoding of the same page, byte for byte', a
      SELECT gen_random_uuid()::text, $1, '5f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f', 'amazon', 'ATVPDKIKX0DER',
        '113-' || lpad(i::text, 7, '0') || '-"q\\u"\t/é😀', 'unshipped', 'Unshipped', 'merchant',
        timestamptz '2025-05-01T10:00:00.123Z' - i * interval '1 hour', timestamptz '2025-05-02T00:00:00Z',
-       CASE WHEN i % 2 = 0 THEN timestamptz '2025-05-03T00:00:00Z' END, CASE WHEN i % 2 = 1 THEN 'Std <b>&' END,
+       CASE WHEN i % 2 = 0 THEN timestamptz '2025-05-03T00:00:00Z' END, CASE WHEN i % 2 = 1 THEN 'Std <b>&' || chr(1) || chr(127) || chr(8232) END,
        jsonb_build_array(jsonb_build_object('lineId', '1'), jsonb_build_object('lineId', '2')), 'h', 1,
        now(), now(), CASE WHEN i % 3 = 0 THEN 'held' ELSE 'released' END,
        CASE WHEN i % 3 = 0 THEN '["SKU \\"ä\\"", "B\\n2"]'::jsonb ELSE '[]'::jsonb END,

@@ -17,6 +17,17 @@ export type KeyCrypto = Readonly<{
   adminMatches: (token: string) => boolean;
 }>;
 
+/**
+ * Keys that verified recently (adapters/auth/verifiedKeyCache.ts): checked before the tenant's
+ * stream is read; a revocation in this process forgets the key at once.
+ */
+export type VerifiedKeys = Readonly<{
+  get: (token: string) => Principal | undefined;
+  mark: () => number;
+  remember: (token: string, keyId: string, principal: Principal, since: number) => void;
+  forget: (keyId: string) => void;
+}>;
+
 const decode = decodeWith(TenantEvent);
 
 const view = (t: Extract<Tenant, { status: 'active' }>) => ({
@@ -27,7 +38,7 @@ const view = (t: Extract<Tenant, { status: 'active' }>) => ({
 });
 
 /** Tenants and their API keys: commands, the tenant view, and authentication of bearer tokens. */
-export const tenantService = (deps: { store: EventStore; ids: IdGenerator; clock: Clock; keys: KeyCrypto }) => {
+export const tenantService = (deps: { store: EventStore; ids: IdGenerator; clock: Clock; keys: KeyCrypto; verified?: VerifiedKeys }) => {
   const handle = commandHandler(tenantDecider, decode, deps.store, deps.ids);
   const now = () => deps.clock.now().toISOString();
   const load = async (tenantId: string) => (await loadState(tenantDecider, decode, deps.store, tenantStreamId(tenantId))).state;
@@ -54,22 +65,33 @@ export const tenantService = (deps: { store: EventStore; ids: IdGenerator; clock
     },
 
     revokeKey: async (tenantId: string, keyId: string, metadata: EventMetadata) => {
-      await handle(tenantStreamId(tenantId), { type: 'RevokeApiKey', data: { tenantId, keyId, now: now() } }, { metadata });
+      try {
+        await handle(tenantStreamId(tenantId), { type: 'RevokeApiKey', data: { tenantId, keyId, now: now() } }, { metadata });
+      } finally {
+        // Also when the append failed: it may have been recorded all the same.
+        deps.verified?.forget(keyId);
+      }
     },
 
     /**
-     * Read from the tenant's stream on every call (no cache), so a revoked key stops working at
-     * once, on every instance.
+     * Checked against the tenant's stream, or against `verified` when the key passed that check
+     * less than its TTL ago: a key revoked here stops working at once, on other instances within
+     * the TTL (docs/http-security.md). Only keys that verified are remembered.
      */
     authenticate: async (token: string): Promise<Principal | null> => {
       if (deps.keys.adminMatches(token)) return { kind: 'admin', actor: 'admin' };
       const parsed = deps.keys.parse(token);
       if (!parsed) return null;
+      const remembered = deps.verified?.get(token);
+      if (remembered) return remembered;
+      const since = deps.verified?.mark() ?? 0;
       const state = await load(parsed.tenantId);
       if (state.status !== 'active') return null;
       const key = state.keys.get(parsed.keyId);
       if (!key || key.revokedAt || !deps.keys.matches(key.salt, key.keyHash, parsed.secret)) return null;
-      return { kind: 'tenant', tenantId: state.tenantId, keyId: key.keyId, actor: `key:${key.keyId}` };
+      const principal: Principal = { kind: 'tenant', tenantId: state.tenantId, keyId: key.keyId, actor: `key:${key.keyId}` };
+      deps.verified?.remember(token, key.keyId, principal, since);
+      return principal;
     },
   };
 };

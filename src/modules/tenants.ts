@@ -1,4 +1,6 @@
 import { issueKeyMaterial, parseApiKey, safeEqual, secretMatches } from '../adapters/auth/apiKeys.js';
+import { verifiedKeyCache } from '../adapters/auth/verifiedKeyCache.js';
+import type { Principal } from '../application/tenants.js';
 import { tenantService } from '../application/tenants.js';
 import { NotFoundError } from '../domain/shared/errors.js';
 import { routeGroup } from '../http/app.js';
@@ -17,6 +19,8 @@ export const tenantsModule = (p: Platform, adminToken: string | null) => {
       matches: secretMatches,
       adminMatches: (token) => adminToken !== null && safeEqual(token, adminToken),
     },
+    // 2 s: a revoked key works at most that much longer on other instances (docs/http-security.md).
+    verified: verifiedKeyCache<Principal>({ ttlMs: 2_000, maxEntries: 10_000 }),
   });
   const tenantExists = (id: string) =>
     tenants.get(id).then(

@@ -26,7 +26,7 @@ export default tseslint.config(
     // and a promise passed where a callback's result is ignored runs unchecked.
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['scripts/*.mjs', 'bin/*.mjs'] },
+        projectService: { allowDefaultProject: ['scripts/*.mjs', 'bin/*.mjs', 'bench/pipeline/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -13,9 +13,11 @@
  *  - orders/s: orders pulled ÷ (time of the last release on the broker − scheduler start);
  *  - per released order, the delay from its OrderPulled event's recorded time to the broker's
  *    append time of its release (the topic is created with LogAppendTime) → p50 / p99;
- *  - peak RSS of this process, sampled every 50 ms from the scheduler start to the last release.
- *    This process holds the service and only the bench's thin control loop: the sandbox, the
- *    baseline client and the consumer run in child processes (bench/pipeline/*).
+ *  - the service's peak RSS from the scheduler start to the last release: the kernel's high-water
+ *    mark (VmHWM, reset at the start) of the service's own process. The service runs as `npm start`
+ *    runs it — compiled JavaScript from dist/ (built first when stale), `npm start`'s node flags — in
+ *    a child process (bench/pipeline/serviceHost.mjs); this process holds only the bench's control
+ *    loop, and the sandbox, the baseline client and the consumer run in child processes of their own.
  * Baselines, same run: the sandbox's serving rate of the same orders to a plain HTTP client (same
  * concurrency), its page latency (for the delay), and the service's idle RSS before the pull.
  * Checks: every sandbox order in rm_orders exactly once, every release event on the topic.
@@ -23,16 +25,18 @@
  * BENCH_TIMELINE=1 prints 40 samples of (pulled, decided, on the broker) over the run, to see where
  * a backlog builds up. PULL_MAX_BACKLOG overrides the pull's back-pressure for an experiment.
  * BENCH_STAGES=1 prints where the CPU goes per order, by stage, in node and PostgreSQL
- * (bench/pipelineStages.ts; the profile costs some throughput, so compare figures without it).
+ * (bench/pipelineStages.ts, run inside the service's process; the profile costs some throughput and
+ * memory, so compare figures without it). BENCH_SERVICE_FLAGS replaces `npm start`'s node flags for
+ * an experiment (e.g. BENCH_SERVICE_FLAGS='--max-semi-space-size=32' to see a flag's effect).
  */
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../src/config.js';
-import type { RecordedEvent } from '../src/domain/ports/eventStore.js';
-import { createLogger } from '../src/logger.js';
-import { createService, type Service } from '../src/service.js';
+import { sqlEventStore } from '../src/adapters/eventStore/sqlEventStore.js';
+import { postgresDatabase } from '../src/adapters/sql/postgresDatabase.js';
+import type { EventStore, RecordedEvent } from '../src/domain/ports/eventStore.js';
 import { nextMessage, startHelper, stopHelper, type TopicRecord } from './pipeline/protocol.js';
-import { emitResults } from './results.js';
-import { stageMeters, stageReport } from './pipelineStages.js';
+import { ensureBuilt, startFlags, startServiceHost } from './pipeline/serviceClient.js';
+import { emitResults, type RowInput } from './results.js';
+import { stageReport } from './pipelineStages.js';
 import { benchServerUrl, withBenchDatabase } from './support.js';
 // @ts-expect-error — plain JavaScript script without types
 import { startBroker } from '../scripts/kafka.mjs';
@@ -58,40 +62,20 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 const brokers: string[] = process.env.KAFKA_BROKERS ? process.env.KAFKA_BROKERS.split(',') : (await startBroker()).brokers;
 
-/** The service's HTTP API, in process (no socket: the load is the pipeline, not HTTP). */
-const api = async <T>(service: Service, method: 'GET' | 'POST', url: string, opts: { token: string; json?: unknown; csv?: string }): Promise<T> => {
-  const res = await service.app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${opts.token}`, ...(opts.csv !== undefined ? { 'content-type': 'text/csv' } : {}) },
-    ...(opts.json !== undefined ? { payload: opts.json as object } : opts.csv !== undefined ? { payload: opts.csv } : {}),
-  });
-  if (res.statusCode >= 300) throw new Error(`${method} ${url}: HTTP ${res.statusCode} ${res.body.slice(0, 400)}`);
-  return res.json<T>();
-};
-
-/** Peak RSS of this process, sampled every 50 ms until `stop()`, and what the heap held at that peak. */
-const rssSampler = () => {
-  let peak = process.memoryUsage();
-  const sample = () => {
-    const now = process.memoryUsage();
-    if (now.rss > peak.rss) peak = now;
-  };
-  const timer = setInterval(sample, 50);
-  return { stop: () => (clearInterval(timer), sample(), peak) };
-};
-
 /** Every event of the given types, in global order. */
-const readAllOf = async (service: Service, eventTypes: string[]) => {
+const readAllOf = async (store: EventStore, eventTypes: string[]) => {
   const events: RecordedEvent[] = [];
   let after = null;
   for (;;) {
-    const batch = await service.store.readAll(after, { maxCount: 10_000, filter: { eventTypes } });
+    const batch = await store.readAll(after, { maxCount: 10_000, filter: { eventTypes } });
     events.push(...batch.events);
     if (batch.events.length === 0 || batch.checkpoint === null) return events;
     after = batch.checkpoint;
   }
 };
+
+// The service runs dist/: compile it first when it is older than the sources (npm start's prestart).
+ensureBuilt();
 
 await withBenchDatabase('oms_bench_pipeline', async (url) => {
   const topic = `bench-pipeline-${Date.now()}`;
@@ -110,10 +94,10 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
     log(`baseline: ${fmt(served.distinct)} orders in ${served.seconds.toFixed(1)} s (${served.requests} requests, page p99 ${served.pageP99Ms.toFixed(1)} ms)`);
     if (served.distinct !== market.orders) throw new Error(`the baseline client read ${served.distinct} distinct orders, the sandbox has ${market.orders}`);
 
-    const stages = process.env.BENCH_STAGES ? stageMeters(new URL(url).pathname.slice(1), benchServerUrl()) : null;
-    // 2. The service, as production runs it (scheduler held back until the seller is set up).
-    const service = await createService(
-      loadConfig({
+    const stages = Boolean(process.env.BENCH_STAGES);
+    // 2. The service, as production runs it, in its own process (scheduler held back until the seller is set up).
+    const service = await startServiceHost({
+      env: {
         DATABASE_URL: url,
         WALMART_API_URL: market.walmartUrl,
         OMS_MASTER_KEY: Buffer.alloc(32, 6).toString('base64'),
@@ -124,40 +108,44 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
         KAFKA_TOPIC: topic,
         KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
         RATE_LIMIT_PER_MINUTE: '1000000',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
         // The pull's back-pressure, at its default unless set for an experiment.
         ...(process.env.PULL_MAX_BACKLOG ? { PULL_MAX_BACKLOG: process.env.PULL_MAX_BACKLOG } : {}),
-      }),
-      { logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) },
-    );
-    await service.start();
+      },
+      ...(stages ? { stages: { databaseName: new URL(url).pathname.slice(1), adminUrl: benchServerUrl() } } : {}),
+    });
+    // The bench's own reads (counts, events, the read model) on a connection of its own.
+    const db = await postgresDatabase({ url, poolSize: 2, applicationName: 'oms-bench' });
+    const store = sqlEventStore(db);
     try {
       // 3. The seller, over the HTTP API: tenant, key, products, one Walmart authorization per seller key, mappings.
-      const { tenantId } = await api<{ tenantId: string }>(service, 'POST', '/v1/tenants', { token: ADMIN_TOKEN, json: { name: 'Bench seller' } });
-      const { apiKey } = await api<{ apiKey: string }>(service, 'POST', `/v1/tenants/${tenantId}/api-keys`, { token: ADMIN_TOKEN, json: { name: 'bench' } });
+      const { tenantId } = await service.api<{ tenantId: string }>('POST', '/v1/tenants', { token: ADMIN_TOKEN, json: { name: 'Bench seller' } });
+      const { apiKey } = await service.api<{ apiKey: string }>('POST', `/v1/tenants/${tenantId}/api-keys`, { token: ADMIN_TOKEN, json: { name: 'bench' } });
       const mapped = market.skus.slice(0, market.skus.length - UNMAPPED_SKUS);
-      await api(service, 'POST', '/v1/products/import', { token: apiKey, csv: ['sku,name,barcode', ...mapped.map((s) => `SYS-${s},System ${s},`)].join('\n') + '\n' });
+      await service.api('POST', '/v1/products/import', { token: apiKey, csv: ['sku,name,barcode', ...mapped.map((s) => `SYS-${s},System ${s},`)].join('\n') + '\n' });
       const mappingsCsv = ['platform_sku,system_sku,quantity', ...mapped.map((s, i) => `${s},SYS-${s},${i % 5 === 0 ? 2 : 1}`)].join('\n') + '\n';
       const storeIds: string[] = [];
       for (const [i, seller] of market.sellers.entries()) {
-        const auth = await api<{ marketplaces: { storeId: string }[] }>(service, 'POST', '/v1/authorizations/walmart', {
+        const auth = await service.api<{ marketplaces: { storeId: string }[] }>('POST', '/v1/authorizations/walmart', {
           token: apiKey,
           json: { name: `Walmart seller ${i + 1}`, clientId: seller.clientId, clientSecret: seller.clientSecret, initialLookbackDays: 3 },
         });
         const storeId = auth.marketplaces[0]!.storeId;
         storeIds.push(storeId);
-        await api(service, 'POST', `/v1/stores/${storeId}/mappings/import`, { token: apiKey, csv: mappingsCsv });
+        await service.api('POST', `/v1/stores/${storeId}/mappings/import`, { token: apiKey, csv: mappingsCsv });
       }
-      await service.projections.caughtUp(['orders', 'mappings', 'pull_schedule']);
-      const idleRss = process.memoryUsage().rss;
+      await service.caughtUp(['orders', 'mappings', 'pull_schedule']);
+      const idleRss = service.memory().rss;
 
       // 4. The run: from the scheduler's start until the last release is on the broker.
-      await stages?.begin();
-      const rss = rssSampler();
+      if (stages) await service.stagesBegin();
+      service.resetPeak();
+      const cpuAtStart = service.cpuMs();
       const t0 = Date.now();
-      service.scheduler.start();
+      await service.startScheduler();
       let pullsDoneAt = 0;
       for (let lastLog = 0; ; await sleep(250)) {
-        const { items } = await api<{ items: { storeId: string; sync: { lastSuccessAt: string | null; lastError: string | null; failures: number } }[] }>(service, 'GET', '/v1/stores', { token: apiKey });
+        const { items } = await service.api<{ items: { storeId: string; sync: { lastSuccessAt: string | null; lastError: string | null; failures: number } }[] }>('GET', '/v1/stores', { token: apiKey });
         const done = items.filter((s) => storeIds.includes(s.storeId) && s.sync.lastSuccessAt !== null);
         if (Date.now() - lastLog > 10_000) {
           lastLog = Date.now();
@@ -170,22 +158,23 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
         }
         if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`pulls not complete after ${TIMEOUT_MS} ms`);
       }
-      await service.projections.caughtUp(['orders'], TIMEOUT_MS);
+      await service.caughtUp(['orders'], TIMEOUT_MS);
       const ordersCaughtUpAt = Date.now();
-      await service.policyRunner.caughtUp(TIMEOUT_MS);
+      await service.policyCaughtUp(TIMEOUT_MS);
       const policyCaughtUpAt = Date.now();
-      const releasesExpected = (await service.store.countAfter(null, 100_000_000, { eventTypes: ['FulfillmentOrderReleased'] })) ?? 0;
+      const releasesExpected = (await store.countAfter(null, 100_000_000, { eventTypes: ['FulfillmentOrderReleased'] })) ?? 0;
       for (let progress = await nextMessage(watcher, 'progress'); progress.releases < releasesExpected; progress = await nextMessage(watcher, 'progress')) {
         if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`${progress.releases} of ${releasesExpected} releases on the topic after ${TIMEOUT_MS} ms`);
       }
-      const peakMemory = rss.stop();
-      const peakRss = peakMemory.rss;
-      const stageFigures = await stages?.end();
+      const peakRss = service.memory().peak;
+      const serviceCpuMs = service.cpuMs() - cpuAtStart;
+      const peakMemory = await service.memoryAtPeak();
+      const stageFigures = stages ? await service.stagesEnd() : undefined;
 
       // 5. What happened: the topic's records, each order's pull time, the read model.
       watcher.send({ type: 'report' });
       const { records, timestampType } = await nextMessage(watcher, 'report');
-      const events = await readAllOf(service, ['OrderPulled', 'FulfillmentOrderReleased']);
+      const events = await readAllOf(store, ['OrderPulled', 'FulfillmentOrderReleased']);
       const pulledAt = new Map<string, number>();
       const releaseIds = new Map<string, string>();
       const decidedAt = new Map<string, number>();
@@ -215,7 +204,7 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
 
       const expected = await nextMessage((sandbox.send({ type: 'orders' }), sandbox), 'orders');
       const sandboxIds = new Set(Object.values(expected.byPartner).flat());
-      const { rows } = await service.db.query<{ platform_order_id: string; n: number }>('SELECT platform_order_id, count(*)::int AS n FROM rm_orders GROUP BY platform_order_id');
+      const { rows } = await db.query<{ platform_order_id: string; n: number }>('SELECT platform_order_id, count(*)::int AS n FROM rm_orders GROUP BY platform_order_id');
       const twice = rows.filter((r) => r.n !== 1).length;
       const foreign = rows.filter((r) => !sandboxIds.has(r.platform_order_id)).length;
       const absent = sandboxIds.size - (rows.length - foreign);
@@ -243,12 +232,23 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       const after = (at: number) => `${((at - t0) / 1000).toFixed(1)} s`;
       console.log(`  legs: pull → release decided p50 ${fmt(percentile(toDecision, 0.5))} / p99 ${fmt(percentile(toDecision, 0.99))} ms; release decided → broker p50 ${fmt(percentile(toBroker, 0.5))} / p99 ${fmt(percentile(toBroker, 0.99))} ms`);
       console.log(`  after the scheduler start: all stores pulled ${after(pullsDoneAt)}, orders read model caught up ≤ ${after(ordersCaughtUpAt)}, release policy caught up ≤ ${after(policyCaughtUpAt)}, last release on the broker ${after(lastOnBroker)}; broker → consumer p99 ${fmt(percentile(consumerLag, 0.99))} ms`);
-      console.log(`service peak RSS: ${mib(peakRss).toFixed(0)} MiB (idle before the pull: ${mib(idleRss).toFixed(0)} MiB)   (≤ ${FLOOR_RSS_MIB} MiB: ${mib(peakRss) <= FLOOR_RSS_MIB ? 'OK' : 'ABOVE TARGET'})`);
+      const flags = startFlags().join(' ');
+      console.log(`service peak RSS (compiled service in its own process, ${flags}): ${mib(peakRss).toFixed(0)} MiB (idle before the pull: ${mib(idleRss).toFixed(0)} MiB)   (≤ ${FLOOR_RSS_MIB} MiB: ${mib(peakRss) <= FLOOR_RSS_MIB ? 'OK' : 'ABOVE TARGET'})${stages ? ' — with BENCH_STAGES the profiler and tsx run in it too: not the production figure, not in the results' : ''}`);
       const m = (bytes: number) => `${mib(bytes).toFixed(0)} MiB`;
-      console.log(`  at the peak: V8 heap ${m(peakMemory.heapUsed)} used of ${m(peakMemory.heapTotal)}, external ${m(peakMemory.external)} (array buffers ${m(peakMemory.arrayBuffers)}), the rest (code, stacks, allocator) ${m(peakRss - peakMemory.heapTotal - peakMemory.external)}`);
+      console.log(`  service CPU over the run: ${(serviceCpuMs / 1000).toFixed(1)} s (${fmt((serviceCpuMs * 1000) / rows.length)} µs per order; /proc/<pid>/stat utime + stime)`);
+      console.log(`  at the highest sampled RSS (${m(peakMemory.rss)}): V8 heap ${m(peakMemory.heapUsed)} used of ${m(peakMemory.heapTotal)}, external ${m(peakMemory.external)} (array buffers ${m(peakMemory.arrayBuffers)}), the rest (code, stacks, allocator) ${m(peakMemory.rss - peakMemory.heapTotal - peakMemory.external)}`);
       if (stageFigures) for (const line of stageReport(stageFigures, rows.length)) console.log(line);
       console.log(`checks: ${fmt(rows.length)} orders in rm_orders exactly once; ${fmt(releaseIds.size)} releases all on the topic (${fmt(records.length)} records, ${duplicates} duplicate deliveries)`);
 
+      const memoryRow: RowInput = {
+        name: 'memory: service peak RSS (pipeline run)',
+        figure: mib(peakRss),
+        unit: 'MiB',
+        baseline: mib(idleRss),
+        baselineUnit: 'MiB (same service, idle before the pull)',
+        floor: { of: 'figure', atMost: FLOOR_RSS_MIB },
+        notes: `the compiled service (dist/, as npm start: ${flags}) in its own process, its kernel peak (VmHWM) from the scheduler start to the last release; the floor is absolute (memory does not scale with CPU speed)`,
+      };
       const scope = `${fmt(rows.length)} orders, ${STORES} stores, ${CONCURRENCY} at once`;
       emitResults('pipeline', [
         {
@@ -269,17 +269,11 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
           floor: { of: 'ratio', atMost: FLOOR_P99_RATIO },
           notes: `p50 ${fmt(p50)} ms; from OrderPulled recorded to the broker's append time (LogAppendTime), ${fmt(delays.length)} releases`,
         },
-        {
-          name: 'memory: service peak RSS (pipeline run)',
-          figure: mib(peakRss),
-          unit: 'MiB',
-          baseline: mib(idleRss),
-          baselineUnit: 'MiB (same service, idle before the pull)',
-          floor: { of: 'figure', atMost: FLOOR_RSS_MIB },
-          notes: 'the service process only: sandbox, baseline client and consumer run in child processes; the floor is absolute (memory does not scale with CPU speed)',
-        },
+        // Not with BENCH_STAGES: the profiler and tsx would be counted as the service's memory.
+        ...(stages ? [] : [memoryRow]),
       ]);
     } finally {
+      await db.close();
       await service.stop();
     }
   } finally {

@@ -45,7 +45,9 @@ const LIBRARIES: readonly (readonly [RegExp, string])[] = [
   [/node_modules\/(fastify|light-my-request|pino)/, 'HTTP API / logging (bench polling)'],
 ];
 
-const stageOfStack = (urls: readonly string[]): string => {
+const stageOfStack = (frames: readonly string[]): string => {
+  // The service runs compiled (dist/…/x.js): its files count as their sources.
+  const urls = frames.map((url) => url.replace(/\/dist\/(.*)\.js$/, '/src/$1.ts'));
   for (const url of urls) for (const [re, stage] of STAGES) if (re.test(url)) return stage;
   for (const url of urls) for (const [re, stage] of SHARED) if (re.test(url)) return stage;
   for (const url of urls) for (const [re, stage] of LIBRARIES) if (re.test(url)) return stage;

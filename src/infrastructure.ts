@@ -3,10 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { esdbEventStore } from './adapters/eventStore/esdbEventStore.js';
 import { sqlEventStore } from './adapters/eventStore/sqlEventStore.js';
 import { migrate } from './adapters/sql/migrate.js';
-import { pgliteDatabase } from './adapters/sql/pgliteDatabase.js';
 import { postgresDatabase } from './adapters/sql/postgresDatabase.js';
 import type { EventStore } from './domain/ports/eventStore.js';
 import type { Database } from './domain/ports/sql.js';
@@ -53,15 +51,22 @@ const openDatabase = async (config: Config, log: Logger, opts: InfrastructureOpt
     await mkdir(dir, { recursive: true });
     log.info({ dataDir: dir }, 'using embedded PGlite (set DATABASE_URL for a PostgreSQL server)');
   }
+  const { pgliteDatabase } = await import('./adapters/sql/pgliteDatabase.js');
   return pgliteDatabase({ dataDir });
 };
 
-/** The database (embedded PGlite or PostgreSQL) and the event store (SQL or EventStoreDB) the configuration names. */
+/**
+ * The database (embedded PGlite or PostgreSQL) and the event store (SQL or EventStoreDB) the configuration names.
+ * PGlite and the KurrentDB client are imported only when configured: loaded for nothing, they held
+ * ~5 and ~33 MiB of the service's memory (docs/platform.md, "Memory").
+ */
 export const openInfrastructure = async (config: Config, log: Logger, opts: InfrastructureOptions): Promise<Infrastructure> => {
   const db = opts.database ?? (await openDatabase(config, log, opts));
   if (opts.migrate) await migrate(db);
   const store =
-    config.eventStore.kind === 'esdb' ? esdbEventStore({ connectionString: config.eventStore.connectionString }) : sqlEventStore(db);
+    config.eventStore.kind === 'esdb'
+      ? (await import('./adapters/eventStore/esdbEventStore.js')).esdbEventStore({ connectionString: config.eventStore.connectionString })
+      : sqlEventStore(db);
   return {
     db,
     store,

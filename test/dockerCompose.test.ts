@@ -53,6 +53,13 @@ t.test('Dockerfile: compiled build, no dev dependencies, no npm cache, no tsx in
   t.notMatch(cmd, /tsx/);
 });
 
+t.test('Dockerfile: the image runs node with the same flags as npm start (what the benches measure)', async (t) => {
+  const cmd = JSON.parse(/^CMD (.*)$/m.exec(finalText)?.[1] ?? '[]') as string[];
+  const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  t.same(cmd, start, `CMD ${cmd.join(' ')}`);
+  t.ok(start.includes('--heap-growing-percent=100'), 'V8 grows the heap by at most 2× (docs/platform.md, "Memory")');
+});
+
 t.test('Dockerfile: the CLI, and a non-root user owning its data directory', async (t) => {
   t.match(finalText, /COPY bin \.\/bin/, 'bin/ (the CLI) is in the image');
   t.match(finalText, /ln -s \/app\/bin\/oms\.mjs \/usr\/local\/bin\/oms/, 'and on the PATH as `oms`');

@@ -27,6 +27,11 @@ export type InfrastructureOptions = Readonly<{
    * (PGlite would create an empty database there). Without it the directory is created.
    */
   missingEmbedded?: (dir: string) => Error;
+  /**
+   * Serve the SQL event store's readAll from an in-process window of the newest events (the
+   * service: several consumers read the same tail; docs/tail-window.md). Off for the CLI.
+   */
+  tailWindow?: boolean;
 }>;
 
 export type Infrastructure = Readonly<{
@@ -61,7 +66,9 @@ export const openInfrastructure = async (config: Config, log: Logger, opts: Infr
   const db = opts.database ?? (await openDatabase(config, log, opts));
   if (opts.migrate) await migrate(db);
   const store =
-    config.eventStore.kind === 'esdb' ? esdbEventStore({ connectionString: config.eventStore.connectionString }) : sqlEventStore(db);
+    config.eventStore.kind === 'esdb'
+      ? esdbEventStore({ connectionString: config.eventStore.connectionString })
+      : sqlEventStore(db, opts.tailWindow ? { tailWindow: {} } : {});
   return {
     db,
     store,

@@ -13,6 +13,8 @@ import type { Database, Sql } from '../../domain/ports/sql.js';
 import { ConcurrencyError } from '../../domain/shared/errors.js';
 import { appendBatch, isRetryableAppendError } from './sqlAppend.js';
 import { waitForWakeOrTimeout } from '../shared/timers.js';
+import { comparePositions, pageOf, positionOf, type Position } from './sqlReadOrder.js';
+import { tailReader, type Fetched, type TailWindowOptions } from './tailReader.js';
 
 /**
  * The event store on PostgreSQL (a server, or PGlite embedded). Global order is
@@ -20,6 +22,11 @@ import { waitForWakeOrTimeout } from '../shared/timers.js';
  * reader never skips an event that commits late. Checkpoints are `pg:<xid>:<position>`.
  */
 export type SqlEventStoreOptions = Readonly<{
+  /**
+   * Answer readAll from an in-process window of the newest events where it can (off by default;
+   * the service turns it on: its consumers all read the same tail). See docs/tail-window.md.
+   */
+  tailWindow?: TailWindowOptions;
   /** Fallback poll for subscribers when no wake-up arrives (a NOTIFY can precede visibility). */
   pollIntervalMs?: number;
   /** How often an append is retried after an ordering conflict or deadlock before giving up. */
@@ -27,7 +34,6 @@ export type SqlEventStoreOptions = Readonly<{
 }>;
 
 export const EVENTS_CHANNEL = 'oms_events';
-const MAX_POS = '9223372036854775807';
 
 type Row = {
   tx: string;
@@ -39,22 +45,7 @@ type Row = {
   data: unknown;
   metadata: Record<string, unknown>;
   recorded_at: Date;
-};
-
-const toCheckpoint = (tx: string, pos: number | string): Checkpoint => `pg:${tx}:${pos}` as Checkpoint;
-
-const parseCheckpoint = (cp: Checkpoint | null): [string, string] => {
-  if (cp === null) return ['0', '0'];
-  const m = /^pg:(\d+):(\d+)$/.exec(cp);
-  if (!m) throw new Error(`not a PostgreSQL event-store checkpoint: ${cp}`);
-  return [m[1]!, m[2]!];
-};
-
-const compareCheckpoints = (a: [string, string], b: [string, string]): number => {
-  const tx = BigInt(a[0]) - BigInt(b[0]);
-  if (tx !== 0n) return tx > 0n ? 1 : -1;
-  const pos = BigInt(a[1]) - BigInt(b[1]);
-  return pos === 0n ? 0 : pos > 0n ? 1 : -1;
+  bytes?: number;
 };
 
 const toRecorded = (r: Row): RecordedEvent => ({
@@ -65,8 +56,10 @@ const toRecorded = (r: Row): RecordedEvent => ({
   data: r.data,
   metadata: r.metadata,
   recordedAt: r.recorded_at.toISOString(),
-  checkpoint: toCheckpoint(r.tx, r.global_position),
+  checkpoint: `pg:${r.tx}:${r.global_position}` as Checkpoint,
 });
+
+const UNUSED_POSITION: Position = [0n, 0n];
 
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -116,13 +109,17 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
     }
   };
 
-  const readAll = async (
-    after: Checkpoint | null,
-    options: { maxCount?: number; filter?: EventFilter } = {},
-  ): Promise<EventBatch> => {
-    const limit = options.maxCount ?? 500;
-    const from = parseCheckpoint(after);
-    const f = filterClause(options.filter, 4);
+  // Stored size of the payload, counted against the tail window's byte bound (cheap: no detoasting).
+  const sized = opts.tailWindow ? ', pg_column_size(data) + pg_column_size(metadata) AS bytes' : '';
+
+  // Positions as numbers only for the window (plain reads hand out checkpoints, never compare them).
+  const entryOf = opts.tailWindow
+    ? (r: Row) => ({ at: [BigInt(r.tx), BigInt(r.global_position)] as const, event: toRecorded(r), bytes: r.bytes ?? 0 })
+    : (r: Row) => ({ at: UNUSED_POSITION, event: toRecorded(r), bytes: 0 });
+
+  /** Up to `limit` events after `after`, below this statement's xmin, with that xmin. */
+  const fetchAfter = async (after: Position, limit: number, filter: EventFilter | undefined): Promise<Fetched> => {
+    const f = filterClause(filter, 4);
     // xmin comes from the same statement's snapshot as the rows (a second statement would see a
     // newer snapshot and could skip past a transaction that committed in between). The LEFT JOIN
     // returns one row with xmin even when no event qualifies.
@@ -130,26 +127,31 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
       `WITH snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
        SELECT snap.xmin::text AS xmin, e.*
          FROM snap LEFT JOIN LATERAL (
-           SELECT ${SELECT_COLUMNS}
+           SELECT ${SELECT_COLUMNS}${sized}
              FROM es_events
             WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
               AND transaction_id < snap.xmin${f.sql}
             ORDER BY transaction_id, global_position
             LIMIT $3) e ON true`,
-      [from[0], from[1], limit, ...f.params],
+      [after[0].toString(), after[1].toString(), limit, ...f.params],
     );
-    const xmin = rows[0]!.xmin;
-    const events = rows.filter((r): r is Row & { xmin: string } => r.tx != null).map(toRecorded);
-    let checkpoint = events.at(-1)?.checkpoint ?? after;
-    if (options.filter && events.length < limit) {
-      // Filtered and exhausted: every event below xmin was seen, so the reader may skip to just
-      // below xmin without waiting for a matching event (EventStoreDB's checkpointReached, in SQL).
-      const floor: [string, string] = [(BigInt(xmin) - 1n).toString(), MAX_POS];
-      const last = parseCheckpoint(checkpoint);
-      if (compareCheckpoints(floor, last) > 0) checkpoint = toCheckpoint(floor[0], floor[1]);
-    }
-    return { events, checkpoint };
+    const events = rows.filter((r): r is Row & { xmin: string } => r.tx != null).map(entryOf);
+    return { rows: events, xmin: rows[0]!.xmin };
   };
+
+  const plainReadAll = async (after: Checkpoint | null, options: { maxCount?: number; filter?: EventFilter } = {}): Promise<EventBatch> => {
+    const limit = options.maxCount ?? 500;
+    const { rows, xmin } = await fetchAfter(positionOf(after), limit, options.filter);
+    return pageOf(
+      after,
+      rows.map((r) => r.event),
+      xmin,
+      limit,
+      options.filter !== undefined,
+    );
+  };
+
+  const readAll = opts.tailWindow ? tailReader(fetchAfter, opts.tailWindow).readAll : plainReadAll;
 
   async function* subscribe(options: SubscribeOptions): AsyncGenerator<EventBatch> {
     const maxBatch = options.maxBatch ?? 500;
@@ -236,11 +238,11 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
           ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
       );
       const row = rows[0];
-      return row ? toCheckpoint(row.tx, row.global_position) : null;
+      return row ? (`pg:${row.tx}:${row.global_position}` as Checkpoint) : null;
     },
 
     countAfter: async (after, cap, filter, options) => {
-      const from = parseCheckpoint(after);
+      const from = positionOf(after);
       const f = filterClause(filter, 4);
       const horizon = options?.committed ? '' : '\n              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
       const { rows } = await db.query<{ n: number }>(
@@ -248,7 +250,7 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
            SELECT 1 FROM es_events
             WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)${horizon}${f.sql}
             LIMIT $3) s`,
-        [from[0], from[1], cap, ...f.params],
+        [from[0].toString(), from[1].toString(), cap, ...f.params],
       );
       return rows[0]!.n;
     },
@@ -258,7 +260,6 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
 };
 
 /** Exposed for tests and tools that must compare checkpoints of this adapter. */
-export const sqlCheckpointOrder = (a: Checkpoint | null, b: Checkpoint | null): number =>
-  compareCheckpoints(parseCheckpoint(a), parseCheckpoint(b));
+export const sqlCheckpointOrder = (a: Checkpoint | null, b: Checkpoint | null): number => comparePositions(positionOf(a), positionOf(b));
 
 export type { Sql };

@@ -13,8 +13,9 @@ import type { Database, Sql } from '../../domain/ports/sql.js';
 import { ConcurrencyError } from '../../domain/shared/errors.js';
 import { appendBatch, isRetryableAppendError } from './sqlAppend.js';
 import { waitForWakeOrTimeout } from '../shared/timers.js';
-import { comparePositions, pageOf, positionOf, type Position } from './sqlReadOrder.js';
-import { tailReader, type Fetched, type TailWindowOptions } from './tailReader.js';
+import { comparePositions, pageOf, positionOf } from './sqlReadOrder.js';
+import { filterClause, SELECT_COLUMNS, sqlFetchAfter, toRecorded, type Row } from './sqlRows.js';
+import { tailReader, type TailWindowOptions } from './tailReader.js';
 
 /**
  * The event store on PostgreSQL (a server, or PGlite embedded). Global order is
@@ -34,52 +35,6 @@ export type SqlEventStoreOptions = Readonly<{
 }>;
 
 export const EVENTS_CHANNEL = 'oms_events';
-
-type Row = {
-  tx: string;
-  global_position: number;
-  stream_id: string;
-  stream_position: number;
-  event_id: string;
-  event_type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  recorded_at: Date;
-  bytes?: number;
-};
-
-const toRecorded = (r: Row): RecordedEvent => ({
-  id: r.event_id,
-  streamId: r.stream_id,
-  revision: r.stream_position,
-  type: r.event_type,
-  data: r.data,
-  metadata: r.metadata,
-  recordedAt: r.recorded_at.toISOString(),
-  checkpoint: `pg:${r.tx}:${r.global_position}` as Checkpoint,
-});
-
-const UNUSED_POSITION: Position = [0n, 0n];
-
-const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/** WHERE fragments for a filter, with parameters numbered from `first`. */
-const filterClause = (filter: EventFilter | undefined, first: number): { sql: string; params: unknown[] } => {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (filter?.streamPrefixes?.length) {
-    params.push(filter.streamPrefixes.map(likePrefix));
-    parts.push(`stream_id LIKE ANY($${first + params.length - 1}::text[])`);
-  }
-  if (filter?.eventTypes?.length) {
-    params.push([...filter.eventTypes]);
-    parts.push(`event_type = ANY($${first + params.length - 1}::text[])`);
-  }
-  return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
-};
-
-const SELECT_COLUMNS = `transaction_id::text AS tx, global_position, stream_id, stream_position,
-  event_id::text AS event_id, event_type, data, metadata, recorded_at`;
 
 export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): EventStore => {
   const pollIntervalMs = opts.pollIntervalMs ?? 500;
@@ -109,35 +64,7 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
     }
   };
 
-  // Stored size of the payload, counted against the tail window's byte bound (cheap: no detoasting).
-  const sized = opts.tailWindow ? ', pg_column_size(data) + pg_column_size(metadata) AS bytes' : '';
-
-  // Positions as numbers only for the window (plain reads hand out checkpoints, never compare them).
-  const entryOf = opts.tailWindow
-    ? (r: Row) => ({ at: [BigInt(r.tx), BigInt(r.global_position)] as const, event: toRecorded(r), bytes: r.bytes ?? 0 })
-    : (r: Row) => ({ at: UNUSED_POSITION, event: toRecorded(r), bytes: 0 });
-
-  /** Up to `limit` events after `after`, below this statement's xmin, with that xmin. */
-  const fetchAfter = async (after: Position, limit: number, filter: EventFilter | undefined): Promise<Fetched> => {
-    const f = filterClause(filter, 4);
-    // xmin comes from the same statement's snapshot as the rows (a second statement would see a
-    // newer snapshot and could skip past a transaction that committed in between). The LEFT JOIN
-    // returns one row with xmin even when no event qualifies.
-    const { rows } = await db.query<Partial<Row> & { xmin: string }>(
-      `WITH snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-       SELECT snap.xmin::text AS xmin, e.*
-         FROM snap LEFT JOIN LATERAL (
-           SELECT ${SELECT_COLUMNS}${sized}
-             FROM es_events
-            WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-              AND transaction_id < snap.xmin${f.sql}
-            ORDER BY transaction_id, global_position
-            LIMIT $3) e ON true`,
-      [after[0].toString(), after[1].toString(), limit, ...f.params],
-    );
-    const events = rows.filter((r): r is Row & { xmin: string } => r.tx != null).map(entryOf);
-    return { rows: events, xmin: rows[0]!.xmin };
-  };
+  const fetchAfter = sqlFetchAfter(db, { sized: opts.tailWindow !== undefined });
 
   const plainReadAll = async (after: Checkpoint | null, options: { maxCount?: number; filter?: EventFilter } = {}): Promise<EventBatch> => {
     const limit = options.maxCount ?? 500;

@@ -63,11 +63,13 @@ export const sqlFetchAfter = (db: Sql, opts: { sized: boolean }): Fetch => {
     : (r: Row) => ({ at: UNUSED_POSITION, event: toRecorded(r), bytes: 0 });
   return async (after, limit, filter): Promise<Fetched> => {
     const f = filterClause(filter, 4);
+    // The window's unfiltered reads are told apart in pg_stat_activity and the bench's statement table.
+    const label = opts.sized && !f.sql ? '/* tail window */ ' : '';
     // xmin comes from the same statement's snapshot as the rows (a second statement would see a
     // newer snapshot and could skip past a transaction that committed in between). The LEFT JOIN
     // returns one row with xmin even when no event qualifies.
     const { rows } = await db.query<Partial<Row> & { xmin: string }>(
-      `WITH snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+      `${label}WITH snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
        SELECT snap.xmin::text AS xmin, e.*
          FROM snap LEFT JOIN LATERAL (
            SELECT ${SELECT_COLUMNS}${sized}

@@ -25,6 +25,11 @@ export type InfrastructureOptions = Readonly<{
    * (PGlite would create an empty database there). Without it the directory is created.
    */
   missingEmbedded?: (dir: string) => Error;
+  /**
+   * Serve the SQL event store's readAll from an in-process window of the newest events (the
+   * service: several consumers read the same tail; docs/tail-window.md). Off for the CLI.
+   */
+  tailWindow?: boolean;
 }>;
 
 export type Infrastructure = Readonly<{
@@ -66,7 +71,7 @@ export const openInfrastructure = async (config: Config, log: Logger, opts: Infr
   const store =
     config.eventStore.kind === 'esdb'
       ? (await import('./adapters/eventStore/esdbEventStore.js')).esdbEventStore({ connectionString: config.eventStore.connectionString })
-      : sqlEventStore(db);
+      : sqlEventStore(db, opts.tailWindow ? { tailWindow: {} } : {});
   return {
     db,
     store,

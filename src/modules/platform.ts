@@ -58,7 +58,7 @@ const resolveKeys = async (config: Config, log: Logger) => {
  */
 export const openPlatform = async (config: Config, opts: PlatformOptions) => {
   const log = opts.logger;
-  const infrastructure = await openInfrastructure(config, log, { migrate: true, ...(opts.database ? { database: opts.database } : {}) });
+  const infrastructure = await openInfrastructure(config, log, { migrate: true, tailWindow: true, ...(opts.database ? { database: opts.database } : {}) });
   const { db, store } = infrastructure;
   const keys = await resolveKeys(config, log);
   const masterKeys = [keys.masterKey, ...config.previousMasterKeys.map((k) => Buffer.from(k, 'base64'))];

@@ -34,6 +34,13 @@ t.test('PostgreSQL server event store', async (t) => {
   eventStoreContract(t, { make: async () => ({ store, holdOpenAppend: holdOpenAppend(db) }) }, { interleaving: true });
 });
 
+t.test('PostgreSQL server event store, readAll through a small tail window', async (t) => {
+  const db = await serverDatabase(t, { poolSize: 12 });
+  // Small enough that the contract's pages cross head reads and its 20,000-event case evicts.
+  const store = sqlEventStore(db, { pollIntervalMs: 200, tailWindow: { readSize: 50, maxEvents: 300, maxBytes: 64 * 1024 } });
+  eventStoreContract(t, { make: async () => ({ store, holdOpenAppend: holdOpenAppend(db) }) }, { interleaving: true });
+});
+
 t.test('per-stream order inversion (reference §2.5) is refused and retried, never committed', async (t) => {
   const db = await serverDatabase(t);
   const store = sqlEventStore(db);

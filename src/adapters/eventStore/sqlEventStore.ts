@@ -13,6 +13,9 @@ import type { Database, Sql } from '../../domain/ports/sql.js';
 import { ConcurrencyError } from '../../domain/shared/errors.js';
 import { appendBatch, isRetryableAppendError } from './sqlAppend.js';
 import { waitForWakeOrTimeout } from '../shared/timers.js';
+import { comparePositions, pageOf, positionOf } from './sqlReadOrder.js';
+import { filterClause, SELECT_COLUMNS, sqlFetchAfter, toRecorded, type Row } from './sqlRows.js';
+import { tailReader, type TailWindowOptions } from './tailReader.js';
 
 /**
  * The event store on PostgreSQL (a server, or PGlite embedded). Global order is
@@ -20,6 +23,11 @@ import { waitForWakeOrTimeout } from '../shared/timers.js';
  * reader never skips an event that commits late. Checkpoints are `pg:<xid>:<position>`.
  */
 export type SqlEventStoreOptions = Readonly<{
+  /**
+   * Answer readAll from an in-process window of the newest events where it can (off by default;
+   * the service turns it on: its consumers all read the same tail). See docs/tail-window.md.
+   */
+  tailWindow?: TailWindowOptions;
   /** Fallback poll for subscribers when no wake-up arrives (a NOTIFY can precede visibility). */
   pollIntervalMs?: number;
   /** How often an append is retried after an ordering conflict or deadlock before giving up. */
@@ -27,66 +35,6 @@ export type SqlEventStoreOptions = Readonly<{
 }>;
 
 export const EVENTS_CHANNEL = 'oms_events';
-const MAX_POS = '9223372036854775807';
-
-type Row = {
-  tx: string;
-  global_position: number;
-  stream_id: string;
-  stream_position: number;
-  event_id: string;
-  event_type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  recorded_at: Date;
-};
-
-const toCheckpoint = (tx: string, pos: number | string): Checkpoint => `pg:${tx}:${pos}` as Checkpoint;
-
-const parseCheckpoint = (cp: Checkpoint | null): [string, string] => {
-  if (cp === null) return ['0', '0'];
-  const m = /^pg:(\d+):(\d+)$/.exec(cp);
-  if (!m) throw new Error(`not a PostgreSQL event-store checkpoint: ${cp}`);
-  return [m[1]!, m[2]!];
-};
-
-const compareCheckpoints = (a: [string, string], b: [string, string]): number => {
-  const tx = BigInt(a[0]) - BigInt(b[0]);
-  if (tx !== 0n) return tx > 0n ? 1 : -1;
-  const pos = BigInt(a[1]) - BigInt(b[1]);
-  return pos === 0n ? 0 : pos > 0n ? 1 : -1;
-};
-
-const toRecorded = (r: Row): RecordedEvent => ({
-  id: r.event_id,
-  streamId: r.stream_id,
-  revision: r.stream_position,
-  type: r.event_type,
-  data: r.data,
-  metadata: r.metadata,
-  recordedAt: r.recorded_at.toISOString(),
-  checkpoint: toCheckpoint(r.tx, r.global_position),
-});
-
-const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/** WHERE fragments for a filter, with parameters numbered from `first`. */
-const filterClause = (filter: EventFilter | undefined, first: number): { sql: string; params: unknown[] } => {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (filter?.streamPrefixes?.length) {
-    params.push(filter.streamPrefixes.map(likePrefix));
-    parts.push(`stream_id LIKE ANY($${first + params.length - 1}::text[])`);
-  }
-  if (filter?.eventTypes?.length) {
-    params.push([...filter.eventTypes]);
-    parts.push(`event_type = ANY($${first + params.length - 1}::text[])`);
-  }
-  return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
-};
-
-const SELECT_COLUMNS = `transaction_id::text AS tx, global_position, stream_id, stream_position,
-  event_id::text AS event_id, event_type, data, metadata, recorded_at`;
 
 export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): EventStore => {
   const pollIntervalMs = opts.pollIntervalMs ?? 500;
@@ -116,40 +64,21 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
     }
   };
 
-  const readAll = async (
-    after: Checkpoint | null,
-    options: { maxCount?: number; filter?: EventFilter } = {},
-  ): Promise<EventBatch> => {
+  const fetchAfter = sqlFetchAfter(db, { sized: opts.tailWindow !== undefined });
+
+  const plainReadAll = async (after: Checkpoint | null, options: { maxCount?: number; filter?: EventFilter } = {}): Promise<EventBatch> => {
     const limit = options.maxCount ?? 500;
-    const from = parseCheckpoint(after);
-    const f = filterClause(options.filter, 4);
-    // xmin comes from the same statement's snapshot as the rows (a second statement would see a
-    // newer snapshot and could skip past a transaction that committed in between). The LEFT JOIN
-    // returns one row with xmin even when no event qualifies.
-    const { rows } = await db.query<Partial<Row> & { xmin: string }>(
-      `WITH snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-       SELECT snap.xmin::text AS xmin, e.*
-         FROM snap LEFT JOIN LATERAL (
-           SELECT ${SELECT_COLUMNS}
-             FROM es_events
-            WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-              AND transaction_id < snap.xmin${f.sql}
-            ORDER BY transaction_id, global_position
-            LIMIT $3) e ON true`,
-      [from[0], from[1], limit, ...f.params],
+    const { rows, xmin } = await fetchAfter(positionOf(after), limit, options.filter);
+    return pageOf(
+      after,
+      rows.map((r) => r.event),
+      xmin,
+      limit,
+      options.filter !== undefined,
     );
-    const xmin = rows[0]!.xmin;
-    const events = rows.filter((r): r is Row & { xmin: string } => r.tx != null).map(toRecorded);
-    let checkpoint = events.at(-1)?.checkpoint ?? after;
-    if (options.filter && events.length < limit) {
-      // Filtered and exhausted: every event below xmin was seen, so the reader may skip to just
-      // below xmin without waiting for a matching event (EventStoreDB's checkpointReached, in SQL).
-      const floor: [string, string] = [(BigInt(xmin) - 1n).toString(), MAX_POS];
-      const last = parseCheckpoint(checkpoint);
-      if (compareCheckpoints(floor, last) > 0) checkpoint = toCheckpoint(floor[0], floor[1]);
-    }
-    return { events, checkpoint };
   };
+
+  const readAll = opts.tailWindow ? tailReader(fetchAfter, opts.tailWindow).readAll : plainReadAll;
 
   async function* subscribe(options: SubscribeOptions): AsyncGenerator<EventBatch> {
     const maxBatch = options.maxBatch ?? 500;
@@ -236,11 +165,11 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
           ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
       );
       const row = rows[0];
-      return row ? toCheckpoint(row.tx, row.global_position) : null;
+      return row ? (`pg:${row.tx}:${row.global_position}` as Checkpoint) : null;
     },
 
     countAfter: async (after, cap, filter, options) => {
-      const from = parseCheckpoint(after);
+      const from = positionOf(after);
       const f = filterClause(filter, 4);
       const horizon = options?.committed ? '' : '\n              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
       const { rows } = await db.query<{ n: number }>(
@@ -248,7 +177,7 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
            SELECT 1 FROM es_events
             WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)${horizon}${f.sql}
             LIMIT $3) s`,
-        [from[0], from[1], cap, ...f.params],
+        [from[0].toString(), from[1].toString(), cap, ...f.params],
       );
       return rows[0]!.n;
     },
@@ -258,7 +187,6 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
 };
 
 /** Exposed for tests and tools that must compare checkpoints of this adapter. */
-export const sqlCheckpointOrder = (a: Checkpoint | null, b: Checkpoint | null): number =>
-  compareCheckpoints(parseCheckpoint(a), parseCheckpoint(b));
+export const sqlCheckpointOrder = (a: Checkpoint | null, b: Checkpoint | null): number => comparePositions(positionOf(a), positionOf(b));
 
 export type { Sql };

@@ -252,7 +252,9 @@ const loading = ({ pulled, fresh, patches }: Segment): LoadStep[] => {
     const key = set.join(',');
     let copy = copies.get(key);
     if (!copy) copies.set(key, (copy = { columns: [...PULLED.columns, ...set], rows: [] }));
-    copy.rows.push([...PULLED.columns.map((c) => row[c]), ...set.map((c) => patch[c])]);
+    const values: unknown[] = PULLED.columns.map((c) => row[c]);
+    for (const c of set) values.push(patch[c]);
+    copy.rows.push(values);
   }
   const updates = [...patches].filter(([id]) => !fresh.has(id));
   return [

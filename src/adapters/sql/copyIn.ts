@@ -16,6 +16,9 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r'
 
 const escape = (text: string) => (SPECIAL.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : text);
 
+/** JSON text holds no raw control characters (JSON.stringify escapes them): only its backslashes need doubling. */
+const escapeJson = (json: string) => (json.includes('\\') ? json.replaceAll('\\', '\\\\') : json);
+
 /** One value as a COPY text field (objects and arrays as JSON, for json/jsonb columns). */
 export const copyField = (value: unknown): string => {
   if (value === null || value === undefined) return '\\N';
@@ -30,7 +33,7 @@ export const copyField = (value: unknown): string => {
     case 'boolean':
       return value ? 't' : 'f';
     default:
-      return value instanceof Date ? value.toISOString() : escape(JSON.stringify(value));
+      return value instanceof Date ? value.toISOString() : escapeJson(JSON.stringify(value));
   }
 };
 
@@ -39,9 +42,9 @@ export function* copyText(rows: Iterable<readonly unknown[]>, width: number): Ge
   let chunk = '';
   for (const row of rows) {
     if (row.length !== width) throw new Error(`COPY row has ${row.length} values for ${width} columns`);
-    let line = '';
-    for (let i = 0; i < width; i++) line += (i ? '\t' : '') + copyField(row[i]);
-    chunk += `${line}\n`;
+    chunk += copyField(row[0]);
+    for (let i = 1; i < width; i++) chunk += `\t${copyField(row[i])}`;
+    chunk += '\n';
     if (chunk.length >= CHUNK) {
       yield chunk;
       chunk = '';

@@ -3,7 +3,7 @@ import { OrderPulled } from '../domain/order/events.js';
 import { FulfillmentEvent, reasonsOf } from '../domain/order/fulfillmentEvents.js';
 import { PullEvent } from '../domain/pull/events.js';
 import { StoreEvent } from '../domain/store/events.js';
-import { ordersBatchStatements } from './ordersBatch.js';
+import { ordersBatchStatements, ordersLoadStatements } from './ordersBatch.js';
 import { isWarehouseEvent, warehouseProgressStatements } from './warehouseProgress.js';
 import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
 import { sql, type Projection } from './projection.js';
@@ -62,7 +62,8 @@ const fulfillmentStatements = (recorded: Parameters<Projection['apply']>[0]) => 
 
 /**
  * Orders as last pulled (without buyer data), with their hand-off state. `apply` is the reference
- * (one event at a time); `applyBatch` writes the same rows set-based (see ordersBatch.ts).
+ * (one event at a time); `applyBatch` writes the same rows set-based, and `loadBatch` with COPY for
+ * new orders during a rebuild (see ordersBatch.ts).
  */
 export const ordersProjection: Projection = {
   name: 'orders',
@@ -94,6 +95,7 @@ export const ordersProjection: Projection = {
     ];
   },
   applyBatch: ordersBatchStatements,
+  loadBatch: ordersLoadStatements,
 };
 
 /**

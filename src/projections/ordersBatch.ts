@@ -3,7 +3,7 @@ import { OrderPulled } from '../domain/order/events.js';
 import { FulfillmentEvent, reasonsOf } from '../domain/order/fulfillmentEvents.js';
 import { changedHoldReasons, holdReasonsChange, isOperatorEvent, operatorPatch, operatorStatements, type OperatorEvent } from './operatorPatches.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
-import { sql, type SqlStatement } from './projection.js';
+import { sql, type LoadStep, type SqlStatement } from './projection.js';
 import { recordset } from './recordset.js';
 import { isWarehouseEvent, warehouseProgressStatements } from './warehouseProgress.js';
 import { isHandoffStreamEvent } from '../domain/order/streamEvents.js';
@@ -144,21 +144,34 @@ const UPDATE_HANDOFF = `
     FROM jsonb_to_recordset($1::jsonb) AS r(order_id text, p jsonb)
    WHERE o.order_id = r.order_id`;
 
-export const ordersBatchStatements = (events: readonly RecordedEvent[]): SqlStatement[] => {
-  const statements: SqlStatement[] = [];
+/** What a segment of a batch writes: orders' folded pulls, and hand-off patches by order. */
+type Segment = Readonly<{
+  pulled: ReadonlyMap<string, PulledRow>;
+  /** Orders whose first pull in the segment is their stream's first event: no row exists for them yet. */
+  fresh: ReadonlySet<string>;
+  patches: ReadonlyMap<string, HandoffPatch>;
+}>;
+
+/**
+ * The batch cut into segments (see the top of this file), each written by `write`; warehouse
+ * reports and a person's hold or release that does not fold go between them as their own statements.
+ */
+const planBatch = <S extends LoadStep>(events: readonly RecordedEvent[], write: (segment: Segment) => S[]): (S | SqlStatement)[] => {
+  const steps: (S | SqlStatement)[] = [];
   let pulled = new Map<string, PulledRow>();
+  let fresh = new Set<string>();
   let patches = new Map<string, HandoffPatch>();
   const endSegment = () => {
-    if (pulled.size) statements.push(sql(UPSERT_PULLED, PULLED.encode(pulled.values())));
-    if (patches.size) statements.push(sql(UPDATE_HANDOFF, JSON.stringify([...patches].map(([order_id, p]) => ({ order_id, p })))));
+    if (pulled.size || patches.size) steps.push(...write({ pulled, fresh, patches }));
     pulled = new Map();
+    fresh = new Set();
     patches = new Map();
   };
   for (const recorded of events) {
     // A warehouse report adds to what the row holds: everything before it is written first, then it.
     if (isWarehouseEvent(recorded)) {
       endSegment();
-      statements.push(...warehouseProgressStatements(recorded));
+      steps.push(...warehouseProgressStatements(recorded));
       continue;
     }
     if (!isHandoffStreamEvent(recorded)) continue;
@@ -167,7 +180,7 @@ export const ordersBatchStatements = (events: readonly RecordedEvent[]): SqlStat
       const earlier = patches.get(e.data.orderId);
       if (isOperatorEvent(e) && !foldsInto(earlier, e)) {
         endSegment();
-        statements.push(...operatorStatements(e));
+        steps.push(...operatorStatements(e));
         continue;
       }
       patches.set(e.data.orderId, { ...earlier, ...handoffPatch(e, earlier) });
@@ -177,6 +190,7 @@ export const ordersBatchStatements = (events: readonly RecordedEvent[]): SqlStat
     const o = d.order;
     if (patches.has(d.orderId) && !pulled.has(d.orderId)) endSegment();
     const earlier = pulled.get(d.orderId);
+    if (!earlier && recorded.revision === 0) fresh.add(d.orderId);
     pulled.set(d.orderId, {
       order_id: d.orderId,
       tenant_id: earlier?.tenant_id ?? d.tenantId,
@@ -200,5 +214,62 @@ export const ordersBatchStatements = (events: readonly RecordedEvent[]): SqlStat
     });
   }
   endSegment();
-  return statements;
+  return steps;
 };
+
+const upsertPulled = (rows: Iterable<PulledRow>) => sql(UPSERT_PULLED, PULLED.encode(rows));
+const updateHandoff = (patches: Iterable<[string, HandoffPatch]>) => sql(UPDATE_HANDOFF, JSON.stringify([...patches].map(([order_id, p]) => ({ order_id, p }))));
+
+/** Each segment as an upsert of its pulls and an update of its hand-off patches. */
+const asStatements = ({ pulled, patches }: Segment): SqlStatement[] => [
+  ...(pulled.size ? [upsertPulled(pulled.values())] : []),
+  ...(patches.size ? [updateHandoff(patches)] : []),
+];
+
+/** The hand-off columns in a fixed order (a COPY's column list). */
+const HANDOFF_COLUMNS = [
+  'handoff_state', 'hold_skus', 'hold_reasons', 'held_since', 'released_at', 'warehouse_lines', 'mapping_versions',
+  'last_message_type', 'last_message_at', 'buyer_data_erased_at',
+] as const satisfies readonly (keyof HandoffPatch)[];
+
+/**
+ * Each segment with its new orders' rows loaded by COPY: a new order's hand-off patch folds into its
+ * row (one COPY per set of hand-off columns set; the others keep their defaults, as they would
+ * before an update), so its events are one row write. Re-pulls are upserted and the patches of
+ * orders already in the table updated, as in `asStatements`.
+ */
+const loading = ({ pulled, fresh, patches }: Segment): LoadStep[] => {
+  const copies = new Map<string, { columns: string[]; rows: unknown[][] }>();
+  const repulled: PulledRow[] = [];
+  for (const row of pulled.values()) {
+    if (!fresh.has(row.order_id)) {
+      repulled.push(row);
+      continue;
+    }
+    const patch = patches.get(row.order_id) ?? {};
+    // As the UPDATE reads the patch from JSON: a column whose value is undefined is not set.
+    const set = HANDOFF_COLUMNS.filter((c) => patch[c] !== undefined);
+    const key = set.join(',');
+    let copy = copies.get(key);
+    if (!copy) copies.set(key, (copy = { columns: [...PULLED.columns, ...set], rows: [] }));
+    const values: unknown[] = PULLED.columns.map((c) => row[c]);
+    for (const c of set) values.push(patch[c]);
+    copy.rows.push(values);
+  }
+  const updates = [...patches].filter(([id]) => !fresh.has(id));
+  return [
+    ...[...copies.values()].map(({ columns, rows }) => ({ copy: 'rm_orders', columns, rows })),
+    ...(repulled.length ? [upsertPulled(repulled)] : []),
+    ...(updates.length ? [updateHandoff(updates)] : []),
+  ];
+};
+
+export const ordersBatchStatements = (events: readonly RecordedEvent[]): SqlStatement[] => planBatch(events, asStatements);
+
+/**
+ * The batch for a rebuild on a database that can COPY: orders whose stream starts in the batch (their
+ * first pull is the stream's first event, so no row exists for them) are loaded with COPY — cheaper
+ * for the server than `jsonb_to_recordset` and the upsert — and the rest written as in
+ * `ordersBatchStatements`. Same rows as that one.
+ */
+export const ordersLoadStatements = (events: readonly RecordedEvent[]): LoadStep[] => planBatch(events, loading);

@@ -6,6 +6,17 @@ export type SqlStatement = Readonly<{ text: string; params: readonly unknown[] }
 export const sql = (text: string, ...params: unknown[]): SqlStatement => ({ text, params });
 
 /**
+ * Rows to load into `copy` with COPY (the Sql port's `copyRows`): rows the projection takes to be new
+ * (no row with their key exists yet). Values as the port takes them (objects and arrays as JSON).
+ */
+export type CopyRows = Readonly<{ copy: string; columns: readonly string[]; rows: readonly (readonly unknown[])[] }>;
+
+/** One step of a batch loaded with COPY: rows to copy, or a statement. */
+export type LoadStep = SqlStatement | CopyRows;
+
+export const isCopy = (step: LoadStep): step is CopyRows => 'copy' in step;
+
+/**
  * A read model, defined purely: which events it reads, which tables it owns, and the SQL each
  * event turns into. The runner applies a batch's statements and the checkpoint in one transaction,
  * so statements need not be idempotent — but they must be deterministic (no now(), no random()),
@@ -26,4 +37,11 @@ export type Projection = Readonly<{
    * present and runs each statement with bound parameters (they carry whole batches of values).
    */
   applyBatch?: (events: readonly RecordedEvent[]) => readonly SqlStatement[];
+  /**
+   * Optional form of `applyBatch` for a rebuild from zero on a database that can COPY: the rows it
+   * takes to be new are loaded with COPY, the rest written by statements, in order. It must have the
+   * effect of `applyBatch` whenever its COPY rows are indeed new; when one is not (its COPY fails on
+   * the key), the runner rolls the steps back and applies the batch with `applyBatch` instead.
+   */
+  loadBatch?: (events: readonly RecordedEvent[]) => readonly LoadStep[];
 }>;

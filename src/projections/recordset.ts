@@ -10,6 +10,8 @@ const shortKey = (i: number): string => (i < 26 ? String.fromCharCode(97 + i) : 
 export const recordset = <Name extends string>(columns: readonly RecordsetColumn<Name>[]) => {
   const keys = columns.map((_, i) => shortKey(i));
   return {
+    /** The column names, in order. */
+    columns: columns.map(([name]) => name),
     /** The column names, comma-separated (an INSERT's column list). */
     names: columns.map(([name]) => name).join(', '),
     /** `a AS order_id, b AS tenant_id, …`: each column under its name. */

@@ -7,7 +7,7 @@ import { sleep } from '../shared/timers.js';
 import { eventProcessor, type EventProcessor, type ProcessorMetrics } from '../processing/processor.js';
 import { lagOf } from '../processing/processorStatus.js';
 import { projectionSink } from '../processing/projectionSink.js';
-import { batchSql, runBatchSql } from './batchSql.js';
+import { batchSql, loadSql, runBatchSql } from './batchSql.js';
 import { restoreIndexes, setAsideCount, setAsideCounts, setAsideIndexes } from './rebuildIndexes.js';
 
 /**
@@ -165,7 +165,8 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
           const after = row.checkpoint as Checkpoint | null;
           return rebuilding ? { after, until: 'head', maxBatch: rebuildBatch, readAhead: rebuildReadAhead } : { after, until: 'live' };
         },
-        prepare: (events) => batchSql(p, events),
+        // A rebuild loads new rows with COPY where the database can (a server; PGlite has no COPY port).
+        prepare: (events) => (rebuilding && db.copyRows ? loadSql(p, events) : batchSql(p, events)),
         write: runBatchSql,
         asyncCommit: () => rebuilding,
         reachedHead: async () => {

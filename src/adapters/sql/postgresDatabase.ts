@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Database, QueryResult, Sql, SqlParam } from '../../domain/ports/sql.js';
+import { copyIn } from './copyIn.js';
 import { INT8_OID, parseInt8 } from './int8.js';
 
 export type PostgresOptions = Readonly<{
@@ -27,6 +28,7 @@ const clientSql = (client: pg.PoolClient | pg.Client): Sql => {
     },
     // Nested transactions join the outer one: callers compose units of work freely.
     transaction: (fn) => fn(sql),
+    copyRows: (table, columns, rows) => copyIn(client, table, columns, rows),
   };
   return sql;
 };
@@ -105,6 +107,7 @@ export const postgresDatabase = async (opts: PostgresOptions): Promise<Database>
     exec: async (script) => {
       await pool.query(script);
     },
+    copyRows: (table, columns, rows) => db.transaction((tx) => tx.copyRows!(table, columns, rows)),
     transaction: async (fn) => {
       const client = await pool.connect();
       let broken = false;

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describeFloor, formatNumber, type BenchRow } from './results.js';
 import { benchServerUrl } from './support.js';
+import { startFlags } from './pipeline/serviceClient.js';
 
 /** Order of the run, and the sizes of the load issue (applied unless the environment says otherwise). */
 const BENCHES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -33,8 +34,8 @@ const BENCHES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 };
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-/** A young generation twice V8's default: fewer scavenges of short-lived rows and JSON (rebuild +10–20 %). */
-const SERVICE_NODE_FLAG = '--max-semi-space-size=32';
+/** Every bench runs with `npm start`'s node flags (young generation, heap growth), so it measures the service's runtime. */
+const SERVICE_NODE_FLAGS = startFlags();
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const unknown = only.filter((name) => !(name in BENCHES));
 if (unknown.length) {
@@ -65,7 +66,7 @@ const runBench = (name: string, env: NodeJS.ProcessEnv): Promise<{ code: number 
   new Promise((resolve, reject) => {
     const started = Date.now();
     // The service's own V8 setting (package.json "start", Dockerfile): benches measure OMS as it runs.
-    const child = spawn(process.execPath, [SERVICE_NODE_FLAG, '--import', 'tsx', join(here, `${name}.ts`)], { stdio: 'inherit', env });
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', join(here, `${name}.ts`)], { stdio: 'inherit', env });
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, seconds: (Date.now() - started) / 1000 }));
   });

@@ -5,10 +5,6 @@ import { authorizeAmazon, authorizeWalmart, movableClock, sandboxEnv, sandboxesF
 import { createTenant } from '../support/tenants.js';
 import { RELEASE_POLICY_FILTER } from '../../src/application/releasePolicy.js';
 
-// Fourteen scenarios, one of them 20,000 orders: on a loaded machine the file outgrew the 300 s
-// default (every test passed, the runner killed the process).
-t.setTimeout(600_000);
-
 const DAY = 86_400_000;
 const MIN = 60_000;
 
@@ -189,16 +185,22 @@ t.test('a marketplace that refuses every follow-up token: one restart per pull, 
   t.equal((await ordersOf(svc, storeId)).length, 100, 'what was read is recorded');
 });
 
-t.test('Walmart: a store with 20,000 orders in its window is pulled completely', async (t) => {
-  const { clock, sandboxes, svc, tenant } = await setUp(t, { walmart: { orders: false } });
+// Walmart serves at most 10,000 orders per search; the sandbox's cap is lowered to 1,000 so that
+// 2,500 orders take the same three searches a 25,000-order window would (the 20,000-order version of
+// this test took ~150 s on a loaded machine and proved nothing more).
+t.test('Walmart: a store with more orders in its window than one search serves is pulled completely', async (t) => {
+  const { clock, sandboxes, svc, tenant } = await setUp(t, { walmart: { orders: false, maxOrdersPerQuery: 1_000 } });
   const { walmart } = sandboxes;
-  walmart.orders.generate({ count: 20_000, days: 2 });
+  walmart.orders.generate({ count: 2_500, days: 2, wfsShare: 0 });
   const auth = await authorizeWalmart(svc, tenant.apiKey, sandboxes);
   clock.advance(3 * MIN);
   const outcome = await pull(svc, auth.storeIds[0]!);
-  t.match(outcome, { ok: true, ordersNew: 20_000 });
-  const { rows } = await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM rm_orders WHERE store_id = $1', [auth.storeIds[0]]);
-  t.equal(rows[0]!.n, 20_000);
+  t.match(outcome, { ok: true, ordersNew: 2_500 });
+  const { rows } = await svc.db.query<{ n: number; distinct: number }>(
+    'SELECT count(*)::int AS n, count(DISTINCT platform_order_id)::int AS distinct FROM rm_orders WHERE store_id = $1',
+    [auth.storeIds[0]],
+  );
+  t.same(rows[0], { n: 2_500, distinct: 2_500 }, 'every order once');
 });
 
 t.test('Walmart: each page is one append transaction, pages in page order, every buyer sealed under its own key', async (t) => {

@@ -2,6 +2,7 @@ import { NotFoundError } from '../domain/shared/errors.js';
 import { commandHandler, decodeWith, loadState } from '../domain/shared/commandHandler.js';
 import type { EventMetadata, EventStore } from '../domain/ports/eventStore.js';
 import type { Clock, IdGenerator } from '../domain/ports/ids.js';
+import type { VerifiedKeys } from '../domain/ports/verifiedKeys.js';
 import { tenantDecider, tenantStreamId, type Tenant } from '../domain/tenant/decider.js';
 import { TenantEvent } from '../domain/tenant/events.js';
 
@@ -17,17 +18,6 @@ export type KeyCrypto = Readonly<{
   adminMatches: (token: string) => boolean;
 }>;
 
-/**
- * Keys that verified recently (adapters/auth/verifiedKeyCache.ts): checked before the tenant's
- * stream is read; a revocation in this process forgets the key at once.
- */
-export type VerifiedKeys = Readonly<{
-  get: (token: string) => Principal | undefined;
-  mark: () => number;
-  remember: (token: string, keyId: string, principal: Principal, since: number) => void;
-  forget: (keyId: string) => void;
-}>;
-
 const decode = decodeWith(TenantEvent);
 
 const view = (t: Extract<Tenant, { status: 'active' }>) => ({
@@ -38,7 +28,7 @@ const view = (t: Extract<Tenant, { status: 'active' }>) => ({
 });
 
 /** Tenants and their API keys: commands, the tenant view, and authentication of bearer tokens. */
-export const tenantService = (deps: { store: EventStore; ids: IdGenerator; clock: Clock; keys: KeyCrypto; verified?: VerifiedKeys }) => {
+export const tenantService = (deps: { store: EventStore; ids: IdGenerator; clock: Clock; keys: KeyCrypto; verified?: VerifiedKeys<Principal> }) => {
   const handle = commandHandler(tenantDecider, decode, deps.store, deps.ids);
   const now = () => deps.clock.now().toISOString();
   const load = async (tenantId: string) => (await loadState(tenantDecider, decode, deps.store, tenantStreamId(tenantId))).state;

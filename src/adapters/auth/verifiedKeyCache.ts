@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { VerifiedKeys } from '../../domain/ports/verifiedKeys.js';
 
 /**
  * API keys that verified recently, so a client's burst of requests reads its tenant's stream once
@@ -11,15 +12,7 @@ import { createHash } from 'node:crypto';
  *   instances keep a revoked key for at most the TTL (docs/http-security.md).
  * - Bounded: past `maxEntries` the oldest entry goes; expired entries are dropped when met.
  */
-export type VerifiedKeyCache<V> = Readonly<{
-  /** The value remembered for this token, if it verified less than the TTL ago. */
-  get: (token: string) => V | undefined;
-  /** A mark to take before verifying; `remember` with it is ignored if a key was forgotten since. */
-  mark: () => number;
-  remember: (token: string, keyId: string, value: V, since: number) => void;
-  forget: (keyId: string) => void;
-  size: () => number;
-}>;
+export type VerifiedKeyCache<V> = VerifiedKeys<V> & Readonly<{ size: () => number }>;
 
 export type VerifiedKeyCacheOptions = Readonly<{ ttlMs?: number; maxEntries?: number; now?: () => number }>;
 

@@ -124,6 +124,7 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
           WHERE stream_id = $1 AND stream_position >= $2
           ORDER BY stream_position LIMIT $3`,
         [streamId, options.fromRevision ?? 0, options.maxCount ?? null],
+        { prepare: true },
       );
       return rows.map(toRecorded);
     },
@@ -132,6 +133,7 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
       const { rows } = await db.query<Row>(
         `SELECT ${SELECT_COLUMNS} FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`,
         [[...new Set(streamIds)]],
+        { prepare: true },
       );
       const streams = new Map<string, RecordedEvent[]>();
       for (const r of rows) {
@@ -178,6 +180,7 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
             WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)${horizon}${f.sql}
             LIMIT $3) s`,
         [from[0].toString(), from[1].toString(), cap, ...f.params],
+        { prepare: true },
       );
       return rows[0]!.n;
     },

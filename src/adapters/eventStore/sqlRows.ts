@@ -79,6 +79,7 @@ export const sqlFetchAfter = (db: Sql, opts: { sized: boolean }): Fetch => {
             ORDER BY transaction_id, global_position
             LIMIT $3) e ON true`,
       [after[0].toString(), after[1].toString(), limit, ...f.params],
+      { prepare: true },
     );
     const events = rows.filter((r): r is Row & { xmin: string } => r.tx != null).map(entryOf);
     return { rows: events, xmin: rows[0]!.xmin };

@@ -42,6 +42,7 @@ export const lockCheckpointAt = async (tx: Sql, name: string, from: Checkpoint |
     await tx.query<{ checkpoint: string | null; status: string }>(
       `SELECT checkpoint, status${setting} FROM projection_checkpoints WHERE name = $1 FOR UPDATE`,
       [name],
+      { prepare: true },
     )
   ).rows[0];
   return row !== undefined && row.checkpoint === from && row.status === 'running';
@@ -55,6 +56,7 @@ export const advanceCheckpoint = async (tx: Sql, name: string, batch: EventBatch
             last_event_at = COALESCE($4::timestamptz, last_event_at), updated_at = now()
       WHERE name = $1`,
     [name, batch.checkpoint, batch.events.length, batch.events.at(-1)?.recordedAt ?? null],
+    { prepare: true },
   );
 };
 
@@ -70,6 +72,7 @@ export const advanceCheckpointIfAt = async (db: Sql, name: string, from: Checkpo
       WHERE name = $1 AND checkpoint IS NOT DISTINCT FROM $5
         AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM leases WHERE name = $6 AND holder = $7 AND epoch = $8))`,
     [name, batch.checkpoint, batch.events.length, batch.events.at(-1)?.recordedAt ?? null, from, lease?.name ?? null, lease?.holder ?? null, lease?.epoch ?? null],
+    { prepare: true },
   );
   return rowCount === 1;
 };

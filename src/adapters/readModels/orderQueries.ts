@@ -324,6 +324,8 @@ export const orderQueries = (deps: Readonly<{ db: Sql; store: EventStore }>): Or
           const { rows } = await db.query<OrderRow>(
             `SELECT ${SUMMARY_COLUMNS} FROM rm_orders o WHERE ${w.sql()} ORDER BY o.purchased_at DESC, o.order_id LIMIT ${limit}`,
             w.params,
+            // One text per combination of filters asked for (a few dozen in practice, at most 2^11).
+            { prepare: true },
           );
           return page(rows, f.limit, toSummary, orderCursor, (r): [string, string] => [r.purchase_key, r.order_id]);
         },

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, QueryResult, Sql, SqlParam } from '../../domain/ports/sql.js';
+import type { Database, QueryOptions, QueryResult, Sql, SqlParam } from '../../domain/ports/sql.js';
 import { copyIn } from './copyIn.js';
 import { INT8_OID, parseInt8 } from './int8.js';
 
@@ -17,10 +17,32 @@ const typeParser = (oid: number, format?: string) =>
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-const clientSql = (client: pg.PoolClient | pg.Client): Sql => {
+/**
+ * Names for the texts callers mark `prepare` (QueryOptions), shared by every connection of a pool:
+ * one text, one name, so node-postgres parses it once per connection and then only binds. Bounded:
+ * past MAX_PREPARED distinct texts (a caller marking a varying text by mistake) the rest run unnamed.
+ */
+const MAX_PREPARED = 256;
+const statementNames = () => {
+  const names = new Map<string, string>();
+  return (text: string, options: QueryOptions | undefined): string | undefined => {
+    if (!options?.prepare) return undefined;
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED) names.set(text, (name = `oms_${names.size + 1}`));
+    return name;
+  };
+};
+type NameOf = ReturnType<typeof statementNames>;
+
+const run = (client: pg.Pool | pg.PoolClient | pg.Client, nameOf: NameOf, text: string, params: readonly SqlParam[], options?: QueryOptions) => {
+  const name = nameOf(text, options);
+  return name === undefined ? client.query(text, params as unknown[]) : client.query({ name, text, values: params as unknown[] });
+};
+
+const clientSql = (client: pg.PoolClient | pg.Client, nameOf: NameOf): Sql => {
   const sql: Sql = {
-    query: async <Row>(text: string, params: readonly SqlParam[] = []) => {
-      const res = await client.query(text, params as unknown[]);
+    query: async <Row>(text: string, params: readonly SqlParam[] = [], options?: QueryOptions) => {
+      const res = await run(client, nameOf, text, params, options);
       return { rows: res.rows as Row[], rowCount: res.rowCount ?? 0 } satisfies QueryResult<Row>;
     },
     exec: async (script) => {
@@ -57,6 +79,7 @@ export const postgresDatabase = async (opts: PostgresOptions): Promise<Database>
   // An idle client that loses its connection emits 'error' on the pool; without a listener that
   // crashes the process. The next checkout gets a fresh connection, so logging is not needed here.
   pool.on('error', () => undefined);
+  const nameOf = statementNames();
 
   const listeners = new Map<string, Set<() => void>>();
   let listenClient: pg.Client | null = null;
@@ -100,8 +123,8 @@ export const postgresDatabase = async (opts: PostgresOptions): Promise<Database>
 
   const db: Database = {
     kind: 'postgres',
-    query: async <Row>(text: string, params: readonly SqlParam[] = []) => {
-      const res = await pool.query(text, params as unknown[]);
+    query: async <Row>(text: string, params: readonly SqlParam[] = [], options?: QueryOptions) => {
+      const res = await run(pool, nameOf, text, params, options);
       return { rows: res.rows as Row[], rowCount: res.rowCount ?? 0 };
     },
     exec: async (script) => {
@@ -122,7 +145,7 @@ export const postgresDatabase = async (opts: PostgresOptions): Promise<Database>
       client.on('error', onConnectionError);
       try {
         await client.query('BEGIN');
-        const result = await fn(clientSql(client));
+        const result = await fn(clientSql(client, nameOf));
         await client.query('COMMIT');
         return result;
       } catch (error) {

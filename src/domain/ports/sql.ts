@@ -8,8 +8,18 @@ export type QueryResult<Row> = Readonly<{ rows: Row[]; rowCount: number }>;
 
 export type SqlParam = unknown;
 
+export type QueryOptions = Readonly<{
+  /**
+   * The text is one of a few fixed shapes that run often (a list page, an event read, a checkpoint):
+   * a server may parse and plan it once per connection and reuse that (a named prepared statement;
+   * PostgreSQL still re-plans for parameters that would change the plan). Never for texts built
+   * with a varying number of values: each distinct text is kept for the connection's life.
+   */
+  prepare?: boolean;
+}>;
+
 export interface Sql {
-  query<Row = Record<string, unknown>>(text: string, params?: readonly SqlParam[]): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(text: string, params?: readonly SqlParam[], options?: QueryOptions): Promise<QueryResult<Row>>;
   /** Run a script of several statements without parameters (migrations, schema set-up). */
   exec(script: string): Promise<void>;
   /**

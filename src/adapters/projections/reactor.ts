@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Checkpoint, EventFilter, EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Database } from '../../domain/ports/sql.js';
 import { eventProcessor, type ProcessorLease, type ProcessorMetrics } from '../processing/processor.js';
+import { loadCheckpoint } from '../processing/checkpoints.js';
 import { eventsBehind } from '../processing/processorStatus.js';
 import { reactorSink } from '../processing/reactorSink.js';
 import { sleep } from '../shared/timers.js';
@@ -55,7 +56,13 @@ export const eventReactor = (opts: {
     processed: () => processor.status().processed,
     status: processor.status,
     /** Matching events after the last batch reacted to (capped), for the backlog gauge. */
-    eventsBehind: (cap = 100_000) => eventsBehind(opts.store, processor.status().checkpoint, opts.filter, cap),
+    eventsBehind: async (cap = 100_000) => {
+      // Before its first round opens (or while another instance holds the lease) this instance's
+      // checkpoint is not where the reactor is: count from the stored one, not from the beginning.
+      const { state, checkpoint } = processor.status();
+      const from = state === 'starting' || state === 'standby' ? await loadCheckpoint(opts.db, opts.name) : checkpoint;
+      return eventsBehind(opts.store, from, opts.filter, cap);
+    },
     /** Resolve once every matching event readable now has been reacted to. */
     caughtUp: async (timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;

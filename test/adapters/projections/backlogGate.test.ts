@@ -165,3 +165,25 @@ t.test('pages admitted and not recorded yet count as waiting: pulls side by side
   (await fourth)();
   await s.done();
 });
+
+t.test('a reactor not started yet reports its backlog from the stored checkpoint, not from the beginning', async (t) => {
+  const { db, store, reactor, done, handled, setOpen } = await setUp(t);
+  await appendOrders(store, 900, 4);
+  setOpen(true);
+  for (let i = 0; i < 500 && handled() < 4; i++) await new Promise((r) => setTimeout(r, 10));
+  await done(); // the first reactor handled the four and stored its checkpoint
+  t.equal(handled(), 4);
+  t.equal(await reactor.eventsBehind(), 0);
+  await appendOrders(store, 910, 3);
+  const lines: string[] = [];
+  const later = eventReactor({
+    name: 'test:consumer',
+    db,
+    store,
+    filter: FILTER,
+    log: pino({ level: 'info' }, new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) })),
+    react: async () => undefined,
+  });
+  t.equal(later.status().state, 'starting');
+  t.equal(await later.eventsBehind(), 3, 'the three appended after the stored checkpoint, not all seven');
+});

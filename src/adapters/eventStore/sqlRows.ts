@@ -5,29 +5,20 @@ import type { Fetch, Fetched } from './tailReader.js';
 
 /** The rows of es_events as the SQL event store reads them, and its one read in global order. */
 export type Row = {
-  checkpoint: string;
+  tx: string;
+  global_position: number;
   stream_id: string;
   stream_position: number;
   event_id: string;
   event_type: string;
   data: unknown;
   metadata: Record<string, unknown>;
-  recorded_at: string;
-  /** Only in the tail window's reads (`sized`): the position as numbers, and the stored size. */
-  tx?: string;
-  global_position?: number;
+  recorded_at: Date;
   bytes?: number;
 };
 
-/**
- * The checkpoint and the ISO 8601 time are made by PostgreSQL: one string each instead of two
- * numbers concatenated and a timestamptz parsed into a Date and printed again per event (node is
- * the busier side of a rebuild's read; measured 3–4 % of its CPU per read, within the run-to-run
- * spread). `to_char`'s MS truncates the microseconds exactly as a Date does.
- */
-export const SELECT_COLUMNS = `'pg:' || transaction_id || ':' || global_position AS checkpoint, stream_id, stream_position,
-  event_id::text AS event_id, event_type, data, metadata,
-  to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at`;
+export const SELECT_COLUMNS = `transaction_id::text AS tx, global_position, stream_id, stream_position,
+  event_id::text AS event_id, event_type, data, metadata, recorded_at`;
 
 export const toRecorded = (r: Row): RecordedEvent => ({
   id: r.event_id,
@@ -36,8 +27,8 @@ export const toRecorded = (r: Row): RecordedEvent => ({
   type: r.event_type,
   data: r.data,
   metadata: r.metadata,
-  recordedAt: r.recorded_at,
-  checkpoint: r.checkpoint as Checkpoint,
+  recordedAt: r.recorded_at.toISOString(),
+  checkpoint: `pg:${r.tx}:${r.global_position}` as Checkpoint,
 });
 
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -66,9 +57,9 @@ const UNUSED_POSITION: Position = [0n, 0n];
  */
 export const sqlFetchAfter = (db: Sql, opts: { sized: boolean }): Fetch => {
   // Stored size of the payload, for the window's byte bound (cheap: no detoasting).
-  const sized = opts.sized ? ', transaction_id::text AS tx, global_position, pg_column_size(data) + pg_column_size(metadata) AS bytes' : '';
+  const sized = opts.sized ? ', pg_column_size(data) + pg_column_size(metadata) AS bytes' : '';
   const entryOf = opts.sized
-    ? (r: Row) => ({ at: [BigInt(r.tx!), BigInt(r.global_position!)] as const, event: toRecorded(r), bytes: r.bytes ?? 0 })
+    ? (r: Row) => ({ at: [BigInt(r.tx), BigInt(r.global_position)] as const, event: toRecorded(r), bytes: r.bytes ?? 0 })
     : (r: Row) => ({ at: UNUSED_POSITION, event: toRecorded(r), bytes: 0 });
   return async (after, limit, filter): Promise<Fetched> => {
     const f = filterClause(filter, 4);
@@ -90,7 +81,7 @@ export const sqlFetchAfter = (db: Sql, opts: { sized: boolean }): Fetch => {
       [after[0].toString(), after[1].toString(), limit, ...f.params],
       { prepare: true },
     );
-    const events = rows.filter((r): r is Row & { xmin: string } => r.checkpoint != null).map(entryOf);
+    const events = rows.filter((r): r is Row & { xmin: string } => r.tx != null).map(entryOf);
     return { rows: events, xmin: rows[0]!.xmin };
   };
 };

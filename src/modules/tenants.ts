@@ -1,7 +1,6 @@
 import { issueKeyMaterial, parseApiKey, safeEqual, secretMatches } from '../adapters/auth/apiKeys.js';
 import { verifiedKeyCache } from '../adapters/auth/verifiedKeyCache.js';
-import type { Principal } from '../application/tenants.js';
-import { tenantService } from '../application/tenants.js';
+import { tenantService, type Principal } from '../application/tenants.js';
 import { NotFoundError } from '../domain/shared/errors.js';
 import { routeGroup } from '../http/app.js';
 import { tenantRoutes } from '../http/tenants.routes.js';

@@ -9,11 +9,12 @@ const shortKey = (i: number): string => (i < 26 ? String.fromCharCode(97 + i) : 
 
 export const recordset = <Name extends string>(columns: readonly RecordsetColumn<Name>[]) => {
   const keys = columns.map((_, i) => shortKey(i));
+  const names = columns.map(([name]) => name);
   return {
     /** The column names, in order. */
-    columns: columns.map(([name]) => name),
+    columns: names,
     /** The column names, comma-separated (an INSERT's column list). */
-    names: columns.map(([name]) => name).join(', '),
+    names: names.join(', '),
     /** `a AS order_id, b AS tenant_id, …`: each column under its name. */
     select: columns.map(([name], i) => `${keys[i]} AS ${name}`).join(', '),
     /** `jsonb_to_recordset($n::jsonb) AS alias(a text, …)`, for parameter number `param`. */

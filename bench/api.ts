@@ -12,8 +12,10 @@
  *
  * Load generator: `autocannon` is not installed, so a small built-in one runs in a separate Node
  * process (so it neither shares the service's event loop nor counts in its RSS): CONCURRENCY
- * keep-alive connections, each issuing requests one after another for DURATION seconds, rotating
- * through the same list of URLs, recording each request's latency. Both targets are measured with it.
+ * keep-alive connections, each issuing requests one after another, rotating through the same list of
+ * URLs: WARMUP seconds unrecorded, then DURATION seconds recording each request's latency, on the same
+ * connections in the same process (a fresh generator's first second — new connections, its own JIT —
+ * would otherwise land in the tail). Both targets are measured with it.
  * The service's rate limit is raised (RATE_LIMIT_PER_MINUTE) so it does not answer 429s.
  */
 import { spawn } from 'node:child_process';
@@ -42,44 +44,59 @@ type LoadResult = { requests: number; errors: number; seconds: number; latencies
 /** The load generator, run as `node -e` in its own process; its input in argv, its result as JSON on stdout. */
 const LOADER = `
 const http = require('node:http');
-const { base, paths, headers, concurrency, durationMs } = JSON.parse(process.argv[1]);
+const { base, paths, headers, concurrency, warmupMs, durationMs } = JSON.parse(process.argv[1]);
 const latencies = [];
 let requests = 0, errors = 0, next = 0, firstError = null;
-const deadline = Date.now() + durationMs;
+const started = Date.now();
+const measureFrom = process.hrtime.bigint() + BigInt(warmupMs) * 1000000n;
+const deadline = started + warmupMs + durationMs;
 const one = (agent, path) => new Promise((resolve) => {
   const t0 = process.hrtime.bigint();
+  const measured = t0 >= measureFrom;
   const req = http.get(base + path, { agent, headers }, (res) => {
     res.on('data', () => {});
     res.on('end', () => {
-      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      requests++;
-      if (res.statusCode !== 200) { errors++; firstError ??= 'HTTP ' + res.statusCode; }
+      if (measured) {
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        requests++;
+        if (res.statusCode !== 200) { errors++; firstError ??= 'HTTP ' + res.statusCode; }
+      }
       resolve();
     });
   });
-  req.on('error', (e) => { errors++; firstError ??= String(e); resolve(); });
+  req.on('error', (e) => { if (measured) { errors++; firstError ??= String(e); } resolve(); });
 });
 const connection = async () => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   while (Date.now() < deadline) await one(agent, paths[next++ % paths.length]);
   agent.destroy();
 };
-const t0 = process.hrtime.bigint();
+setTimeout(() => process.stdout.write('measuring\\n'), warmupMs);
 Promise.all(Array.from({ length: concurrency }, connection)).then(() => {
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  process.stdout.write(JSON.stringify({ requests, errors, seconds, latencies, firstError }));
+  const seconds = Number(process.hrtime.bigint() - measureFrom) / 1e9;
+  process.stdout.write(JSON.stringify({ requests, errors, seconds, latencies, firstError }) + '\\n');
 });
 `;
 
-const runLoad = (base: string, paths: string[], headers: Record<string, string>, durationS: number): Promise<LoadResult> =>
+/**
+ * One run of the load generator: `warmupS` on the same connections first (neither the target nor the
+ * generator's own connections and JIT start cold in what is measured), then `durationS` measured;
+ * `onMeasuring` runs when the measured part begins.
+ */
+const runLoad = (base: string, paths: string[], headers: Record<string, string>, warmupS: number, durationS: number, onMeasuring?: () => void): Promise<LoadResult> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', LOADER, JSON.stringify({ base, paths, headers, concurrency: CONCURRENCY, durationMs: durationS * 1000 })], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const input = { base, paths, headers, concurrency: CONCURRENCY, warmupMs: warmupS * 1000, durationMs: durationS * 1000 };
+    const child = spawn(process.execPath, ['-e', LOADER, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.startsWith('measuring\n') && onMeasuring) {
+        onMeasuring();
+        onMeasuring = undefined;
+      }
+    });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.slice(out.indexOf('\n') + 1)) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
   });
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -200,10 +217,9 @@ await withBenchDatabase('oms_bench_api', async (url) => {
 
   // 3. OMS: the real service on a free port.
   const omsBase = await service.app.listen({ host: '127.0.0.1', port: 0 });
-  await runLoad(omsBase, paths, auth, WARMUP_S);
-  const meter = cpuMeter(raw);
-  const [omsLoad, peakRss] = await withPeakRss(() => runLoad(omsBase, paths, auth, DURATION_S));
-  const omsCpu = await meter.stop();
+  let meter: ReturnType<typeof cpuMeter> | undefined;
+  const [omsLoad, peakRss] = await withPeakRss(() => runLoad(omsBase, paths, auth, WARMUP_S, DURATION_S, () => (meter = cpuMeter(raw))));
+  const omsCpu = await meter!.stop();
   const oms = summarize(omsLoad);
   await service.stop();
   await raw.end();
@@ -212,8 +228,7 @@ await withBenchDatabase('oms_bench_api', async (url) => {
   const bare = Fastify({ logger: false });
   bare.get('/v1/orders', async () => ({ items: [], nextCursor: null }));
   const bareBase = await bare.listen({ host: '127.0.0.1', port: 0 });
-  await runLoad(bareBase, paths, auth, WARMUP_S);
-  const baseline = summarize(await runLoad(bareBase, paths, auth, DURATION_S));
+  const baseline = summarize(await runLoad(bareBase, paths, auth, WARMUP_S, DURATION_S));
   await bare.close();
 
   const ms = (x: number) => `${x.toFixed(2)} ms`;

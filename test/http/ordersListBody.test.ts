@@ -44,3 +44,51 @@ t.test('the list body is the schema encoding of the same page, byte for byte', a
   t.same(first.items[0].handoff.holdSkus, ['SKU "ä"', 'B\n2'], 'the JSON of a held order reads back as stored');
   t.equal(first.items[0].lineCount, 2);
 });
+
+t.test('a page read packed and a page read column by column give the same items', async (t) => {
+  const svc = await startTestService(t, { RATE_LIMIT_PER_MINUTE: '1000' });
+  const { tenantId, apiKey } = await createTenant(svc, 'Packed');
+  // Purchase times a microsecond apart (the cursor must keep them apart), and in the second store a
+  // platform status holding U+001F — the separator of the packed read — so that store's pages fall
+  // back to the column-by-column read.
+  await svc.db.query(
+    `INSERT INTO rm_orders (order_id, tenant_id, store_id, platform, marketplace_id, platform_order_id, status, platform_status,
+       fulfillment_channel, purchased_at, platform_updated_at, ship_by, service_level, lines, content_hash, versions,
+       first_pulled_at, last_pulled_at)
+     SELECT gen_random_uuid()::text, $1, CASE WHEN i <= 4 THEN '5f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f' ELSE '6f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f' END,
+       'walmart', 'WALMART_US', 'PO-' || i, 'unshipped', CASE WHEN i = 6 THEN 'Created' || chr(31) || 'x' ELSE 'Created' END, 'merchant',
+       timestamptz '2025-05-01T10:00:00.123456Z' + i * interval '1 microsecond', timestamptz '2025-05-02T00:00:00.999999Z',
+       CASE WHEN i % 2 = 0 THEN timestamptz '2025-05-03T00:00:00Z' END, CASE WHEN i % 3 = 0 THEN '' END,
+       '[]'::jsonb, 'h', 1, now(), now()
+     FROM generate_series(1, 8) AS i`,
+    [tenantId],
+  );
+  const list = async (query: string) => {
+    const items: Record<string, unknown>[] = [];
+    let path = `/v1/orders?${query}&limit=3`;
+    while (path) {
+      const page = await json(await svc.call('GET', path, { token: apiKey }));
+      items.push(...page.items);
+      path = page.nextCursor ? `/v1/orders?${query}&limit=3&after=${page.nextCursor}` : '';
+    }
+    return items;
+  };
+  for (const [storeId, numbers] of [['5f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f', [4, 3, 2, 1]], ['6f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f', [8, 7, 6, 5]]] as const) {
+    const items = await list(`storeId=${storeId}`);
+    t.same(items.map((i) => i.platformOrderId), numbers.map((n) => `PO-${n}`), `store ${storeId.slice(0, 2)}: every order once, newest first, across microsecond-apart keys`);
+    for (const [k, item] of items.entries()) {
+      const n = numbers[k]!;
+      t.same(
+        { purchasedAt: item.purchasedAt, updatedAt: item.updatedAt, shipBy: item.shipBy, serviceLevel: item.serviceLevel, platformStatus: item.platformStatus },
+        {
+          purchasedAt: '2025-05-01T10:00:00.123Z',
+          updatedAt: '2025-05-02T00:00:00.999Z',
+          shipBy: n % 2 === 0 ? '2025-05-03T00:00:00.000Z' : null,
+          serviceLevel: n % 3 === 0 ? '' : null,
+          platformStatus: n === 6 ? 'Created\u001fx' : 'Created',
+        },
+        `PO-${n}: the stored values`,
+      );
+    }
+  }
+});

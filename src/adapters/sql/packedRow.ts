@@ -43,27 +43,26 @@ export const packing = (columns: readonly PackedColumn[]): Packing => {
 /** A timestamptz as PostgreSQL's text of the UTC wall time ('2025-05-01 10:00:00.123456'); see isoFromUtcText. */
 export const utcText = (column: string) => `(${column} AT TIME ZONE 'UTC')`;
 
-const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-const isDigit = (s: string, i: number) => {
-  const c = s.charCodeAt(i);
-  return c >= 48 && c <= 57;
-};
+const ZEROS = '000000';
 
 /**
  * utcText's output as ISO 8601 in UTC with `digits` of fraction: 3 is what Date.toISOString() prints
  * (microseconds truncated as a JS Date truncates them), 6 the exact instant (a keyset cursor's key).
- * Null for anything else — a year outside 0001–9999, a BC date, another DateStyle — which the caller
- * treats as a row it cannot carry packed.
+ * Null for anything else — a year outside 0001–9999, a BC date, infinity, another DateStyle — which
+ * the caller treats as a row it cannot carry packed. The separators are what tell ISO output from
+ * the other DateStyles; PostgreSQL prints digits between them. Per value of a list page, so kept to
+ * character codes and slices.
  */
 export const isoFromUtcText = (text: string, digits: 3 | 6 = 3): string | null => {
   const n = text.length;
   if (n !== 19 && (n < 21 || n > 26)) return null;
-  if (text[4] !== '-' || text[7] !== '-' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':') return null;
-  for (const i of DIGIT_POSITIONS) if (!isDigit(text, i)) return null;
-  if (n > 19) {
-    if (text[19] !== '.') return null;
-    for (let i = 20; i < n; i++) if (!isDigit(text, i)) return null;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
+  if (n === 19) return `${text.slice(0, 10)}T${text.slice(11)}.${ZEROS.slice(0, digits)}Z`;
+  if (text.charCodeAt(19) !== 46) return null;
+  for (let i = 20; i < n; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return null;
   }
-  const fraction = n > 19 ? text.slice(20, 20 + digits).padEnd(digits, '0') : '0'.repeat(digits);
-  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${fraction}Z`;
+  const end = Math.min(n, 20 + digits);
+  return `${text.slice(0, 10)}T${text.slice(11, end)}${ZEROS.slice(0, 20 + digits - end)}Z`;
 };

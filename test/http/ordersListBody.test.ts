@@ -6,15 +6,23 @@ import { OrderListView } from '../../src/http/orders.routes.js';
 import { json, startTestService } from '../support/service.js';
 import { createTenant } from '../support/tenants.js';
 
+/** Rows straight into the read model, for a tenant and with $1 as its id: `select` gives every column listed here. */
+const insertOrders = (svc: Awaited<ReturnType<typeof startTestService>>, tenantId: string, select: string) =>
+  svc.db.query(
+    `INSERT INTO rm_orders (order_id, tenant_id, store_id, platform, marketplace_id, platform_order_id, status, platform_status,
+       fulfillment_channel, purchased_at, platform_updated_at, ship_by, service_level, lines, content_hash, versions,
+       first_pulled_at, last_pulled_at, handoff_state, hold_skus, held_since, released_at, last_message_type, last_message_at) ${select}`,
+    [tenantId],
+  );
+
 t.test('the list body is the schema encoding of the same page, byte for byte', async (t) => {
   const svc = await startTestService(t, { RATE_LIMIT_PER_MINUTE: '1000' });
   const { tenantId, apiKey } = await createTenant(svc, 'Body');
   // Rows straight into the read model: every nullable column both ways, awkward text in the strings.
-  await svc.db.query(
-    `INSERT INTO rm_orders (order_id, tenant_id, store_id, platform, marketplace_id, platform_order_id, status, platform_status,
-       fulfillment_channel, purchased_at, platform_updated_at, ship_by, service_level, lines, content_hash, versions,
-       first_pulled_at, last_pulled_at, handoff_state, hold_skus, held_since, released_at, last_message_type, last_message_at)
-     SELECT gen_random_uuid()::text, $1, '5f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f', 'amazon', 'ATVPDKIKX0DER',
+  await insertOrders(
+    svc,
+    tenantId,
+    `SELECT gen_random_uuid()::text, $1, '5f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f', 'amazon', 'ATVPDKIKX0DER',
        '113-' || lpad(i::text, 7, '0') || '-"q\\u"\t/é😀', 'unshipped', 'Unshipped', 'merchant',
        timestamptz '2025-05-01T10:00:00.123Z' - i * interval '1 hour', timestamptz '2025-05-02T00:00:00Z',
        CASE WHEN i % 2 = 0 THEN timestamptz '2025-05-03T00:00:00Z' END, CASE WHEN i % 2 = 1 THEN 'Std <b>&' || chr(1) || chr(127) || chr(8232) END,
@@ -24,7 +32,6 @@ t.test('the list body is the schema encoding of the same page, byte for byte', a
        CASE WHEN i % 3 = 0 THEN timestamptz '2025-05-01T11:00:00Z' END, CASE WHEN i % 3 <> 0 THEN timestamptz '2025-05-01T12:00:00Z' END,
        CASE WHEN i % 3 <> 0 THEN 'FulfillmentOrderReleased' END, CASE WHEN i % 3 <> 0 THEN timestamptz '2025-05-01T12:00:01Z' END
      FROM generate_series(1, 7) AS i`,
-    [tenantId],
   );
 
   let path = '/v1/orders?limit=3';
@@ -51,17 +58,15 @@ t.test('a page read packed and a page read column by column give the same items'
   // Purchase times a microsecond apart (the cursor must keep them apart), and in the second store a
   // platform status holding U+001F — the separator of the packed read — so that store's pages fall
   // back to the column-by-column read.
-  await svc.db.query(
-    `INSERT INTO rm_orders (order_id, tenant_id, store_id, platform, marketplace_id, platform_order_id, status, platform_status,
-       fulfillment_channel, purchased_at, platform_updated_at, ship_by, service_level, lines, content_hash, versions,
-       first_pulled_at, last_pulled_at)
-     SELECT gen_random_uuid()::text, $1, CASE WHEN i <= 4 THEN '5f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f' ELSE '6f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f' END,
+  await insertOrders(
+    svc,
+    tenantId,
+    `SELECT gen_random_uuid()::text, $1, CASE WHEN i <= 4 THEN '5f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f' ELSE '6f0c2a8e-6d3b-4c1a-9e7f-0a1b2c3d4e5f' END,
        'walmart', 'WALMART_US', 'PO-' || i, 'unshipped', CASE WHEN i = 6 THEN 'Created' || chr(31) || 'x' ELSE 'Created' END, 'merchant',
        timestamptz '2025-05-01T10:00:00.123456Z' + i * interval '1 microsecond', timestamptz '2025-05-02T00:00:00.999999Z',
        CASE WHEN i % 2 = 0 THEN timestamptz '2025-05-03T00:00:00Z' END, CASE WHEN i % 3 = 0 THEN '' END,
-       '[]'::jsonb, 'h', 1, now(), now()
+       '[]'::jsonb, 'h', 1, now(), now(), 'none', '[]'::jsonb, NULL, NULL, NULL, NULL
      FROM generate_series(1, 8) AS i`,
-    [tenantId],
   );
   const list = async (query: string) => {
     const items: Record<string, unknown>[] = [];

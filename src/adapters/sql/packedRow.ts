@@ -12,6 +12,8 @@
 export type PackedColumn = Readonly<{ sql: string; nullable?: boolean }>;
 
 const SEPARATOR = '\u001f';
+/** The same character in SQL (chr() of a constant is folded when the statement is planned). */
+const SQL_SEPARATOR = `chr(${SEPARATOR.charCodeAt(0)})`;
 
 export type Packing = Readonly<{
   /** One SQL text expression holding every column. */
@@ -25,7 +27,7 @@ export const packing = (columns: readonly PackedColumn[]): Packing => {
   const nullable = columns.map((c) => c.nullable === true);
   const sql = columns
     .map((c) => (c.nullable ? `coalesce('.' || (${c.sql})::text, '')` : `(${c.sql})::text`))
-    .join(` || chr(31) || `);
+    .join(` || ${SQL_SEPARATOR} || `);
   return {
     sql,
     unpack: (packed) => {

@@ -56,3 +56,39 @@ t.test('PGlite accepts the option and answers as without it', async (t) => {
   t.same(a.rows, [{ n: 42 }]);
   t.same(a.rows, b.rows);
 });
+
+t.test("PostgreSQL server: a text marked 'planOnce' runs on sessions that plan it once, for any values", async (t) => {
+  const db = await serverDatabase(t, { poolSize: 1, migrate: false });
+  await db.exec('CREATE TABLE once_items (id int PRIMARY KEY, kind text NOT NULL)');
+  await db.query(`INSERT INTO once_items SELECT i, CASE WHEN i % 10 = 0 THEN 'rare' ELSE 'common' END FROM generate_series(1, 200) AS i`);
+  const text = `SELECT id, current_setting('plan_cache_mode') AS mode, current_setting('search_path') AS path
+                  FROM once_items WHERE id BETWEEN $1 AND $2 ORDER BY id /* once test */`;
+  type Row = { id: number; mode: string; path: string };
+  const first = await db.query<Row>(text, [1, 3], { prepare: 'planOnce' });
+  const later = await db.query<Row>(text, [150, 152], { prepare: 'planOnce' });
+  const wide = await db.query<Row>(text, [1, 200], { prepare: 'planOnce' });
+  t.same(first.rows.map((r) => r.id), [1, 2, 3]);
+  t.same(later.rows.map((r) => r.id), [150, 151, 152], 'new values bind into the kept plan');
+  t.equal(wide.rows.length, 200, 'a range the plan was not made for still gets every row');
+  t.equal(first.rows[0]!.mode, 'force_generic_plan', 'its session plans generically');
+
+  const plain = await db.query<{ mode: string; path: string }>(`SELECT current_setting('plan_cache_mode') AS mode, current_setting('search_path') AS path`);
+  t.equal(plain.rows[0]!.mode, 'auto', 'every other statement keeps the server default (a plan per value where it pays)');
+  t.equal(first.rows[0]!.path, plain.rows[0]!.path, "those sessions run in the database's schema like the others");
+
+  // Sequential queries reuse the idle session, so this reads the statement's own counters.
+  const { rows } = await db.query<{ generic_plans: number; custom_plans: number }>(
+    'SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE $1',
+    ['%once test */'],
+    { prepare: 'planOnce' },
+  );
+  t.equal(rows.length, 1, 'one named statement for the text');
+  t.equal(Number(rows[0]!.custom_plans), 0, 'never planned for particular values');
+  t.ok(Number(rows[0]!.generic_plans) >= 1, 'run from its one generic plan');
+});
+
+t.test("PGlite accepts 'planOnce' and answers as without it", async (t) => {
+  const db = await embeddedDatabase(t, { migrate: false });
+  const a = await db.query<{ n: number }>('SELECT $1::int * 2 AS n', [21], { prepare: 'planOnce' });
+  t.same(a.rows, [{ n: 42 }]);
+});

@@ -75,10 +75,25 @@ export const postgresDatabase = async (opts: PostgresOptions): Promise<Database>
       await admin.end();
     }
   }
-  const pool = new pg.Pool({ ...connection, max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000 });
-  // An idle client that loses its connection emits 'error' on the pool; without a listener that
-  // crashes the process. The next checkout gets a fresh connection, so logging is not needed here.
-  pool.on('error', () => undefined);
+  const newPool = (config: pg.ClientConfig, max: number) => {
+    const p = new pg.Pool({ ...config, max, idleTimeoutMillis: 30_000 });
+    // An idle client that loses its connection emits 'error' on the pool; without a listener that
+    // crashes the process. The next checkout gets a fresh connection, so logging is not needed here.
+    p.on('error', () => undefined);
+    return p;
+  };
+  const poolSize = opts.poolSize ?? 10;
+  const pool = newPool(connection, poolSize);
+  // Statements marked 'planOnce' run on sessions that plan generically: PostgreSQL's own choice
+  // ('auto') keeps re-planning a list page for every cursor because its estimate for an unknown
+  // bound is worse than for the actual one. The setting is per session, so these sessions are
+  // separate (opened on first use) and every other statement keeps per-value plans.
+  let planOncePool: pg.Pool | null = null;
+  const planOnce = () =>
+    (planOncePool ??= newPool(
+      { ...connection, options: [connection.options, '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' ') },
+      Math.max(2, Math.ceil(poolSize / 2)),
+    ));
   const nameOf = statementNames();
 
   const listeners = new Map<string, Set<() => void>>();
@@ -124,7 +139,7 @@ export const postgresDatabase = async (opts: PostgresOptions): Promise<Database>
   const db: Database = {
     kind: 'postgres',
     query: async <Row>(text: string, params: readonly SqlParam[] = [], options?: QueryOptions) => {
-      const res = await run(pool, nameOf, text, params, options);
+      const res = await run(options?.prepare === 'planOnce' ? planOnce() : pool, nameOf, text, params, options);
       return { rows: res.rows as Row[], rowCount: res.rowCount ?? 0 };
     },
     exec: async (script) => {
@@ -180,7 +195,7 @@ export const postgresDatabase = async (opts: PostgresOptions): Promise<Database>
       const client = listenClient;
       listenClient = null;
       await client?.end().catch(() => undefined);
-      await pool.end();
+      await Promise.all([pool.end(), planOncePool?.end()]);
     },
   };
   return db;

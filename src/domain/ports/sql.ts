@@ -14,8 +14,11 @@ export type QueryOptions = Readonly<{
    * a server may parse and plan it once per connection and reuse that (a named prepared statement;
    * PostgreSQL still re-plans for parameters that would change the plan). Never for texts built
    * with a varying number of values: each distinct text is kept for the connection's life.
+   * `'planOnce'`: plan it once too, for whatever values are bound (a generic plan), instead of once per
+   * run — for texts whose best plan does not depend on those values (what would pick an index is
+   * written into the text). Planning a list page cost PostgreSQL about as much as running it.
    */
-  prepare?: boolean;
+  prepare?: boolean | 'planOnce';
 }>;
 
 export interface Sql {

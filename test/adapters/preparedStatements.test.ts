@@ -72,8 +72,11 @@ t.test("PostgreSQL server: a text marked 'planOnce' runs on sessions that plan i
   t.equal(wide.rows.length, 200, 'a range the plan was not made for still gets every row');
   t.equal(first.rows[0]!.mode, 'force_generic_plan', 'its session plans generically');
 
-  const plain = await db.query<{ mode: string; path: string }>(`SELECT current_setting('plan_cache_mode') AS mode, current_setting('search_path') AS path`);
+  const plain = await db.query<{ mode: string; path: string; jit: string }>(
+    `SELECT current_setting('plan_cache_mode') AS mode, current_setting('search_path') AS path, current_setting('jit') AS jit`,
+  );
   t.equal(plain.rows[0]!.mode, 'auto', 'every other statement keeps the server default (a plan per value where it pays)');
+  t.equal(plain.rows[0]!.jit, 'off', 'OMS sessions run without JIT compilation (short statements; see postgresDatabase.ts)');
   t.equal(first.rows[0]!.path, plain.rows[0]!.path, "those sessions run in the database's schema like the others");
 
   // Sequential queries reuse the idle session, so this reads the statement's own counters.

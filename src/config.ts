@@ -96,7 +96,7 @@ const Env = z.object({
   PULL_SCHEDULER: z.preprocess(emptyAsUnset, z.enum(['on', 'off']).default('on')),
   PULL_CONCURRENCY: z.preprocess(emptyAsUnset, int(1, 64).default(4)),
   PULL_CLAIM_LEASE_SECONDS: z.preprocess(emptyAsUnset, int(5, 3600).default(120)),
-  PULL_MAX_BACKLOG: z.preprocess(emptyAsUnset, int(0, 1_000_000).default(750)),
+  PULL_MAX_BACKLOG: z.preprocess(emptyAsUnset, int(0, 1_000_000).default(400)),
   PULL_BACKLOG_MAX_WAIT_SECONDS: z.preprocess(emptyAsUnset, int(1, 3600).default(30)),
   MARKETPLACE_RETRY_BASE_MS: z.preprocess(emptyAsUnset, int(1, 600_000).default(1000)),
   MARKETPLACE_MAX_ATTEMPTS: z.preprocess(emptyAsUnset, int(1, 20).default(6)),

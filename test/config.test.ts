@@ -7,7 +7,7 @@ t.test('an empty environment gives the embedded defaults', async (t) => {
   t.same(c.eventStore, { kind: 'sql' });
   t.equal(c.kafka, null, 'no Kafka: the HTTP feed only');
   t.equal(c.http.port, 3000);
-  t.same(c.pull, { intervalMinutes: 15, windowHours: 48, sweepEveryHours: 24, defaultLookbackDays: 3, schedulerEnabled: true, concurrency: 4, claimLeaseMs: 120_000, maxBacklog: 750, backlogMaxWaitMs: 30_000 });
+  t.same(c.pull, { intervalMinutes: 15, windowHours: 48, sweepEveryHours: 24, defaultLookbackDays: 3, schedulerEnabled: true, concurrency: 4, claimLeaseMs: 120_000, maxBacklog: 400, backlogMaxWaitMs: 30_000 });
   t.equal(c.amazon.spApiUrl.EU, 'https://sellingpartnerapi-eu.amazon.com');
 });
 

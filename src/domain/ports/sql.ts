@@ -17,6 +17,7 @@ export type QueryOptions = Readonly<{
    * `'planOnce'`: plan it once too, for whatever values are bound (a generic plan), instead of once per
    * run — for texts whose best plan does not depend on those values (what would pick an index is
    * written into the text). Planning a list page cost PostgreSQL about as much as running it.
+   * Inside a transaction it is a plain `prepare` (the transaction's own session plans as it does).
    */
   prepare?: boolean | 'planOnce';
 }>;

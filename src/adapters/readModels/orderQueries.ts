@@ -49,6 +49,9 @@ const page = <R, T, K>(rows: R[], limit: number, view: (row: R) => T, cursor: Li
 
 const PURCHASE_KEY = `to_char(o.purchased_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS purchase_key`;
 
+/** What a closed-set filter value looks like; only such text is ever written into the SQL. */
+const CLOSED_SET_WORD = /^[a-z_]{1,32}$/;
+
 /**
  * A WHERE clause that begins with the tenant; conditions are added with their parameters. Only the
  * filters asked for reach the SQL, so the planner sees each query's real shape and picks its index.
@@ -56,22 +59,19 @@ const PURCHASE_KEY = `to_char(o.purchased_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"H
 const tenantWhere = (tenantId: string) => {
   const params: unknown[] = [tenantId];
   const conditions = ['o.tenant_id = $1'];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
   return {
     params,
-    param: (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    },
+    param,
     /**
      * A value from a closed set (status, hand-off state, platform, confirmation: words the API checked)
      * written into the text, so the plan the list makes once for any parameters still knows it (the
      * held orders' partial index, how common the value is). Anything else is bound as a parameter.
      */
-    word: (value: string) => {
-      if (/^[a-z_]{1,32}$/.test(value)) return `'${value}'`;
-      params.push(value);
-      return `$${params.length}`;
-    },
+    word: (value: string) => (CLOSED_SET_WORD.test(value) ? `'${value}'` : param(value)),
     and: (condition: string) => void conditions.push(condition),
     sql: () => conditions.join(' AND '),
   };

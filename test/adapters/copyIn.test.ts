@@ -22,8 +22,10 @@ t.test('values as COPY text fields', async (t) => {
   t.throws(() => copyField(Number.NaN));
   t.throws(() => [...copyText([['a', 'b']], 3)], /2 values for 3 columns/);
   const chunks = [...copyText(Array.from({ length: 5000 }, (_, i) => [i, 'x'.repeat(100)]), 2)];
-  t.ok(chunks.length > 1 && chunks.every((c) => c.endsWith('\n')), 'a large load streams in chunks of whole lines');
-  t.equal(chunks.join('').split('\n').length - 1, 5000);
+  t.ok(chunks.length > 1 && chunks.every((c) => c.at(-1) === 0x0a), 'a large load streams in chunks of whole lines');
+  t.equal(Buffer.concat(chunks).toString('utf8').split('\n').length - 1, 5000);
+  const wide = [...copyText([['𝄞'.repeat(200_000), 'ü']], 2)];
+  t.equal(Buffer.concat(wide).toString('utf8'), `${'𝄞'.repeat(200_000)}\tü\n`, 'a line longer than a chunk, in characters of four bytes, comes out whole');
 });
 
 t.test('PostgreSQL server: rows come back as they went in; a failed transaction keeps none', async (t) => {
@@ -41,13 +43,19 @@ t.test('PostgreSQL server: rows come back as they went in; a failed transaction 
     await tx.copyRows!('copied', ['id', 'name'], [[100, 'kept?'], [101, 'kept?']]);
     await tx.query('SELECT 1/0');
   }));
+  // Rows encoded before the transaction load the same way; encoded for other columns, they are refused.
+  const ahead = db.encodeRows!([[300, tricky.join('|'), { tricky }]], 3);
+  await db.transaction((tx) => tx.copyRows!('copied', ['id', 'name', 'doc'], ahead));
+  t.same((await db.query('SELECT name, doc FROM copied WHERE id = 300')).rows, [{ name: tricky.join('|'), doc: { tricky } }]);
+  await t.rejects(db.copyRows!('copied', ['id', 'name'], ahead), /encoded with 3 values for 2 columns/);
   // A row that exists already fails the whole load.
   await t.rejects(db.copyRows!('copied', ['id', 'name'], [[200, 'new'], [0, 'exists']]), { code: '23505' });
-  t.same((await db.query('SELECT id FROM copied WHERE id >= 100')).rows, [], 'nothing of either load stayed');
+  t.same((await db.query('SELECT id FROM copied WHERE id >= 100 AND id <> 300')).rows, [], 'nothing of either load stayed');
 });
 
 t.test('PGlite: no COPY capability', async (t) => {
   const db = await embeddedDatabase(t);
   t.equal(db.copyRows, undefined);
   await db.transaction(async (tx) => t.equal(tx.copyRows, undefined));
+  t.equal(db.encodeRows, undefined);
 });

@@ -1,13 +1,16 @@
 import type { RecordedEvent } from '../../domain/ports/eventStore.js';
-import type { Sql } from '../../domain/ports/sql.js';
-import { isCopy, type LoadStep, type Projection, type SqlStatement } from '../../projections/projection.js';
+import type { EncodedRows, Sql } from '../../domain/ports/sql.js';
+import { isCopy, type CopyRows, type LoadStep, type Projection, type SqlStatement } from '../../projections/projection.js';
 import { toScripts } from './inlineSql.js';
 
 /** The SQL of one batch of events for one projection, computed before its transaction opens. */
 export type StatementsSql = Readonly<{ statements: readonly SqlStatement[]; setBased: boolean }>;
 
+/** Rows to COPY, encoded already where the database can (see `encodedLoad`). */
+type CopyStep = Readonly<{ copy: string; columns: readonly string[]; rows: CopyRows['rows'] | EncodedRows }>;
+
 /** A batch's load steps (a rebuild on a database that can COPY), with its statements to fall back on. */
-export type LoadSql = Readonly<{ load: readonly LoadStep[]; otherwise: () => StatementsSql }>;
+export type LoadSql<S = SqlStatement | CopyStep> = Readonly<{ load: readonly S[]; otherwise: () => StatementsSql }>;
 
 export type BatchSql = StatementsSql | LoadSql;
 
@@ -18,8 +21,17 @@ export const batchSql = (p: Projection, events: readonly RecordedEvent[]): State
     : { statements: events.flatMap((event) => p.apply(event)), setBased: false };
 
 /** The batch with its new rows loaded by COPY, for a projection that has `loadBatch` (else its statements). */
-export const loadSql = (p: Projection, events: readonly RecordedEvent[]): BatchSql =>
+export const loadSql = (p: Projection, events: readonly RecordedEvent[]): StatementsSql | LoadSql<LoadStep> =>
   p.loadBatch ? { load: p.loadBatch(events), otherwise: () => batchSql(p, events) } : batchSql(p, events);
+
+/**
+ * The load's COPY rows encoded now by `encode` (the database's `encodeRows`): a rebuild prepares its
+ * next batches while one is written, so that batch's transaction only sends bytes.
+ */
+export const encodedLoad = (sql: StatementsSql | LoadSql<LoadStep>, encode: Sql['encodeRows']): BatchSql =>
+  'load' in sql && encode ? { ...sql, load: sql.load.map((step) => (isCopy(step) ? { ...step, rows: encode(step.rows, step.columns.length) } : step)) } : sql;
+
+const isCopyStep = (step: SqlStatement | CopyStep): step is CopyStep => 'copy' in step;
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -34,11 +46,11 @@ const UNIQUE_VIOLATION = '23505';
 export const runBatchSql = async (tx: Sql, sql: BatchSql): Promise<void> => {
   if ('load' in sql) {
     if (!tx.copyRows) return runBatchSql(tx, sql.otherwise());
-    const copies = sql.load.some(isCopy);
+    const copies = sql.load.some(isCopyStep);
     if (copies) await tx.query('SAVEPOINT batch_load');
     try {
       for (const step of sql.load) {
-        if (isCopy(step)) await tx.copyRows(step.copy, step.columns, step.rows);
+        if (isCopyStep(step)) await tx.copyRows(step.copy, step.columns, step.rows);
         else await tx.query(step.text, step.params);
       }
     } catch (error) {

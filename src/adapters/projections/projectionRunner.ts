@@ -7,7 +7,7 @@ import { sleep } from '../shared/timers.js';
 import { eventProcessor, type EventProcessor, type ProcessorMetrics } from '../processing/processor.js';
 import { lagOf } from '../processing/processorStatus.js';
 import { projectionSink } from '../processing/projectionSink.js';
-import { batchSql, loadSql, runBatchSql } from './batchSql.js';
+import { batchSql, encodedLoad, loadSql, runBatchSql } from './batchSql.js';
 import { restoreIndexes, setAsideCount, setAsideCounts, setAsideIndexes } from './rebuildIndexes.js';
 
 /**
@@ -166,7 +166,7 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
           return rebuilding ? { after, until: 'head', maxBatch: rebuildBatch, readAhead: rebuildReadAhead } : { after, until: 'live' };
         },
         // A rebuild loads new rows with COPY where the database can (a server; PGlite has no COPY port).
-        prepare: (events) => (rebuilding && db.copyRows ? loadSql(p, events) : batchSql(p, events)),
+        prepare: (events) => (rebuilding && db.copyRows ? encodedLoad(loadSql(p, events), db.encodeRows) : batchSql(p, events)),
         write: runBatchSql,
         asyncCommit: () => rebuilding,
         reachedHead: async () => {

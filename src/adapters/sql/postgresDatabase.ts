@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Database, QueryOptions, QueryResult, Sql, SqlParam } from '../../domain/ports/sql.js';
-import { copyIn } from './copyIn.js';
+import { copyIn, encodeRows } from './copyIn.js';
 import { INT8_OID, parseInt8 } from './int8.js';
 
 export type PostgresOptions = Readonly<{
@@ -51,6 +51,7 @@ const clientSql = (client: pg.PoolClient | pg.Client, nameOf: NameOf): Sql => {
     // Nested transactions join the outer one: callers compose units of work freely.
     transaction: (fn) => fn(sql),
     copyRows: (table, columns, rows) => copyIn(client, table, columns, rows),
+    encodeRows,
   };
   return sql;
 };
@@ -151,6 +152,7 @@ export const postgresDatabase = async (opts: PostgresOptions): Promise<Database>
       await pool.query(script);
     },
     copyRows: (table, columns, rows) => db.transaction((tx) => tx.copyRows!(table, columns, rows)),
+    encodeRows,
     transaction: async (fn) => {
       const client = await pool.connect();
       let broken = false;

@@ -22,6 +22,12 @@ export type QueryOptions = Readonly<{
   prepare?: boolean | 'planOnce';
 }>;
 
+/**
+ * Rows encoded for `copyRows` ahead of its transaction, by the same database's `encodeRows` (opaque
+ * to callers: only that adapter reads the chunks).
+ */
+export type EncodedRows = Readonly<{ columns: number; chunks: readonly Uint8Array[] }>;
+
 export interface Sql {
   query<Row = Record<string, unknown>>(text: string, params?: readonly SqlParam[], options?: QueryOptions): Promise<QueryResult<Row>>;
   /** Run a script of several statements without parameters (migrations, schema set-up). */
@@ -37,7 +43,13 @@ export interface Sql {
    * zero). No ON CONFLICT: a row that exists already fails the whole load. Values as in `query`,
    * except that objects and arrays travel as JSON text (for json/jsonb columns; no array columns).
    */
-  copyRows?(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<void>;
+  copyRows?(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | EncodedRows): Promise<void>;
+  /**
+   * Encode rows for `copyRows` now (present wherever `copyRows` is): a caller that prepares work
+   * before its transaction opens (a rebuild reading ahead) keeps the encoding off the transaction's
+   * time, and the server is fed as fast as the socket takes the bytes.
+   */
+  encodeRows?(rows: Iterable<readonly unknown[]>, columns: number): EncodedRows;
 }
 
 export interface Database extends Sql {

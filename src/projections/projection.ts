@@ -14,7 +14,8 @@ export type CopyRows = Readonly<{ copy: string; columns: readonly string[]; rows
 /** One step of a batch loaded with COPY: rows to copy, or a statement. */
 export type LoadStep = SqlStatement | CopyRows;
 
-export const isCopy = (step: LoadStep): step is CopyRows => 'copy' in step;
+/** A COPY step, of these load steps or of any with the same shape (rows encoded ahead, in the adapter). */
+export const isCopy = <C extends Readonly<{ copy: string }>>(step: SqlStatement | C): step is C => 'copy' in step;
 
 /**
  * A read model, defined purely: which events it reads, which tables it owns, and the SQL each

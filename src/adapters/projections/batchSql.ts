@@ -7,7 +7,7 @@ import { toScripts } from './inlineSql.js';
 export type StatementsSql = Readonly<{ statements: readonly SqlStatement[]; setBased: boolean }>;
 
 /** Rows to COPY, encoded already where the database can (see `encodedLoad`). */
-type CopyStep = Readonly<{ copy: string; columns: readonly string[]; rows: CopyRows['rows'] | EncodedRows }>;
+type CopyStep = Readonly<Omit<CopyRows, 'rows'> & { rows: CopyRows['rows'] | EncodedRows }>;
 
 /** A batch's load steps (a rebuild on a database that can COPY), with its statements to fall back on. */
 export type LoadSql<S = SqlStatement | CopyStep> = Readonly<{ load: readonly S[]; otherwise: () => StatementsSql }>;
@@ -31,8 +31,6 @@ export const loadSql = (p: Projection, events: readonly RecordedEvent[]): Statem
 export const encodedLoad = (sql: StatementsSql | LoadSql<LoadStep>, encode: Sql['encodeRows']): BatchSql =>
   'load' in sql && encode ? { ...sql, load: sql.load.map((step) => (isCopy(step) ? { ...step, rows: encode(step.rows, step.columns.length) } : step)) } : sql;
 
-const isCopyStep = (step: SqlStatement | CopyStep): step is CopyStep => 'copy' in step;
-
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -46,11 +44,11 @@ const UNIQUE_VIOLATION = '23505';
 export const runBatchSql = async (tx: Sql, sql: BatchSql): Promise<void> => {
   if ('load' in sql) {
     if (!tx.copyRows) return runBatchSql(tx, sql.otherwise());
-    const copies = sql.load.some(isCopyStep);
+    const copies = sql.load.some(isCopy);
     if (copies) await tx.query('SAVEPOINT batch_load');
     try {
       for (const step of sql.load) {
-        if (isCopyStep(step)) await tx.copyRows(step.copy, step.columns, step.rows);
+        if (isCopy(step)) await tx.copyRows(step.copy, step.columns, step.rows);
         else await tx.query(step.text, step.params);
       }
     } catch (error) {

@@ -116,7 +116,7 @@ export const mappingsBatchStatements = (events: readonly RecordedEvent[]) => {
       sql(
         `INSERT INTO rm_mappings (store_id, platform_sku, tenant_id, components, version, revision, removed, updated_at)
          SELECT store_id, platform_sku, tenant_id, components, version, revision, removed, updated_at
-           FROM json_to_recordset($1::json) AS r(store_id text, platform_sku text, tenant_id text, components jsonb,
+           FROM jsonb_to_recordset($1::jsonb) AS r(store_id text, platform_sku text, tenant_id text, components jsonb,
                                                   version integer, revision bigint, removed boolean, updated_at timestamptz)
          ON CONFLICT (store_id, platform_sku) DO UPDATE
            SET components = EXCLUDED.components, version = EXCLUDED.version, revision = EXCLUDED.revision,
@@ -129,7 +129,7 @@ export const mappingsBatchStatements = (events: readonly RecordedEvent[]) => {
     statements.push(
       sql(
         `UPDATE rm_mappings m SET removed = true, components = '[]', version = r.version, revision = r.revision, updated_at = r.updated_at
-           FROM json_to_recordset($1::json) AS r(store_id text, platform_sku text, version integer, revision bigint, updated_at timestamptz)
+           FROM jsonb_to_recordset($1::jsonb) AS r(store_id text, platform_sku text, version integer, revision bigint, updated_at timestamptz)
           WHERE m.store_id = r.store_id AND m.platform_sku = r.platform_sku`,
         JSON.stringify(removals.map(({ store_id, platform_sku, version, revision, updated_at }) => ({ store_id, platform_sku, version, revision, updated_at }))),
       ),

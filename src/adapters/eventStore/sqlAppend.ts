@@ -63,7 +63,7 @@ export const appendBatch = async (tx: Sql, requests: readonly AppendRequest[], c
     const { rows } = await tx.query<{ stream_id: string; version: number }>(
       `INSERT INTO es_streams (stream_id, version, last_xid)
        SELECT s.stream_id, s.n - 1, pg_current_xact_id()
-         FROM json_to_recordset($1::json) AS s(stream_id text, n bigint)
+         FROM jsonb_to_recordset($1::jsonb) AS s(stream_id text, n bigint)
        ON CONFLICT (stream_id) DO NOTHING
        RETURNING stream_id, version`,
       [JSON.stringify(mayCreate.map((p) => ({ stream_id: p.req.streamId, n: p.req.events.length })))],
@@ -83,7 +83,7 @@ export const appendBatch = async (tx: Sql, requests: readonly AppendRequest[], c
     const { rows } = await tx.query<{ stream_id: string; version: number }>(
       `UPDATE es_streams s
           SET version = s.version + u.n, last_xid = pg_current_xact_id(), updated_at = now()
-         FROM json_to_recordset($1::json) AS u(stream_id text, n bigint, expected bigint)
+         FROM jsonb_to_recordset($1::jsonb) AS u(stream_id text, n bigint, expected bigint)
         WHERE s.stream_id = u.stream_id
           AND (u.expected IN (${ANY}, ${STREAM_EXISTS}) OR s.version = u.expected)
           AND s.last_xid <= pg_current_xact_id()
@@ -120,7 +120,7 @@ export const appendBatch = async (tx: Sql, requests: readonly AppendRequest[], c
       `WITH inserted AS (
          INSERT INTO es_events (stream_id, stream_position, event_id, event_type, data, metadata)
          SELECT stream_id, stream_position, event_id, event_type, data, metadata
-           FROM json_to_recordset($1::json)
+           FROM jsonb_to_recordset($1::jsonb)
              AS e(stream_id text, stream_position bigint, event_id uuid, event_type text, data jsonb, metadata jsonb))
        SELECT pg_notify($2, '')`,
       [JSON.stringify(rows), channel],
@@ -154,7 +154,7 @@ const advanceAndInsert = async (tx: Sql, toAdvance: readonly Pending[], results:
     `WITH advanced AS (
        UPDATE es_streams s
           SET version = s.version + u.n, last_xid = pg_current_xact_id(), updated_at = now()
-         FROM json_to_recordset($1::json) AS u(stream_id text, n bigint, expected bigint)
+         FROM jsonb_to_recordset($1::jsonb) AS u(stream_id text, n bigint, expected bigint)
         WHERE s.stream_id = u.stream_id
           AND (u.expected IN (${ANY}, ${STREAM_EXISTS}) OR s.version = u.expected)
           AND s.last_xid <= pg_current_xact_id()
@@ -162,7 +162,7 @@ const advanceAndInsert = async (tx: Sql, toAdvance: readonly Pending[], results:
      inserted AS (
        INSERT INTO es_events (stream_id, stream_position, event_id, event_type, data, metadata)
        SELECT e.stream_id, a.version - e.n + 1 + e.i, e.event_id, e.event_type, e.data, e.metadata
-         FROM json_to_recordset($2::json)
+         FROM jsonb_to_recordset($2::jsonb)
            AS e(ord bigint, stream_id text, i bigint, n bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)
          JOIN advanced a ON a.stream_id = e.stream_id
         ORDER BY e.ord)

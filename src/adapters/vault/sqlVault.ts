@@ -125,7 +125,7 @@ export const sqlVault = (opts: SqlVaultOptions): Vault & { rotate: () => Promise
       // so no owner comes back twice; a key created concurrently by another transaction is in
       // neither part and is read below.
       `WITH wanted AS (
-         SELECT owner_id, wrapped_key FROM json_to_recordset($1::json) AS k(owner_id text, wrapped_key text)),
+         SELECT owner_id, wrapped_key FROM jsonb_to_recordset($1::jsonb) AS k(owner_id text, wrapped_key text)),
        created AS (
          INSERT INTO vault_data_keys (owner_id, wrapped_key, master_key_id)
          SELECT w.owner_id, w.wrapped_key, $2 FROM wanted w

@@ -5,6 +5,7 @@ import type { RecordedEvent } from '../domain/ports/eventStore.js';
 import { decodeWith } from '../domain/shared/commandHandler.js';
 import { StoreEvent } from '../domain/store/events.js';
 import { sql, type Projection } from './projection.js';
+import { recordset } from './recordset.js';
 
 const decodeStore = decodeWith(StoreEvent);
 const decodeCatalog = decodeWith(CatalogEvent);
@@ -82,6 +83,16 @@ type MappingRowState = {
   created: boolean;
 };
 
+/** rm_mappings rows as the batch's two statements read them (one JSON parameter each). */
+const MAPPING_ROWS = recordset([
+  ['store_id', 'text'], ['platform_sku', 'text'], ['tenant_id', 'text'], ['components', 'jsonb'],
+  ['version', 'integer'], ['revision', 'bigint'], ['removed', 'boolean'], ['updated_at', 'timestamptz'],
+] as const);
+
+const REMOVED_ROWS = recordset([
+  ['store_id', 'text'], ['platform_sku', 'text'], ['version', 'integer'], ['revision', 'bigint'], ['updated_at', 'timestamptz'],
+] as const);
+
 /**
  * The `mappings` projection for a whole batch, set-based (two statements instead of one per
  * event: a 50,000-mapping import is applied in 100 statements, not 50,000 — which on embedded
@@ -114,14 +125,12 @@ export const mappingsBatchStatements = (events: readonly RecordedEvent[]) => {
   if (upserts.length) {
     statements.push(
       sql(
-        `INSERT INTO rm_mappings (store_id, platform_sku, tenant_id, components, version, revision, removed, updated_at)
-         SELECT store_id, platform_sku, tenant_id, components, version, revision, removed, updated_at
-           FROM jsonb_to_recordset($1::jsonb) AS r(store_id text, platform_sku text, tenant_id text, components jsonb,
-                                                  version integer, revision bigint, removed boolean, updated_at timestamptz)
+        `INSERT INTO rm_mappings (${MAPPING_ROWS.names})
+         SELECT ${MAPPING_ROWS.select} FROM ${MAPPING_ROWS.from(1, 'r')}
          ON CONFLICT (store_id, platform_sku) DO UPDATE
            SET components = EXCLUDED.components, version = EXCLUDED.version, revision = EXCLUDED.revision,
                removed = EXCLUDED.removed, updated_at = EXCLUDED.updated_at`,
-        JSON.stringify(upserts.map(({ created: _created, ...row }) => row)),
+        MAPPING_ROWS.encode(upserts),
       ),
     );
   }
@@ -129,9 +138,9 @@ export const mappingsBatchStatements = (events: readonly RecordedEvent[]) => {
     statements.push(
       sql(
         `UPDATE rm_mappings m SET removed = true, components = '[]', version = r.version, revision = r.revision, updated_at = r.updated_at
-           FROM jsonb_to_recordset($1::jsonb) AS r(store_id text, platform_sku text, version integer, revision bigint, updated_at timestamptz)
+           FROM (SELECT ${REMOVED_ROWS.select} FROM ${REMOVED_ROWS.from(1, 'x')}) r
           WHERE m.store_id = r.store_id AND m.platform_sku = r.platform_sku`,
-        JSON.stringify(removals.map(({ store_id, platform_sku, version, revision, updated_at }) => ({ store_id, platform_sku, version, revision, updated_at }))),
+        REMOVED_ROWS.encode(removals),
       ),
     );
   }

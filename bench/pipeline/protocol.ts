@@ -1,6 +1,6 @@
 /**
  * What bench:pipeline's helper processes say to it over the IPC channel. The load side (the
- * marketplace sandbox, the plain-client baseline, the WMS stand-in consuming the topic) runs in
+ * marketplace sandbox, the plain-client baseline, the WMS stand-in reading the topic) runs in
  * child processes so that the service's RSS, sampled in the parent, is the service's alone.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -34,13 +34,13 @@ export type ServingResult = Readonly<{
   pageP99Ms: number;
 }>;
 
-/** One record seen on the topic: message id, message type, key (order id), broker timestamp, arrival at the consumer (ms). */
-export type TopicRecord = readonly [messageId: string, type: string, orderId: string, brokerMs: number, arrivedMs: number];
+/** One record seen on the topic: message id, message type, key (order id), broker timestamp (ms). */
+export type TopicRecord = readonly [messageId: string, type: string, orderId: string, brokerMs: number];
 
 export type TopicProgress = Readonly<{ type: 'progress'; records: number; releases: number }>;
 export type TopicReport = Readonly<{ type: 'report'; records: readonly TopicRecord[]; timestampType: string }>;
 
-export type ChildMessage = SandboxReady | SandboxOrders | ServingResult | TopicProgress | TopicReport | Readonly<{ type: 'consuming' }>;
+export type ChildMessage = SandboxReady | SandboxOrders | ServingResult | TopicProgress | TopicReport | Readonly<{ type: 'topic-ready' }>;
 
 /** Start a helper (a .ts file next to this one) with tsx, its input as JSON in argv. */
 export const startHelper = (file: string, input: unknown): ChildProcess => {

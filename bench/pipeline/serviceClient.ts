@@ -118,6 +118,7 @@ export const startServiceHost = async (opts: HostOptions) => {
     },
     caughtUp: (names: readonly string[], timeoutMs = 60_000) => request<void>('caughtUp', { names, timeoutMs }),
     policyCaughtUp: (timeoutMs: number) => request<void>('policyCaughtUp', { timeoutMs }),
+    feedCaughtUp: (timeoutMs: number) => request<void>('feedCaughtUp', { timeoutMs }),
     /** Start the pull scheduler, and the host's sampling of what its heap holds at the peak. */
     startScheduler: () => request<void>('startScheduler'),
     memoryAtPeak: () => request<NodeJS.MemoryUsage>('memoryAtPeak'),

@@ -29,6 +29,15 @@ const sample = () => {
 const requests = {
   caughtUp: ({ names, timeoutMs }) => service.projections.caughtUp(names, timeoutMs),
   policyCaughtUp: ({ timeoutMs }) => service.policyRunner.caughtUp(timeoutMs),
+  // The feed has published (broker-acked and checkpointed) every event it handles that is readable now.
+  feedCaughtUp: async ({ timeoutMs }) => {
+    if (!service.feed) throw new Error('the service runs without a Kafka feed');
+    for (const until = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 250))) {
+      const status = await service.feed.status();
+      if (status.checkpoint !== null && status.lagMs === 0) return;
+      if (Date.now() > until) throw new Error(`the feed is not caught up after ${timeoutMs} ms`);
+    }
+  },
   startScheduler: () => {
     sampler = setInterval(sample, 50);
     service.scheduler.start();

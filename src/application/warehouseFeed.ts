@@ -67,6 +67,13 @@ const messageOf = (e: FulfillmentEvent): { type: FeedMessageType; occurredAt: st
   }
 };
 
+const ERASED = 'BuyerDataErased';
+const isErasure = (e: RecordedEvent) => e.type === ERASED;
+
+/** An order stream's events from revision 0 (all of them, or as far as memory held them), and whether its buyer data was erased by now. */
+type OrderStream = Readonly<{ events: readonly RecordedEvent[]; erased: boolean }>;
+const streamFrom = (events: readonly RecordedEvent[]): OrderStream => ({ events, erased: events.some(isErasure) });
+
 /**
  * The warehouse feed's source: each release, update and cancellation in an order stream becomes one
  * contract message (messageId = the event id). The order's platform data comes from the versions
@@ -76,10 +83,19 @@ const messageOf = (e: FulfillmentEvent): { type: FeedMessageType; occurredAt: st
 export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): FeedSource => {
   // The events of one feed batch are mapped together: their order streams are read with one query
   // (readStreams) rather than one each, and their ship-tos opened with one key lookup (the vault
-  // batches concurrent opens).
-  const streamOf = batchLoader<readonly RecordedEvent[]>(async (ids) => {
-    const streams = await deps.store.readStreams(ids);
-    return (id) => streams.get(id) ?? [];
+  // batches concurrent opens). Streams the event store still holds in memory from their first event
+  // (a release follows its pull within a second or so) are not read again: of those, only whether
+  // the buyer data was erased since is asked, which reads no event data.
+  const streamOf = batchLoader<OrderStream>(async (ids) => {
+    const held = deps.store.heldStreams?.(ids) ?? new Map<string, readonly RecordedEvent[]>();
+    const unheld = ids.filter((id) => !held.has(id));
+    const read = unheld.length ? await deps.store.readStreams(unheld) : new Map<string, readonly RecordedEvent[]>();
+    const erasures = held.size ? await deps.store.readStreams([...held.keys()], { eventTypes: [ERASED] }) : new Map<string, readonly RecordedEvent[]>();
+    return (id) => {
+      const events = held.get(id);
+      if (!events) return streamFrom(read.get(id) ?? []);
+      return { events, erased: events.some(isErasure) || (erasures.get(id)?.length ?? 0) > 0 };
+    };
   });
   return {
     name: 'warehouse',
@@ -88,12 +104,14 @@ export const warehouseFeedSource = (deps: { store: EventStore; vault: Vault }): 
       const decision = decodeFulfillment(event);
       const message = messageOf(decision);
       if (!message) return [];
-      const stream = await streamOf(event.streamId);
+      let stream = await streamOf(event.streamId);
+      // Held events short of this one (the event came from a read ahead of the store's window): read the stream.
+      if (stream.events.length < event.revision) stream = streamFrom(await deps.store.readStream(event.streamId));
       // Only the events before this one: a later version never alters a re-delivered message —
       // except erasure: once the buyer data was erased, no message carries it again (even while
       // another instance's vault may still hold the shredded key in its cache).
-      const earlier = stream.filter((e) => e.revision < event.revision);
-      const erased = stream.some((e) => e.type === 'BuyerDataErased');
+      const earlier = stream.events.filter((e) => e.revision < event.revision);
+      const erased = stream.erased;
       // Decoded (validated) only where used: the last pulled version, and for a cancellation the last lines sent.
       const lastPulled = earlier.findLast((e) => e.type === 'OrderPulled');
       const pulled = lastPulled ? decodePulled(lastPulled) : undefined;

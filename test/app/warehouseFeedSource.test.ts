@@ -78,3 +78,66 @@ t.test('a batch of releases, updates and cancellations is mapped with one stream
   t.same(first.map((m) => m.order.lines[0]!.quantity), [12, 6, 6], 'a cancellation repeats the lines last sent');
   t.equal(first[0]!.order.shipTo.name, 'Buyer 0', 'the ship-to is opened from the vault');
 });
+
+t.test('streams the store holds in memory from their first event are not read again; an erasure recorded since is still seen', async (t) => {
+  const db = await serverDatabase(t);
+  const queries: string[] = [];
+  // Records what reaches the real database; nothing is answered in its place.
+  const counted: Database = { ...db, query: <Row,>(sql: string, params?: Parameters<Database['query']>[1]) => (queries.push(sql), db.query<Row>(sql, params)) };
+  const windowed = sqlEventStore(counted, { tailWindow: {} });
+  const plain = sqlEventStore(db);
+  const masterKey = randomBytes(32);
+  const vault = sqlVault({ db, masterKey });
+
+  const orders = Array.from({ length: 4 }, (_, i) => ({ orderId: randomUUID(), buyer: `Buyer ${i}` }));
+  const sealed = await vault.sealMany(orders.map((o) => ({ ownerId: orderStreamId(o.orderId), plaintext: JSON.stringify({ shipTo: shipTo(o.buyer), buyer: null }) })));
+  const base = (orderId: string) => ({ orderId, tenantId: 'tenant', storeId: 'store' });
+  const pulled = (orderId: string, i: number, version: string) => ({
+    id: randomUUID(),
+    type: 'OrderPulled',
+    metadata: { schemaVersion: 1 },
+    data: {
+      ...base(orderId), pullId: 'pull', contentHash: version, pulledAt: at,
+      order: {
+        platform: 'walmart', marketplaceId: 'WALMART_US', platformOrderId: `W-${i}-${version}`, createdAt: at, updatedAt: at, status: 'unshipped', platformStatus: 'Acknowledged',
+        fulfillmentChannel: 'merchant', shipBy: at, deliverBy: null, serviceLevel: 'Standard', shipToCountry: 'US', shipToRegion: 'WA', personalData: sealed[i]!,
+        lines: [{ lineId: 'L1', platformSku: 'AMZ-6PK', quantityOrdered: 2, quantityShipped: 0, quantityCancelled: 0, lineStatus: null, unitPrice: null, title: null }], orderTotal: null,
+      },
+    },
+  });
+  const event = (orderId: string, type: string, data: Record<string, unknown>) => ({ id: randomUUID(), type, metadata: { schemaVersion: 1 }, data: { ...base(orderId), ...data } });
+  const released = (orderId: string) => event(orderId, 'FulfillmentOrderReleased', { lines: [line(2)], mappingVersions: { 'AMZ-6PK': 1 }, orderVersion: 0, releasedAt: at });
+
+  // Orders 0–2 pulled and released; order 3 pulled once (v1) so far.
+  await windowed.appendMany(orders.slice(0, 3).map((o, i) => ({ streamId: orderStreamId(o.orderId), expected: 'no_stream' as const, events: [pulled(o.orderId, i, 'v1'), released(o.orderId)] })));
+  await windowed.append(orderStreamId(orders[3]!.orderId), [pulled(orders[3]!.orderId, 3, 'v1')], 'no_stream');
+  // The store reads every event into its window (an unfiltered read that reaches the tail places it there).
+  t.equal((await windowed.readAll(null, { maxCount: 1000 })).events.length, 7);
+  t.same([...windowed.heldStreams!(orders.map((o) => orderStreamId(o.orderId))).values()].map((s) => s.length), [2, 2, 2, 1], 'every stream held from its first event');
+
+  // After that read: order 1's buyer data is erased (its key kept, as another instance's vault cache
+  // may keep it), and order 3 is pulled again (v2) and released — events the window has not read.
+  await windowed.append(orderStreamId(orders[1]!.orderId), [event(orders[1]!.orderId, 'BuyerDataErased', { trigger: 'shipped', terminalAt: at, retentionDays: 0, erasedAt: at })], 1);
+  await windowed.append(orderStreamId(orders[3]!.orderId), [pulled(orders[3]!.orderId, 3, 'v2'), released(orders[3]!.orderId)], 0);
+  const releases = (await plain.readAll(null, { maxCount: 1000, filter: { eventTypes: ['FulfillmentOrderReleased'] } })).events;
+  t.same(releases.map((e) => e.revision), [1, 1, 1, 2]);
+
+  const reference = await Promise.all(releases.map((e) => warehouseFeedSource({ store: plain, vault }).toMessages(e)));
+  queries.length = 0;
+  const source = warehouseFeedSource({ store: windowed, vault });
+  const messages = await Promise.all(releases.map((e) => source.toMessages(e)));
+  t.same(messages, reference, 'the same messages as from streams read whole');
+
+  const wholeReads = queries.filter((q) => q.includes('WHERE stream_id = ANY') && !q.includes('event_type = ANY'));
+  const typedReads = queries.filter((q) => q.includes('WHERE stream_id = ANY') && q.includes('event_type = ANY'));
+  const singleReads = queries.filter((q) => q.includes('WHERE stream_id = $1'));
+  t.equal(wholeReads.length, 0, 'no stream read whole in a batch');
+  t.equal(typedReads.length, 1, 'one read of the held streams, for erasures only');
+  t.equal(singleReads.length, 1, 'order 3: the window held it only up to v1, short of its release, so its stream is read');
+
+  const [m0, m1, m2, m3] = messages.map((m) => m[0]!);
+  t.equal(m0!.order.shipTo.name, 'Buyer 0', 'the ship-to of a held stream is opened from the vault');
+  t.equal(m2!.order.shipTo.name, 'Buyer 2');
+  t.equal(m1!.order.shipTo.name, null, 'erased after the window read it: no address, though the key still opens');
+  t.equal(m3!.order.platformOrderId, 'W-3-v2', 'built from the version pulled just before the release, read from the database');
+});

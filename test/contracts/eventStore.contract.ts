@@ -190,6 +190,16 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'readStreams with event types reads only the events of those types',
+    run: async (t, { store, prefix }) => {
+      await store.append(`${prefix}-a`, [ev('Kept', { n: 0 }), ev('Other'), ev('Kept', { n: 2 })], 'no_stream');
+      await store.append(`${prefix}-b`, [ev('Other')], 'no_stream');
+      const streams = await store.readStreams([`${prefix}-a`, `${prefix}-b`], { eventTypes: ['Kept', 'Absent'] });
+      t.same(streams.get(`${prefix}-a`)?.map((e) => [e.type, e.revision, e.data]), [['Kept', 0, { n: 0 }], ['Kept', 2, { n: 2 }]], 'in revision order, at their revisions');
+      t.same(streams.get(`${prefix}-b`) ?? [], [], 'a stream without them: absent or empty');
+    },
+  },
+  {
     name: 'readAll returns every event once, in per-stream order, across pages',
     run: async (t, { store, prefix }) => {
       const streams = Array.from({ length: 6 }, (_, i) => `${prefix}-s${i}`);

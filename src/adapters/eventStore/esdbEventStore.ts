@@ -350,8 +350,15 @@ export const esdbEventStore = (opts: EsdbEventStoreOptions): EventStore => {
     append,
     appendMany,
     readStream,
-    // No multi-stream read on the server: the reads run concurrently over the one connection.
-    readStreams: async (streamIds) => new Map(await Promise.all([...new Set(streamIds)].map(async (id) => [id, await readStream(id)] as const))),
+    // No multi-stream read on the server: the reads run concurrently over the one connection (a type filter applies after).
+    readStreams: async (streamIds, options) => {
+      const types = options?.eventTypes ? new Set(options.eventTypes) : null;
+      const read = async (id: string) => {
+        const events = await readStream(id);
+        return [id, types ? events.filter((e) => types.has(e.type)) : events] as const;
+      };
+      return new Map(await Promise.all([...new Set(streamIds)].map(read)));
+    },
     readAll,
     subscribe: (options) => subscribe(options),
     headCheckpoint: async () => {

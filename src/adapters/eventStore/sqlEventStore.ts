@@ -78,7 +78,8 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
     );
   };
 
-  const readAll = opts.tailWindow ? tailReader(fetchAfter, opts.tailWindow).readAll : plainReadAll;
+  const tail = opts.tailWindow ? tailReader(fetchAfter, opts.tailWindow) : null;
+  const readAll = tail ? tail.readAll : plainReadAll;
 
   async function* subscribe(options: SubscribeOptions): AsyncGenerator<EventBatch> {
     const maxBatch = options.maxBatch ?? 500;
@@ -129,12 +130,17 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
       return rows.map(toRecorded);
     },
 
-    readStreams: async (streamIds) => {
-      const { rows } = await db.query<Row>(
-        `SELECT ${SELECT_COLUMNS} FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`,
-        [[...new Set(streamIds)]],
-        { prepare: true },
-      );
+    readStreams: async (streamIds, options) => {
+      const types = options?.eventTypes;
+      const { rows } = types
+        ? await db.query<Row>(
+            `SELECT ${SELECT_COLUMNS} FROM es_events WHERE stream_id = ANY($1::text[]) AND event_type = ANY($2::text[]) ORDER BY stream_id, stream_position`,
+            [[...new Set(streamIds)], [...types]],
+            { prepare: true },
+          )
+        : await db.query<Row>(`SELECT ${SELECT_COLUMNS} FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`, [[...new Set(streamIds)]], {
+            prepare: true,
+          });
       const streams = new Map<string, RecordedEvent[]>();
       for (const r of rows) {
         const events = streams.get(r.stream_id);
@@ -145,6 +151,8 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
     },
 
     readAll,
+
+    ...(tail ? { heldStreams: (streamIds: readonly string[]) => tail.window.heldStreams(streamIds) } : {}),
 
     subscribe: (options) => subscribe(options),
 

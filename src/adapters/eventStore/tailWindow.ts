@@ -42,12 +42,20 @@ export const tailWindow = (limits: WindowLimits) => {
   let hiRead = 0;
   /** Bumped when the window is dropped or placed anew: a read begun before does not extend it. */
   let generation = 0;
+  /**
+   * The held events of each stream whose first event (revision 0) is held: the window holds every
+   * event after lo, so it then holds that stream whole up to hi (a stream's revisions follow the
+   * global order). Streams begun before lo are not indexed.
+   */
+  let streams = new Map<string, RecordedEvent[]>();
 
   const evict = () => {
     while (entries.length - first > limits.maxEvents || (bytes > limits.maxBytes && first < entries.length)) {
       const gone = entries[first++]!;
       bytes -= gone.bytes;
       lo = gone.at;
+      // The oldest event leaves: its stream is no longer held from its start.
+      streams.delete(gone.event.streamId);
     }
     if (first > 1024 && first * 2 > entries.length) {
       entries = entries.slice(first);
@@ -72,6 +80,9 @@ export const tailWindow = (limits: WindowLimits) => {
       deepFreeze(r.event);
       entries.push(r);
       bytes += r.bytes;
+      const e = r.event;
+      if (e.revision === 0) streams.set(e.streamId, [e]);
+      else streams.get(e.streamId)?.push(e);
     }
   };
 
@@ -125,9 +136,23 @@ export const tailWindow = (limits: WindowLimits) => {
       return out;
     },
 
+    /**
+     * The events held of each of `streamIds` that is held from its first event: the stream's
+     * events in revision order up to hi (later ones are not known here). Streams not held so are absent.
+     */
+    heldStreams: (streamIds: readonly string[]): Map<string, readonly RecordedEvent[]> => {
+      const held = new Map<string, readonly RecordedEvent[]>();
+      for (const id of streamIds) {
+        const events = streams.get(id);
+        if (events) held.set(id, events.slice());
+      }
+      return held;
+    },
+
     /** Forget everything (the window fell too far behind the store's tail to catch up cheaply). */
     clear: () => {
       generation++;
+      streams = new Map();
       entries = [];
       first = 0;
       bytes = 0;

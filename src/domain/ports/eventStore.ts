@@ -108,9 +108,18 @@ export interface EventStore {
   /**
    * Several whole streams at once (revision order within each; a missing stream is absent or []),
    * for callers that handle a batch of events needing each one's stream (the warehouse feed, the
-   * release policy): one query on PostgreSQL, concurrent reads on EventStoreDB.
+   * release policy): one query on PostgreSQL, concurrent reads on EventStoreDB. With `eventTypes`,
+   * only the events of those types (what a caller holding the rest in memory still has to ask).
    */
-  readStreams(streamIds: readonly string[]): Promise<ReadonlyMap<string, RecordedEvent[]>>;
+  readStreams(streamIds: readonly string[], options?: { eventTypes?: readonly string[] }): Promise<ReadonlyMap<string, RecordedEvent[]>>;
+
+  /**
+   * Optional, without I/O: of `streamIds`, those whose events this process holds in memory from the
+   * stream's first event (PostgreSQL's tail window of recent events), each with the events held —
+   * the stream from revision 0 as far as the window reaches, which may be short of its newest
+   * events. Absent where the adapter keeps no events; absent streams must be read.
+   */
+  heldStreams?(streamIds: readonly string[]): ReadonlyMap<string, readonly RecordedEvent[]>;
 
   /** Up to `maxCount` events after `after` in global order (no event committed later can sort before them). */
   readAll(after: Checkpoint | null, options?: { maxCount?: number; filter?: EventFilter }): Promise<EventBatch>;

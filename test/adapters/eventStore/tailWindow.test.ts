@@ -189,6 +189,37 @@ t.test('the bounds evict the oldest events; a reader behind them reads PostgreSQ
   t.ok(byBytes.window.bytes() <= oneEventBytes * 3.5);
 });
 
+t.test('held streams: those the window holds from their first event, until that event is evicted', async (t) => {
+  const db = await serverDatabase(t);
+  const plain = sqlEventStore(db);
+  await plain.append('held-old', [ev('First'), ev('Second')], 'no_stream');
+  await plain.awaitVisible();
+  const [oldFirst] = await plain.readStream('held-old');
+  const w = windowed(db, { readSize: 10, maxEvents: 30 });
+  // Placed after the old stream's first event: it holds the second one, not the stream from its start.
+  const placed = await w.readAll(oldFirst!.checkpoint, { maxCount: 100 });
+  t.same(placed.events.map((e) => e.type), ['Second']);
+  await plain.append('held-new', [ev('A'), ev('B')], 'no_stream');
+  await plain.append('held-new', [ev('C')], 1);
+  await plain.awaitVisible();
+  const read = await w.readAll(placed.checkpoint, { maxCount: 100 });
+  t.equal(read.events.length, 3, 'the window read the new stream');
+  const held = w.window.heldStreams(['held-old', 'held-new', 'held-missing']);
+  t.same([...held.keys()], ['held-new'], 'only the stream whose first event is held');
+  t.same(held.get('held-new')!.map((e) => [e.type, e.revision]), [['A', 0], ['B', 1], ['C', 2]], 'all of it, in revision order');
+  t.ok(Object.isFrozen(held.get('held-new')![0]), 'the same frozen events every reader of the window gets');
+
+  // 30 newer events push the new stream's first event out: it is no longer held from its start.
+  for (let i = 0; i < 3; i++) await plain.append(`held-filler-${i}`, Array.from({ length: 10 }, () => ev('Filled')), 'no_stream');
+  await plain.awaitVisible();
+  t.equal((await drain(w, read.checkpoint)).length, 30);
+  t.ok(w.window.events() <= 30);
+  t.same([...w.window.heldStreams(['held-new']).keys()], [], 'evicted with its first event');
+  t.same([...w.window.heldStreams(['held-filler-2']).keys()], ['held-filler-2'], 'a stream wholly inside the window is held');
+  w.window.clear();
+  t.same([...w.window.heldStreams(['held-filler-2']).keys()], [], 'a cleared window holds no stream');
+});
+
 t.test('concurrent readers with their own filters each get their events once, in order, frozen', async (t) => {
   const db = await serverDatabase(t, { poolSize: 12 });
   const plain = sqlEventStore(db);

@@ -17,6 +17,7 @@ import { decodeWith, loadState } from '../domain/shared/commandHandler.js';
 import { settingsOf, storeDecider, storeStreamId, type Store } from '../domain/store/decider.js';
 import { decodeStore, type AppDeps } from './context.js';
 import { readAhead } from '../shared/readAhead.js';
+import { canonicalJson } from '../shared/canonicalJson.js';
 import { nameUuid } from './ids.js';
 import { orderStreamId } from '../domain/order/streams.js';
 
@@ -57,12 +58,6 @@ export type GroupOutcome = Readonly<Record<string, PullOutcome>>;
 /** Amazon's search end bound must be at least 2 minutes old (with margin for clock skew). */
 const END_LAG_MS = 130_000;
 
-/** JSON with sorted keys: the same order always hashes the same. */
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  );
-
 /**
  * Pulling one store: the window (look-back, schedule, or catch-up after downtime), every page of it,
  * each page's orders recorded in one append (new and changed only; unchanged orders append
@@ -71,7 +66,7 @@ const canonical = (value: unknown): string =>
  */
 export const pullService = (deps: PullDeps) => {
   const now = () => deps.clock.now().toISOString();
-  const hash = (o: PlatformOrder) => createHmac('sha256', deps.hashKey).update(canonical(o)).digest('hex');
+  const hash = (o: PlatformOrder) => createHmac('sha256', deps.hashKey).update(canonicalJson(o)!).digest('hex');
 
   const pullEvent = (e: PullEvent, correlationId: string): NewEvent => ({
     id: deps.ids.newId(),
@@ -163,7 +158,7 @@ export const pullService = (deps: PullDeps) => {
     const seen = new Set<string>();
     const events: NewEvent[] = [];
     for (const u of unreadable) {
-      const payloadHash = createHmac('sha256', deps.hashKey).update(canonical(u.payload) ?? 'undefined').digest('hex');
+      const payloadHash = createHmac('sha256', deps.hashKey).update(canonicalJson(u.payload) ?? 'undefined').digest('hex');
       const id = nameUuid(`order-rejection/${ctx.storeId}/${u.platformOrderId ?? ''}/${payloadHash}`);
       if (seen.has(id)) continue;
       seen.add(id);

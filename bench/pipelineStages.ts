@@ -92,8 +92,17 @@ const processCpuMs = (pid: number): number | null => {
 
 type Statement = { calls: number; rows: number; ms: number };
 
-/** SQL text without its literal lists and whitespace runs, cut to a readable key. */
-const statementKey = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 110);
+/**
+ * SQL text without whitespace runs, cut to a readable key. A long select list is elided (`SELECT …
+ * FROM`), so statements that share one — the event store's readStream, readStreams, its typed
+ * variant and readAll — keep apart by what follows.
+ */
+const statementKey = (text: string) =>
+  text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^(SELECT )(.{60,}?)( FROM )/, '$1…$3')
+    .slice(0, 110);
 
 /**
  * Start before the service opens its pool (the driver patch must see its queries); `begin` at the

@@ -1,12 +1,13 @@
 import t from 'tap';
 import { EXISTING_EVENTS_SQL } from '../../../src/adapters/eventStore/sqlAppend.js';
-import { countAfterSql } from '../../../src/adapters/eventStore/sqlEventStore.js';
+import { countAfterSql, readStreamsSql } from '../../../src/adapters/eventStore/sqlEventStore.js';
 import type { Sql } from '../../../src/domain/ports/sql.js';
 import { serverDatabase } from '../../support/postgres.js';
 
 /**
- * The two event-store statements the pull runs for every page — the backlog gate's count and the
- * idempotency probe of an append — must find their rows through es_events' indexes whether or not
+ * The event-store statements run for every page or batch — the backlog gate's count, the
+ * idempotency probe of an append, and readStreams (the warehouse feed's and the release policy's
+ * batches, whole or by event type) — must find their rows through es_events' indexes whether or not
  * the table has statistics (a new database, autovacuum behind or off: before, both were read as
  * sequential scans of the whole table, 30–70 ms a page at 50k–300k events). Checked on the real
  * server's plans (EXPLAIN of the adapter's own text), without statistics and then with them, in the
@@ -37,7 +38,7 @@ const planOf = (db: Sql, text: string, types: string, args: string, mode: 'auto'
     }
   });
 
-t.test('the backlog count and the idempotency probe use the indexes, with and without statistics', async (t) => {
+t.test('the backlog count, the idempotency probe and readStreams use the indexes, with and without statistics', async (t) => {
   const db = await serverDatabase(t, { poolSize: 2 });
   // Three events per order stream, four types in turn, in transactions of 300 events.
   await db.query(
@@ -64,6 +65,13 @@ t.test('the backlog count and the idempotency probe use the indexes, with and wi
       const nodes = await planOf(db, EXISTING_EVENTS_SQL, 'text[], uuid[]', `${streams}, ${ids}`, mode);
       t.notOk(nodes.includes('Seq Scan on es_events'), `${when}: idempotency probe (${mode}) — ${nodes.join(' > ')}`);
       t.ok(nodes.some((n) => n.endsWith('using es_events_pkey')), `${when}: the probe uses the primary key`);
+    }
+    for (const typed of [false, true]) {
+      for (const mode of ['auto', 'force_generic_plan'] as const) {
+        const nodes = await planOf(db, readStreamsSql(typed), typed ? 'text[], text[]' : 'text[]', typed ? `${streams}, ARRAY['BuyerDataErased']` : streams, mode);
+        t.notOk(nodes.includes('Seq Scan on es_events'), `${when}: readStreams (${typed ? 'by type' : 'whole'}, ${mode}) — ${nodes.join(' > ')}`);
+        t.ok(nodes.some((n) => n.endsWith('using es_events_pkey')), `${when}: readStreams uses the primary key`);
+      }
     }
   };
 

@@ -14,33 +14,36 @@ import { orderStreamId } from '../../src/domain/order/streams.js';
 const at = '2026-03-01T10:00:00.000Z';
 const shipTo = (name: string) => ({ name, addressLines: ['1 Main St', 'Unit 2'], city: 'Seattle', stateOrRegion: 'WA', postalCode: '98101', countryCode: 'US', phone: null });
 const line = (quantity: number) => ({ lineId: 'L1:0', sku: 'WIDGET', quantity: quantity * 6, source: { platformSku: 'AMZ-6PK', platformLineId: 'L1', platformQuantity: quantity, factor: 6, mappingVersion: 1 } });
+const base = (orderId: string) => ({ orderId, tenantId: 'tenant', storeId: 'store' });
+/** An OrderPulled of one Amazon order (`version` is its content hash), its buyer data sealed as `personalData`. */
+const pulledEvent = (orderId: string, platformOrderId: string, version: string, personalData: string) => ({
+  id: randomUUID(),
+  type: 'OrderPulled',
+  metadata: { schemaVersion: 1 },
+  data: {
+    ...base(orderId), pullId: 'pull', contentHash: version, pulledAt: at,
+    order: {
+      platform: 'amazon', marketplaceId: 'ATVPDKIKX0DER', platformOrderId, createdAt: at, updatedAt: at, status: 'unshipped', platformStatus: 'Unshipped',
+      fulfillmentChannel: 'merchant', shipBy: at, deliverBy: null, serviceLevel: 'Standard', shipToCountry: 'US', shipToRegion: 'WA', personalData,
+      lines: [{ lineId: 'L1', platformSku: 'AMZ-6PK', quantityOrdered: 2, quantityShipped: 0, quantityCancelled: 0, lineStatus: null, unitPrice: null, title: null }], orderTotal: null,
+    },
+  },
+});
+const orderEvent = (orderId: string, type: string, data: Record<string, unknown>) => ({ id: randomUUID(), type, metadata: { schemaVersion: 1 }, data: { ...base(orderId), ...data } });
+/** The real database, with every statement's text handed to `seen` first; nothing is answered in its place. */
+const watched = (db: Database, seen: (sql: string) => void): Database => ({ ...db, query: <Row,>(sql: string, params?: Parameters<Database['query']>[1]) => (seen(sql), db.query<Row>(sql, params)) });
 
 t.test('a batch of releases, updates and cancellations is mapped with one stream read and one key lookup', async (t) => {
   const db = await serverDatabase(t);
   let statements = 0;
-  // Counts what reaches the real database; nothing is answered in its place.
-  const counted: Database = { ...db, query: <Row,>(sql: string, params?: Parameters<Database['query']>[1]) => (statements++, db.query<Row>(sql, params)) };
+  const counted = watched(db, () => statements++);
   const store = sqlEventStore(counted);
   const masterKey = randomBytes(32);
   const writer = sqlVault({ db, masterKey });
 
   const orders = Array.from({ length: 12 }, (_, i) => ({ orderId: randomUUID(), buyer: `Buyer ${i}` }));
   const sealed = await writer.sealMany(orders.map((o) => ({ ownerId: orderStreamId(o.orderId), plaintext: JSON.stringify({ shipTo: shipTo(o.buyer), buyer: null }) })));
-  const base = (orderId: string) => ({ orderId, tenantId: 'tenant', storeId: 'store' });
-  const pulled = (orderId: string, i: number, version: string, personalData: string) => ({
-    id: randomUUID(),
-    type: 'OrderPulled',
-    metadata: { schemaVersion: 1 },
-    data: {
-      ...base(orderId), pullId: 'pull', contentHash: version, pulledAt: at,
-      order: {
-        platform: 'amazon', marketplaceId: 'ATVPDKIKX0DER', platformOrderId: `113-${i}-${version}`, createdAt: at, updatedAt: at, status: 'unshipped', platformStatus: 'Unshipped',
-        fulfillmentChannel: 'merchant', shipBy: at, deliverBy: null, serviceLevel: 'Standard', shipToCountry: 'US', shipToRegion: 'WA', personalData,
-        lines: [{ lineId: 'L1', platformSku: 'AMZ-6PK', quantityOrdered: 2, quantityShipped: 0, quantityCancelled: 0, lineStatus: null, unitPrice: null, title: null }], orderTotal: null,
-      },
-    },
-  });
-  const decision = (orderId: string, type: string, data: Record<string, unknown>) => ({ id: randomUUID(), type, metadata: { schemaVersion: 1 }, data: { ...base(orderId), ...data } });
+  const pulled = (orderId: string, i: number, version: string, personalData: string) => pulledEvent(orderId, `113-${i}-${version}`, version, personalData);
   // Each order: pulled v1, released, updated, cancelled — then pulled again (v2), after all of them.
   await store.appendMany(
     orders.map((o, i) => ({
@@ -48,9 +51,9 @@ t.test('a batch of releases, updates and cancellations is mapped with one stream
       expected: 'no_stream' as const,
       events: [
         pulled(o.orderId, i, 'v1', sealed[i]!),
-        decision(o.orderId, 'FulfillmentOrderReleased', { lines: [line(2)], mappingVersions: { 'AMZ-6PK': 1 }, orderVersion: 0, releasedAt: at }),
-        decision(o.orderId, 'FulfillmentOrderUpdated', { lines: [line(1)], mappingVersions: { 'AMZ-6PK': 1 }, orderVersion: 0, updatedAt: at }),
-        decision(o.orderId, 'FulfillmentOrderCancelled', { reason: 'buyer', orderVersion: 0, cancelledAt: at }),
+        orderEvent(o.orderId, 'FulfillmentOrderReleased', { lines: [line(2)], mappingVersions: { 'AMZ-6PK': 1 }, orderVersion: 0, releasedAt: at }),
+        orderEvent(o.orderId, 'FulfillmentOrderUpdated', { lines: [line(1)], mappingVersions: { 'AMZ-6PK': 1 }, orderVersion: 0, updatedAt: at }),
+        orderEvent(o.orderId, 'FulfillmentOrderCancelled', { reason: 'buyer', orderVersion: 0, cancelledAt: at }),
         pulled(o.orderId, i, 'v2', sealed[i]!),
       ],
     })),
@@ -82,8 +85,7 @@ t.test('a batch of releases, updates and cancellations is mapped with one stream
 t.test('streams the store holds in memory from their first event are not read again; an erasure recorded since is still seen', async (t) => {
   const db = await serverDatabase(t);
   const queries: string[] = [];
-  // Records what reaches the real database; nothing is answered in its place.
-  const counted: Database = { ...db, query: <Row,>(sql: string, params?: Parameters<Database['query']>[1]) => (queries.push(sql), db.query<Row>(sql, params)) };
+  const counted = watched(db, (sql) => queries.push(sql));
   const windowed = sqlEventStore(counted, { tailWindow: {} });
   const plain = sqlEventStore(db);
   const masterKey = randomBytes(32);
@@ -91,22 +93,8 @@ t.test('streams the store holds in memory from their first event are not read ag
 
   const orders = Array.from({ length: 4 }, (_, i) => ({ orderId: randomUUID(), buyer: `Buyer ${i}` }));
   const sealed = await vault.sealMany(orders.map((o) => ({ ownerId: orderStreamId(o.orderId), plaintext: JSON.stringify({ shipTo: shipTo(o.buyer), buyer: null }) })));
-  const base = (orderId: string) => ({ orderId, tenantId: 'tenant', storeId: 'store' });
-  const pulled = (orderId: string, i: number, version: string) => ({
-    id: randomUUID(),
-    type: 'OrderPulled',
-    metadata: { schemaVersion: 1 },
-    data: {
-      ...base(orderId), pullId: 'pull', contentHash: version, pulledAt: at,
-      order: {
-        platform: 'walmart', marketplaceId: 'WALMART_US', platformOrderId: `W-${i}-${version}`, createdAt: at, updatedAt: at, status: 'unshipped', platformStatus: 'Acknowledged',
-        fulfillmentChannel: 'merchant', shipBy: at, deliverBy: null, serviceLevel: 'Standard', shipToCountry: 'US', shipToRegion: 'WA', personalData: sealed[i]!,
-        lines: [{ lineId: 'L1', platformSku: 'AMZ-6PK', quantityOrdered: 2, quantityShipped: 0, quantityCancelled: 0, lineStatus: null, unitPrice: null, title: null }], orderTotal: null,
-      },
-    },
-  });
-  const event = (orderId: string, type: string, data: Record<string, unknown>) => ({ id: randomUUID(), type, metadata: { schemaVersion: 1 }, data: { ...base(orderId), ...data } });
-  const released = (orderId: string) => event(orderId, 'FulfillmentOrderReleased', { lines: [line(2)], mappingVersions: { 'AMZ-6PK': 1 }, orderVersion: 0, releasedAt: at });
+  const pulled = (orderId: string, i: number, version: string) => pulledEvent(orderId, `W-${i}-${version}`, version, sealed[i]!);
+  const released = (orderId: string) => orderEvent(orderId, 'FulfillmentOrderReleased', { lines: [line(2)], mappingVersions: { 'AMZ-6PK': 1 }, orderVersion: 0, releasedAt: at });
 
   // Orders 0–2 pulled and released; order 3 pulled once (v1) so far.
   await windowed.appendMany(orders.slice(0, 3).map((o, i) => ({ streamId: orderStreamId(o.orderId), expected: 'no_stream' as const, events: [pulled(o.orderId, i, 'v1'), released(o.orderId)] })));
@@ -117,7 +105,7 @@ t.test('streams the store holds in memory from their first event are not read ag
 
   // After that read: order 1's buyer data is erased (its key kept, as another instance's vault cache
   // may keep it), and order 3 is pulled again (v2) and released — events the window has not read.
-  await windowed.append(orderStreamId(orders[1]!.orderId), [event(orders[1]!.orderId, 'BuyerDataErased', { trigger: 'shipped', terminalAt: at, retentionDays: 0, erasedAt: at })], 1);
+  await windowed.append(orderStreamId(orders[1]!.orderId), [orderEvent(orders[1]!.orderId, 'BuyerDataErased', { trigger: 'shipped', terminalAt: at, retentionDays: 0, erasedAt: at })], 1);
   await windowed.append(orderStreamId(orders[3]!.orderId), [pulled(orders[3]!.orderId, 3, 'v2'), released(orders[3]!.orderId)], 0);
   const releases = (await plain.readAll(null, { maxCount: 1000, filter: { eventTypes: ['FulfillmentOrderReleased'] } })).events;
   t.same(releases.map((e) => e.revision), [1, 1, 1, 2]);

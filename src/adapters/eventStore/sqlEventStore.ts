@@ -133,9 +133,7 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
     readStreams: async (streamIds, options) => {
       const types = options?.eventTypes;
       const ids = [...new Set(streamIds)];
-      const { rows } = types
-        ? await db.query<Row>(readStreamsSql(true), [ids, [...types]], { prepare: true })
-        : await db.query<Row>(readStreamsSql(false), [ids], { prepare: true });
+      const { rows } = await db.query<Row>(readStreamsSql(types !== undefined), types ? [ids, [...types]] : [ids], { prepare: true });
       const streams = new Map<string, RecordedEvent[]>();
       for (const r of rows) {
         const events = streams.get(r.stream_id);

@@ -39,7 +39,7 @@ await withBenchDatabase('oms_bench_confirm', async (url) => {
   const { access_token: token } = (await tokenRes.json()) as { access_token: string };
   const started = process.hrtime.bigint();
   for (const po of baselineOrders) {
-    const body = { orderShipment: { orderLines: { orderLine: [{ lineNumber: po.orderLines.orderLine[0]!.lineNumber, orderLineStatuses: { orderLineStatus: [{ status: 'Shipped', statusQuantity: { unitOfMeasurement: 'EACH', amount: '1' }, trackingInfo: { shipDateTime: Date.now(), carrierName: { carrier: 'UPS' }, methodCode: 'Standard', trackingNumber: `1Z${po.purchaseOrderId}` } }] } }] } } };
+    const body = { orderShipment: { orderLines: { orderLine: [{ lineNumber: po.orderLines.orderLine[0]!.lineNumber, sellerOrderId: po.purchaseOrderId, orderLineStatuses: { orderLineStatus: [{ status: 'Shipped', statusQuantity: { unitOfMeasurement: 'EACH', amount: '1' }, trackingInfo: { shipDateTime: Date.now(), carrierName: { carrier: 'UPS' }, methodCode: 'Standard', trackingNumber: `1Z${po.purchaseOrderId}` } }] } }] } } };
     const res = await fetch(`${walmart.url}/v3/orders/${po.purchaseOrderId}/shipping`, {
       method: 'POST',
       headers: { 'wm_sec.access_token': token, 'wm_svc.name': 'bench', 'wm_qos.correlation_id': randomUUID(), accept: 'application/json', 'content-type': 'application/json' },

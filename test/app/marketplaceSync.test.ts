@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { eventReactor } from '../../src/adapters/projections/reactor.js';
 import { MARKETPLACE_SYNC_FILTER } from '../../src/application/marketplaceSync.js';
 import { startTestService, json, type TestService } from '../support/service.js';
@@ -51,13 +51,19 @@ const shipment = (shipmentId: string, lines: { lineId: string; quantity: number 
   shipment: { shipmentId, carrier, trackingNumber: `1Z-${shipmentId}`, shipMethod: 'Standard', shippedAt: '2026-12-01T10:00:00.000Z', lines },
 });
 
-t.test('Walmart: release → acknowledged; shipments → the marketplace sees the right lines, carrier and tracking; a combination only when complete; repeats change nothing', async (t) => {
+/** A service on the sandboxes with a movable clock, and one seller (its key known to `recordWarehouse`). */
+const sellerService = async (t: Test) => {
   const clock = movableClock();
   const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false }, now: () => clock.now() });
   const svc = await startTestService(t, sandboxEnv(sandboxes), { clock, timing: clock.timing });
   const tenant = await createTenant(svc, 'Seller');
   keys.set(tenant.tenantId, tenant.apiKey);
   const call = (method: string, path: string, body?: unknown) => svc.call(method, path, { token: tenant.apiKey, ...(body !== undefined ? { body } : {}) });
+  return { clock, sandboxes, svc, tenant, call };
+};
+
+t.test('Walmart: release → acknowledged; shipments → the marketplace sees the right lines, carrier and tracking; a combination only when complete; repeats change nothing', async (t) => {
+  const { clock, sandboxes, svc, tenant, call } = await sellerService(t);
   for (const sku of ['WIDGET', 'GADGET']) await call('POST', '/v1/products', { sku, name: sku });
   const { walmart } = sandboxes;
   const po = walmart.orders.add({ lines: [{ sku: 'WM-KIT', quantity: 1 }, { sku: 'WM-SOLO', quantity: 2 }] });
@@ -86,11 +92,11 @@ t.test('Walmart: release → acknowledged; shipments → the marketplace sees th
   t.match(partly, { state: 'confirmed', pending: [], confirmedLines: { [soloLine]: 2 } }, 'what shipped complete is confirmed');
   t.notOk(kitLine in partly.confirmedLines, 'the kit waits for its other component');
 
-  // The second component ships with a carrier Walmart does not list: the kit is confirmed now.
-  await recordWarehouse(svc, orderId, 'WarehouseShipmentRecorded', shipment('S2', [{ lineId: `${kitLine}:1`, quantity: 2 }], 'Speedy Freight'));
+  // The second component ships with FedEx SmartPost (Walmart's FEDEXSP): the kit is confirmed now.
+  await recordWarehouse(svc, orderId, 'WarehouseShipmentRecorded', shipment('S2', [{ lineId: `${kitLine}:1`, quantity: 2 }], 'FedEx SmartPost'));
   await settle(svc);
   t.same(statuses(po.purchaseOrderId), ['Shipped:1', 'Shipped:2']);
-  t.match(walmart.orders.get(po.purchaseOrderId)!.orderLines.orderLine[0]!.orderLineStatuses.orderLineStatus[0]!.trackingInfo, { carrierName: { otherCarrier: 'Speedy Freight' }, trackingNumber: '1Z-S2' });
+  t.match(walmart.orders.get(po.purchaseOrderId)!.orderLines.orderLine[0]!.orderLineStatuses.orderLineStatus[0]!.trackingInfo, { carrierName: { carrier: 'FEDEXSP' }, trackingNumber: '1Z-S2' });
   t.match((await json(await call('GET', `/v1/orders/${orderId}`))).marketplaceSync, { state: 'confirmed', pending: [], failed: [], confirmedLines: { [kitLine]: 1, [soloLine]: 2 } });
 
   // Running the sender again (a redelivery) sends nothing and records nothing.
@@ -115,13 +121,44 @@ t.test('Walmart: release → acknowledged; shipments → the marketplace sees th
   t.match(metrics, /oms_marketplace_confirmations_total\{[^}]*platform="walmart"[^}]*outcome="confirmed"[^}]*\} 5/, 'two acknowledgements, two confirmations, one cancellation');
 });
 
+t.test('Walmart US: a line the buyer asked to cancel after release, shipped anyway, goes with the override; an unlisted carrier is refused before the call', async (t) => {
+  const { clock, sandboxes, svc, tenant, call } = await sellerService(t);
+  await call('POST', '/v1/products', { sku: 'WIDGET', name: 'WIDGET' });
+  const { walmart } = sandboxes;
+  const po = walmart.orders.add({ lines: [{ sku: 'WM-SOLO', quantity: 2 }, { sku: 'WM-SOLO', quantity: 1 }] });
+  clock.advance(3 * MIN);
+  const auth = await authorizeWalmart(svc, tenant.apiKey, sandboxes, { initialLookbackDays: 3 });
+  const storeId = auth.storeIds[0] as string;
+  t.equal((await call('PUT', `/v1/stores/${storeId}/mappings/WM-SOLO`, { components: [{ sku: 'WIDGET', quantity: 1 }] })).status, 200);
+  await svc.projections.caughtUp(['pull_schedule', 'mappings']);
+  t.match(await svc.pulls.pullStore(storeId, 'manual'), { ok: true, ordersNew: 1 });
+  await settle(svc);
+  const [asked, other] = po.orderLines.orderLine.map((l) => l.lineNumber) as [string, string];
+
+  // After the release the buyer asks to cancel the first line; the warehouse ships it anyway.
+  walmart.orders.requestCancellation(po.purchaseOrderId, { lineNumbers: [asked] });
+  clock.advance(3 * MIN);
+  t.match(await svc.pulls.pullStore(storeId, 'manual'), { ok: true, ordersChanged: 1 });
+  await settle(svc);
+  const orderId = await orderIdOf(svc, po.purchaseOrderId);
+  await recordWarehouse(svc, orderId, 'WarehouseShipmentRecorded', shipment('S1', [{ lineId: `${asked}:0`, quantity: 2 }], 'Royal Mail'));
+  await settle(svc);
+  const line = (n: string) => walmart.orders.get(po.purchaseOrderId)!.orderLines.orderLine.find((l) => l.lineNumber === n)!.orderLineStatuses.orderLineStatus;
+  t.match(line(asked), [{ status: 'Shipped', trackingInfo: { carrierName: { carrier: 'Royal Mail' } } }], 'accepted: the sandbox refuses that line without intentToCancelOverride');
+
+  // The other line ships with a carrier Walmart does not list: refused before the call, recorded as failed.
+  const calls = walmart.counters.byStatus('shippingUpdates');
+  await recordWarehouse(svc, orderId, 'WarehouseShipmentRecorded', shipment('S2', [{ lineId: `${other}:0`, quantity: 1 }], 'Speedy Freight'));
+  await settle(svc);
+  t.same(walmart.counters.byStatus('shippingUpdates'), calls, 'nothing sent');
+  t.match(line(other), [{ status: 'Acknowledged' }]);
+  const sync = (await json(await call('GET', `/v1/orders/${orderId}`))).marketplaceSync;
+  t.match(sync, { state: 'failed', confirmedLines: { [asked]: 2 } });
+  t.match(JSON.stringify(sync), /not on Walmart's carrier list/, 'the reason is on the order');
+});
+
 t.test('Amazon: a shipment is confirmed with an unlisted carrier as Others; a permanent refusal is recorded as failed; a restart confirms once', async (t) => {
-  const clock = movableClock();
-  const sandboxes = await sandboxesFor(t, { amazon: { orders: false }, walmart: { orders: false }, now: () => clock.now() });
-  const svc = await startTestService(t, sandboxEnv(sandboxes), { clock, timing: clock.timing });
-  const tenant = await createTenant(svc, 'Seller');
-  keys.set(tenant.tenantId, tenant.apiKey);
-  const call = (method: string, path: string, body?: unknown) => svc.call(method, path, { token: tenant.apiKey, ...(body !== undefined ? { body } : {}) });
+  const { clock, sandboxes, svc, tenant, call } = await sellerService(t);
   await call('POST', '/v1/products', { sku: 'WIDGET', name: 'Widget' });
   const { amazon } = sandboxes;
   const seller = amazon.sellers[0]!.sellerId;

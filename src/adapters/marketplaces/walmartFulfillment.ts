@@ -32,18 +32,24 @@ export const walmartCancelReason = (c: LinesToCancel, market: WalmartMarket = 'u
   c.buyerRequested ? 'CUSTOMER_REQUESTED_SELLER_TO_CANCEL' : market === 'ca' ? 'CANCEL_BY_SELLER' : 'SELLER_CANCEL_OUT_OF_STOCK';
 
 const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
-/** Canada's carrier list (CarrierNameType): the US codes it shares, and its own by the warehouse's name. */
-const CA_CARRIERS = ['UPS', 'USPS', 'FedEx', 'DHL'] as const;
-const CA_CARRIER_NAMES: Readonly<Record<string, string>> = { canadapost: 'CPC', postescanada: 'CPC', canpar: 'CANPAR', loomis: 'LOOMIS', loomisexpress: 'LOOMIS' };
+/**
+ * Canada's carrier list (CarrierNameType): its own codes by the warehouse's name, else the US code it
+ * shares (the US list names DHL "DHL Ecommerce - US", Canada's "DHL"). Canada takes otherCarrier
+ * without a tracking URL.
+ */
+const CA_BY_US_CODE: Readonly<Record<string, string>> = { UPS: 'UPS', USPS: 'USPS', FedEx: 'FedEx', 'DHL Ecommerce - US': 'DHL' };
+const CA_CARRIER_NAMES: Readonly<Record<string, string>> = {
+  canadapost: 'CPC', postescanada: 'CPC', canpar: 'CANPAR', loomis: 'LOOMIS', loomisexpress: 'LOOMIS', dhlexpress: 'DHL',
+};
 const caCarrier = (carrier: ShipmentToConfirm['carrier']) => {
-  const code = carrier.other ? CA_CARRIER_NAMES[normalized(carrier.name)] : (CA_CARRIERS as readonly string[]).includes(carrier.code) ? carrier.code : undefined;
+  const code = CA_CARRIER_NAMES[normalized(carrier.name)] ?? (carrier.other ? undefined : CA_BY_US_CODE[carrier.code]);
   return code === undefined ? { otherCarrier: carrier.name } : { carrier: code };
 };
 /** Mexico's carriers; any other is "Other", which Walmart accepts only with a tracking URL. */
-const MX_CARRIERS: Readonly<Record<string, string>> = { FedEx: 'MX-FEDX', DHL: 'MX-DHL' };
-const MX_CARRIER_NAMES: Readonly<Record<string, string>> = { estafeta: 'Estafeta', sfc: 'SFC' };
+const MX_BY_US_CODE: Readonly<Record<string, string>> = { FedEx: 'MX-FEDX', 'DHL Ecommerce - US': 'MX-DHL' };
+const MX_CARRIER_NAMES: Readonly<Record<string, string>> = { estafeta: 'Estafeta', sfc: 'SFC', dhlexpress: 'MX-DHL' };
 const mxCarrier = (carrier: ShipmentToConfirm['carrier']): string | undefined =>
-  carrier.other ? MX_CARRIER_NAMES[normalized(carrier.name)] : MX_CARRIERS[carrier.code];
+  MX_CARRIER_NAMES[normalized(carrier.name)] ?? (carrier.other ? undefined : MX_BY_US_CODE[carrier.code]);
 
 /** Mexico's order, as far as acknowledging it needs: each line's number and units still Created. */
 const MxOrderLines = z.object({
@@ -210,11 +216,19 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
       const market = walmartMarketOf(target.marketplaceId);
       if (market === 'mx') return send(target, 'shippingUpdates', 'ship', mxShipment(shipment), signal);
       if (market === 'ca') return send(target, 'shippingUpdates', 'shipping', caShipment(shipment), signal);
+      if (shipment.carrier.other) {
+        throw new MarketplaceError('bad_request', null, `Walmart: carrier ${shipment.carrier.name} is not on Walmart's carrier list, and otherCarrier needs a tracking URL OMS does not have`);
+      }
+      const cancelAsked = new Set(shipment.cancelRequestedLines ?? []);
       return send(target, 'shippingUpdates', 'shipping', {
         orderShipment: {
           orderLines: {
             orderLine: shipment.lines.map((l) => ({
               lineNumber: l.platformLineId,
+              // Required (≤ 30 characters; printed on the return label): the purchase order the seller knows.
+              sellerOrderId: target.platformOrderId,
+              // The buyer asked to cancel this line and the warehouse shipped it anyway: Walmart wants that said.
+              ...(cancelAsked.has(l.platformLineId) ? { intentToCancelOverride: true } : {}),
               orderLineStatuses: {
                 orderLineStatus: [
                   {
@@ -222,7 +236,7 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
                     statusQuantity: quantity(l.quantity),
                     trackingInfo: {
                       shipDateTime: Date.parse(shipment.shippedAt),
-                      carrierName: shipment.carrier.other ? { otherCarrier: shipment.carrier.name } : { carrier: shipment.carrier.code },
+                      carrierName: { carrier: shipment.carrier.code },
                       methodCode: walmartMethodCode(shipment.shipMethod),
                       trackingNumber: shipment.trackingNumber,
                     },

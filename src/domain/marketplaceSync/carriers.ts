@@ -3,7 +3,10 @@
  * carrierCode from its CarrierCode list, or "Others" with carrierName; Walmart's trackingInfo takes
  * carrierName.carrier from its list, or carrierName.otherCarrier with the name. Matching ignores
  * case, spaces and punctuation ("Fed Ex", "FEDEX", "fedex" are FedEx). Anything not in the table
- * goes as "other" with the warehouse's own name — accepted by both, only without carrier tracking links.
+ * goes as "other" with the warehouse's own name: Amazon takes it; Walmart US takes otherCarrier only
+ * with a tracking URL, which OMS does not have, so the adapter refuses it before the call. Walmart US
+ * codes are from its orders spec's carrier list (CarrierNameType), which names DHL only as
+ * "DHL Ecommerce - US".
  */
 export type CarrierRow = Readonly<{ name: string; aliases: readonly string[]; amazon: string | null; walmart: string | null }>;
 
@@ -11,12 +14,15 @@ export const CARRIERS: readonly CarrierRow[] = [
   { name: 'UPS', aliases: ['ups', 'unitedparcelservice'], amazon: 'UPS', walmart: 'UPS' },
   { name: 'USPS', aliases: ['usps', 'unitedstatespostalservice', 'uspostalservice'], amazon: 'USPS', walmart: 'USPS' },
   { name: 'FedEx', aliases: ['fedex', 'federalexpress', 'fdx'], amazon: 'FedEx', walmart: 'FedEx' },
-  { name: 'DHL', aliases: ['dhl', 'dhlexpress'], amazon: 'DHL', walmart: 'DHL' },
+  { name: 'DHL', aliases: ['dhl', 'dhlecommerce', 'dhlecommerceus', 'dhlglobalmail'], amazon: 'DHL', walmart: 'DHL Ecommerce - US' },
+  { name: 'DHL Express', aliases: ['dhlexpress'], amazon: 'DHL', walmart: null },
   { name: 'OnTrac', aliases: ['ontrac'], amazon: 'OnTrac', walmart: 'OnTrac' },
   { name: 'LaserShip', aliases: ['lasership', 'ls'], amazon: 'Lasership', walmart: 'LS' },
+  { name: 'FedEx SmartPost', aliases: ['fedexsmartpost', 'fedexsp', 'smartpost'], amazon: null, walmart: 'FEDEXSP' },
+  { name: 'UPS Mail Innovations', aliases: ['upsmailinnovations', 'upsmi'], amazon: null, walmart: 'UPSMI' },
   { name: 'Amazon Shipping', aliases: ['amazonshipping', 'amazonlogistics', 'amzl'], amazon: 'Amazon Shipping', walmart: null },
-  { name: 'Royal Mail', aliases: ['royalmail'], amazon: 'Royal Mail', walmart: null },
-  { name: 'Canada Post', aliases: ['canadapost'], amazon: 'Canada Post', walmart: null },
+  { name: 'Royal Mail', aliases: ['royalmail'], amazon: 'Royal Mail', walmart: 'Royal Mail' },
+  { name: 'Canada Post', aliases: ['canadapost'], amazon: 'Canada Post', walmart: 'Canada Post' },
 ];
 
 /** What the marketplace is told: its own code, or `other` with the warehouse's carrier name. */

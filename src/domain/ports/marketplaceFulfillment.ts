@@ -21,6 +21,8 @@ export type ShipmentToConfirm = Readonly<{
   shipMethod: string | null;
   shippedAt: string;
   lines: readonly PlatformUnits[];
+  /** Lines of `lines` the buyer asked to cancel (shipped anyway; Walmart US wants intentToCancelOverride). */
+  cancelRequestedLines?: readonly string[];
 }>;
 
 export type LinesToCancel = Readonly<{

@@ -11,8 +11,20 @@ import type { OrderLineStatus, TrackingInfo, WalmartLineStatus, WalmartOrder } f
  * Created or Acknowledged. A bad request changes nothing (all lines are checked before any moves).
  */
 
-/** trackingInfo.carrierName.carrier values Walmart lists (US); anything else goes in otherCarrier. */
-export const WALMART_CARRIERS = ['UPS', 'USPS', 'FedEx', 'Airborne', 'OnTrac', 'DHL', 'LS', 'UDS', 'UPSMI', 'FDX', 'PILOT', 'ESTES', 'SAIA'] as const;
+/**
+ * trackingInfo.carrierName.carrier values Walmart lists (US orders spec, CarrierNameType); anything
+ * else goes in otherCarrier, which needs a trackingURL.
+ */
+export const WALMART_CARRIERS = [
+  'UPS', 'USPS', 'FedEx', 'Airborne', 'OnTrac', 'DHL Ecommerce - US', 'LS', 'UDS', 'UPSMI', 'FDX', 'PILOT', 'ESTES', 'SAIA',
+  'FDS Express', 'Seko Worldwide', 'HIT Delivery', 'FEDEXSP', 'RL Carriers', 'Metropolitan Warehouse & Delivery', 'China Post',
+  'YunExpress', 'Yellow Freight Sys', 'AIT Worldwide Logistics', 'Chukou1', 'Sendle', 'Landmark Global', 'Sunyou', 'Yanwen', '4PX',
+  'GLS', 'OSM Worldwide', 'FIRST MILE', 'AM Trucking', 'CEVA', 'India Post', 'SF Express', 'CNE', 'TForce Freight', 'AxleHire', 'LSO',
+  'Royal Mail', 'ABF Freight System', 'WanB', 'Roadrunner Freight', 'Meyer Distribution', 'AAA Cooper', 'Canada Post',
+  'Southeastern Freight Lines', 'Japan Post', 'Correos de Mexico', 'XPO Logistics',
+] as const;
+/** statusQuantity.unitOfMeasurement values the spec allows. */
+const UNITS = ['EACH', 'EA'];
 export const WALMART_METHOD_CODES = ['Standard', 'Express', 'OneDay', 'Freight', 'WhiteGlove', 'Value'] as const;
 export const WALMART_CANCEL_REASONS = [
   'CUSTOMER_REQUESTED_SELLER_TO_CANCEL',
@@ -38,7 +50,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d
 
 type Market = 'us' | 'ca';
 
-type Move = Readonly<{ lineNumber: string; quantity: number; extra: Omit<OrderLineStatus, 'status' | 'statusQuantity'> }>;
+type Move = Readonly<{ lineNumber: string; quantity: number; extra: Omit<OrderLineStatus, 'status' | 'statusQuantity'>; intentToCancelOverride?: boolean }>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
@@ -53,7 +65,7 @@ const parse = (body: string): unknown => {
 };
 
 const quantityOf = (v: unknown): number | undefined => {
-  if (!isObject(v) || !text(v.unitOfMeasurement)) return undefined;
+  if (!isObject(v) || !UNITS.includes(v.unitOfMeasurement as string)) return undefined;
   const n = typeof v.amount === 'string' && /^\d+$/.test(v.amount) ? Number(v.amount) : Number.NaN;
   return Number.isInteger(n) && n > 0 ? n : undefined;
 };
@@ -73,6 +85,7 @@ const trackingOf = (v: unknown, market: Market): TrackingInfo | string => {
   if (hasCarrier === hasOther) return 'trackingInfo.carrierName needs exactly one of carrier and otherCarrier.';
   if (hasCarrier && !carriers.includes(c.carrier)) return 'trackingInfo.carrierName.carrier is not a carrier Walmart knows; use otherCarrier.';
   if (hasOther && !text(c.otherCarrier)) return 'trackingInfo.carrierName.otherCarrier must name the carrier.';
+  if (hasOther && market === 'us' && !text(v.trackingURL)) return 'trackingInfo.trackingURL is required when otherCarrier is used.';
   if (!(WALMART_METHOD_CODES as readonly unknown[]).includes(methodCode)) return `trackingInfo.methodCode must be one of ${WALMART_METHOD_CODES.join(', ')}.`;
   if (!text(v.trackingNumber)) return 'trackingInfo.trackingNumber is required.';
   if (v.trackingURL !== undefined && typeof v.trackingURL !== 'string') return 'trackingInfo.trackingURL must be a string.';
@@ -97,13 +110,19 @@ const readMoves = (request: SandboxRequest, wrapper: 'orderShipment' | 'orderCan
     if (!isObject(line) || !text(line.lineNumber)) return invalid('lineNumber', 'Every orderLine needs a lineNumber.');
     const statuses = isObject(line.orderLineStatuses) ? line.orderLineStatuses.orderLineStatus : undefined;
     if (!Array.isArray(statuses) || statuses.length === 0) return invalid('orderLineStatuses', `Line ${line.lineNumber}: orderLineStatuses.orderLineStatus is required.`);
+    if (market === 'us' && wrapper === 'orderShipment' && !(text(line.sellerOrderId) && line.sellerOrderId.length <= 30)) {
+      return invalid('sellerOrderId', `Line ${line.lineNumber}: sellerOrderId (up to 30 characters) is required.`);
+    }
+    if (line.intentToCancelOverride !== undefined && typeof line.intentToCancelOverride !== 'boolean') {
+      return invalid('intentToCancelOverride', `Line ${line.lineNumber}: intentToCancelOverride must be a boolean.`);
+    }
     if (market === 'ca' && wrapper === 'orderShipment' && !(typeof line.shipFromCountry === 'string' && /^[A-Z]{2}$/.test(line.shipFromCountry))) {
       return invalid('shipFromCountry', `Line ${line.lineNumber}: shipFromCountry (ISO 3166 alpha-2) is required.`);
     }
     for (const status of statuses as unknown[]) {
       if (!isObject(status)) return invalid('orderLineStatus', `Line ${line.lineNumber}: an orderLineStatus must be an object.`);
       const quantity = quantityOf(status.statusQuantity);
-      if (quantity === undefined) return invalid('statusQuantity', `Line ${line.lineNumber}: statusQuantity needs unitOfMeasurement and a positive amount (a string).`);
+      if (quantity === undefined) return invalid('statusQuantity', `Line ${line.lineNumber}: statusQuantity needs unitOfMeasurement (${UNITS.join(' or ')}) and a positive amount (a string).`);
       const word = typeof status.status === 'string' && market === 'ca' ? status.status.charAt(0) + status.status.slice(1).toLowerCase() : status.status;
       if (wrapper === 'orderAcknowledge') {
         if (word !== 'Acknowledged') return invalid('status', `Line ${line.lineNumber}: status must be Acknowledged.`);
@@ -112,7 +131,7 @@ const readMoves = (request: SandboxRequest, wrapper: 'orderShipment' | 'orderCan
         if (word !== 'Shipped') return invalid('status', `Line ${line.lineNumber}: status must be Shipped.`);
         const tracking = trackingOf(status.trackingInfo, market);
         if (typeof tracking === 'string') return invalid('trackingInfo', `Line ${line.lineNumber}: ${tracking}`);
-        moves.push({ lineNumber: line.lineNumber, quantity, extra: { trackingInfo: tracking } });
+        moves.push({ lineNumber: line.lineNumber, quantity, extra: { trackingInfo: tracking }, intentToCancelOverride: line.intentToCancelOverride === true });
       } else {
         if (word !== 'Cancelled') return invalid('status', `Line ${line.lineNumber}: status must be Cancelled.`);
         const reasons: readonly string[] = market === 'ca' ? WALMART_CA_CANCEL_REASONS : WALMART_CANCEL_REASONS;
@@ -190,6 +209,9 @@ export type LineUpdate = Readonly<{ reply: SandboxReply } | { change: (o: Walmar
 export const shippingUpdate = (order: WalmartOrder, request: SandboxRequest, market: Market = 'us'): LineUpdate => {
   const moves = readMoves(request, 'orderShipment', market);
   if (!Array.isArray(moves)) return { reply: moves };
+  // A line the buyer asked to cancel ships only with the seller's say-so (US spec: intentToCancelOverride true).
+  const asked = market === 'us' ? moves.find((m) => !m.intentToCancelOverride && order.orderLines.orderLine.find((l) => l.lineNumber === m.lineNumber)?.intentToCancel === 'YES') : undefined;
+  if (asked) return { reply: invalid('intentToCancelOverride', `Line ${asked.lineNumber}: the customer asked to cancel it; send intentToCancelOverride true to ship it.`) };
   const change = applyMoves(order, moves, ['Acknowledged'], 'Shipped');
   return typeof change === 'string' ? { reply: invalid('orderLine', change) } : { change };
 };

@@ -107,8 +107,12 @@ t.test('Walmart over HTTP: shipping needs the acknowledgement; tracking per line
   await ship([{ platformLineId: l1, quantity: 2 }]);
   const line = () => sandbox.orders.get(po.purchaseOrderId)!.orderLines.orderLine[0]!.orderLineStatuses.orderLineStatus;
   t.match(line(), [{ status: 'Acknowledged', statusQuantity: { amount: '1' } }, { status: 'Shipped', statusQuantity: { amount: '2' }, trackingInfo: { carrierName: { carrier: 'FedEx' }, methodCode: 'Express' } }], 'the repeat changed nothing');
-  const tooMany = await refusal(t, ship([{ platformLineId: l1, quantity: 5 }], 'Acme Couriers'));
+  const tooMany = await refusal(t, ship([{ platformLineId: l1, quantity: 5 }], 'FedEx SmartPost'));
   t.match(tooMany, { message: /5 units requested, 1 can move to Shipped/ });
+  const calls = sandbox.counters.byStatus('shippingUpdates');
+  const unlisted = await refusal(t, ship([{ platformLineId: l1, quantity: 1 }], 'Acme Couriers'));
+  t.match(unlisted, { code: 'bad_request', message: /not on Walmart's carrier list, and otherCarrier needs a tracking URL/ }, 'refused before the call');
+  t.same(sandbox.counters.byStatus('shippingUpdates'), calls, 'nothing sent');
 
   const reason = await api.cancelLines(target, { cause: 'rejected', buyerRequested: false, wholeOrder: false, lines: [{ platformLineId: l2, quantity: 1 }] });
   t.equal(reason, 'SELLER_CANCEL_OUT_OF_STOCK');
@@ -120,6 +124,56 @@ t.test('Walmart over HTTP: shipping needs the acknowledgement; tracking per line
   const other = sandbox.orders.add({ lines: [{ sku: 'A', quantity: 1 }] });
   const denied = await refusal(t, limited.acknowledge({ ...target, platformOrderId: other.purchaseOrderId }));
   t.match(denied, { code: 'forbidden', status: 403, message: /FORBIDDEN.GMP_GATEWAY_API/ });
+});
+
+t.test("Walmart US ship lines as the orders spec requires them: sellerOrderId, a listed carrier or a tracking URL, units EACH, the override for a line the buyer asked to cancel", async (t) => {
+  const timing = virtualTiming();
+  const sandbox = await startWalmartSandbox({ orders: false, now: timing.now });
+  t.teardown(() => sandbox.close());
+  const api = walmartFulfillment({ apiUrl: sandbox.url, tokens: walmartTokens(sandbox, timing.now), timing, random: () => 0.5 });
+  const po = sandbox.orders.add({ lines: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }] });
+  const [l1, l2] = po.orderLines.orderLine.map((l) => l.lineNumber) as [string, string];
+  const target: FulfillmentTarget = { authorizationId: 'auth', platform: 'walmart', region: null, marketplaceId: 'WALMART_US', platformOrderId: po.purchaseOrderId };
+  await api.acknowledge(target);
+  sandbox.orders.requestCancellation(po.purchaseOrderId, { lineNumbers: [l2] });
+
+  // What the sandbox refuses, sent as raw requests (the adapter never sends them).
+  const token = await walmartTokens(sandbox, timing.now).get('auth');
+  const post = (line: Record<string, unknown>) =>
+    fetch(`${sandbox.url}/v3/orders/${po.purchaseOrderId}/shipping`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'WM_SEC.ACCESS_TOKEN': token, 'WM_QOS.CORRELATION_ID': 'c', 'WM_SVC.NAME': 'Walmart Marketplace' },
+      body: JSON.stringify({ orderShipment: { orderLines: { orderLine: [line] } } }),
+    });
+  const status = (over: Record<string, unknown> = {}, tracking: Record<string, unknown> = {}) => ({
+    lineNumber: l1,
+    sellerOrderId: po.purchaseOrderId,
+    orderLineStatuses: {
+      orderLineStatus: [{
+        status: 'Shipped', statusQuantity: { unitOfMeasurement: 'EACH', amount: '1' },
+        trackingInfo: { shipDateTime: 1_767_225_600_000, carrierName: { carrier: 'UPS' }, methodCode: 'Standard', trackingNumber: 'T1', ...tracking },
+      }],
+    },
+    ...over,
+  });
+  const refused: [string, Record<string, unknown>, RegExp][] = [
+    ['no sellerOrderId', { ...status(), sellerOrderId: undefined }, /sellerOrderId/],
+    ['a sellerOrderId over 30 characters', status({ sellerOrderId: 'x'.repeat(31) }), /sellerOrderId/],
+    ['otherCarrier without a trackingURL', status({}, { carrierName: { otherCarrier: 'Acme' } }), /trackingURL is required when otherCarrier/],
+    ['a carrier not on the list', status({}, { carrierName: { carrier: 'DHL' } }), /not a carrier Walmart knows/],
+    ['units other than EACH or EA', { ...status(), orderLineStatuses: { orderLineStatus: [{ ...(status().orderLineStatuses.orderLineStatus[0] as object), statusQuantity: { unitOfMeasurement: 'PIECE', amount: '1' } }] } }, /EACH or EA/],
+    ['a line the buyer asked to cancel, without the override', status({ lineNumber: l2 }), /intentToCancelOverride/],
+  ];
+  for (const [what, line, why] of refused) {
+    const r = await post(line);
+    t.equal(r.status, 400, what);
+    t.match(JSON.stringify(await r.json()), why, what);
+  }
+  t.equal((await post(status({}, { carrierName: { otherCarrier: 'Acme' }, trackingURL: 'https://acme.example/t/T1' }))).status, 200, 'otherCarrier with a trackingURL ships');
+
+  // The adapter: the override on the line the buyer asked to cancel, the sellerOrderId on every line.
+  await api.confirmShipment(target, shipment({ carrier: carrierFor('walmart', 'DHL'), trackingNumber: 'T2', lines: [{ platformLineId: l2, quantity: 1 }], cancelRequestedLines: [l2] }));
+  t.match(sandbox.orders.get(po.purchaseOrderId)!.orderLines.orderLine[1]!.orderLineStatuses.orderLineStatus, [{ status: 'Shipped', trackingInfo: { carrierName: { carrier: 'DHL Ecommerce - US' }, trackingNumber: 'T2' } }]);
 });
 
 t.test('Walmart 429s are retried within the adapter and the call still succeeds', async (t) => {

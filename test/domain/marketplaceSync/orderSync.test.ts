@@ -69,5 +69,10 @@ t.test('the carrier table: known names in any spelling; others by name', async (
   t.same(carrierFor('walmart', 'Fed Ex'), { code: 'FedEx', other: false, name: 'Fed Ex' });
   t.same(carrierFor('amazon', 'united parcel service'), { code: 'UPS', other: false, name: 'united parcel service' });
   t.same(carrierFor('walmart', 'Amazon Logistics'), { code: 'otherCarrier', other: true, name: 'Amazon Logistics' });
+  // Walmart US codes as its orders spec lists them (CarrierNameType): DHL only as DHL eCommerce.
+  t.same(carrierFor('walmart', 'DHL'), { code: 'DHL Ecommerce - US', other: false, name: 'DHL' });
+  t.same(carrierFor('walmart', 'DHL Express'), { code: 'otherCarrier', other: true, name: 'DHL Express' });
+  t.same(carrierFor('walmart', 'Royal Mail'), { code: 'Royal Mail', other: false, name: 'Royal Mail' });
+  t.same(carrierFor('amazon', 'FedEx SmartPost'), { code: 'Others', other: true, name: 'FedEx SmartPost' });
   t.same(carrierFor('amazon', 'Acme'), { code: 'Others', other: true, name: 'Acme' });
 });

@@ -74,7 +74,9 @@ t.test('two publishers on one database: only the holder publishes; the other tak
       kafka: { brokers, topic, partitions: 3, replicationFactor: 1, client: testKafkaClient() },
       log: silent,
       holderId,
-      leaseMs: 1500,
+      // Long enough that a stall of the loaded CI machine does not hand the lease over mid-test (the
+      // hand-over below is a graceful stop, which releases it at once).
+      leaseMs: 5000,
       maxBatch: 10,
     });
     t.teardown(() => p.stop());
@@ -87,7 +89,11 @@ t.test('two publishers on one database: only the holder publishes; the other tak
   await one.start();
   await waitFor('one to lead', async () => (await one.status()).leader);
   await two.start();
-  await waitFor('the first messages', async () => (await one.status()).lagMs === 0 && (await one.status()).published === 30);
+  // On a timeout, say where both instances stood.
+  const statuses = async () => `one ${JSON.stringify(await one.status())}; two ${JSON.stringify(await two.status())}`;
+  await waitFor('the first messages', async () => (await one.status()).lagMs === 0 && (await one.status()).published === 30).catch(async (e: Error) => {
+    throw new Error(`${e.message}: ${await statuses()}`);
+  });
   await appendRounds(store, orders, 1, { from: 3, total: 6 });
   await waitFor('round 4', async () => (await one.status()).published === 40);
   await pause(1000); // several of two's lease attempts

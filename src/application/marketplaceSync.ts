@@ -105,12 +105,8 @@ export const marketplaceSync = (
       case 'confirm': {
         // Amazon's packageReferenceId: the shipment's ordinal in the order (a positive number, stable on repeat).
         const ordinal = state.shipments.findIndex((s) => s.shipmentId === action.shipmentId) + 1;
-        const asked = new Set(state.order?.cancellationRequested ?? []);
-        const cancelRequestedLines = action.lines.map((l) => l.platformLineId).filter((id) => asked.has(id));
-        await api.confirmShipment(target, {
-          packageReferenceId: String(ordinal), carrier: action.carrier, trackingNumber: action.trackingNumber, shipMethod: action.shipMethod, shippedAt: action.shippedAt, lines: action.lines,
-          ...(cancelRequestedLines.length ? { cancelRequestedLines } : {}),
-        }, deps.signal);
+        const { carrier, trackingNumber, shipMethod, shippedAt, lines, cancelRequestedLines } = action;
+        await api.confirmShipment(target, { packageReferenceId: String(ordinal), carrier, trackingNumber, shipMethod, shippedAt, lines, cancelRequestedLines }, deps.signal);
         return {};
       }
       case 'cancel': {

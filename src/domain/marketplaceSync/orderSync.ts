@@ -166,6 +166,8 @@ export type NextAction =
       shipMethod: string | null;
       shippedAt: string;
       lines: PlatformUnits[];
+      /** Of `lines`, those the buyer asked to cancel: shipped anyway (Walmart US wants that said). */
+      cancelRequestedLines: string[];
     }>
   | Readonly<{ kind: 'cancel'; key: string; messageId: string; reason: string; wholeOrder: boolean; buyerRequested: boolean; lines: PlatformUnits[] }>;
 
@@ -202,6 +204,7 @@ export const nextAction = (state: OrderSync): NextAction | null => {
       shipMethod: shipment.shipMethod,
       shippedAt: shipment.shippedAt,
       lines,
+      cancelRequestedLines: lines.map((l) => l.platformLineId).filter((id) => order.cancellationRequested.includes(id)),
     };
   }
   const shippedUnits = completeUnits(state.lines, state.shipments);

@@ -40,7 +40,12 @@ const acknowledged: OrderStreamFact = { type: 'MarketplaceOrderAcknowledged', sc
 
 t.test('given a released Walmart order, when asked, then acknowledge first — and nothing ships before it', async (t) => {
   t.match(nextAction(given(pulled('walmart'), released, shipped('S1', [{ lineId: 'SIX:0', quantity: 6 }]))), { kind: 'acknowledge' });
-  t.match(nextAction(given(pulled('walmart'), released, acknowledged, shipped('S1', [{ lineId: 'SIX:0', quantity: 6 }]))), { kind: 'confirm', lines: [{ platformLineId: 'SIX', quantity: 1 }] });
+  t.match(nextAction(given(pulled('walmart'), released, acknowledged, shipped('S1', [{ lineId: 'SIX:0', quantity: 6 }]))), { kind: 'confirm', lines: [{ platformLineId: 'SIX', quantity: 1 }], cancelRequestedLines: [] });
+  t.match(
+    nextAction(given(pulled('walmart', ['SIX']), released, acknowledged, shipped('S1', [{ lineId: 'SIX:0', quantity: 6 }]))),
+    { kind: 'confirm', cancelRequestedLines: ['SIX'] },
+    'a line the buyer asked to cancel, shipped anyway, is named',
+  );
   t.equal(nextAction(given(pulled('amazon'))), null, 'nothing before the release');
 });
 

@@ -121,9 +121,7 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
 
     readStream: async (streamId, options = {}) => {
       const { rows } = await db.query<Row>(
-        `SELECT ${SELECT_COLUMNS} FROM es_events
-          WHERE stream_id = $1 AND stream_position >= $2
-          ORDER BY stream_position LIMIT $3`,
+        READ_STREAM_SQL,
         [streamId, options.fromRevision ?? 0, options.maxCount ?? null],
         { prepare: true },
       );
@@ -194,6 +192,11 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
  * the lateral subquery runs once per stream and OFFSET 0 keeps it from being flattened into a join.
  * Exported for the plan tests.
  */
+/** One stream from a revision ($2), at most $3 events (null: all). */
+export const READ_STREAM_SQL = `SELECT ${SELECT_COLUMNS} FROM es_events
+  WHERE stream_id = $1 AND stream_position >= $2
+  ORDER BY stream_position LIMIT $3`;
+
 export const readStreamsSql = (typed: boolean) => `SELECT e.* FROM unnest($1::text[]) AS s(stream_id)
   CROSS JOIN LATERAL (
     SELECT ${SELECT_COLUMNS} FROM es_events

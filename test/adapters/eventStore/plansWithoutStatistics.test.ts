@@ -1,6 +1,6 @@
 import t from 'tap';
 import { EXISTING_EVENTS_SQL } from '../../../src/adapters/eventStore/sqlAppend.js';
-import { countAfterSql, readStreamsSql } from '../../../src/adapters/eventStore/sqlEventStore.js';
+import { countAfterSql, READ_STREAM_SQL, readStreamsSql } from '../../../src/adapters/eventStore/sqlEventStore.js';
 import type { Sql } from '../../../src/domain/ports/sql.js';
 import { serverDatabase } from '../../support/postgres.js';
 
@@ -65,6 +65,11 @@ t.test('the backlog count, the idempotency probe and readStreams use the indexes
       const nodes = await planOf(db, EXISTING_EVENTS_SQL, 'text[], uuid[]', `${streams}, ${ids}`, mode);
       t.notOk(nodes.includes('Seq Scan on es_events'), `${when}: idempotency probe (${mode}) — ${nodes.join(' > ')}`);
       t.ok(nodes.some((n) => n.endsWith('using es_events_pkey')), `${when}: the probe uses the primary key`);
+    }
+    for (const mode of ['auto', 'force_generic_plan'] as const) {
+      const nodes = await planOf(db, READ_STREAM_SQL, 'text, bigint, bigint', `'order-${'x'}', 0, NULL`, mode);
+      t.notOk(nodes.includes('Seq Scan on es_events'), `${when}: readStream (${mode}) — ${nodes.join(' > ')}`);
+      t.ok(nodes.some((n) => n.endsWith('using es_events_pkey')), `${when}: readStream uses the primary key`);
     }
     for (const typed of [false, true]) {
       for (const mode of ['auto', 'force_generic_plan'] as const) {

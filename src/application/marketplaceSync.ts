@@ -105,8 +105,8 @@ export const marketplaceSync = (
       case 'confirm': {
         // Amazon's packageReferenceId: the shipment's ordinal in the order (a positive number, stable on repeat).
         const ordinal = state.shipments.findIndex((s) => s.shipmentId === action.shipmentId) + 1;
-        const { carrier, trackingNumber, shipMethod, shippedAt, lines, cancelRequestedLines } = action;
-        await api.confirmShipment(target, { packageReferenceId: String(ordinal), carrier, trackingNumber, shipMethod, shippedAt, lines, cancelRequestedLines }, deps.signal);
+        const { carrier, trackingNumber, shipMethod, trackingUrl, shippedAt, lines, cancelRequestedLines } = action;
+        await api.confirmShipment(target, { packageReferenceId: String(ordinal), carrier, trackingNumber, shipMethod, trackingUrl, shippedAt, lines, cancelRequestedLines }, deps.signal);
         return {};
       }
       case 'cancel': {
@@ -130,6 +130,7 @@ export const marketplaceSync = (
             coveredShipmentIds: action.coveredShipmentIds,
             carrier: { name: action.carrier.name, marketplaceCode: action.carrier.code, other: action.carrier.other },
             trackingNumber: action.trackingNumber,
+            ...(action.trackingUrl === null ? {} : { trackingUrl: action.trackingUrl }),
             shipMethod: action.shipMethod,
             shippedAt: action.shippedAt,
             lines: action.lines,

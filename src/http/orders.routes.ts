@@ -165,6 +165,7 @@ const OrderDetailView = OrderSummaryView.extend({
           shipmentId: z.string(),
           carrier: z.string(),
           trackingNumber: z.string(),
+          trackingUrl: z.string().nullable().describe('The carrier’s tracking page, when the warehouse gave one'),
           shipMethod: z.string().nullable(),
           shippedAt: z.string(),
           lines: z.array(z.object({ lineId: z.string(), quantity: z.number() })),

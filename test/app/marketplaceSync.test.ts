@@ -121,11 +121,11 @@ t.test('Walmart: release → acknowledged; shipments → the marketplace sees th
   t.match(metrics, /oms_marketplace_confirmations_total\{[^}]*platform="walmart"[^}]*outcome="confirmed"[^}]*\} 5/, 'two acknowledgements, two confirmations, one cancellation');
 });
 
-t.test('Walmart US: a line the buyer asked to cancel after release, shipped anyway, goes with the override; an unlisted carrier is refused before the call', async (t) => {
+t.test('Walmart US: a line the buyer asked to cancel after release, shipped anyway, goes with the override; an unlisted carrier goes as otherCarrier with the warehouse’s tracking URL, and without one is refused before the call', async (t) => {
   const { clock, sandboxes, svc, tenant, call } = await sellerService(t);
   await call('POST', '/v1/products', { sku: 'WIDGET', name: 'WIDGET' });
   const { walmart } = sandboxes;
-  const po = walmart.orders.add({ lines: [{ sku: 'WM-SOLO', quantity: 2 }, { sku: 'WM-SOLO', quantity: 1 }] });
+  const po = walmart.orders.add({ lines: [{ sku: 'WM-SOLO', quantity: 2 }, { sku: 'WM-SOLO', quantity: 1 }, { sku: 'WM-SOLO', quantity: 1 }] });
   clock.advance(3 * MIN);
   const auth = await authorizeWalmart(svc, tenant.apiKey, sandboxes, { initialLookbackDays: 3 });
   const storeId = auth.storeIds[0] as string;
@@ -133,7 +133,7 @@ t.test('Walmart US: a line the buyer asked to cancel after release, shipped anyw
   await svc.projections.caughtUp(['pull_schedule', 'mappings']);
   t.match(await svc.pulls.pullStore(storeId, 'manual'), { ok: true, ordersNew: 1 });
   await settle(svc);
-  const [asked, other] = po.orderLines.orderLine.map((l) => l.lineNumber) as [string, string];
+  const [asked, other, third] = po.orderLines.orderLine.map((l) => l.lineNumber) as [string, string, string];
 
   // After the release the buyer asks to cancel the first line; the warehouse ships it anyway.
   walmart.orders.requestCancellation(po.purchaseOrderId, { lineNumbers: [asked] });
@@ -155,6 +155,16 @@ t.test('Walmart US: a line the buyer asked to cancel after release, shipped anyw
   const sync = (await json(await call('GET', `/v1/orders/${orderId}`))).marketplaceSync;
   t.match(sync, { state: 'failed', confirmedLines: { [asked]: 2 } });
   t.match(JSON.stringify(sync), /not on Walmart's carrier list/, 'the reason is on the order');
+
+  // The third line ships with that carrier too, and the warehouse's report carries the tracking page.
+  const url = 'https://speedy-freight.example.com/track/1Z-S3';
+  const s3 = shipment('S3', [{ lineId: `${third}:0`, quantity: 1 }], 'Speedy Freight');
+  await recordWarehouse(svc, orderId, 'WarehouseShipmentRecorded', { shipment: { ...s3.shipment, trackingUrl: url } });
+  await settle(svc);
+  t.match(line(third), [{ status: 'Shipped', trackingInfo: { carrierName: { otherCarrier: 'Speedy Freight' }, trackingNumber: '1Z-S3', trackingURL: url } }], 'sent as otherCarrier with the URL');
+  const confirmed = (await svc.store.readStream(orderStreamId(orderId))).filter((e) => e.type === 'MarketplaceShipmentConfirmed').at(-1);
+  t.match(confirmed?.data, { shipmentId: 'S3', carrier: { name: 'Speedy Freight', other: true }, trackingUrl: url }, 'the order’s history says what was sent');
+  t.match((await json(await call('GET', `/v1/orders/${orderId}`))).marketplaceSync, { confirmedLines: { [asked]: 2, [third]: 1 } });
 });
 
 t.test('Amazon: a shipment is confirmed with an unlisted carrier as Others; a permanent refusal is recorded as failed; a restart confirms once', async (t) => {

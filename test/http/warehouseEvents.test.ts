@@ -17,6 +17,7 @@ t.test('warehouse events over HTTP', { timeout: 120_000 }, async (t) => {
   const storeId = await seedStore(svc, a.tenantId);
   const orderId = await seedReleasedOrder(svc.store, { tenantId: a.tenantId, storeId });
   const post = (token: string, body: unknown) => svc.call('POST', '/v1/warehouse/events', { token, body });
+  const withTrackingUrl = (m: ReturnType<typeof shipment>, trackingUrl: string) => ({ ...m, shipment: { ...(m as { shipment: object }).shipment, trackingUrl } });
   // Warehouse facts only: the marketplace sender appends its own outcomes to the stream in the background.
   const streamLength = async (id = orderId) =>
     (await svc.store.readStream(orderStreamId(id))).filter((e) => (WAREHOUSE_EVENT_TYPES as readonly string[]).includes(e.type)).length;
@@ -44,12 +45,15 @@ t.test('warehouse events over HTTP', { timeout: 120_000 }, async (t) => {
       { lineId: 'L1:0', released: 12, shipped: 12, stopped: 0 },
       { lineId: 'L2:0', released: 1, shipped: 0, stopped: 0 },
     ]);
-    t.match(detail.warehouse.shipments, [{ carrier: 'UPS', shipMethod: 'Ground', lines: [{ lineId: 'L1:0', quantity: 12 }] }]);
-    t.equal((await post(a.apiKey, shipment(a.tenantId, orderId, [{ lineId: 'L2:0', quantity: 1 }]))).status, 202);
+    t.match(detail.warehouse.shipments, [{ carrier: 'UPS', shipMethod: 'Ground', trackingUrl: null, lines: [{ lineId: 'L1:0', quantity: 12 }] }]);
+    const second = shipment(a.tenantId, orderId, [{ lineId: 'L2:0', quantity: 1 }]);
+    const url = 'https://www.ups.com/track?tracknum=1Z999AA10123456784';
+    t.equal((await post(a.apiKey, withTrackingUrl(second, url))).status, 202, 'with a tracking page');
     await svc.projections.caughtUp(['orders']);
     detail = await json(await svc.call('GET', `/v1/orders/${orderId}`, { token: a.apiKey }));
     t.equal(detail.handoff.state, 'shipped');
     t.equal(detail.warehouse.shipments.length, 2);
+    t.equal(detail.warehouse.shipments[1].trackingUrl, url, 'the detail shows the tracking page');
     const list = await json(await svc.call('GET', '/v1/orders?handoff=shipped', { token: a.apiKey }));
     t.same(list.items.map((o: { orderId: string }) => o.orderId), [orderId], 'the list filters on the new state');
   });
@@ -82,6 +86,14 @@ t.test('warehouse events over HTTP', { timeout: 120_000 }, async (t) => {
     t.equal((await json(foreign)).code, 'order_not_found', "another tenant's order is not found");
     const bad = await post(a.apiKey, { ...shipment(a.tenantId, other, [{ lineId: 'L1:0', quantity: 1 }]), type: 'Shipped' });
     t.equal(bad.status, 400, 'a message outside the contract is 400');
+    const valid = shipment(a.tenantId, other, [{ lineId: 'L1:0', quantity: 1 }]);
+    for (const trackingUrl of ['javascript:alert(1)', 'ftp://carrier.example.com/t/1', 'not a url', `https://carrier.example.com/${'t'.repeat(2100)}`]) {
+      const before = await streamLength(other);
+      const res = await post(a.apiKey, withTrackingUrl(valid, trackingUrl));
+      t.equal(res.status, 400, `tracking URL ${trackingUrl.slice(0, 30)}: 400`);
+      t.match(JSON.stringify(await json(res)), /trackingUrl/, 'the problem names the field');
+      t.equal(await streamLength(other), before, 'nothing written');
+    }
     t.equal((await svc.call('POST', '/v1/warehouse/events', { body: shipment(a.tenantId, other, [{ lineId: 'L1:0', quantity: 1 }]) })).status, 401);
   });
 

@@ -157,17 +157,21 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
 
   const quantity = (n: number) => ({ unitOfMeasurement: 'EACH', amount: String(n) });
 
-  /** Mexico: the shipment as Walmart Mexico's `shipments` list (lines by primeLineNo). */
+  /** The warehouse's tracking page, when it gave one (optional in every market's trackingInfo). */
+  const trackingUrlOf = (shipment: ShipmentToConfirm) => (shipment.trackingUrl ? { trackingURL: shipment.trackingUrl } : {});
+
+  /** Mexico: the shipment as Walmart Mexico's `shipments` list (lines by primeLineNo); any other carrier is "Other", with its tracking URL. */
   const mxShipment = (shipment: ShipmentToConfirm) => {
-    const carrier = mxCarrier(shipment.carrier);
+    const carrier = mxCarrier(shipment.carrier) ?? (shipment.trackingUrl ? 'Other' : undefined);
     if (carrier === undefined) {
-      throw new MarketplaceError('bad_request', null, `Walmart Mexico: carrier ${shipment.carrier.name} is not one of MX-FEDX, MX-DHL, Estafeta, SFC, and "Other" needs a tracking URL OMS does not have`);
+      throw new MarketplaceError('bad_request', null, `Walmart Mexico: carrier ${shipment.carrier.name} is not one of MX-FEDX, MX-DHL, Estafeta, SFC, and "Other" needs a tracking URL the warehouse did not send`);
     }
     return {
       shipments: [{
         shipmentLines: shipment.lines.map((l, i) => ({ primeLineNo: l.platformLineId, shipmentLineNo: String(i + 1), quantity: quantity(l.quantity) })),
         carrier,
         trackingNumber: shipment.trackingNumber,
+        ...trackingUrlOf(shipment),
       }],
     };
   };
@@ -189,6 +193,7 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
                 carrierName: caCarrier(shipment.carrier),
                 methodCode: walmartMethodCode(shipment.shipMethod),
                 trackingNumber: shipment.trackingNumber,
+                ...trackingUrlOf(shipment),
               },
             }],
           },
@@ -216,8 +221,8 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
       const market = walmartMarketOf(target.marketplaceId);
       if (market === 'mx') return send(target, 'shippingUpdates', 'ship', mxShipment(shipment), signal);
       if (market === 'ca') return send(target, 'shippingUpdates', 'shipping', caShipment(shipment), signal);
-      if (shipment.carrier.other) {
-        throw new MarketplaceError('bad_request', null, `Walmart: carrier ${shipment.carrier.name} is not on Walmart's carrier list, and otherCarrier needs a tracking URL OMS does not have`);
+      if (shipment.carrier.other && !shipment.trackingUrl) {
+        throw new MarketplaceError('bad_request', null, `Walmart: carrier ${shipment.carrier.name} is not on Walmart's carrier list, and otherCarrier needs a tracking URL the warehouse did not send`);
       }
       const cancelAsked = new Set(shipment.cancelRequestedLines ?? []);
       return send(target, 'shippingUpdates', 'shipping', {
@@ -236,9 +241,10 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
                     statusQuantity: quantity(l.quantity),
                     trackingInfo: {
                       shipDateTime: Date.parse(shipment.shippedAt),
-                      carrierName: { carrier: shipment.carrier.code },
+                      carrierName: shipment.carrier.other ? { otherCarrier: shipment.carrier.name } : { carrier: shipment.carrier.code },
                       methodCode: walmartMethodCode(shipment.shipMethod),
                       trackingNumber: shipment.trackingNumber,
+                      ...trackingUrlOf(shipment),
                     },
                   },
                 ],

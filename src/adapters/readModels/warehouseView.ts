@@ -22,7 +22,7 @@ export const warehouseView = (recorded: readonly RecordedEvent[]): WarehouseView
     events.push(e);
     if (e.type === 'WarehouseShipmentRecorded') {
       const s = e.data.shipment;
-      view.shipments.push({ messageId: e.data.messageId, ...s, lines: s.lines, recordedAt: e.data.recordedAt });
+      view.shipments.push({ messageId: e.data.messageId, ...s, trackingUrl: s.trackingUrl ?? null, lines: s.lines, recordedAt: e.data.recordedAt });
     } else {
       const { messageId, reason, lines, occurredAt, recordedAt } = e.data;
       view.stops.push({ type: e.type === 'WarehouseFulfillmentRejected' ? 'rejected' : 'cancelled', messageId, reason, lines, occurredAt, recordedAt });

@@ -3,8 +3,9 @@
  * carrierCode from its CarrierCode list, or "Others" with carrierName; Walmart's trackingInfo takes
  * carrierName.carrier from its list, or carrierName.otherCarrier with the name. Matching ignores
  * case, spaces and punctuation ("Fed Ex", "FEDEX", "fedex" are FedEx). Anything not in the table
- * goes as "other" with the warehouse's own name: Amazon takes it; Walmart US takes otherCarrier only
- * with a tracking URL, which OMS does not have, so the adapter refuses it before the call. Walmart US
+ * goes as "other" with the warehouse's own name: Amazon takes it; Walmart takes otherCarrier (Mexico
+ * "Other") only with a tracking URL, so without one in the warehouse's report the adapter refuses it
+ * before the call. Walmart US
  * codes are from its orders spec's carrier list (CarrierNameType), which names DHL only as
  * "DHL Ecommerce - US".
  */

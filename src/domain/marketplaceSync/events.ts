@@ -41,6 +41,8 @@ export const MarketplaceShipmentConfirmed = z.object({
     /** The carrier as the warehouse named it, and as the marketplace was told (code, or "other" + name). */
     carrier: z.object({ name: z.string(), marketplaceCode: z.string(), other: z.boolean() }),
     trackingNumber: z.string(),
+    /** The tracking page sent with it (added within v1: absent when none was sent). */
+    trackingUrl: z.string().optional(),
     shipMethod: z.string().nullable(),
     shippedAt: z.string(),
     lines: z.array(PlatformUnits).min(1),

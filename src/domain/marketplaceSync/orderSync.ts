@@ -11,7 +11,15 @@ import type { MarketplaceSyncEvent, PlatformUnits, SyncAction } from './events.j
  */
 export type OrderStreamFact = OrderPulled | FulfillmentEvent | WarehouseEvent | MarketplaceSyncEvent;
 
-type Shipment = Readonly<{ shipmentId: string; carrier: string; trackingNumber: string; shipMethod: string | null; shippedAt: string; lines: readonly { lineId: string; quantity: number }[] }>;
+type Shipment = Readonly<{
+  shipmentId: string;
+  carrier: string;
+  trackingNumber: string;
+  shipMethod: string | null;
+  trackingUrl?: string | undefined;
+  shippedAt: string;
+  lines: readonly { lineId: string; quantity: number }[];
+}>;
 type Stop = Readonly<{ messageId: string; kind: 'rejected' | 'cancelled'; reason: string; lines: readonly { lineId: string; quantity: number }[] }>;
 type Failure = Readonly<{ attempts: number; permanent: boolean; lines: readonly PlatformUnits[]; error: { code: string; status: number | null; message: string } }>;
 
@@ -164,6 +172,8 @@ export type NextAction =
       carrier: MarketplaceCarrier;
       trackingNumber: string;
       shipMethod: string | null;
+      /** The warehouse's tracking page for the parcel, when it gave one. */
+      trackingUrl: string | null;
       shippedAt: string;
       lines: PlatformUnits[];
       /** Of `lines`, those the buyer asked to cancel: shipped anyway (Walmart US wants that said). */
@@ -202,6 +212,7 @@ export const nextAction = (state: OrderSync): NextAction | null => {
       carrier: carrierFor(order.platform, shipment.carrier),
       trackingNumber: shipment.trackingNumber,
       shipMethod: shipment.shipMethod,
+      trackingUrl: shipment.trackingUrl ?? null,
       shippedAt: shipment.shippedAt,
       lines,
       cancelRequestedLines: lines.map((l) => l.platformLineId).filter((id) => order.cancellationRequested.includes(id)),

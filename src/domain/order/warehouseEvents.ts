@@ -22,6 +22,8 @@ export const WarehouseShipmentRecorded = z.object({
       carrier: z.string(),
       trackingNumber: z.string(),
       shipMethod: z.string().nullable(),
+      /** Added within v1: absent on shipments recorded before 2026-12-05, and when the warehouse gave none. */
+      trackingUrl: z.string().optional(),
       shippedAt: z.iso.datetime({ offset: true }),
       lines: z.array(WarehouseEventLine).min(1),
     }),

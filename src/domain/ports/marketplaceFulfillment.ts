@@ -19,6 +19,8 @@ export type ShipmentToConfirm = Readonly<{
   carrier: MarketplaceCarrier;
   trackingNumber: string;
   shipMethod: string | null;
+  /** The carrier's tracking page, when the warehouse gave one (Walmart: required with a carrier not on its list). */
+  trackingUrl?: string | null;
   shippedAt: string;
   lines: readonly PlatformUnits[];
   /** Lines of `lines` the buyer asked to cancel (shipped anyway; Walmart US wants intentToCancelOverride). */

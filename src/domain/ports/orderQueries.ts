@@ -55,7 +55,18 @@ type WarehouseViewLine = { lineId: string; quantity: number };
 /** An order's warehouse reports for its detail view: folded from its own stream (as the decision is). */
 export type WarehouseView = Readonly<{
   lines: { lineId: string; released: number; shipped: number; stopped: number }[];
-  shipments: { messageId: string; shipmentId: string; carrier: string; trackingNumber: string; shipMethod: string | null; shippedAt: string; lines: WarehouseViewLine[]; recordedAt: string }[];
+  shipments: {
+    messageId: string;
+    shipmentId: string;
+    carrier: string;
+    trackingNumber: string;
+    /** The carrier's tracking page, when the warehouse gave one. */
+    trackingUrl: string | null;
+    shipMethod: string | null;
+    shippedAt: string;
+    lines: WarehouseViewLine[];
+    recordedAt: string;
+  }[];
   stops: { type: 'rejected' | 'cancelled'; messageId: string; reason: string; lines: WarehouseViewLine[]; occurredAt: string; recordedAt: string }[];
 }>;
 

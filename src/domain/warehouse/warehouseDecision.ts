@@ -151,6 +151,7 @@ export const decideWarehouseMessage = (state: WarehouseOrderState, message: Ware
               carrier: s.carrier,
               trackingNumber: s.trackingNumber,
               shipMethod: s.shipMethod ?? null,
+              ...(s.trackingUrl ? { trackingUrl: s.trackingUrl } : {}),
               shippedAt: s.shippedAt,
               lines: s.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })),
             },

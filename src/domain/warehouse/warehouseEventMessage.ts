@@ -15,6 +15,8 @@ export type WarehouseMessageType = (typeof WAREHOUSE_MESSAGE_TYPES)[number];
 const Id = z.string().min(1).max(200);
 const Timestamp = z.iso.datetime({ offset: true });
 const Text = z.string().min(1).max(500);
+// Walmart passes it to the buyer: a web page, nothing else (no javascript: or data: links).
+const TrackingUrl = z.url({ protocol: /^https?$/, hostname: z.regexes.domain }).max(2048);
 
 export const WarehouseMessageLine = z.object({
   lineId: Id.describe('lineId of the released (or last updated) fulfilment message'),
@@ -41,6 +43,9 @@ export const ShipmentConfirmedMessage = z.object({
     carrier: z.string().min(1).max(100).describe('Carrier name as the warehouse knows it (e.g. UPS, FedEx, USPS, DHL)'),
     trackingNumber: z.string().min(1).max(100),
     shipMethod: z.string().min(1).max(100).nullish().describe('Carrier service (e.g. Ground); optional'),
+    trackingUrl: TrackingUrl.nullish().describe(
+      'The carrier’s tracking page for this parcel (http or https); optional. Passed on to Walmart, which confirms a carrier not on its list only with one',
+    ),
     shippedAt: Timestamp,
     lines: Lines.min(1).describe('What left the warehouse in this shipment'),
   }),

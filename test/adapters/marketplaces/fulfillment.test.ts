@@ -113,6 +113,9 @@ t.test('Walmart over HTTP: shipping needs the acknowledgement; tracking per line
   const unlisted = await refusal(t, ship([{ platformLineId: l1, quantity: 1 }], 'Acme Couriers'));
   t.match(unlisted, { code: 'bad_request', message: /not on Walmart's carrier list, and otherCarrier needs a tracking URL/ }, 'refused before the call');
   t.same(sandbox.counters.byStatus('shippingUpdates'), calls, 'nothing sent');
+  const url = 'https://acme-couriers.example.com/track/AC-1';
+  await api.confirmShipment(target, shipment({ carrier: carrierFor('walmart', 'Acme Couriers'), trackingNumber: 'AC-1', trackingUrl: url, lines: [{ platformLineId: l1, quantity: 1 }] }));
+  t.match(line().at(-1), { status: 'Shipped', statusQuantity: { amount: '1' }, trackingInfo: { carrierName: { otherCarrier: 'Acme Couriers' }, trackingNumber: 'AC-1', trackingURL: url } }, 'with the warehouse’s tracking URL it ships as otherCarrier');
 
   const reason = await api.cancelLines(target, { cause: 'rejected', buyerRequested: false, wholeOrder: false, lines: [{ platformLineId: l2, quantity: 1 }] });
   t.equal(reason, 'SELLER_CANCEL_OUT_OF_STOCK');

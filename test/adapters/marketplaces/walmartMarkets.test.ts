@@ -77,11 +77,11 @@ t.test('Canada: pulls /v3/ca/orders in its shape (ISO dates, no list wrapper, CA
   const [l1, l2] = po.orderLines.orderLine.map((l) => l.lineNumber) as [string, string];
   const on = orderTarget('WALMART_CA', po.purchaseOrderId);
   await fulfillment.acknowledge(on);
-  await fulfillment.confirmShipment(on, shipment({ carrier: carrierFor('walmart', 'Canada Post'), trackingNumber: 'CP-77', lines: [{ platformLineId: l1, quantity: 2 }] }));
+  await fulfillment.confirmShipment(on, shipment({ carrier: carrierFor('walmart', 'Canada Post'), trackingNumber: 'CP-77', trackingUrl: 'https://www.canadapost-postescanada.ca/track/CP-77', lines: [{ platformLineId: l1, quantity: 2 }] }));
   const reason = await fulfillment.cancelLines(on, { cause: 'rejected', buyerRequested: false, wholeOrder: false, lines: [{ platformLineId: l2, quantity: 1 }] });
   t.equal(reason, 'CANCEL_BY_SELLER', 'Canada has no out-of-stock reason');
   const lines = sandbox.orders.get(po.purchaseOrderId)!.orderLines.orderLine;
-  t.match(lines[0]!.orderLineStatuses.orderLineStatus, [{ status: 'Shipped', statusQuantity: { amount: '2' }, trackingInfo: { carrierName: { carrier: 'CPC' }, trackingNumber: 'CP-77', shipDateTime: Date.parse('2026-01-02T10:00:00.000Z') } }]);
+  t.match(lines[0]!.orderLineStatuses.orderLineStatus, [{ status: 'Shipped', statusQuantity: { amount: '2' }, trackingInfo: { carrierName: { carrier: 'CPC' }, trackingNumber: 'CP-77', trackingURL: 'https://www.canadapost-postescanada.ca/track/CP-77', shipDateTime: Date.parse('2026-01-02T10:00:00.000Z') } }]);
   t.match(lines[1]!.orderLineStatuses.orderLineStatus, [{ status: 'Cancelled', cancellationReason: 'CANCEL_BY_SELLER' }]);
   const calls = sandbox.counters;
   t.same([calls.count('acknowledgeOrdersCA'), calls.count('shippingUpdatesCA'), calls.count('cancelOrderLinesCA')], [1, 1, 1]);
@@ -122,10 +122,16 @@ t.test('Mexico: pulls the cursor search once per status, acknowledges the Create
     { status: 'Shipped', statusQuantity: { amount: '2' }, trackingInfo: { carrierName: { carrier: 'MX-FEDX' }, trackingNumber: 'MXF-1' } },
   ]);
   const other = await refusal(t, fulfillment.confirmShipment(on, shipment({ carrier: carrierFor('walmart', 'Acme Couriers'), lines: [{ platformLineId: '1', quantity: 1 }] })));
-  t.match(other, { code: 'bad_request', message: /not one of MX-FEDX/ }, 'Other needs a tracking URL OMS does not have: refused before the call');
+  t.match(other, { code: 'bad_request', message: /not one of MX-FEDX/ }, 'Other without a tracking URL: refused before the call');
+  t.equal(sandbox.counters.count('shippingUpdatesMX'), 1, 'nothing sent for it');
+  const url = 'https://acme-couriers.example.mx/rastreo/AC-9';
+  await fulfillment.confirmShipment(on, shipment({ carrier: carrierFor('walmart', 'Acme Couriers'), trackingNumber: 'AC-9', trackingUrl: url, lines: [{ platformLineId: '1', quantity: 1 }] }));
+  t.match(sandbox.orders.get(created.purchaseOrderId)!.orderLines.orderLine[0]!.orderLineStatuses.orderLineStatus.at(-1), {
+    status: 'Shipped', statusQuantity: { amount: '1' }, trackingInfo: { carrierName: { otherCarrier: 'Other' }, trackingNumber: 'AC-9', trackingURL: url },
+  }, 'with the warehouse’s tracking URL it ships as "Other"');
   t.equal(await fulfillment.cancelLines(on, { cause: 'cancelled', buyerRequested: true, wholeOrder: false, lines: [{ platformLineId: '2', quantity: 1 }] }), 'CUSTOMER_REQUESTED_SELLER_TO_CANCEL');
   t.match(sandbox.orders.get(created.purchaseOrderId)!.orderLines.orderLine[1]!.orderLineStatuses.orderLineStatus, [{ status: 'Cancelled' }]);
-  t.same([sandbox.counters.count('shippingUpdatesMX'), sandbox.counters.count('cancelOrderLines')], [1, 1]);
+  t.same([sandbox.counters.count('shippingUpdatesMX'), sandbox.counters.count('cancelOrderLines')], [2, 1]);
   t.equal(sandbox.counters.count('shippingUpdates'), 0, 'Mexico ships with /ship, not /shipping');
 });
 

@@ -30,17 +30,23 @@ const released: OrderStreamFact = {
   schemaVersion: 1,
   data: { ...base, lines: [line('KIT', 0, 'WIDGET', 2, 1), line('KIT', 1, 'GADGET', 2, 2), line('SIX', 0, 'CAN', 1, 6)], mappingVersions: {}, orderVersion: 1, releasedAt: '2026-01-01T00:00:00.000Z' },
 };
-const shipped = (shipmentId: string, lines: { lineId: string; quantity: number }[], carrier = 'UPS'): OrderStreamFact => ({
+const shipped = (shipmentId: string, lines: { lineId: string; quantity: number }[], carrier = 'UPS', trackingUrl?: string): OrderStreamFact => ({
   type: 'WarehouseShipmentRecorded',
   schemaVersion: 1,
-  data: { ...base, messageId: `m-${shipmentId}`, shipment: { shipmentId, carrier, trackingNumber: `T-${shipmentId}`, shipMethod: null, shippedAt: '2026-01-02T00:00:00Z', lines }, occurredAt: '2026-01-02T00:00:00Z', recordedAt: '2026-01-02T00:00:00.000Z' },
+  data: { ...base, messageId: `m-${shipmentId}`, shipment: { shipmentId, carrier, trackingNumber: `T-${shipmentId}`, shipMethod: null, ...(trackingUrl ? { trackingUrl } : {}), shippedAt: '2026-01-02T00:00:00Z', lines }, occurredAt: '2026-01-02T00:00:00Z', recordedAt: '2026-01-02T00:00:00.000Z' },
 });
 const given = (...facts: OrderStreamFact[]) => facts.reduce(evolveSync, initialSync());
 const acknowledged: OrderStreamFact = { type: 'MarketplaceOrderAcknowledged', schemaVersion: 1, data: { ...base, platform: 'walmart', platformOrderId: 'PO-1', acknowledgedAt: '2026-01-01T00:00:00.000Z' } };
 
 t.test('given a released Walmart order, when asked, then acknowledge first — and nothing ships before it', async (t) => {
   t.match(nextAction(given(pulled('walmart'), released, shipped('S1', [{ lineId: 'SIX:0', quantity: 6 }]))), { kind: 'acknowledge' });
-  t.match(nextAction(given(pulled('walmart'), released, acknowledged, shipped('S1', [{ lineId: 'SIX:0', quantity: 6 }]))), { kind: 'confirm', lines: [{ platformLineId: 'SIX', quantity: 1 }], cancelRequestedLines: [] });
+  t.match(nextAction(given(pulled('walmart'), released, acknowledged, shipped('S1', [{ lineId: 'SIX:0', quantity: 6 }]))), { kind: 'confirm', lines: [{ platformLineId: 'SIX', quantity: 1 }], cancelRequestedLines: [], trackingUrl: null });
+  const url = 'https://carrier.example.com/t/T-S1';
+  t.match(
+    nextAction(given(pulled('walmart'), released, acknowledged, shipped('S1', [{ lineId: 'SIX:0', quantity: 6 }], 'UPS', url))),
+    { kind: 'confirm', trackingUrl: url },
+    'the warehouse’s tracking page goes with the confirmation',
+  );
   t.match(
     nextAction(given(pulled('walmart', ['SIX']), released, acknowledged, shipped('S1', [{ lineId: 'SIX:0', quantity: 6 }]))),
     { kind: 'confirm', cancelRequestedLines: ['SIX'] },

@@ -33,6 +33,16 @@ t.test('a shipment of part of the released lines is recorded with carrier, track
   });
 });
 
+t.test('a tracking page given with the shipment is recorded with it; none given, none recorded', async (t) => {
+  const url = 'https://www.ups.com/track?tracknum=1Z';
+  const m = msg({ type: 'ShipmentConfirmed', shipment: { shipmentId: 'S1', carrier: 'UPS', trackingNumber: '1Z', trackingUrl: url, shippedAt: NOW, lines: [{ lineId: 'A:0', quantity: 1 }] } });
+  t.match(apply([pulled, released], m).d, { outcome: 'record', events: [{ data: { shipment: { trackingUrl: url } } }] });
+  const { d } = apply([pulled, released], ship([{ lineId: 'A:0', quantity: 1 }]));
+  const [recorded] = d.outcome === 'record' ? d.events : [];
+  t.equal(recorded?.type, 'WarehouseShipmentRecorded');
+  t.notOk(recorded?.type === 'WarehouseShipmentRecorded' && 'trackingUrl' in recorded.data.shipment, 'absent, as on shipments recorded before the field existed');
+});
+
 t.test('the same messageId again is a duplicate, even when it could no longer apply', async (t) => {
   const first = apply([pulled, released], ship([{ lineId: 'A:0', quantity: 6 }]));
   t.same(decideWarehouseMessage(foldWarehouse(first.events), ship([{ lineId: 'A:0', quantity: 6 }]), NOW), { outcome: 'duplicate', events: [] });

@@ -12,7 +12,7 @@ export const REDACT_PATHS = [
   'req.headers["x-amz-access-token"]',
   'req.headers["wm_sec.access_token"]',
   'res.headers["set-cookie"]',
-  ...['accessToken', 'refreshToken', 'clientSecret', 'client_secret', 'refresh_token', 'access_token',
+  ...['accessToken', 'refreshToken', 'clientSecret', 'clientBasic', 'client_secret', 'refresh_token', 'access_token',
     'password', 'secret', 'apiKey', 'token', 'authorization', 'masterKey', 'spapi_oauth_code',
     'buyer', 'shipTo', 'shippingAddress', 'buyerInfo', 'email', 'phone'].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
 ];

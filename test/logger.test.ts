@@ -19,8 +19,9 @@ t.test('secret- and buyer-bearing fields are redacted at any usual depth', async
   const log = createLogger({ level: 'info' }, sinkOf(lines));
   log.info({ refreshToken: 'RT-1', auth: { clientSecret: 'CS-2' }, a: { b: { accessToken: 'AT-3' } }, order: { shipTo: { name: 'Jane Buyer' } } }, 'x');
   log.info({ req: { headers: { authorization: 'Bearer K-4' } } }, 'y');
+  log.info({ token: { accessToken: 'AT-5', clientBasic: 'QkFTSUMtNg==' } }, 'z');
   const out = lines.join('');
-  for (const secret of ['RT-1', 'CS-2', 'AT-3', 'Jane Buyer', 'K-4']) t.notMatch(out, secret, `${secret} not logged`);
+  for (const secret of ['RT-1', 'CS-2', 'AT-3', 'Jane Buyer', 'K-4', 'AT-5', 'QkFTSUMtNg==']) t.notMatch(out, secret, `${secret} not logged`);
   t.match(out, '[redacted]');
 });
 

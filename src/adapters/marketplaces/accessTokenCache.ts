@@ -10,7 +10,7 @@ export type AccessTokenCacheOptions = Readonly<{
   now?: () => number;
 }>;
 
-type Cached = { token: string; refreshAt: number };
+type Cached = { token: string; clientBasic: string | null; refreshAt: number };
 
 /**
  * Access tokens per authorization: reused until shortly before expiry, and refreshed by one request
@@ -20,6 +20,7 @@ export type AccessTokenCache = AccessTokens &
   Readonly<{
     /** The authorization's credentials changed: drop its token and any refresh in flight (minted from the old ones). */
     forget: (authorizationId: string) => void;
+    clientBasic: (authorizationId: string) => string | null;
   }>;
 
 export const accessTokenCache = (options: AccessTokenCacheOptions): AccessTokenCache => {
@@ -38,7 +39,7 @@ export const accessTokenCache = (options: AccessTokenCacheOptions): AccessTokenC
         const lifetimeMs = Math.max(0, fresh.expiresInSeconds * 1000);
         // Short-lived tokens (tests, odd configurations) keep half their life rather than none.
         const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
-        cached.set(authorizationId, { token: fresh.accessToken, refreshAt: started + lifetimeMs - margin });
+        cached.set(authorizationId, { token: fresh.accessToken, clientBasic: fresh.clientBasic ?? null, refreshAt: started + lifetimeMs - margin });
         return fresh.accessToken;
       })
       .finally(() => {
@@ -62,5 +63,6 @@ export const accessTokenCache = (options: AccessTokenCacheOptions): AccessTokenC
       cached.delete(authorizationId);
       inFlight.delete(authorizationId);
     },
+    clientBasic: (authorizationId) => cached.get(authorizationId)?.clientBasic ?? null,
   };
 };

@@ -8,13 +8,14 @@ export const WALMART_SERVICE_NAME = 'Walmart Marketplace';
 const TokenResponse = z.object({ access_token: z.string(), expires_in: z.number() });
 const TokenDetail = z.object({ scopes: z.record(z.string(), z.string()) });
 
-/** Walmart's token API (client credentials) and token detail (scopes). */
+const basicOf = (clientId: string, clientSecret: string) => Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+
 /** POST /v3/token with Basic auth and Walmart's required headers; `extra` adds WM_PARTNER.ID / WM_MARKET for Connect grants. */
 const tokenCall = (apiUrl: string, clientId: string, clientSecret: string, form: Record<string, string>, extra: Record<string, string> = {}) =>
   httpCall(new URL('/v3/token', apiUrl).toString(), {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      authorization: `Basic ${basicOf(clientId, clientSecret)}`,
       'wm_svc.name': WALMART_SERVICE_NAME,
       'wm_qos.correlation_id': randomUUID(),
       'content-type': 'application/x-www-form-urlencoded',
@@ -31,7 +32,7 @@ export const walmartAuthApi = (config: { apiUrl: string }): WalmartAuthApi => ({
     if (r.status !== 200) throw genericFailure('Walmart token API', r);
     const t = TokenResponse.safeParse(r.body);
     if (!t.success) throw new MarketplaceError('malformed_response', 200, 'Walmart token API: unexpected response');
-    return { accessToken: t.data.access_token, expiresInSeconds: t.data.expires_in };
+    return { accessToken: t.data.access_token, expiresInSeconds: t.data.expires_in, clientBasic: basicOf(clientId, clientSecret) };
   },
 
   scopes: async (accessToken) => {
@@ -92,13 +93,14 @@ export const walmartConnectApi = (config: WalmartConnectConfig): WalmartConnectA
       const r = await grant({ grant_type: 'authorization_code', code, redirect_uri: config.redirectUri }, seller, 'Walmart token API (authorization_code)');
       const t = ConnectTokenResponse.safeParse(r.body);
       if (!t.success) throw new MarketplaceError('malformed_response', 200, 'Walmart token API: no refresh token in the answer');
-      return { accessToken: t.data.access_token, expiresInSeconds: t.data.expires_in, refreshToken: t.data.refresh_token };
+      return { accessToken: t.data.access_token, expiresInSeconds: t.data.expires_in, clientBasic: basicOf(config.clientId, config.clientSecret), refreshToken: t.data.refresh_token };
     },
     refreshAccessToken: async (refreshToken, seller) => {
       const r = await grant({ grant_type: 'refresh_token', refresh_token: refreshToken }, seller, 'Walmart token API (refresh_token)');
       const t = TokenResponse.safeParse(r.body);
       if (!t.success) throw new MarketplaceError('malformed_response', 200, 'Walmart token API: unexpected response');
-      return { accessToken: t.data.access_token, expiresInSeconds: t.data.expires_in };
+      // The app's credentials minted it: Mexico's calls name them again (walmartHeaders).
+      return { accessToken: t.data.access_token, expiresInSeconds: t.data.expires_in, clientBasic: basicOf(config.clientId, config.clientSecret) };
     },
   };
 };

@@ -122,7 +122,7 @@ export const walmartFulfillment = (config: WalmartFulfillmentConfig): Marketplac
       attempt: async (accessToken) => {
         const r = await httpCall(url, {
           method: request.method,
-          headers: { ...walmartHeaders(market, accessToken), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          headers: { ...walmartHeaders(market, accessToken, config.tokens.clientBasic?.(target.authorizationId) ?? null), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
           ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
         });

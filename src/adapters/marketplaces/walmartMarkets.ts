@@ -18,12 +18,15 @@ export const WALMART_ORDERS_PATH: Readonly<Record<WalmartMarket, string>> = { us
 
 /**
  * The headers of every Orders call. Access tokens from Walmart Connect are minted for one market
- * (WM_MARKET on the token call); calls outside the US name that market again.
+ * (WM_MARKET on the token call); calls outside the US name that market again. Mexico's orders spec
+ * declares HTTP Basic (the client credentials the token was minted with) beside the token on every
+ * call, where the US and Canadian specs declare the token alone.
  */
-export const walmartHeaders = (market: WalmartMarket, accessToken: string): Record<string, string> => ({
+export const walmartHeaders = (market: WalmartMarket, accessToken: string, clientBasic: string | null = null): Record<string, string> => ({
   'WM_SEC.ACCESS_TOKEN': accessToken,
   'WM_SVC.NAME': WALMART_SERVICE_NAME,
   'WM_QOS.CORRELATION_ID': randomUUID(),
   accept: 'application/json',
   ...(market === 'us' ? {} : { WM_MARKET: market }),
+  ...(market === 'mx' && clientBasic !== null ? { authorization: `Basic ${clientBasic}` } : {}),
 });

@@ -271,7 +271,7 @@ export const walmartOrderSource = (config: WalmartOrderSourceConfig): OrderSourc
       ...(signal !== undefined ? { signal } : {}),
       attempt: async (accessToken) => {
         const r = await httpCall(url, {
-          headers: walmartHeaders(market, accessToken),
+          headers: walmartHeaders(market, accessToken, config.tokens.clientBasic?.(target.authorizationId) ?? null),
           ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
         });
         return interpret(r, bucket, market, (raw) => parseWalmartOrder(raw, context));

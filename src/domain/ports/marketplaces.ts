@@ -40,7 +40,15 @@ export type Participation = Readonly<{
   hasSuspendedListings: boolean;
 }>;
 
-export type AccessToken = Readonly<{ accessToken: string; expiresInSeconds: number }>;
+export type AccessToken = Readonly<{
+  accessToken: string;
+  expiresInSeconds: number;
+  /**
+   * Walmart: the client credentials the token was minted with, base64 for HTTP Basic — Walmart
+   * Mexico's orders spec asks for them beside the token on every call. A secret: never logged.
+   */
+  clientBasic?: string;
+}>;
 
 export interface AmazonAuthApi {
   /** Seller Central consent page for the region, carrying our one-time state. */

@@ -50,4 +50,6 @@ export interface AccessTokens {
   get(authorizationId: string): Promise<string>;
   /** The marketplace said the token is no longer valid: forget it so the next get refreshes. */
   invalidate(authorizationId: string): void;
+  /** The Basic credential behind the authorization's current token (`AccessToken.clientBasic`), or null when none is held. */
+  clientBasic?(authorizationId: string): string | null;
 }

@@ -98,7 +98,7 @@ export const createWalmartConnect = (options: WalmartConnectOptions) => {
   };
 
   const tokenReply = (refresh: Refresh, refreshToken: string, withRefresh: boolean): SandboxReply => {
-    const grant = auth.issue({ label: 'connect', clientId: refresh.app.clientId, clientSecret: '', partnerId: refresh.sellerId, scopes: refresh.scopes, market: refresh.market });
+    const grant = auth.issue({ label: 'connect', clientId: refresh.app.clientId, clientSecret: refresh.app.clientSecret, partnerId: refresh.sellerId, scopes: refresh.scopes, market: refresh.market });
     refresh.minted.push(grant.token);
     return {
       status: 200,

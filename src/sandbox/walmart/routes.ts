@@ -1,10 +1,10 @@
 import type { Clock } from '../shared/clock.js';
 import type { Route, SandboxReply, SandboxRequest } from '../shared/http.js';
 import type { RateLimiter, UsagePlan } from '../shared/rateLimiter.js';
-import type { WalmartAccessGrant, WalmartAuth } from './auth.js';
+import { basicCredentials, type WalmartAccessGrant, type WalmartAuth } from './auth.js';
 import type { WalmartConnect } from './connect.js';
 import { scopesOf } from './config.js';
-import { badRequest, contentNotFound, forbidden, thresholdViolated, walmartError } from './errors.js';
+import { badRequest, contentNotFound, forbidden, thresholdViolated, unauthorized, UNAUTHORIZED_INFO, walmartError } from './errors.js';
 import { listOrders, presentOrder, type ListOrdersDeps } from './listOrders.js';
 import type { WalmartOrderControl } from './orderControl.js';
 import type { WalmartOrderStore } from './orderStore.js';
@@ -109,6 +109,15 @@ export const createWalmartRoutes = (deps: WalmartRouteDeps): Route<WalmartRoute>
     });
   };
 
+  /**
+   * Mexico's orders spec declares HTTP Basic beside the access token on every call: the credentials
+   * of the client the token was minted for (a key's own, or the Connect app's).
+   */
+  const sameClient = (request: SandboxRequest, grant: WalmartAccessGrant) => {
+    const basic = basicCredentials(request.header('authorization'));
+    return basic !== undefined && basic.clientId === grant.client.clientId && basic.clientSecret === grant.client.clientSecret;
+  };
+
   /** The checks every order call goes through, in the order the gateway applies them. */
   const api = (
     name: Exclude<WalmartRoute, 'token'>,
@@ -129,6 +138,7 @@ export const createWalmartRoutes = (deps: WalmartRouteDeps): Route<WalmartRoute>
       if (!check.ok) return check.reply;
       const refused = serves === 'any' ? undefined : marketRefusal(request, marketOf(check.grant), serves);
       if (refused !== undefined) return refused;
+      if (serves !== 'any' && marketOf(check.grant) === 'mx' && !sameClient(request, check.grant)) return unauthorized(UNAUTHORIZED_INFO.header);
       const { headers, throttled } = meter(name, check.grant.client.clientId);
       if (throttled) return thresholdViolated(headers);
       const orders = scopesOf(check.grant.client).orders;

@@ -116,3 +116,17 @@ t.test('forget drops the token and a refresh in flight: the next get mints from 
   t.equal(await cache.get('a'), 'new-1', 'the old refresh was not cached over the new token');
   t.equal(calls.length, 3);
 });
+
+t.test('the client credentials a token was minted with come with it, and go with it', async (t) => {
+  const { fetch, calls } = controlledFetch();
+  const cache = accessTokenCache({ fetch, now: () => 1_000_000 });
+  t.equal(cache.clientBasic('auth-mx'), null, 'nothing held before the first token');
+  const first = cache.get('auth-mx');
+  await tick();
+  calls[0]?.resolve({ accessToken: 'token-1', expiresInSeconds: 3600, clientBasic: 'Y2xpZW50OnNlY3JldA==' });
+  t.equal(await first, 'token-1');
+  t.equal(cache.clientBasic('auth-mx'), 'Y2xpZW50OnNlY3JldA==', 'held beside the token');
+  t.equal(cache.clientBasic('auth-other'), null, 'per authorization');
+  cache.forget('auth-mx');
+  t.equal(cache.clientBasic('auth-mx'), null, 'new credentials: the old ones are dropped with the token');
+});

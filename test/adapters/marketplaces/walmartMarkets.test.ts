@@ -45,6 +45,10 @@ const refusal = async (t: Test, work: Promise<unknown>) => {
 };
 
 /** A raw call with a token of `client`, for what the adapters never send. */
+/** Mexico's calls carry the client's credentials as HTTP Basic beside the token. */
+const basic = (client: WalmartClient) => `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+const MX_HEADERS = { WM_MARKET: 'mx', authorization: basic(MX_SELLER) };
+
 const rawCall = async (sandbox: WalmartSandbox, token: string, path: string, headers: Record<string, string> = {}) => {
   const res = await fetch(new URL(path, sandbox.url), {
     headers: { 'WM_SEC.ACCESS_TOKEN': token, 'WM_SVC.NAME': WALMART_SERVICE_NAME, 'WM_QOS.CORRELATION_ID': 'c-1', accept: 'application/json', ...headers },
@@ -154,11 +158,15 @@ t.test('the sandbox refuses another market’s API and a call without the token�
   t.match(wrongMarket, { status: 400, body: { errors: { error: [{ code: 'INVALID_REQUEST_HEADER' }] } } });
   const noStart = await rawCall(sandbox, ca, '/v3/ca/orders', { WM_MARKET: 'ca' });
   t.match(noStart, { status: 400, body: { errors: { error: [{ code: 'MISSING_REQUEST_PARAM', field: 'createdStartDate' }] } } }, 'Canada requires createdStartDate');
-  const noStatus = await rawCall(sandbox, mx, '/v3/orders/cursor', { WM_MARKET: 'mx' });
+  const noBasic = await rawCall(sandbox, mx, '/v3/orders/cursor?statusCodeFilter=Created', { WM_MARKET: 'mx' });
+  t.match(noBasic, { status: 401, body: { errors: { error: [{ code: 'UNAUTHORIZED.GMP_GATEWAY_API' }] } } }, 'Mexico: the token alone is not enough');
+  const otherClient = await rawCall(sandbox, mx, '/v3/orders/cursor?statusCodeFilter=Created', { WM_MARKET: 'mx', authorization: basic(CA_SELLER) });
+  t.equal(otherClient.status, 401, 'Mexico: another client’s credentials are refused');
+  const noStatus = await rawCall(sandbox, mx, '/v3/orders/cursor', MX_HEADERS);
   t.match(noStatus, { status: 400, body: { errors: { error: [{ code: 'MISSING_REQUEST_PARAM', field: 'statusCodeFilter' }] } } }, 'Mexico requires statusCodeFilter');
-  const halfRange = await rawCall(sandbox, mx, `/v3/orders/cursor?statusCodeFilter=Created&createdStartDate=${since}`, { WM_MARKET: 'mx' });
+  const halfRange = await rawCall(sandbox, mx, `/v3/orders/cursor?statusCodeFilter=Created&createdStartDate=${since}`, MX_HEADERS);
   t.equal(halfRange.status, 400, 'both dates or neither');
-  const oneOrder = await rawCall(sandbox, mx, '/v3/orders/1234567890123', { WM_MARKET: 'mx' });
+  const oneOrder = await rawCall(sandbox, mx, '/v3/orders/1234567890123', MX_HEADERS);
   t.equal(oneOrder.status, 403, 'Mexico has no get-one-order path');
 });
 
@@ -181,7 +189,7 @@ t.test('the sandbox answers each market in its own shape, optional fields missin
   t.ok(withFulfillment > 0 && withFulfillment < 6, 'fulfillment is on some orders only');
 
   const mxList = (await (await fetch(new URL('/v3/orders/cursor?statusCodeFilter=Created&limit=4', sandbox.url), {
-    headers: { 'WM_SEC.ACCESS_TOKEN': mx, 'WM_SVC.NAME': 'x', 'WM_QOS.CORRELATION_ID': 'c', WM_MARKET: 'mx' },
+    headers: { 'WM_SEC.ACCESS_TOKEN': mx, 'WM_SVC.NAME': 'x', 'WM_QOS.CORRELATION_ID': 'c', ...MX_HEADERS },
   })).json()) as { meta: { totalCount: number; nextCursorMark?: string }; order: Record<string, unknown>[] };
   t.equal(mxList.order.length, 4);
   t.equal(mxList.meta.totalCount, 6);

@@ -86,7 +86,12 @@ t.test('every Walmart auth fixture', async (t) => {
       } else {
         const { url } = await serve(t, 200, f.response);
         const token = await walmartAuthApi({ apiUrl: url }).token('id', 'secret');
-        t.same(token, { accessToken: (f.response as { access_token: string }).access_token, expiresInSeconds: 900 });
+        t.same(token, {
+          accessToken: (f.response as { access_token: string }).access_token,
+          expiresInSeconds: 900,
+          // Kept beside the token for Mexico's calls (Basic + token).
+          clientBasic: Buffer.from('id:secret').toString('base64'),
+        });
       }
     });
   }

@@ -1,7 +1,7 @@
 /**
  * The demo's small WMS: it reads the warehouse feed over HTTP (as a WMS without Kafka would),
  * keeps the latest line set of every order still to ship, and reports back over
- * POST /v1/warehouse/events — most orders shipped with a carrier and a tracking number (one in two
+ * POST /v1/warehouse/events — most orders shipped with a carrier, a tracking number and its tracking page (one in two
  * parcels), one rejected for lack of stock, and every fourth left on the shelf (still released).
  * Deterministic: the same feed gives the same reports.
  */
@@ -22,7 +22,9 @@ export type WmsResult = Readonly<{
   waiting: number;
 }>;
 
-const CARRIERS = ['UPS', 'FedEx', 'DHL', 'USPS', 'Royal Mail'] as const;
+// Speedy Freight is a regional carrier on no marketplace's list: Amazon takes it as "Others",
+// Walmart as otherCarrier with the parcel's tracking page, which this WMS sends with every parcel.
+const CARRIERS = ['UPS', 'FedEx', 'DHL', 'USPS', 'Royal Mail', 'Speedy Freight'] as const;
 
 /** A stable id from text (message ids, tracking numbers): the same order gives the same reports. */
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -71,6 +73,7 @@ export const runWms = async (api: Api, apiKey: string, now: () => string = () =>
     splitDone ||= split;
     const parcels = split ? [o.lines.slice(0, 1), o.lines.slice(1)] : [o.lines];
     for (const [p, lines] of parcels.entries()) {
+      const trackingNumber = `${carrier.replace(/\s/g, '').slice(0, 3).toUpperCase()}${BigInt(`0x${digest(`track/${orderId}/${p}`).slice(0, 14)}`).toString().padStart(17, '0')}`;
       await report({
         ...base,
         messageId: messageIdOf(`ship/${orderId}/${p}`),
@@ -78,7 +81,8 @@ export const runWms = async (api: Api, apiKey: string, now: () => string = () =>
         shipment: {
           shipmentId: `SHP-${digest(`${orderId}/${p}`).slice(0, 10).toUpperCase()}`,
           carrier,
-          trackingNumber: `${carrier.replace(/\s/g, '').slice(0, 3).toUpperCase()}${BigInt(`0x${digest(`track/${orderId}/${p}`).slice(0, 14)}`).toString().padStart(17, '0')}`,
+          trackingNumber,
+          trackingUrl: `https://tracking.example.com/${carrier.toLowerCase().replace(/\s/g, '-')}/${trackingNumber}`,
           shipMethod: 'Standard',
           shippedAt: now(),
           lines: lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })),

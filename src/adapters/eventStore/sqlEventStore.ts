@@ -182,6 +182,11 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
   };
 };
 
+/** One stream from a revision ($2), at most $3 events (null: all). */
+export const READ_STREAM_SQL = `SELECT ${SELECT_COLUMNS} FROM es_events
+  WHERE stream_id = $1 AND stream_position >= $2
+  ORDER BY stream_position LIMIT $3`;
+
 /**
  * The events of the streams in $1 (each stream's in revision order), optionally only those of the
  * types in $2: one primary-key probe per stream. Written as `stream_id = ANY($1)`, PostgreSQL without
@@ -192,11 +197,6 @@ export const sqlEventStore = (db: Database, opts: SqlEventStoreOptions = {}): Ev
  * the lateral subquery runs once per stream and OFFSET 0 keeps it from being flattened into a join.
  * Exported for the plan tests.
  */
-/** One stream from a revision ($2), at most $3 events (null: all). */
-export const READ_STREAM_SQL = `SELECT ${SELECT_COLUMNS} FROM es_events
-  WHERE stream_id = $1 AND stream_position >= $2
-  ORDER BY stream_position LIMIT $3`;
-
 export const readStreamsSql = (typed: boolean) => `SELECT e.* FROM unnest($1::text[]) AS s(stream_id)
   CROSS JOIN LATERAL (
     SELECT ${SELECT_COLUMNS} FROM es_events

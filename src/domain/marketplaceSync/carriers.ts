@@ -5,9 +5,8 @@
  * case, spaces and punctuation ("Fed Ex", "FEDEX", "fedex" are FedEx). Anything not in the table
  * goes as "other" with the warehouse's own name: Amazon takes it; Walmart takes otherCarrier (Mexico
  * "Other") only with a tracking URL, so without one in the warehouse's report the adapter refuses it
- * before the call. Walmart US
- * codes are from its orders spec's carrier list (CarrierNameType), which names DHL only as
- * "DHL Ecommerce - US".
+ * before the call. Walmart US codes are from its orders spec's carrier list (CarrierNameType), which
+ * names DHL only as "DHL Ecommerce - US".
  */
 export type CarrierRow = Readonly<{ name: string; aliases: readonly string[]; amazon: string | null; walmart: string | null }>;
 

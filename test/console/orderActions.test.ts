@@ -1,7 +1,8 @@
 // The order detail page in a real Chromium against the whole service (real PostgreSQL, the
 // Walmart sandbox): an operator holds and releases an order with reasons (mouse, then keyboard),
 // the reasons and actors show in the history, the buyer-data reveal is recorded, a seller viewer
-// is offered nothing to change, another tenant's order answers "Not found.", axe-core on the page
+// is offered nothing to change, a shipment reported with a tracking page shows as a link with what
+// Walmart was told, another tenant's order answers "Not found.", axe-core on the page
 // and on the open dialog. CONSOLE_SCREENSHOTS=1 writes docs/console/order-*.png.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,27 @@ t.test('order actions on the detail page, in Chromium', { skip: chromiumMissing 
     t.ok(await page.getByRole('region', { name: 'Buyer and ship-to' }).isVisible());
     await history().getByText('BuyerDataViewed').waitFor();
     t.match(await history().textContent(), `BuyerDataViewed by user:${opsId}`);
+  });
+
+  await t.test('a shipment the warehouse reported shows with its tracking page, and what Walmart was told', async (t) => {
+    const released = (await json(await asAlpha('GET', `/v1/orders/${orderId}`))).warehouseLines as { lineId: string; quantity: number }[];
+    const url = 'https://speedy-freight.example.com/track/SF123456789';
+    const report = await asAlpha('POST', '/v1/warehouse/events', {
+      messageId: 'console-ship-1', type: 'ShipmentConfirmed', schemaVersion: 1, occurredAt: new Date(clock.now()).toISOString(), tenantId: alpha.tenantId, orderId,
+      shipment: { shipmentId: 'SF-1', carrier: 'Speedy Freight', trackingNumber: 'SF123456789', trackingUrl: url, shipMethod: 'Standard', shippedAt: new Date(clock.now()).toISOString(), lines: released.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) },
+    });
+    t.equal(report.status, 202, 'recorded');
+    await settle();
+    await svc.syncRunner.caughtUp();
+    await svc.projections.caughtUp(['orders', 'marketplace_sync']);
+    await openOrder();
+    const shipments = page.getByRole('table', { name: 'Shipments (as the warehouse reported them)' });
+    await shipments.waitFor();
+    t.match(await shipments.textContent(), /Speedy Freight\s*SF123456789\s*Standard/);
+    t.equal(await shipments.getByRole('link', { name: 'SF123456789' }).getAttribute('href'), url, 'the tracking number links to the carrier’s page');
+    t.match(await page.locator('dl.facts').first().textContent(), /Walmart: confirmed/, 'Walmart took the unlisted carrier with the tracking page');
+    t.match(sandboxes.walmart.orders.get(order.purchaseOrderId)!.orderLines.orderLine[0]!.orderLineStatuses.orderLineStatus, [{ status: 'Shipped', trackingInfo: { carrierName: { otherCarrier: 'Speedy Freight' }, trackingURL: url } }]);
+    await checkScreen(t, 'order-shipped');
   });
 
   await t.test('a seller viewer is offered nothing to change and no buyer data', async (t) => {

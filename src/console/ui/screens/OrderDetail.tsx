@@ -5,10 +5,27 @@ import { formatTime, useLoad } from '../hooks.js';
 import { onEvent } from '../events.js';
 
 type HoldReason = { code: string; since: string | null; platformSku?: string; missingFields?: string[]; ownerStoreId?: string; reason?: string; actor?: string };
+type Shipment = {
+  shipmentId: string;
+  carrier: string;
+  trackingNumber: string;
+  trackingUrl: string | null;
+  shipMethod: string | null;
+  shippedAt: string;
+  lines: { lineId: string; quantity: number }[];
+};
+type MarketplaceSync = {
+  state: string;
+  acknowledgedAt: string | null;
+  lastError: { action: string; code: string; message: string; permanent: boolean } | null;
+  nextRetryAt: string | null;
+};
 type Detail = BaseDetail & {
   holdReasons: HoldReason[];
   mappingVersions: Record<string, number>;
   handoff: { state: string; holdSkus: string[]; heldSince: string | null; releasedAt: string | null; lastMessageType: string | null; lastMessageAt: string | null };
+  warehouse: { shipments: Shipment[] } | null;
+  marketplaceSync: MarketplaceSync | null;
 };
 type History = { revision: number; type: string; recordedAt: string; actor: string | null; data: { reason?: unknown } };
 type ShipTo = { name: string | null; addressLines: string[]; city: string | null; stateOrRegion: string | null; postalCode: string | null; countryCode: string | null; phone: string | null };
@@ -33,6 +50,26 @@ const HOLD_TEXT: Record<string, (r: HoldReason) => string> = {
   duplicate_order: (r) => `Duplicate: released from store ${r.ownerStoreId ?? ''}`,
   operator_hold: (r) => `Held by ${r.actor ?? 'a person'}: ${r.reason ?? ''}`,
 };
+
+/** What the marketplace has heard, in a line: its state, when acknowledged, and what went wrong last. */
+const marketplaceText = (platform: string, s: MarketplaceSync | null) => {
+  if (s === null) return 'nothing to tell yet (not released)';
+  const parts = [s.state];
+  if (s.acknowledgedAt) parts.push(`acknowledged ${formatTime(s.acknowledgedAt)}`);
+  if (s.lastError) parts.push(`last ${s.lastError.action} ${s.lastError.permanent ? 'refused' : 'failed'}: ${s.lastError.message}`);
+  if (s.nextRetryAt) parts.push(`next try ${formatTime(s.nextRetryAt)}`);
+  return `${platform === 'walmart' ? 'Walmart' : 'Amazon'}: ${parts.join(' — ')}`;
+};
+
+/** A tracking page as a link only when it is a web address (the inbound contract checks it too). */
+const TrackingNumber = ({ s }: { s: Shipment }) =>
+  s.trackingUrl && /^https?:\/\//i.test(s.trackingUrl) ? (
+    <a href={s.trackingUrl} target="_blank" rel="noopener noreferrer">
+      {s.trackingNumber}
+    </a>
+  ) : (
+    <>{s.trackingNumber}</>
+  );
 
 const ADDRESS_FIELDS = [
   ['name', 'Name'],
@@ -212,6 +249,8 @@ export const OrderDetailPage = ({ orderId, role }: { orderId: string; role: Role
               {o.handoff.state}
               {o.handoff.lastMessageType ? ` — last message ${o.handoff.lastMessageType} at ${formatTime(o.handoff.lastMessageAt)}` : ''}
             </dd>
+            <dt>Marketplace</dt>
+            <dd>{marketplaceText(o.platform, o.marketplaceSync)}</dd>
           </dl>
           {o.holdReasons.length ? (
             <>
@@ -304,6 +343,33 @@ export const OrderDetailPage = ({ orderId, role }: { orderId: string; role: Role
               )}
             </tbody>
           </table>
+          {o.warehouse?.shipments.length ? (
+            <table>
+              <caption>Shipments (as the warehouse reported them)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Carrier</th>
+                  <th scope="col">Tracking</th>
+                  <th scope="col">Service</th>
+                  <th scope="col">Shipped</th>
+                  <th scope="col">Warehouse lines</th>
+                </tr>
+              </thead>
+              <tbody>
+                {o.warehouse.shipments.map((s) => (
+                  <tr key={s.shipmentId}>
+                    <td>{s.carrier}</td>
+                    <td>
+                      <TrackingNumber s={s} />
+                    </td>
+                    <td>{s.shipMethod ?? '—'}</td>
+                    <td>{formatTime(s.shippedAt)}</td>
+                    <td>{s.lines.map((l) => `${l.lineId} × ${l.quantity}`).join(', ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
           {mayBuyer ? <BuyerData orderId={orderId} onViewed={history.reload} /> : null}
           <h2>History</h2>
           <ErrorMessage error={history.error} />

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FulfillmentTarget, LinesToCancel, MarketplaceFulfillment, ShipmentToConfirm } from '../../domain/ports/marketplaceFulfillment.js';
 import { MarketplaceError, type WalmartMarket } from '../../domain/ports/marketplaces.js';
+import { carrierKey } from '../../domain/marketplaceSync/carriers.js';
 import type { AccessTokens } from '../../domain/ports/orderSource.js';
 import { interpretWrite } from './fulfillmentCalls.js';
 import { httpCall, type HttpResult } from './http.js';
@@ -31,7 +32,6 @@ export const walmartMethodCode = (shipMethod: string | null): string =>
 export const walmartCancelReason = (c: LinesToCancel, market: WalmartMarket = 'us') =>
   c.buyerRequested ? 'CUSTOMER_REQUESTED_SELLER_TO_CANCEL' : market === 'ca' ? 'CANCEL_BY_SELLER' : 'SELLER_CANCEL_OUT_OF_STOCK';
 
-const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 /**
  * Canada's carrier list (CarrierNameType): its own codes by the warehouse's name, else the US code it
  * shares (the US list names DHL "DHL Ecommerce - US", Canada's "DHL"). Canada takes otherCarrier
@@ -42,14 +42,14 @@ const CA_CARRIER_NAMES: Readonly<Record<string, string>> = {
   canadapost: 'CPC', postescanada: 'CPC', canpar: 'CANPAR', loomis: 'LOOMIS', loomisexpress: 'LOOMIS', dhlexpress: 'DHL',
 };
 const caCarrier = (carrier: ShipmentToConfirm['carrier']) => {
-  const code = CA_CARRIER_NAMES[normalized(carrier.name)] ?? (carrier.other ? undefined : CA_BY_US_CODE[carrier.code]);
+  const code = CA_CARRIER_NAMES[carrierKey(carrier.name)] ?? (carrier.other ? undefined : CA_BY_US_CODE[carrier.code]);
   return code === undefined ? { otherCarrier: carrier.name } : { carrier: code };
 };
 /** Mexico's carriers; any other is "Other", which Walmart accepts only with a tracking URL. */
 const MX_BY_US_CODE: Readonly<Record<string, string>> = { FedEx: 'MX-FEDX', 'DHL Ecommerce - US': 'MX-DHL' };
 const MX_CARRIER_NAMES: Readonly<Record<string, string>> = { estafeta: 'Estafeta', sfc: 'SFC', dhlexpress: 'MX-DHL' };
 const mxCarrier = (carrier: ShipmentToConfirm['carrier']): string | undefined =>
-  MX_CARRIER_NAMES[normalized(carrier.name)] ?? (carrier.other ? undefined : MX_BY_US_CODE[carrier.code]);
+  MX_CARRIER_NAMES[carrierKey(carrier.name)] ?? (carrier.other ? undefined : MX_BY_US_CODE[carrier.code]);
 
 /** Mexico's order, as far as acknowledging it needs: each line's number and units still Created. */
 const MxOrderLines = z.object({

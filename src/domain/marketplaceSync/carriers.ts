@@ -31,10 +31,11 @@ export type MarketplaceCarrier = Readonly<{ code: string; other: boolean; name: 
 /** Amazon's code for "a carrier not in the list" (PackageDetail: carrierName required when carrierCode is "Others"). */
 export const AMAZON_OTHER_CARRIER = 'Others';
 
-const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** A carrier name as the tables key it: lower case, letters and digits only ("Fed Ex" → fedex). */
+export const carrierKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 export const carrierFor = (platform: 'amazon' | 'walmart', warehouseName: string): MarketplaceCarrier => {
-  const key = normalized(warehouseName);
+  const key = carrierKey(warehouseName);
   const row = CARRIERS.find((r) => r.aliases.includes(key));
   const code = row?.[platform] ?? null;
   const name = warehouseName.trim();

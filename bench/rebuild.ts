@@ -121,7 +121,7 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
   await raw.query('VACUUM ANALYZE es_events');
   await raw.query('VACUUM ANALYZE es_streams');
   const { rows: sizeRows } = await raw.query<{ n: string; bytes: string }>('SELECT count(*) AS n, avg(pg_column_size(data))::int AS bytes FROM es_events');
-  log(`generated ${Number(sizeRows[0]!.n).toLocaleString('en-US')} events (avg jsonb ${sizeRows[0]!.bytes} B) in ${seconds(t0).toFixed(1)} s`);
+  log(`generated ${Number(sizeRows[0]!.n).toLocaleString('en-US')} events (data ${sizeRows[0]!.bytes} B on average) in ${seconds(t0).toFixed(1)} s`);
 
   // 2. OMS: rebuild the orders projection from zero and wait until it has applied everything.
   const runner = projectionRunner({ db, store: sqlEventStore(db), projections: [ordersProjection], log: createLogger({ level: 'warn' }) });
@@ -202,8 +202,8 @@ await withBenchDatabase('oms_bench_rebuild', async (url) => {
              hold_skus = CASE WHEN e.event_type = 'OrderHeld' THEN e.data->'unmappedSkus' ELSE '[]' END,
              held_since = (e.data->>'heldSince')::timestamptz,
              released_at = (e.data->>'releasedAt')::timestamptz,
-             warehouse_lines = COALESCE(e.data->'lines', o.warehouse_lines),
-             mapping_versions = COALESCE(e.data->'mappingVersions', o.mapping_versions),
+             warehouse_lines = COALESCE((e.data->'lines')::jsonb, o.warehouse_lines),
+             mapping_versions = COALESCE((e.data->'mappingVersions')::jsonb, o.mapping_versions),
              last_message_type = CASE WHEN e.event_type = 'OrderHeld' THEN o.last_message_type ELSE e.event_type END,
              last_message_at = CASE WHEN e.event_type = 'OrderHeld' THEN o.last_message_at ELSE (e.data->>'releasedAt')::timestamptz END
         FROM es_events e

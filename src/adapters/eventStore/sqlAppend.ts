@@ -120,8 +120,8 @@ export const appendBatch = async (tx: Sql, requests: readonly AppendRequest[], c
       `WITH inserted AS (
          INSERT INTO es_events (stream_id, stream_position, event_id, event_type, data, metadata)
          SELECT stream_id, stream_position, event_id, event_type, data, metadata
-           FROM jsonb_to_recordset($1::jsonb)
-             AS e(stream_id text, stream_position bigint, event_id uuid, event_type text, data jsonb, metadata jsonb))
+           FROM json_to_recordset($1::json)
+             AS e(stream_id text, stream_position bigint, event_id uuid, event_type text, data json, metadata json))
        SELECT pg_notify($2, '')`,
       [JSON.stringify(rows), channel],
     );
@@ -162,8 +162,8 @@ const advanceAndInsert = async (tx: Sql, toAdvance: readonly Pending[], results:
      inserted AS (
        INSERT INTO es_events (stream_id, stream_position, event_id, event_type, data, metadata)
        SELECT e.stream_id, a.version - e.n + 1 + e.i, e.event_id, e.event_type, e.data, e.metadata
-         FROM jsonb_to_recordset($2::jsonb)
-           AS e(ord bigint, stream_id text, i bigint, n bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)
+         FROM json_to_recordset($2::json)
+           AS e(ord bigint, stream_id text, i bigint, n bigint, event_id uuid, event_type text, data json, metadata json)
          JOIN advanced a ON a.stream_id = e.stream_id
         ORDER BY e.ord)
      SELECT stream_id, version, pg_notify($3, '') FROM advanced`,

@@ -29,6 +29,8 @@
  * (bench/pipelineStages.ts, run inside the service's process; the profile costs some throughput and
  * memory, so compare figures without it). BENCH_SERVICE_FLAGS replaces `npm start`'s node flags for
  * an experiment (e.g. BENCH_SERVICE_FLAGS='--max-semi-space-size=32' to see a flag's effect).
+ * BENCH_IO=1 prints the relations that missed PostgreSQL's shared buffers most during the run (the
+ * bench database's pg_statio counters, read before the bench's own checks) and their seq scans.
  */
 import { randomUUID } from 'node:crypto';
 import { sqlEventStore } from '../src/adapters/eventStore/sqlEventStore.js';
@@ -61,6 +63,12 @@ const mib = (bytes: number) => bytes / 2 ** 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+/** Pages held back by the pull's gate and their total wait, from the service's Prometheus text. */
+const backpressure = (text: string) => {
+  const sum = (name: string) =>
+    text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  return { pages: sum('oms_pull_backpressure_pages_total'), seconds: sum('oms_pull_backpressure_wait_seconds_total') };
+};
 
 const brokers: string[] = process.env.KAFKA_BROKERS ? process.env.KAFKA_BROKERS.split(',') : (await startBroker()).brokers;
 
@@ -174,7 +182,21 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       const policyCaughtUpAt = Date.now();
       const releasesExpected = (await store.countAfter(null, 100_000_000, { eventTypes: ['FulfillmentOrderReleased'] })) ?? 0;
       await service.feedCaughtUp(TIMEOUT_MS);
+      // BENCH_IO: which relations missed PostgreSQL's shared buffers during the run (reads from the
+      // OS, or new pages), the working set that a small shared_buffers turns into writes and reads.
+      const io = process.env.BENCH_IO
+        ? (await db.query<{ rel: string; read: string; hit: string; size: string }>(
+            `SELECT * FROM (SELECT indexrelname AS rel, idx_blks_read::text AS read, idx_blks_hit::text AS hit, pg_size_pretty(pg_relation_size(indexrelid)) AS size
+               FROM pg_statio_user_indexes
+             UNION ALL
+             SELECT t.relname || ' (seq scans ' || s.seq_scan || ', rows ' || s.seq_tup_read || ')', heap_blks_read::text, heap_blks_hit::text, pg_size_pretty(pg_relation_size(t.relid))
+               FROM pg_statio_user_tables t JOIN pg_stat_user_tables s USING (relid)) r
+             ORDER BY read::bigint DESC LIMIT 20`,
+          )).rows
+        : [];
       const peakRss = service.memory().peak;
+      // How often and how long pulled pages waited at the back-pressure gate (the service's own metrics).
+      const gate = backpressure(await (await fetch(new URL('/metrics', service.url))).text());
       const serviceCpuMs = service.cpuMs() - cpuAtStart;
       const peakMemory = await service.memoryAtPeak();
       const stageFigures = stages ? await service.stagesEnd() : undefined;
@@ -249,7 +271,9 @@ await withBenchDatabase('oms_bench_pipeline', async (url) => {
       const m = (bytes: number) => `${mib(bytes).toFixed(0)} MiB`;
       console.log(`  service CPU over the run: ${(serviceCpuMs / 1000).toFixed(1)} s (${fmt((serviceCpuMs * 1000) / rows.length)} µs per order; /proc/<pid>/stat utime + stime)`);
       console.log(`  at the highest sampled RSS (${m(peakMemory.rss)}): V8 heap ${m(peakMemory.heapUsed)} used of ${m(peakMemory.heapTotal)}, external ${m(peakMemory.external)} (array buffers ${m(peakMemory.arrayBuffers)}), the rest (code, stacks, allocator) ${m(peakMemory.rss - peakMemory.heapTotal - peakMemory.external)}`);
+      console.log(`  back-pressure (PULL_MAX_BACKLOG): ${fmt(gate.pages)} pages waited, ${gate.seconds.toFixed(1)} s in all across the pulls`);
       if (stageFigures) for (const line of stageReport(stageFigures, rows.length)) console.log(line);
+      for (const r of io) console.log(`  buffers missed: ${r.rel.padEnd(48)} ${fmt(Number(r.read)).padStart(9)} read, ${fmt(Number(r.hit)).padStart(11)} hit, ${r.size}`);
       console.log(`checks: ${fmt(rows.length)} orders in rm_orders exactly once; ${fmt(releaseIds.size)} releases all on the topic (${fmt(records.length)} records, ${duplicates} duplicate deliveries)`);
 
       const memoryRow: RowInput = {

@@ -31,6 +31,38 @@ export const loadCheckpointStates = async (db: Sql, names: readonly string[]): P
   return new Map(rows.map((r) => [r.name, { checkpoint: r.checkpoint as Checkpoint | null, failed: r.status === 'failed' }]));
 };
 
+export type CheckpointDetails = CheckpointState &
+  Readonly<{ eventsProcessed: number; lastEventAt: Date | null; failedEvent: FailedEvent | null; error: string | null }>;
+
+/** The stored rows of the named processors with their counters and failure, for status pages; missing rows are absent. */
+export const loadCheckpointDetails = async (db: Sql, names: readonly string[]): Promise<Map<string, CheckpointDetails>> => {
+  const { rows } = await db.query<{
+    name: string;
+    checkpoint: string | null;
+    status: string;
+    events_processed: number;
+    last_event_at: Date | null;
+    failed_event: FailedEvent | null;
+    error: string | null;
+  }>(
+    'SELECT name, checkpoint, status, events_processed, last_event_at, failed_event, error FROM projection_checkpoints WHERE name = ANY($1::text[])',
+    [names],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.name,
+      {
+        checkpoint: r.checkpoint as Checkpoint | null,
+        failed: r.status === 'failed',
+        eventsProcessed: Number(r.events_processed),
+        lastEventAt: r.last_event_at,
+        failedEvent: r.failed_event,
+        error: r.error,
+      },
+    ]),
+  );
+};
+
 /**
  * Inside a batch's transaction: lock the row and check it is still at `from` and running. With
  * `asyncCommit` (PostgreSQL), the transaction does not wait for the WAL flush — set in the same

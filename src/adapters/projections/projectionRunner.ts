@@ -5,6 +5,7 @@ import type { Projection } from '../../projections/projection.js';
 import { UnavailableError } from '../../domain/shared/errors.js';
 import { sleep } from '../shared/timers.js';
 import { eventProcessor, type EventProcessor, type ProcessorMetrics } from '../processing/processor.js';
+import { loadCheckpointDetails, loadCheckpointStates } from '../processing/checkpoints.js';
 import { lagOf } from '../processing/processorStatus.js';
 import { projectionSink } from '../processing/projectionSink.js';
 import { batchSql, encodedLoad, loadSql, runBatchSql } from './batchSql.js';
@@ -189,24 +190,23 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
   };
 
   const status = async (): Promise<ProjectionStatus[]> => {
-    const { rows } = await db.query<Row>('SELECT * FROM projection_checkpoints WHERE name = ANY($1::text[])', [[...byName.keys()]]);
-    const byRow = new Map(rows.map((r) => [r.name, r]));
+    const rows = await loadCheckpointDetails(db, [...byName.keys()]);
     const setAside = await setAsideCounts(db);
     return Promise.all(
       [...byName.values()].map(async (p): Promise<ProjectionStatus> => {
-        const row = byRow.get(p.name);
-        const checkpoint = (row?.checkpoint ?? null) as Checkpoint | null;
+        const row = rows.get(p.name);
+        const checkpoint = row?.checkpoint ?? null;
         const lag = await lagOf(store, checkpoint, p.filter, now().getTime());
         return {
           name: p.name,
           version: p.version,
-          status: row?.status === 'failed' ? 'failed' : isRunning(p.name) ? 'running' : 'stopped',
+          status: row?.failed ? 'failed' : isRunning(p.name) ? 'running' : 'stopped',
           checkpoint,
-          eventsProcessed: row?.events_processed ?? 0,
-          lastEventAt: row?.last_event_at?.toISOString() ?? null,
+          eventsProcessed: row?.eventsProcessed ?? 0,
+          lastEventAt: row?.lastEventAt?.toISOString() ?? null,
           eventsBehind: lag.eventsBehind,
           lagMs: lag.lagMs,
-          failedEvent: row?.failed_event ?? null,
+          failedEvent: row?.failedEvent ?? null,
           error: row?.error ?? null,
           indexesSetAside: setAside.get(p.name) ?? 0,
         };
@@ -219,17 +219,13 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
    * indexes again), or stopped on a failed one?
    */
   const everyCaughtUpOrFailed = async (): Promise<boolean> => {
-    const { rows } = await db.query<Pick<Row, 'name' | 'checkpoint' | 'status'>>(
-      'SELECT name, checkpoint, status FROM projection_checkpoints WHERE name = ANY($1::text[])',
-      [[...byName.keys()]],
-    );
-    const byRow = new Map(rows.map((r) => [r.name, r]));
+    const rows = await loadCheckpointStates(db, [...byName.keys()]);
     const setAside = await setAsideCounts(db);
     for (const p of byName.values()) {
-      const row = byRow.get(p.name);
-      if (row?.status === 'failed') continue;
+      const row = rows.get(p.name);
+      if (row?.failed) continue;
       if (setAside.has(p.name)) return false;
-      const next = await store.readAll((row?.checkpoint ?? null) as Checkpoint | null, { maxCount: 1, filter: p.filter });
+      const next = await store.readAll(row?.checkpoint ?? null, { maxCount: 1, filter: p.filter });
       if (next.events.length) return false;
     }
     return true;
@@ -240,14 +236,10 @@ export const projectionRunner = (opts: ProjectionRunnerOptions) => {
    * indexes back)? One meaning of "caught up" for every caller: a rebuild is over only then.
    */
   const isCaughtUp = async (p: Projection): Promise<boolean> => {
-    const { rows } = await db.query<{ checkpoint: string | null; status: string }>(
-      'SELECT checkpoint, status FROM projection_checkpoints WHERE name = $1',
-      [p.name],
-    );
-    const row = rows[0];
-    if (row?.status === 'failed') throw new UnavailableError(`projection ${p.name}`, `projection ${p.name} is stopped on a failed event`);
+    const row = (await loadCheckpointStates(db, [p.name])).get(p.name);
+    if (row?.failed) throw new UnavailableError(`projection ${p.name}`, `projection ${p.name} is stopped on a failed event`);
     if ((await setAsideCount(db, p.name)) > 0) return false;
-    const next = await store.readAll((row?.checkpoint ?? null) as Checkpoint | null, { maxCount: 1, filter: p.filter });
+    const next = await store.readAll(row?.checkpoint ?? null, { maxCount: 1, filter: p.filter });
     return next.events.length === 0;
   };
 

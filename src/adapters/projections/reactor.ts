@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Checkpoint, EventFilter, EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
+import type { EventFilter, EventStore, RecordedEvent } from '../../domain/ports/eventStore.js';
 import type { Database } from '../../domain/ports/sql.js';
 import { eventProcessor, type ProcessorLease, type ProcessorMetrics } from '../processing/processor.js';
-import { loadCheckpoint } from '../processing/checkpoints.js';
+import { loadCheckpoint, loadCheckpointStates } from '../processing/checkpoints.js';
 import { eventsBehind } from '../processing/processorStatus.js';
 import { reactorSink } from '../processing/reactorSink.js';
 import { sleep } from '../shared/timers.js';
@@ -68,8 +68,8 @@ export const eventReactor = (opts: {
       const deadline = Date.now() + timeoutMs;
       await opts.store.awaitVisible();
       for (;;) {
-        const { rows } = await opts.db.query<{ checkpoint: string | null }>('SELECT checkpoint FROM projection_checkpoints WHERE name = $1', [opts.name]);
-        const next = rows.length ? await opts.store.readAll((rows[0]!.checkpoint ?? null) as Checkpoint | null, { maxCount: 1, filter: opts.filter }) : null;
+        const row = (await loadCheckpointStates(opts.db, [opts.name])).get(opts.name);
+        const next = row ? await opts.store.readAll(row.checkpoint, { maxCount: 1, filter: opts.filter }) : null;
         if (next?.events.length === 0) return;
         if (Date.now() > deadline) throw new Error(`${opts.name} not caught up after ${timeoutMs} ms`);
         await sleep(20);
